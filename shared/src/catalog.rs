@@ -1,0 +1,886 @@
+//! The catalogue: units, regions, indicators and targets, loaded from data and validated.
+//!
+//! The data lives in `fixtures/catalog/*.toml` (and is embedded by [`Catalog::builtin`]); the
+//! same document shape travels as JSON on `GET /api/v1/catalog`, so a browser can rebuild the
+//! very same [`Catalog`] with [`Catalog::from_document`]. Loading checks everything a typo
+//! could break and reports *all* problems at once: a target on an unknown indicator, an
+//! unknown unit, a share whose parts are missing, a region code used twice…
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Serialize};
+
+use crate::indicator::{Derivation, Direction, Indicator, MeasureKind};
+use crate::period::Period;
+use crate::region::{CITY_CODE, Group, Region, RegionKind};
+use crate::target::{Bound, Rule, Source, Target};
+use crate::text::{edit_distance, lookup_key};
+use crate::unit::Unit;
+
+const BUILTIN_INDICATORS: &str = include_str!("../../fixtures/catalog/indicators.toml");
+const BUILTIN_REGIONS: &str = include_str!("../../fixtures/catalog/regions.toml");
+
+/// The scope word that expands to every district (not the city, not the zones).
+pub const ALL_DISTRICTS: &str = "all_districts";
+
+/// The catalogue as written in the data files and on the wire.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogDocument {
+    /// Units of measure.
+    #[serde(default)]
+    pub unit: Vec<UnitDoc>,
+    /// Region groups (一区两群).
+    #[serde(default)]
+    pub group: Vec<GroupDoc>,
+    /// Regions.
+    #[serde(default)]
+    pub region: Vec<RegionDoc>,
+    /// Indicators.
+    #[serde(default)]
+    pub indicator: Vec<IndicatorDoc>,
+    /// Targets.
+    #[serde(default)]
+    pub target: Vec<TargetDoc>,
+}
+
+/// A unit as written in the catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitDoc {
+    /// Symbol, e.g. `万家`.
+    pub symbol: String,
+    /// English name.
+    pub name_en: String,
+    /// Dimension; units of one dimension convert.
+    pub dimension: String,
+    /// Power of ten of the dimension's base unit.
+    #[serde(default)]
+    pub power_of_ten: i32,
+    /// Other spellings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+/// A group as written in the catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDoc {
+    /// Stable id.
+    pub id: String,
+    /// 中文名.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// A region as written in the catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionDoc {
+    /// Code.
+    pub code: String,
+    /// Full Chinese name.
+    pub name_zh: String,
+    /// Short Chinese name.
+    pub short_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// `city`, `district` or `functional_zone`.
+    pub kind: String,
+    /// Group id (districts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Other names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Districts a functional zone overlaps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overlaps: Vec<String>,
+}
+
+/// A derivation as written in the catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DerivationDoc {
+    /// Numerator indicator id.
+    pub numerator: String,
+    /// Denominator indicator id.
+    pub denominator: String,
+    /// Scale (100 for percent).
+    pub factor: f64,
+}
+
+/// An indicator as written in the catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorDoc {
+    /// Stable id.
+    pub id: String,
+    /// 中文名.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Other names used in headers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Unit symbol.
+    pub unit: String,
+    /// `stock`, `flow` or `ratio`.
+    pub measure: String,
+    /// District values add up to the city value.
+    pub additive: bool,
+    /// Decimal places.
+    pub decimals: u8,
+    /// `higher` or `lower`.
+    #[serde(default = "default_direction")]
+    pub direction: String,
+    /// Formula of a derived indicator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived: Option<DerivationDoc>,
+    /// Smallest valid value (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest valid value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+fn default_direction() -> String {
+    "higher".to_owned()
+}
+
+/// A bound as written in the catalogue: exactly one of the fields.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoundDoc {
+    /// ≥
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<f64>,
+    /// >
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub more_than: Option<f64>,
+    /// ≤
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<f64>,
+    /// <
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub less_than: Option<f64>,
+    /// 左右
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<f64>,
+    /// a–b
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub between: Option<[f64; 2]>,
+}
+
+/// A source citation as written in the catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDoc {
+    /// Seed file name.
+    pub seed: String,
+    /// Document number or title.
+    pub document: String,
+    /// Clause.
+    pub clause: String,
+    /// The notice's words.
+    pub quote: String,
+}
+
+/// A target as written in the catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetDoc {
+    /// Stable id.
+    pub id: String,
+    /// Indicator id.
+    pub indicator: String,
+    /// Region codes, or `all_districts`.
+    pub regions: Vec<String>,
+    /// `level`, `growth`, `share` or `cadence`.
+    pub kind: String,
+    /// Threshold (level, growth, share).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<BoundDoc>,
+    /// Base period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// Deadline period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// Cadence: events per window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+    /// Cadence: window length in months.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every_months: Option<u8>,
+    /// Cadence: first period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Cadence: last period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    /// Where it comes from.
+    pub source: SourceDoc,
+}
+
+/// Everything wrong with a catalogue, one line per problem.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct CatalogError {
+    /// Each problem, naming the entry and what is wrong.
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "the catalogue has {} problem(s):", self.problems.len())?;
+        for problem in &self.problems {
+            writeln!(f, "  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The validated catalogue with lookups by id, code, name and alias.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    document: CatalogDocument,
+    units: Vec<Unit>,
+    groups: Vec<Group>,
+    regions: Vec<Region>,
+    indicators: Vec<Indicator>,
+    targets: Vec<Target>,
+    region_keys: HashMap<String, usize>,
+    indicator_keys: HashMap<String, usize>,
+    district_count: usize,
+}
+
+impl Catalog {
+    /// The catalogue shipped in `fixtures/catalog/`, parsed once. Its validity is asserted by
+    /// the crate's tests, so a broken data file fails the build's tests, not a user.
+    pub fn builtin() -> &'static Catalog {
+        static BUILTIN: OnceLock<Catalog> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            Catalog::from_toml(&[BUILTIN_INDICATORS, BUILTIN_REGIONS])
+                .unwrap_or_else(|e| panic!("the built-in catalogue is invalid (tests catch this): {e}"))
+        })
+    }
+
+    /// Loads catalogue files (TOML), merging their sections, and validates the result.
+    pub fn from_toml(files: &[&str]) -> Result<Catalog, CatalogError> {
+        let mut merged = CatalogDocument::default();
+        let mut problems = Vec::new();
+        for (i, text) in files.iter().enumerate() {
+            match toml::from_str::<CatalogDocument>(text) {
+                Ok(doc) => {
+                    merged.unit.extend(doc.unit);
+                    merged.group.extend(doc.group);
+                    merged.region.extend(doc.region);
+                    merged.indicator.extend(doc.indicator);
+                    merged.target.extend(doc.target);
+                }
+                Err(e) => problems.push(format!("file {}: {e}", i + 1)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(CatalogError { problems });
+        }
+        Catalog::from_document(merged)
+    }
+
+    /// Validates a document (from TOML or from the wire) into a catalogue.
+    pub fn from_document(document: CatalogDocument) -> Result<Catalog, CatalogError> {
+        Builder::default().build(document)
+    }
+
+    /// The document this catalogue was built from (the wire form).
+    pub fn document(&self) -> &CatalogDocument {
+        &self.document
+    }
+
+    /// All units.
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// All region groups.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// All regions, the city first, then districts, then zones, in catalogue order.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// The 38 districts and counties.
+    pub fn districts(&self) -> impl Iterator<Item = &Region> {
+        self.regions.iter().filter(|r| r.is_district())
+    }
+
+    /// How many districts partition the city (38).
+    pub fn district_count(&self) -> usize {
+        self.district_count
+    }
+
+    /// All indicators.
+    pub fn indicators(&self) -> &[Indicator] {
+        &self.indicators
+    }
+
+    /// All targets.
+    pub fn targets(&self) -> &[Target] {
+        &self.targets
+    }
+
+    /// The unit with this symbol or alias.
+    pub fn unit(&self, symbol: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.is_named(symbol))
+    }
+
+    /// The region with this code, full name, short name or alias (spaces and full-width
+    /// characters ignored).
+    pub fn region(&self, text: &str) -> Option<&Region> {
+        self.region_keys.get(&lookup_key(text)).map(|&i| &self.regions[i])
+    }
+
+    /// The city.
+    pub fn city(&self) -> &Region {
+        self.regions.iter().find(|r| r.is_city()).unwrap_or(&self.regions[0])
+    }
+
+    /// The indicator with this id, Chinese or English name, or alias.
+    pub fn indicator(&self, text: &str) -> Option<&Indicator> {
+        self.indicator_keys.get(&lookup_key(text)).map(|&i| &self.indicators[i])
+    }
+
+    /// The target with this id.
+    pub fn target(&self, id: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| &*t.id == id)
+    }
+
+    /// Targets on an indicator that apply to a region.
+    pub fn targets_for<'a>(&'a self, indicator: &'a str, region: &'a str) -> impl Iterator<Item = &'a Target> + 'a {
+        self.targets.iter().filter(move |t| &*t.indicator == indicator && t.applies_to(region))
+    }
+
+    /// The closest indicator name to an unknown one, for "did you mean …?".
+    pub fn suggest_indicator(&self, text: &str) -> Option<&Indicator> {
+        let key = lookup_key(text);
+        suggest(&key, self.indicator_keys.iter().map(|(k, &i)| (k.as_str(), i))).map(|i| &self.indicators[i])
+    }
+
+    /// The closest region name to an unknown one, for "did you mean …?".
+    pub fn suggest_region(&self, text: &str) -> Option<&Region> {
+        let key = lookup_key(text);
+        suggest(&key, self.region_keys.iter().map(|(k, &i)| (k.as_str(), i))).map(|i| &self.regions[i])
+    }
+}
+
+/// The best candidate within an edit distance of a third of the text (at least 1), or one
+/// that contains the text or is contained in it.
+fn suggest<'a>(key: &str, candidates: impl Iterator<Item = (&'a str, usize)>) -> Option<usize> {
+    if key.is_empty() {
+        return None;
+    }
+    let limit = (key.chars().count() / 3).max(1);
+    candidates
+        .filter_map(|(candidate, index)| {
+            let distance = edit_distance(key, candidate);
+            let contains = candidate.chars().count() >= 2 && (candidate.contains(key) || key.contains(candidate));
+            (distance <= limit || contains).then_some((distance, candidate.len(), index))
+        })
+        .min()
+        .map(|(_, _, index)| index)
+}
+
+#[derive(Default)]
+struct Builder {
+    problems: Vec<String>,
+}
+
+impl Builder {
+    fn problem(&mut self, text: String) {
+        self.problems.push(text);
+    }
+
+    fn period(&mut self, context: &str, field: &str, text: Option<&str>) -> Option<Period> {
+        let text = text?;
+        match Period::parse(text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.problem(format!("{context}: {field} {}", e.message.en));
+                None
+            }
+        }
+    }
+
+    fn build(mut self, document: CatalogDocument) -> Result<Catalog, CatalogError> {
+        let units = self.units(&document);
+        let groups: Vec<Group> =
+            document.group.iter().map(|g| Group { id: g.id.clone(), name_zh: g.name_zh.clone(), name_en: g.name_en.clone() }).collect();
+        let (regions, region_keys) = self.regions(&document, &groups);
+        let (indicators, indicator_keys) = self.indicators(&document, &units);
+        let targets = self.targets(&document, &regions, &indicators);
+        if self.problems.is_empty() {
+            let district_count = regions.iter().filter(|r| r.is_district()).count();
+            Ok(Catalog { document, units, groups, regions, indicators, targets, region_keys, indicator_keys, district_count })
+        } else {
+            Err(CatalogError { problems: self.problems })
+        }
+    }
+
+    fn units(&mut self, document: &CatalogDocument) -> Vec<Unit> {
+        let mut seen = BTreeSet::new();
+        let mut units = Vec::new();
+        for u in &document.unit {
+            for name in std::iter::once(&u.symbol).chain(&u.aliases) {
+                if !seen.insert(lookup_key(name)) {
+                    self.problem(format!("unit {}: the name {name:?} is used twice", u.symbol));
+                }
+            }
+            units.push(Unit {
+                symbol: u.symbol.clone(),
+                name_en: u.name_en.clone(),
+                dimension: u.dimension.clone(),
+                power_of_ten: u.power_of_ten,
+                aliases: u.aliases.clone(),
+            });
+        }
+        units
+    }
+
+    fn regions(&mut self, document: &CatalogDocument, groups: &[Group]) -> (Vec<Region>, HashMap<String, usize>) {
+        let mut regions = Vec::new();
+        let mut keys: HashMap<String, usize> = HashMap::new();
+        for doc in &document.region {
+            let context = format!("region {} ({})", doc.code, doc.name_zh);
+            let kind = match doc.kind.as_str() {
+                "city" => RegionKind::City,
+                "district" => RegionKind::District,
+                "functional_zone" => RegionKind::FunctionalZone,
+                other => {
+                    self.problem(format!("{context}: unknown kind {other:?} (city, district, functional_zone)"));
+                    continue;
+                }
+            };
+            if kind == RegionKind::City && doc.code != CITY_CODE {
+                self.problem(format!("{context}: the city must have code {CITY_CODE}"));
+            }
+            if kind == RegionKind::District {
+                match &doc.group {
+                    Some(g) if groups.iter().any(|x| &x.id == g) => {}
+                    Some(g) => self.problem(format!("{context}: unknown group {g:?}")),
+                    None => self.problem(format!("{context}: a district needs a group")),
+                }
+            }
+            let index = regions.len();
+            for name in [&doc.code, &doc.name_zh, &doc.short_zh, &doc.name_en].into_iter().chain(&doc.aliases) {
+                if let Some(&other) = keys.get(&lookup_key(name)) {
+                    if other != index {
+                        let other: &Region = &regions[other];
+                        self.problem(format!("{context}: the name {name:?} also names region {}", other.code));
+                    }
+                } else {
+                    keys.insert(lookup_key(name), index);
+                }
+            }
+            regions.push(Region {
+                code: Arc::from(doc.code.as_str()),
+                name_zh: doc.name_zh.clone(),
+                short_zh: doc.short_zh.clone(),
+                name_en: doc.name_en.clone(),
+                kind,
+                group: doc.group.clone(),
+                aliases: doc.aliases.clone(),
+                overlaps: doc.overlaps.iter().map(|c| Arc::from(c.as_str())).collect(),
+            });
+        }
+        if regions.iter().filter(|r| r.is_city()).count() != 1 {
+            self.problem("the catalogue needs exactly one city region".to_owned());
+        }
+        let codes: BTreeSet<&str> = regions.iter().map(|r| &*r.code).collect();
+        for zone in regions.iter().filter(|r| r.kind == RegionKind::FunctionalZone) {
+            for overlapped in &zone.overlaps {
+                if !codes.contains(&**overlapped) {
+                    self.problems.push(format!("region {}: overlaps unknown region {overlapped}", zone.code));
+                }
+            }
+        }
+        (regions, keys)
+    }
+
+    fn indicators(&mut self, document: &CatalogDocument, units: &[Unit]) -> (Vec<Indicator>, HashMap<String, usize>) {
+        let mut indicators = Vec::new();
+        let mut keys: HashMap<String, usize> = HashMap::new();
+        for doc in &document.indicator {
+            let context = format!("indicator {}", doc.id);
+            if !units.iter().any(|u| u.symbol == doc.unit) {
+                self.problem(format!("{context}: unknown unit {:?}", doc.unit));
+            }
+            let measure = match doc.measure.as_str() {
+                "stock" => MeasureKind::Stock,
+                "flow" => MeasureKind::Flow,
+                "ratio" => MeasureKind::Ratio,
+                other => {
+                    self.problem(format!("{context}: unknown measure {other:?} (stock, flow, ratio)"));
+                    MeasureKind::Stock
+                }
+            };
+            let direction = match doc.direction.as_str() {
+                "higher" => Direction::Higher,
+                "lower" => Direction::Lower,
+                other => {
+                    self.problem(format!("{context}: unknown direction {other:?} (higher, lower)"));
+                    Direction::Higher
+                }
+            };
+            if measure == MeasureKind::Ratio && doc.additive {
+                self.problem(format!("{context}: a ratio is never additive"));
+            }
+            if doc.derived.is_some() && measure != MeasureKind::Ratio {
+                self.problem(format!("{context}: a derived indicator must have measure \"ratio\""));
+            }
+            let index = indicators.len();
+            for name in [&doc.id, &doc.name_zh, &doc.name_en].into_iter().chain(&doc.aliases) {
+                match keys.get(&lookup_key(name)) {
+                    Some(&other) if other != index => {
+                        let other: &Indicator = &indicators[other];
+                        self.problem(format!("{context}: the name {name:?} also names indicator {}", other.id));
+                    }
+                    Some(_) => {}
+                    None => {
+                        keys.insert(lookup_key(name), index);
+                    }
+                }
+            }
+            indicators.push(Indicator {
+                id: Arc::from(doc.id.as_str()),
+                name_zh: doc.name_zh.clone(),
+                name_en: doc.name_en.clone(),
+                aliases: doc.aliases.clone(),
+                unit: doc.unit.clone(),
+                measure,
+                additive: doc.additive,
+                decimals: doc.decimals,
+                direction,
+                derived: doc.derived.as_ref().map(|d| Derivation {
+                    numerator: Arc::from(d.numerator.as_str()),
+                    denominator: Arc::from(d.denominator.as_str()),
+                    factor: d.factor,
+                }),
+                min: doc.min.unwrap_or(0.0),
+                max: doc.max,
+            });
+        }
+        // Parts of derived indicators must exist and be uploaded values themselves.
+        for indicator in &indicators {
+            if let Some(d) = &indicator.derived {
+                for part in [&d.numerator, &d.denominator] {
+                    match indicators.iter().find(|i| i.id == *part) {
+                        None => self.problems.push(format!("indicator {}: derived from unknown indicator {part}", indicator.id)),
+                        Some(p) if p.derived.is_some() => {
+                            self.problems.push(format!("indicator {}: derived from derived indicator {part}", indicator.id));
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        (indicators, keys)
+    }
+
+    fn bound(&mut self, context: &str, doc: Option<&BoundDoc>) -> Option<Bound> {
+        let Some(doc) = doc else {
+            self.problem(format!("{context}: needs a bound (at_least, more_than, at_most, less_than, about or between)"));
+            return None;
+        };
+        let mut bounds = Vec::new();
+        bounds.extend(doc.at_least.map(Bound::AtLeast));
+        bounds.extend(doc.more_than.map(Bound::MoreThan));
+        bounds.extend(doc.at_most.map(Bound::AtMost));
+        bounds.extend(doc.less_than.map(Bound::LessThan));
+        bounds.extend(doc.about.map(Bound::About));
+        bounds.extend(doc.between.map(|[a, b]| Bound::Between(a, b)));
+        match bounds.as_slice() {
+            [Bound::Between(a, b)] if a > b => {
+                self.problem(format!("{context}: range {a}–{b} is reversed"));
+                None
+            }
+            [bound] => Some(*bound),
+            _ => {
+                self.problem(format!("{context}: the bound must have exactly one comparison"));
+                None
+            }
+        }
+    }
+
+    fn targets(&mut self, document: &CatalogDocument, regions: &[Region], indicators: &[Indicator]) -> Vec<Target> {
+        let mut targets = Vec::new();
+        let mut ids = BTreeSet::new();
+        for doc in &document.target {
+            let context = format!("target {}", doc.id);
+            if !ids.insert(doc.id.clone()) {
+                self.problem(format!("{context}: id used twice"));
+            }
+            let Some(indicator) = indicators.iter().find(|i| *i.id == *doc.indicator) else {
+                self.problem(format!("{context}: unknown indicator {:?}", doc.indicator));
+                continue;
+            };
+            let mut scope: Vec<Arc<str>> = Vec::new();
+            for selector in &doc.regions {
+                if selector == ALL_DISTRICTS {
+                    scope.extend(regions.iter().filter(|r| r.is_district()).map(|r| r.code.clone()));
+                } else if let Some(r) = regions.iter().find(|r| *r.code == **selector) {
+                    scope.push(r.code.clone());
+                } else {
+                    self.problem(format!("{context}: unknown region {selector:?}"));
+                }
+            }
+            if scope.is_empty() {
+                self.problem(format!("{context}: applies to no region"));
+            }
+            let base = self.period(&context, "base", doc.base.as_deref());
+            let deadline = self.period(&context, "deadline", doc.deadline.as_deref());
+            let rule = match doc.kind.as_str() {
+                "level" | "growth" | "share" => {
+                    let bound = self.bound(&context, doc.bound.as_ref());
+                    if deadline.is_none() {
+                        self.problem(format!("{context}: needs a deadline"));
+                    }
+                    if let (Some(b), Some(d)) = (base, deadline)
+                        && b >= d
+                    {
+                        self.problem(format!("{context}: base {b} is not before deadline {d}"));
+                    }
+                    match (doc.kind.as_str(), bound, deadline) {
+                        ("level", Some(bound), Some(deadline)) => Some(Rule::Level { bound, base, deadline }),
+                        ("growth", Some(bound), Some(deadline)) => match base {
+                            Some(base) => Some(Rule::Growth { bound, base, deadline }),
+                            None => {
+                                self.problem(format!("{context}: a growth target needs a base year"));
+                                None
+                            }
+                        },
+                        ("share", Some(bound), Some(deadline)) => {
+                            match &indicator.derived {
+                                None => self.problem(format!(
+                                    "{context}: a share target needs an indicator derived from two others; {} is not derived",
+                                    indicator.id
+                                )),
+                                Some(d)
+                                    if !(indicators.iter().any(|i| i.id == d.numerator)
+                                        && indicators.iter().any(|i| i.id == d.denominator)) =>
+                                {
+                                    self.problem(format!(
+                                        "{context}: the share's parts {} and {} must both exist",
+                                        d.numerator, d.denominator
+                                    ));
+                                }
+                                Some(_) => {}
+                            }
+                            Some(Rule::Share { bound, base, deadline })
+                        }
+                        _ => None,
+                    }
+                }
+                "cadence" => {
+                    let from = self.period(&context, "from", doc.from.as_deref());
+                    let until = self.period(&context, "until", doc.until.as_deref());
+                    if indicator.measure != MeasureKind::Flow {
+                        self.problem(format!("{context}: a cadence counts events, so {} must be a flow", indicator.id));
+                    }
+                    match (doc.times, doc.every_months, from) {
+                        (Some(times), Some(every_months), Some(from))
+                            if times > 0 && (1..=12).contains(&every_months) && 12 % every_months == 0 =>
+                        {
+                            Some(Rule::Cadence { times, every_months, from, until })
+                        }
+                        _ => {
+                            self.problem(format!("{context}: a cadence needs times ≥ 1, every_months dividing 12, and from"));
+                            None
+                        }
+                    }
+                }
+                other => {
+                    self.problem(format!("{context}: unknown kind {other:?} (level, growth, share, cadence)"));
+                    None
+                }
+            };
+            if doc.source.seed.trim().is_empty() || doc.source.clause.trim().is_empty() || doc.source.quote.trim().is_empty() {
+                self.problem(format!("{context}: the source needs seed, clause and quote"));
+            }
+            if let Some(rule) = rule {
+                targets.push(Target {
+                    id: Arc::from(doc.id.as_str()),
+                    indicator: indicator.id.clone(),
+                    regions: scope,
+                    rule,
+                    source: Source {
+                        seed: doc.source.seed.clone(),
+                        document: doc.source.document.clone(),
+                        clause: doc.source.clause.clone(),
+                        quote: doc.source.quote.clone(),
+                    },
+                });
+            }
+        }
+        targets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_catalogue_is_valid_and_complete() {
+        let catalog = Catalog::from_toml(&[BUILTIN_INDICATORS, BUILTIN_REGIONS]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(catalog.district_count(), 38);
+        assert_eq!(catalog.regions().iter().filter(|r| r.kind == RegionKind::FunctionalZone).count(), 3);
+        assert_eq!(&*catalog.city().code, "500000");
+        for id in [
+            "tech_smes",
+            "high_tech_enterprises",
+            "specialized_smes",
+            "rd_expenditure",
+            "hitech_zone_output_share",
+            "national_innovative_counties",
+            "district_platforms",
+            "science_literacy_rate",
+            "bimonthly_forums",
+            "expert_district_visits",
+            "experts_engaged",
+            "enterprise_problems_solved",
+            "innovation_method_courses",
+            "innovation_engineers_trained",
+            "patent_info_trainings",
+            "patent_db_new_users",
+            "patent_engineers_trained",
+            "expert_service_teams",
+            "municipal_pilot_districts",
+            "rd_personnel",
+            "rd_fte",
+        ] {
+            assert!(catalog.indicator(id).is_some(), "missing indicator {id}");
+        }
+        for kind in ["level", "growth", "share", "cadence"] {
+            assert!(catalog.targets().iter().any(|t| t.rule.kind() == kind), "no {kind} target");
+        }
+        for target in catalog.targets() {
+            assert!(target.source.seed.ends_with(".txt"), "{} cites no seed file", target.id);
+        }
+    }
+
+    #[test]
+    fn looks_up_regions_by_code_name_short_name_and_alias() {
+        let catalog = Catalog::builtin();
+        for text in ["500118", "永川区", "永川", "永　川　区", "Yongchuan District"] {
+            assert_eq!(&*catalog.region(text).unwrap().code, "500118", "{text}");
+        }
+        assert_eq!(&*catalog.region("梁平县").unwrap().code, "500155");
+        assert_eq!(&*catalog.region("合计").unwrap().code, "500000");
+        assert!(catalog.region("永川市").is_none());
+        assert_eq!(&*catalog.suggest_region("永川市").unwrap().code, "500118");
+    }
+
+    #[test]
+    fn looks_up_indicators_by_id_name_and_alias() {
+        let catalog = Catalog::builtin();
+        assert_eq!(&*catalog.indicator("高新技术企业数量").unwrap().id, "high_tech_enterprises");
+        assert_eq!(&*catalog.indicator("high_tech_enterprises").unwrap().id, "high_tech_enterprises");
+        assert_eq!(&*catalog.suggest_indicator("科技型企业数").unwrap().id, "tech_smes");
+    }
+
+    fn minimal(extra: &str) -> Result<Catalog, CatalogError> {
+        let base = r#"
+[[unit]]
+symbol = "家"
+name_en = "enterprises"
+dimension = "enterprises"
+[[unit]]
+symbol = "%"
+name_en = "percent"
+dimension = "percent"
+[[region]]
+code = "500000"
+name_zh = "重庆市"
+short_zh = "重庆"
+name_en = "Chongqing"
+kind = "city"
+[[indicator]]
+id = "firms"
+name_zh = "企业"
+name_en = "Firms"
+unit = "家"
+measure = "stock"
+additive = true
+decimals = 0
+"#;
+        Catalog::from_toml(&[base, extra])
+    }
+
+    fn problems(extra: &str) -> String {
+        minimal(extra).expect_err("should be rejected").to_string()
+    }
+
+    const SOURCE: &str = r#"source = { seed = "004_38e28bd9a1a18c0a.txt", document = "d", clause = "c", quote = "q" }"#;
+
+    #[test]
+    fn a_target_on_an_unknown_indicator_is_an_error() {
+        let text = problems(&format!(
+            "[[target]]\nid = \"t\"\nindicator = \"nope\"\nregions = [\"500000\"]\nkind = \"level\"\nbound = {{ at_least = 1 }}\ndeadline = \"2025\"\n{SOURCE}\n"
+        ));
+        assert!(text.contains("target t: unknown indicator \"nope\""), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_unit_is_an_error() {
+        let text = problems(
+            "[[indicator]]\nid = \"x\"\nname_zh = \"某\"\nname_en = \"X\"\nunit = \"斤\"\nmeasure = \"stock\"\nadditive = true\ndecimals = 0\n",
+        );
+        assert!(text.contains("indicator x: unknown unit \"斤\""), "{text}");
+    }
+
+    #[test]
+    fn a_share_of_missing_indicators_is_an_error() {
+        let text = problems(&format!(
+            "[[indicator]]\nid = \"s\"\nname_zh = \"占比\"\nname_en = \"Share\"\nunit = \"%\"\nmeasure = \"ratio\"\nadditive = false\ndecimals = 1\nderived = {{ numerator = \"a\", denominator = \"firms\", factor = 100 }}\n\
+             [[target]]\nid = \"t\"\nindicator = \"s\"\nregions = [\"500000\"]\nkind = \"share\"\nbound = {{ more_than = 30 }}\ndeadline = \"2025\"\n{SOURCE}\n"
+        ));
+        assert!(text.contains("indicator s: derived from unknown indicator a"), "{text}");
+        assert!(text.contains("target t: the share's parts a and firms must both exist"), "{text}");
+    }
+
+    #[test]
+    fn a_share_target_on_a_plain_indicator_is_an_error() {
+        let text = problems(&format!(
+            "[[target]]\nid = \"t\"\nindicator = \"firms\"\nregions = [\"500000\"]\nkind = \"share\"\nbound = {{ more_than = 30 }}\ndeadline = \"2025\"\n{SOURCE}\n"
+        ));
+        assert!(text.contains("firms is not derived"), "{text}");
+    }
+
+    #[test]
+    fn reports_every_problem_at_once() {
+        let text = problems(&format!(
+            "[[target]]\nid = \"t\"\nindicator = \"firms\"\nregions = [\"999\"]\nkind = \"level\"\nbound = {{ at_least = 1, at_most = 2 }}\ndeadline = \"2025Q5\"\n{SOURCE}\n"
+        ));
+        assert!(text.contains("unknown region \"999\""), "{text}");
+        assert!(text.contains("exactly one comparison"), "{text}");
+        assert!(text.contains("not a recognised period"), "{text}");
+    }
+
+    #[test]
+    fn document_round_trips_through_json() {
+        let catalog = Catalog::builtin();
+        let json = serde_json::to_string(catalog.document()).unwrap();
+        let back: CatalogDocument = serde_json::from_str(&json).unwrap();
+        let rebuilt = Catalog::from_document(back).unwrap();
+        assert_eq!(rebuilt.indicators(), catalog.indicators());
+        assert_eq!(rebuilt.targets(), catalog.targets());
+        assert_eq!(rebuilt.regions(), catalog.regions());
+    }
+}

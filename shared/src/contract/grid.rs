@@ -1,0 +1,128 @@
+//! A table of cells with the row numbers a spreadsheet user sees. CSV text becomes a
+//! [`Grid`] here; the server turns an Excel sheet into one too, so both formats go through
+//! the same interpretation and the same messages.
+
+use super::problem::{Problem, ProblemCode};
+
+/// A row of cells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GridRow {
+    /// The spreadsheet row number (1-based, counting title and blank rows).
+    pub number: u32,
+    /// The cells as written.
+    pub cells: Vec<String>,
+}
+
+impl GridRow {
+    /// Whether every cell is empty or whitespace.
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(|c| crate::text::trim_cell(c).is_empty())
+    }
+
+    /// The cell at `index`, trimmed; empty if the row is shorter.
+    pub fn cell(&self, index: usize) -> &str {
+        self.cells.get(index).map(|c| crate::text::trim_cell(c)).unwrap_or("")
+    }
+}
+
+/// A sheet's rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Grid {
+    /// Rows in order; blank rows may be absent.
+    pub rows: Vec<GridRow>,
+}
+
+impl Grid {
+    /// A grid from rows of cells numbered 1, 2, 3… (an Excel sheet's used range).
+    pub fn from_rows(rows: Vec<Vec<String>>) -> Grid {
+        let rows =
+            rows.into_iter().enumerate().map(|(i, cells)| GridRow { number: u32::try_from(i + 1).unwrap_or(u32::MAX), cells }).collect();
+        Grid { rows }
+    }
+
+    /// Parses CSV (or TSV/semicolon-separated) text. Stops with `too-many-rows` once more than
+    /// `max_records` records have been read, so a huge file is refused, not half-read.
+    pub fn from_csv(text: &str, max_records: usize) -> Result<Grid, Problem> {
+        let delimiter = sniff_delimiter(text);
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+        let bytes = text.as_bytes();
+        let mut rows = Vec::new();
+        let mut embedded_newlines: u64 = 0;
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(0, csv::Position::line);
+                    return Err(Problem::error(ProblemCode::TypeError).row(u32::try_from(line).unwrap_or(u32::MAX)).say(
+                        format!("CSV 格式错误：{e}。请检查引号是否成对。"),
+                        format!("malformed CSV: {e}. Check that quotes are paired."),
+                    ));
+                }
+            }
+            if rows.len() >= max_records {
+                return Err(too_many_rows(max_records));
+            }
+            // The reader reports the position before the blank lines it skipped: step over
+            // them so that a blank spreadsheet row still counts.
+            let (mut line, mut byte) = record.position().map_or((1, 0), |p| (p.line(), usize::try_from(p.byte()).unwrap_or(usize::MAX)));
+            while let Some(&b) = bytes.get(byte).filter(|b| matches!(b, b'\r' | b'\n')) {
+                line += u64::from(b == b'\n');
+                byte += 1;
+            }
+            let number = line.saturating_sub(embedded_newlines);
+            embedded_newlines += record.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
+            rows.push(GridRow { number: u32::try_from(number).unwrap_or(u32::MAX), cells: record.iter().map(str::to_owned).collect() });
+        }
+        Ok(Grid { rows })
+    }
+}
+
+/// The `too-many-rows` problem.
+pub fn too_many_rows(limit: usize) -> Problem {
+    Problem::error(ProblemCode::TooManyRows).say(
+        format!("文件超过 {limit} 行的上限，未读取。请拆分为多个文件上传。"),
+        format!("the file has more than {limit} rows, the limit; nothing was read. Split it into several files."),
+    )
+}
+
+/// Comma unless the first non-blank lines clearly use tabs or semicolons.
+fn sniff_delimiter(text: &str) -> u8 {
+    let sample: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(5).collect();
+    let count = |c: char| sample.iter().map(|l| l.matches(c).count()).sum::<usize>();
+    let (commas, tabs, semicolons) = (count(','), count('\t'), count(';'));
+    if tabs > commas && tabs >= semicolons {
+        b'\t'
+    } else if semicolons > commas {
+        b';'
+    } else {
+        b','
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_numbers_match_the_spreadsheet() {
+        let grid = Grid::from_csv("title\n\na,b\n\"multi\nline\",c\r\n\r\nd,e\n", 100).unwrap();
+        let numbers: Vec<u32> = grid.rows.iter().map(|r| r.number).collect();
+        // Rows 2 and 5 are blank; the quoted cell spans two lines but is one row.
+        assert_eq!(numbers, vec![1, 3, 4, 6]);
+        assert_eq!(grid.rows[2].cells[0], "multi\nline");
+    }
+
+    #[test]
+    fn sniffs_tabs() {
+        let grid = Grid::from_csv("地区\t数值\n永川\t1,234\n", 100).unwrap();
+        assert_eq!(grid.rows[1].cells, vec!["永川", "1,234"]);
+    }
+
+    #[test]
+    fn refuses_more_records_than_the_limit() {
+        let problem = Grid::from_csv("a\nb\nc\n", 2).unwrap_err();
+        assert_eq!(problem.code, ProblemCode::TooManyRows);
+    }
+}

@@ -1,0 +1,188 @@
+//! The upload data contract: bytes of an upload in, observations plus a report out.
+//!
+//! ```text
+//!  bytes ──decode──▶ text ──csv──▶ Grid ──find header──▶ long | wide ──cells──▶ observations
+//!        (UTF-8, BOM, UTF-16, GBK)      (title rows,          (lookups, numbers,    + report
+//!                                        blank rows)           units, scope, dups, 合计)
+//! ```
+//!
+//! Sans-IO: [`read_upload`] never fails and never panics on bad input; it returns what it
+//! could read *and* every problem it found ([`Upload`]). A caller that stores data must take
+//! the observations through [`Upload::accepted`], which refuses any upload with an error, so
+//! a rejected upload changes nothing. The browser runs exactly this code for instant feedback.
+//!
+//! Two layouts are understood (see the README for examples):
+//!
+//! * **long**: `indicator,region,period,value[,note][,unit]`, English or Chinese headers
+//!   (指标, 地区/区县, 时期/期别, 数值/值, 备注, 单位);
+//! * **wide**, as Excel exports it: one row per district, one column per indicator
+//!   (`科技型企业（家）`), the period from a title row such as
+//!   `2025年1-9月重庆市各区县科技创新主要指标` or given by the caller, and a `合计` row read as the
+//!   city total and cross-checked against the district sum.
+
+mod decode;
+mod grid;
+mod number;
+mod problem;
+mod read;
+
+use std::collections::BTreeSet;
+
+pub use decode::{TextEncoding, decode};
+pub use grid::{Grid, GridRow};
+pub use number::{CellNumber, NO_VALUE_MARKS, NumberError, parse_cell_number};
+pub use problem::{ColumnRef, Problem, ProblemBuilder, ProblemCode, Severity, column_letter};
+pub use read::read_grid;
+
+use crate::catalog::Catalog;
+use crate::observation::Observation;
+use crate::period::Period;
+
+/// At most this many problems are listed; the rest are counted in [`Report::suppressed`], so a
+/// million bad rows give a readable report, not a million entries.
+pub const MAX_LISTED_PROBLEMS: usize = 1000;
+
+/// How an upload is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadOptions {
+    /// The period of a wide file without a title row (or a long file without a period column).
+    pub period: Option<Period>,
+    /// Files larger than this are refused before reading.
+    pub max_bytes: usize,
+    /// Files with more data rows than this are refused.
+    pub max_rows: usize,
+    /// When set, the only region codes the uploader may write (a district statistician's
+    /// scope); any other region is a `scope-error`.
+    pub allowed_regions: Option<BTreeSet<String>>,
+}
+
+impl Default for UploadOptions {
+    fn default() -> Self {
+        Self { period: None, max_bytes: 64 * 1024 * 1024, max_rows: 1_000_000, allowed_regions: None }
+    }
+}
+
+/// The layout of a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// One value per row.
+    Long,
+    /// One region per row, one indicator per column.
+    Wide,
+}
+
+impl Layout {
+    /// `long` or `wide`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Long => "long",
+            Layout::Wide => "wide",
+        }
+    }
+}
+
+/// What reading an upload found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    /// The encoding the bytes were read with.
+    pub encoding: Option<TextEncoding>,
+    /// The layout recognised.
+    pub layout: Option<Layout>,
+    /// The spreadsheet row of the header.
+    pub header_row: Option<u32>,
+    /// The period of the whole file (wide layout, title row or caller).
+    pub period: Option<Period>,
+    /// Data rows read (not counting title, header, blank and footer rows).
+    pub data_rows: u32,
+    /// Observations read.
+    pub observations: u32,
+    /// Problems in row order, at most [`MAX_LISTED_PROBLEMS`].
+    pub problems: Vec<Problem>,
+    /// Problems found but not listed.
+    pub suppressed: u32,
+}
+
+impl Report {
+    /// Whether any problem blocks the upload.
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(Problem::is_error)
+    }
+
+    /// Number of listed errors.
+    pub fn error_count(&self) -> usize {
+        self.problems.iter().filter(|p| p.is_error()).count()
+    }
+
+    /// Number of listed warnings.
+    pub fn warning_count(&self) -> usize {
+        self.problems.iter().filter(|p| !p.is_error()).count()
+    }
+
+    /// Records a problem, counting it instead once the list is full.
+    pub fn push(&mut self, problem: Problem) {
+        if self.problems.len() < MAX_LISTED_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.suppressed = self.suppressed.saturating_add(1);
+        }
+    }
+
+    fn sort(&mut self) {
+        // Stable: file-level problems (no row) first, then by row and column, keeping the
+        // order of discovery within a cell.
+        self.problems.sort_by_key(|p| (p.row.unwrap_or(0), p.column.as_ref().map_or(0, |c| c.index + 1)));
+    }
+}
+
+/// Observations read from an upload, with the report. Observations are those that read
+/// cleanly; if the report has errors they must not be stored (use [`Upload::accepted`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Upload {
+    /// Values read.
+    pub observations: Vec<Observation>,
+    /// What was found.
+    pub report: Report,
+}
+
+impl Upload {
+    /// The observations if the upload has no error, else the report: the only way to get
+    /// values fit for storing.
+    pub fn accepted(self) -> Result<(Vec<Observation>, Report), Report> {
+        if self.report.has_errors() { Err(self.report) } else { Ok((self.observations, self.report)) }
+    }
+}
+
+/// Reads the bytes of a CSV upload. Never fails: problems are in the report.
+pub fn read_upload(catalog: &Catalog, bytes: &[u8], options: &UploadOptions) -> Upload {
+    let mut report = Report::default();
+    if bytes.len() > options.max_bytes {
+        report.push(Problem::error(ProblemCode::FileTooLarge).say(
+            format!("文件大小 {} 字节，超过 {} 字节的上限，未读取。请拆分为多个文件。", bytes.len(), options.max_bytes),
+            format!(
+                "the file is {} bytes, over the {}-byte limit; nothing was read. Split it into several files.",
+                bytes.len(),
+                options.max_bytes
+            ),
+        ));
+        return Upload { observations: Vec::new(), report };
+    }
+    let (text, encoding) = match decode(bytes) {
+        Ok(decoded) => decoded,
+        Err(problem) => {
+            report.push(problem);
+            return Upload { observations: Vec::new(), report };
+        }
+    };
+    // Title, header and footer rows come on top of the data rows.
+    let grid = match Grid::from_csv(&text, options.max_rows.saturating_add(100)) {
+        Ok(grid) => grid,
+        Err(problem) => {
+            report.encoding = Some(encoding);
+            report.push(problem);
+            return Upload { observations: Vec::new(), report };
+        }
+    };
+    let mut upload = read_grid(catalog, &grid, options);
+    upload.report.encoding = Some(encoding);
+    upload
+}

@@ -1,0 +1,755 @@
+//! Interpreting a [`Grid`]: finding the header, recognising the layout, and turning every cell
+//! into an observation or a problem that says what to fix.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::grid::{Grid, GridRow, too_many_rows};
+use super::number::{NumberError, parse_cell_number};
+use super::problem::{Problem, ProblemCode};
+use super::{Layout, Report, Upload, UploadOptions};
+use crate::catalog::Catalog;
+use crate::dataset::{Dataset, check_totals};
+use crate::format::format_number;
+use crate::indicator::Indicator;
+use crate::observation::{Observation, ObservationKey};
+use crate::period::Period;
+use crate::region::Region;
+use crate::text::{lookup_key, trim_cell};
+
+/// How many rows above the header may hold titles before we give up looking for it.
+const MAX_TITLE_ROWS: usize = 30;
+
+/// Header texts of the long layout's columns (compared by [`lookup_key`]).
+const INDICATOR_LABELS: &[&str] = &["indicator", "indicator_id", "指标", "指标名称", "指标代码", "指标编码"];
+const REGION_LABELS: &[&str] = &[
+    "region",
+    "region_code",
+    "area",
+    "district",
+    "地区",
+    "区县",
+    "地区名称",
+    "区县名称",
+    "区县(自治县)",
+    "区县（自治县）",
+    "行政区划",
+    "行政区划代码",
+    "区划代码",
+    "地区代码",
+    "区县代码",
+    "单位名称",
+];
+const PERIOD_LABELS: &[&str] = &["period", "时期", "期别", "报告期", "统计期", "统计时期", "时间"];
+const VALUE_LABELS: &[&str] = &["value", "数值", "值", "数据", "指标值", "本期", "本期数", "本期值"];
+const NOTE_LABELS: &[&str] = &["note", "notes", "备注", "说明"];
+const UNIT_LABELS: &[&str] = &["unit", "单位", "计量单位"];
+const IGNORED_LABELS: &[&str] = &["序号", "no", "no.", "编号", "#", "排名", "排序"];
+/// First-cell prefixes of footer rows under a table (notes, sources, who filled it in).
+const FOOTER_PREFIXES: &[&str] = &["注", "说明", "数据来源", "资料来源", "来源", "填表", "制表", "审核", "负责人", "备注"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Indicator,
+    Region,
+    Period,
+    Value,
+    Note,
+    Unit,
+    Ignored,
+}
+
+fn role_of(label: &str) -> Option<Role> {
+    let key = lookup_key(label);
+    let is = |labels: &[&str]| labels.iter().any(|l| lookup_key(l) == key);
+    if is(INDICATOR_LABELS) {
+        Some(Role::Indicator)
+    } else if is(REGION_LABELS) {
+        Some(Role::Region)
+    } else if is(PERIOD_LABELS) {
+        Some(Role::Period)
+    } else if is(VALUE_LABELS) {
+        Some(Role::Value)
+    } else if is(NOTE_LABELS) {
+        Some(Role::Note)
+    } else if is(UNIT_LABELS) {
+        Some(Role::Unit)
+    } else if is(IGNORED_LABELS) {
+        Some(Role::Ignored)
+    } else {
+        None
+    }
+}
+
+/// An indicator column of a wide header: `科技型企业（万家）` → indicator + unit shift.
+struct IndicatorColumn<'c> {
+    index: usize,
+    label: String,
+    indicator: &'c Indicator,
+    /// Power of ten from the header's unit to the indicator's unit.
+    shift: i32,
+}
+
+/// Splits `名称（单位）` / `名称(单位)` into name and unit.
+fn split_unit(label: &str) -> (&str, Option<&str>) {
+    let trimmed = trim_cell(label);
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(stripped) = trimmed.strip_suffix(close)
+            && let Some(at) = stripped.rfind(open)
+        {
+            return (trim_cell(&stripped[..at]), Some(trim_cell(&stripped[at + open.len_utf8()..])));
+        }
+    }
+    (trimmed, None)
+}
+
+/// The recognised header.
+enum Header<'c> {
+    Long { columns: HashMap<usize, Role>, labels: Vec<String> },
+    Wide { region_columns: Vec<usize>, note: Option<usize>, indicators: Vec<IndicatorColumn<'c>>, labels: Vec<String> },
+}
+
+/// Tries to read `row` as a header. A wide header is also checked for cells that name nothing
+/// we know; those problems are returned with it.
+fn recognise<'c>(catalog: &'c Catalog, row: &GridRow) -> Option<(Header<'c>, Vec<Problem>)> {
+    let labels: Vec<String> = row.cells.iter().map(|c| trim_cell(c).to_owned()).collect();
+    let roles: Vec<Option<Role>> = labels.iter().map(|l| if l.is_empty() { None } else { role_of(l) }).collect();
+    let has = |role| roles.contains(&Some(role));
+    if has(Role::Indicator) && has(Role::Value) && has(Role::Region) {
+        let columns = roles.iter().enumerate().filter_map(|(i, r)| r.map(|r| (i, r))).collect();
+        return Some((Header::Long { columns, labels }, Vec::new()));
+    }
+    if !has(Role::Region) {
+        return None;
+    }
+    let mut indicators = Vec::new();
+    let mut unknown = Vec::new();
+    let mut region_columns = Vec::new();
+    let mut note = None;
+    for (index, label) in labels.iter().enumerate() {
+        match roles[index] {
+            Some(Role::Region) => region_columns.push(index),
+            Some(Role::Note) => note = Some(index),
+            Some(_) => {}
+            None if label.is_empty() => {}
+            None => {
+                let (name, unit) = split_unit(label);
+                match catalog.indicator(name).or_else(|| catalog.indicator(label)) {
+                    Some(indicator) => indicators.push((index, label.clone(), indicator, unit)),
+                    None => unknown.push((index, label.clone())),
+                }
+            }
+        }
+    }
+    if indicators.is_empty() {
+        return None;
+    }
+    let mut problems = Vec::new();
+    for (index, label) in unknown {
+        let hint = catalog.suggest_indicator(split_unit(&label).0);
+        problems.push(unknown_column(index, &label, hint));
+    }
+    let mut columns = Vec::new();
+    for (index, label, indicator, unit) in indicators {
+        if let Some(problem) =
+            not_uploadable(catalog, indicator, Problem::error(ProblemCode::NotUploadable).row(row.number).column(index, Some(&label)))
+        {
+            problems.push(problem);
+            continue;
+        }
+        match unit_shift(catalog, indicator, unit) {
+            Ok(shift) => columns.push(IndicatorColumn { index, label, indicator, shift }),
+            Err((zh, en)) => problems
+                .push(Problem::error(ProblemCode::UnitMismatch).row(row.number).column(index, Some(&label)).cell(&label).say(zh, en)),
+        }
+    }
+    for problem in &mut problems {
+        problem.row = Some(row.number);
+    }
+    Some((Header::Wide { region_columns, note, indicators: columns, labels }, problems))
+}
+
+fn unknown_column(index: usize, label: &str, hint: Option<&Indicator>) -> Problem {
+    let (hint_zh, hint_en) = match hint {
+        Some(i) => (format!("是否是“{}”？", i.name_zh), format!(" Did you mean “{}” ({})?", i.name_zh, i.id)),
+        None => (String::new(), String::new()),
+    };
+    Problem::error(ProblemCode::UnknownColumn).column(index, Some(label)).cell(label).say(
+        format!("表头“{label}”不是已知指标。{hint_zh}请使用指标目录中的名称，或删除该列。"),
+        format!("header “{label}” is not a known indicator.{hint_en} Use a name from the indicator catalogue, or delete the column."),
+    )
+}
+
+fn not_uploadable(catalog: &Catalog, indicator: &Indicator, at: super::ProblemBuilder) -> Option<Problem> {
+    let derivation = indicator.derived.as_ref()?;
+    let name = |id: &str| catalog.indicator(id).map_or_else(|| id.to_owned(), |i| i.name_zh.clone());
+    let (numerator, denominator) = (name(&derivation.numerator), name(&derivation.denominator));
+    Some(at.say(
+        format!("“{}”由“{numerator}”和“{denominator}”计算得出，不能直接上报。请上报这两个指标。", indicator.name_zh),
+        format!(
+            "“{}” is computed from “{numerator}” and “{denominator}” and cannot be uploaded. Upload those two instead.",
+            indicator.name_en
+        ),
+    ))
+}
+
+/// The power of ten from a stated unit to the indicator's unit; the error message otherwise.
+fn unit_shift(catalog: &Catalog, indicator: &Indicator, stated: Option<&str>) -> Result<i32, (String, String)> {
+    let Some(stated) = stated.filter(|s| !s.is_empty()) else { return Ok(0) };
+    let target = catalog.unit(&indicator.unit);
+    match (catalog.unit(stated), target) {
+        (Some(unit), Some(target)) => unit.shift_to(target).ok_or_else(|| {
+            (
+                format!("单位“{stated}”与“{}”的单位“{}”不符，无法换算。请改用“{}”。", indicator.name_zh, indicator.unit, indicator.unit),
+                format!(
+                    "unit “{stated}” does not match the unit of “{}” ({}) and cannot be converted. Use “{}”.",
+                    indicator.name_en, indicator.unit, indicator.unit
+                ),
+            )
+        }),
+        _ => Err((
+            format!("无法识别单位“{stated}”。“{}”的单位是“{}”。", indicator.name_zh, indicator.unit),
+            format!("unknown unit “{stated}”. The unit of “{}” is “{}”.", indicator.name_en, indicator.unit),
+        )),
+    }
+}
+
+/// Reads a grid (from CSV or an Excel sheet). Never fails: problems are in the report.
+pub fn read_grid(catalog: &Catalog, grid: &Grid, options: &UploadOptions) -> Upload {
+    let mut reader =
+        Reader { catalog, options, report: Report::default(), observations: Vec::new(), cells: Vec::new(), seen: HashMap::new() };
+    reader.read(grid);
+    reader.finish()
+}
+
+/// Where an observation's value came from, for messages about it.
+#[derive(Clone)]
+struct CellAt {
+    row: u32,
+    column: usize,
+    label: String,
+}
+
+struct Reader<'c, 'o> {
+    catalog: &'c Catalog,
+    options: &'o UploadOptions,
+    report: Report,
+    observations: Vec<Observation>,
+    /// Parallel to `observations`.
+    cells: Vec<CellAt>,
+    /// First occurrence of each key: index into `observations`.
+    seen: HashMap<ObservationKey, usize>,
+}
+
+impl<'c> Reader<'c, '_> {
+    fn read(&mut self, grid: &Grid) {
+        let non_blank: Vec<&GridRow> = grid.rows.iter().filter(|r| !r.is_blank()).collect();
+        if non_blank.is_empty() {
+            self.report.push(Problem::error(ProblemCode::EmptyFile).say("文件中没有数据。", "the file holds no data."));
+            return;
+        }
+        let found = non_blank.iter().take(MAX_TITLE_ROWS).enumerate().find_map(|(i, row)| recognise(self.catalog, row).map(|h| (i, h)));
+        let Some((header_at, (header, header_problems))) = found else {
+            self.report.push(Problem::error(ProblemCode::MissingHeader).say(
+                "找不到表头。长表需要“指标、地区、时期、数值”列；宽表需要“地区”列和以指标名称为表头的列（如“科技型企业（家）”）。",
+                "no header row found. A long table needs the columns indicator, region, period, value (指标, 地区, 时期, 数值); a wide table needs a region column (地区) and columns headed by indicator names such as “科技型企业（家）”.",
+            ));
+            return;
+        };
+        let header_row = non_blank[header_at];
+        self.report.header_row = Some(header_row.number);
+        for problem in header_problems {
+            self.report.push(problem);
+        }
+        let title_period = non_blank[..header_at].iter().flat_map(|r| r.cells.iter()).find_map(|c| Period::find_in(c)).map(|p| p.period);
+        let data: Vec<&GridRow> = non_blank[header_at + 1..].iter().copied().filter(|r| !is_footer(r)).collect();
+        if data.len() > self.options.max_rows {
+            self.report.push(too_many_rows(self.options.max_rows));
+            return;
+        }
+        self.report.data_rows = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        match header {
+            Header::Long { columns, labels } => {
+                self.report.layout = Some(Layout::Long);
+                self.read_long(header_row.number, &columns, &labels, title_period, &data);
+            }
+            Header::Wide { region_columns, note, indicators, labels } => {
+                self.report.layout = Some(Layout::Wide);
+                self.read_wide(header_row.number, &region_columns, note, &indicators, &labels, title_period, &data);
+            }
+        }
+    }
+
+    /// The file's period from the caller and the title; a disagreement is an error.
+    fn file_period(&mut self, header_row: u32, title: Option<Period>) -> Option<Period> {
+        match (self.options.period, title) {
+            (Some(given), Some(title)) if given.month_index() != title.month_index() => {
+                self.report.push(Problem::error(ProblemCode::PeriodConflict).row(header_row).say(
+                    format!("上传时指定的时期 {} 与标题中的时期 {} 不一致。请核对后重新上传。", given.label_zh(), title.label_zh()),
+                    format!("the period given with the upload ({}) differs from the period in the title ({}). Check which is right and upload again.", given.label_en(), title.label_en()),
+                ));
+                None
+            }
+            (Some(given), _) => Some(given),
+            (None, title) => title,
+        }
+    }
+
+    fn check_duplicate_labels(&mut self, header_row: u32, columns: &[(usize, String)]) -> bool {
+        let mut first: HashMap<String, usize> = HashMap::new();
+        let mut ok = true;
+        for (index, key) in columns {
+            if let Some(&earlier) = first.get(key) {
+                ok = false;
+                self.report.push(Problem::error(ProblemCode::DuplicateLabel).row(header_row).column(*index, Some(key)).say(
+                    format!("与{}列重复。请删除或重命名其中一列。", super::column_letter(u32::try_from(earlier).unwrap_or(0))),
+                    format!(
+                        "duplicates column {}. Delete or rename one of them.",
+                        super::column_letter(u32::try_from(earlier).unwrap_or(0))
+                    ),
+                ));
+            } else {
+                first.insert(key.clone(), *index);
+            }
+        }
+        ok
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn read_wide(
+        &mut self,
+        header_row: u32,
+        region_columns: &[usize],
+        note: Option<usize>,
+        indicators: &[IndicatorColumn<'_>],
+        labels: &[String],
+        title: Option<Period>,
+        data: &[&GridRow],
+    ) {
+        let keyed: Vec<(usize, String)> = indicators.iter().map(|c| (c.index, c.indicator.name_zh.clone())).collect();
+        if !self.check_duplicate_labels(header_row, &keyed) {
+            return;
+        }
+        let period = self.file_period(header_row, title);
+        self.report.period = period;
+        if self.options.period.is_none() && title.is_none() {
+            self.report.push(Problem::error(ProblemCode::MissingPeriod).row(header_row).say(
+                "宽表没有时期：请在表头上方加标题行（如“2025年1-9月重庆市各区县科技创新主要指标”），或上传时指定时期。",
+                "a wide table needs a period: add a title row above the header (such as “2025年1-9月重庆市各区县科技创新主要指标”) or give the period with the upload.",
+            ));
+        }
+        let width = labels.len();
+        for row in data {
+            self.check_row_shape(row, labels, width);
+            let Some(region) = self.region_of_wide_row(row, region_columns, labels) else { continue };
+            let Some(period) = period else { continue };
+            let note_text = note.map(|i| row.cell(i)).filter(|t| !t.is_empty()).map(str::to_owned);
+            for column in indicators {
+                let text = row.cell(column.index);
+                if let Some(value) = self.value(row.number, column.index, &column.label, text, column.indicator, column.shift) {
+                    let at = CellAt { row: row.number, column: column.index, label: column.label.clone() };
+                    self.add(column.indicator, region, period, value, note_text.clone(), at);
+                }
+            }
+        }
+    }
+
+    fn region_of_wide_row(&mut self, row: &GridRow, region_columns: &[usize], labels: &[String]) -> Option<&'c Region> {
+        let mut found: Option<&'c Region> = None;
+        for &index in region_columns {
+            let text = row.cell(index);
+            if text.is_empty() {
+                continue;
+            }
+            let region = self.region(row.number, index, &labels[index], text)?;
+            if let Some(previous) = found
+                && previous.code != region.code
+            {
+                self.report.push(
+                    Problem::error(ProblemCode::UnknownRegion).row(row.number).column(index, Some(&labels[index])).cell(text).say(
+                        format!("“{text}”与同一行的“{}”不是同一个地区。请核对区划代码和名称。", previous.name_zh),
+                        format!("“{text}” is not the same region as “{}” on the same row. Check the code and the name.", previous.name_en),
+                    ),
+                );
+                return None;
+            }
+            found = Some(region);
+        }
+        if found.is_none() {
+            let index = region_columns.first().copied().unwrap_or(0);
+            self.report.push(
+                Problem::error(ProblemCode::MissingCell)
+                    .row(row.number)
+                    .column(index, labels.get(index).map(String::as_str))
+                    .say("缺少地区。请填写区县名称或区划代码。", "the region is missing. Enter the district's name or code."),
+            );
+        }
+        found
+    }
+
+    fn read_long(&mut self, header_row: u32, columns: &HashMap<usize, Role>, labels: &[String], title: Option<Period>, data: &[&GridRow]) {
+        let mut by_role: Vec<(usize, String)> =
+            columns.iter().filter(|(_, r)| **r != Role::Ignored).map(|(&i, r)| (i, format!("{r:?}"))).collect();
+        by_role.sort();
+        if !self.check_duplicate_labels(header_row, &by_role) {
+            return;
+        }
+        let column = |role: Role| columns.iter().find(|(_, r)| **r == role).map(|(&i, _)| i);
+        let (Some(indicator_col), Some(region_col), Some(value_col)) = (column(Role::Indicator), column(Role::Region), column(Role::Value))
+        else {
+            return;
+        };
+        let (period_col, note_col, unit_col) = (column(Role::Period), column(Role::Note), column(Role::Unit));
+        let file_period = self.file_period(header_row, title);
+        if period_col.is_none() {
+            self.report.period = file_period;
+            if file_period.is_none() {
+                self.report.push(Problem::error(ProblemCode::MissingLabel).row(header_row).say(
+                    "缺少“时期”列。请增加“时期”列（如 2025Q3），或在标题行写明时期，或上传时指定时期。",
+                    "the period column is missing. Add a period column (e.g. 2025Q3), put the period in a title row, or give it with the upload.",
+                ));
+                return;
+            }
+        }
+        for (index, label) in labels.iter().enumerate() {
+            if !label.is_empty() && !columns.contains_key(&index) {
+                self.report.push(
+                    Problem::warning(ProblemCode::IgnoredColumn)
+                        .row(header_row)
+                        .column(index, Some(label))
+                        .say("此列不是数据约定中的列，已忽略。", "this column is not part of the data contract and was ignored."),
+                );
+            }
+        }
+        let required = [Some(indicator_col), Some(region_col), Some(value_col), period_col].into_iter().flatten().max().unwrap_or(0) + 1;
+        for row in data {
+            if row.cells.len() < required {
+                let missing = (row.cells.len()..required).find(|i| columns.contains_key(i)).unwrap_or(required - 1);
+                self.report.push(
+                    Problem::error(ProblemCode::MissingCell).row(row.number).column(missing, labels.get(missing).map(String::as_str)).say(
+                        "这一行的单元格比表头少。请补齐缺少的单元格。",
+                        "this row has fewer cells than the header. Fill in the missing cells.",
+                    ),
+                );
+                continue;
+            }
+            self.check_row_shape(row, labels, labels.len());
+            let indicator_text = row.cell(indicator_col);
+            let Some(indicator) = self.indicator(row.number, indicator_col, &labels[indicator_col], indicator_text) else { continue };
+            let region_text = row.cell(region_col);
+            let region = if region_text.is_empty() {
+                self.report.push(
+                    Problem::error(ProblemCode::MissingCell)
+                        .row(row.number)
+                        .column(region_col, Some(&labels[region_col]))
+                        .say("缺少地区。请填写区县名称或区划代码。", "the region is missing. Enter the district's name or code."),
+                );
+                None
+            } else {
+                self.region(row.number, region_col, &labels[region_col], region_text)
+            };
+            let period = match period_col {
+                Some(col) => self.period(row.number, col, &labels[col], row.cell(col), file_period),
+                None => file_period,
+            };
+            let shift = match unit_col.map(|c| (c, row.cell(c))).filter(|(_, t)| !t.is_empty()) {
+                Some((col, text)) => match unit_shift(self.catalog, indicator, Some(text)) {
+                    Ok(shift) => Some(shift),
+                    Err((zh, en)) => {
+                        self.report.push(
+                            Problem::error(ProblemCode::UnitMismatch)
+                                .row(row.number)
+                                .column(col, Some(&labels[col]))
+                                .cell(text)
+                                .say(zh, en),
+                        );
+                        None
+                    }
+                },
+                None => Some(0),
+            };
+            let value =
+                shift.and_then(|shift| self.value(row.number, value_col, &labels[value_col], row.cell(value_col), indicator, shift));
+            let note = note_col.map(|c| row.cell(c)).filter(|t| !t.is_empty()).map(str::to_owned);
+            if let (Some(region), Some(period), Some(value)) = (region, period, value) {
+                let at = CellAt { row: row.number, column: value_col, label: labels[value_col].clone() };
+                self.add(indicator, region, period, value, note, at);
+            }
+        }
+    }
+
+    /// Data in cells beyond the header is an `extra-cell` error; data under a blank header
+    /// cell is a `blank-header` error.
+    fn check_row_shape(&mut self, row: &GridRow, labels: &[String], width: usize) {
+        for (index, cell) in row.cells.iter().enumerate() {
+            let text = trim_cell(cell);
+            if text.is_empty() {
+                continue;
+            }
+            if index >= width {
+                self.report.push(Problem::error(ProblemCode::ExtraCell).row(row.number).column(index, None).cell(text).say(
+                    "表头之外还有数据。请删除多余的单元格，或为该列加上表头。",
+                    "there is data beyond the last header column. Delete the extra cell or give the column a header.",
+                ));
+                return;
+            }
+            if labels[index].is_empty() {
+                self.report.push(Problem::error(ProblemCode::BlankHeader).row(row.number).column(index, None).cell(text).say(
+                    "这一列有数据但没有表头。请填写表头（指标名称），或删除该列的数据。",
+                    "this column has data but no header. Enter a header (the indicator's name) or delete the data.",
+                ));
+                return;
+            }
+        }
+    }
+
+    fn indicator(&mut self, row: u32, column: usize, label: &str, text: &str) -> Option<&'c Indicator> {
+        let at = Problem::error(ProblemCode::UnknownIndicator).row(row).column(column, Some(label)).cell(text);
+        if text.is_empty() {
+            self.report.push(
+                Problem::error(ProblemCode::MissingCell)
+                    .row(row)
+                    .column(column, Some(label))
+                    .say("缺少指标。请填写指标名称或代码。", "the indicator is missing. Enter its name or id."),
+            );
+            return None;
+        }
+        let Some(indicator) = self.catalog.indicator(text) else {
+            let (hint_zh, hint_en) = match self.catalog.suggest_indicator(text) {
+                Some(i) => (format!("是否是“{}”？", i.name_zh), format!(" Did you mean “{}” ({})?", i.name_zh, i.id)),
+                None => (String::new(), String::new()),
+            };
+            self.report.push(at.say(
+                format!("“{text}”不是已知指标。{hint_zh}请使用指标目录中的名称或代码。"),
+                format!("“{text}” is not a known indicator.{hint_en} Use a name or id from the indicator catalogue."),
+            ));
+            return None;
+        };
+        if let Some(problem) = not_uploadable(
+            self.catalog,
+            indicator,
+            Problem::error(ProblemCode::NotUploadable).row(row).column(column, Some(label)).cell(text),
+        ) {
+            self.report.push(problem);
+            return None;
+        }
+        Some(indicator)
+    }
+
+    fn region(&mut self, row: u32, column: usize, label: &str, text: &str) -> Option<&'c Region> {
+        // "其中：两江新区" rows list zones inside a total.
+        let name = ["其中：", "其中:", "其中"].iter().find_map(|p| text.strip_prefix(p)).map_or(text, trim_cell);
+        let Some(region) = self.catalog.region(name) else {
+            let (hint_zh, hint_en) = match self.catalog.suggest_region(text) {
+                Some(r) => (
+                    format!("是否是“{}”（{}）？", r.name_zh, r.code),
+                    format!(" Did you mean “{}” ({}, {})?", r.name_zh, r.name_en, r.code),
+                ),
+                None => (String::new(), String::new()),
+            };
+            self.report.push(Problem::error(ProblemCode::UnknownRegion).row(row).column(column, Some(label)).cell(text).say(
+                format!("“{text}”不是重庆市的区县或功能区。{hint_zh}请填写区县全称、简称或区划代码。"),
+                format!("“{text}” is not a district or zone of Chongqing.{hint_en} Enter the district's full name, short name or code."),
+            ));
+            return None;
+        };
+        if let Some(allowed) = &self.options.allowed_regions
+            && !allowed.contains(&*region.code)
+        {
+            let names: Vec<String> =
+                allowed.iter().map(|c| self.catalog.region(c).map_or_else(|| c.clone(), |r| r.name_zh.clone())).collect();
+            let names = names.join("、");
+            self.report.push(Problem::error(ProblemCode::ScopeError).row(row).column(column, Some(label)).cell(text).say(
+                format!("您的账号无权上报“{}”的数据（可上报：{names}）。请删除这一行，或请该地区的统计人员上报。", region.name_zh),
+                format!("your account may not write data for “{}” (allowed: {names}). Remove the row, or ask that region's statistician to upload it.", region.name_en),
+            ));
+            return None;
+        }
+        Some(region)
+    }
+
+    fn period(&mut self, row: u32, column: usize, label: &str, text: &str, fallback: Option<Period>) -> Option<Period> {
+        if text.is_empty() {
+            if fallback.is_none() {
+                self.report.push(
+                    Problem::error(ProblemCode::MissingCell)
+                        .row(row)
+                        .column(column, Some(label))
+                        .say("缺少时期。请填写时期，如 2025Q3。", "the period is missing. Enter it, e.g. 2025Q3."),
+                );
+            }
+            return fallback;
+        }
+        match Period::parse(text) {
+            Ok(period) => Some(period),
+            Err(e) => {
+                self.report.push(
+                    Problem::error(ProblemCode::BadPeriod).row(row).column(column, Some(label)).cell(text).say(e.message.zh, e.message.en),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reads a value cell: `None` for no value (empty, —) or a problem (recorded).
+    fn value(&mut self, row: u32, column: usize, label: &str, text: &str, indicator: &Indicator, shift: i32) -> Option<f64> {
+        let at = || Problem::error(ProblemCode::TypeError).row(row).column(column, Some(label)).cell(text);
+        let number = match parse_cell_number(text) {
+            Ok(None) => return None,
+            Ok(Some(number)) => number,
+            Err(NumberError::BadGrouping) => {
+                self.report.push(at().say(
+                    format!("“{text}”的千位分隔符位置不对。请每三位数字加一个逗号（如 1,234），或不加逗号。"),
+                    format!("“{text}” has misplaced thousands separators. Put a comma every three digits (1,234) or none at all."),
+                ));
+                return None;
+            }
+            Err(NumberError::TooLong) => {
+                self.report.push(at().say(format!("“{text}”位数过多。"), format!("“{text}” has too many digits.")));
+                return None;
+            }
+            Err(NumberError::NotANumber) => {
+                self.report.push(at().say(
+                    format!("“{text}”不是数字。请填写数字，如 1234 或 1,234.5；没有数据请留空或填“—”。"),
+                    format!("“{text}” is not a number. Enter a number such as 1234 or 1,234.5; leave the cell empty or write “—” when there is no value."),
+                ));
+                return None;
+            }
+        };
+        if number.percent && indicator.unit != "%" {
+            self.report.push(at().say(
+                format!("“{text}”带百分号，但“{}”的单位是“{}”。请去掉百分号。", indicator.name_zh, indicator.unit),
+                format!(
+                    "“{text}” has a percent sign, but “{}” is measured in {}. Remove the percent sign.",
+                    indicator.name_en, indicator.unit
+                ),
+            ));
+            return None;
+        }
+        let number = number.shifted(shift);
+        let value = number.to_f64();
+        let constraint = || Problem::error(ProblemCode::ConstraintError).row(row).column(column, Some(label)).cell(text);
+        if indicator.is_count() && !number.is_whole() {
+            self.report.push(constraint().say(
+                format!("“{}”按{}计数，必须是整数，“{text}”不是。", indicator.name_zh, indicator.unit),
+                format!("“{}” counts whole {}; “{text}” is not a whole number.", indicator.name_en, indicator.unit),
+            ));
+            return None;
+        }
+        if value < indicator.min {
+            self.report.push(constraint().say(
+                format!(
+                    "“{}”不能小于{}，“{text}”不符合。请核对符号。",
+                    indicator.name_zh,
+                    format_number(indicator.min, indicator.decimals)
+                ),
+                format!(
+                    "“{}” cannot be below {}; “{text}” is. Check the sign.",
+                    indicator.name_en,
+                    format_number(indicator.min, indicator.decimals)
+                ),
+            ));
+            return None;
+        }
+        if let Some(max) = indicator.max
+            && value > max
+        {
+            self.report.push(constraint().say(
+                format!("“{}”不能超过{}{}，“{text}”超出。请核对。", indicator.name_zh, format_number(max, 0), indicator.unit),
+                format!(
+                    "“{}” cannot exceed {}{}; “{text}” does. Check the value.",
+                    indicator.name_en,
+                    format_number(max, 0),
+                    indicator.unit
+                ),
+            ));
+            return None;
+        }
+        Some(value)
+    }
+
+    fn add(&mut self, indicator: &Indicator, region: &Region, period: Period, value: f64, note: Option<String>, at: CellAt) {
+        let observation =
+            Observation { indicator: indicator.id.clone(), region: region.code.clone(), period, value, note, row: Some(at.row) };
+        let key = observation.key();
+        if let Some(&first) = self.seen.get(&key) {
+            let earlier = &self.observations[first];
+            let earlier_row = self.cells[first].row;
+            let same = earlier.value == value;
+            let builder = if same { Problem::warning(ProblemCode::DuplicateRow) } else { Problem::error(ProblemCode::DuplicateRow) };
+            let what_zh = format!("{}{}“{}”", region.name_zh, period.label_zh(), indicator.name_zh);
+            let what_en = format!("{} for {} in {}", indicator.name_en, region.name_en, period.label_en());
+            let problem = builder.row(at.row).column(at.column, Some(&at.label)).cell(&format_number(value, indicator.decimals));
+            self.report.push(if same {
+                problem.say(
+                    format!("{what_zh}与第{earlier_row}行重复（数值相同），只保留一条。"),
+                    format!("{what_en} repeats row {earlier_row} with the same value; one is kept."),
+                )
+            } else {
+                problem.say(
+                    format!(
+                        "{what_zh}在第{earlier_row}行已填写为{}，这里为{}。请删除错误的一条。",
+                        format_number(earlier.value, indicator.decimals),
+                        format_number(value, indicator.decimals)
+                    ),
+                    format!(
+                        "{what_en} is {} on row {earlier_row} and {} here. Delete the wrong one.",
+                        format_number(earlier.value, indicator.decimals),
+                        format_number(value, indicator.decimals)
+                    ),
+                )
+            });
+            return;
+        }
+        self.seen.insert(key, self.observations.len());
+        self.observations.push(observation);
+        self.cells.push(at);
+    }
+
+    fn finish(mut self) -> Upload {
+        self.check_totals();
+        self.report.observations = u32::try_from(self.observations.len()).unwrap_or(u32::MAX);
+        self.report.sort();
+        Upload { observations: self.observations, report: self.report }
+    }
+
+    /// A city row (合计/全市) is cross-checked against the sum of the districts in the file.
+    fn check_totals(&mut self) {
+        let city: Arc<str> = self.catalog.city().code.clone();
+        if !self.observations.iter().any(|o| o.region == city) {
+            return;
+        }
+        let dataset = Dataset::from_observations(&self.observations);
+        for mismatch in check_totals(self.catalog, &dataset) {
+            let Some(indicator) = self.catalog.indicator(&mismatch.indicator) else { continue };
+            let key =
+                ObservationKey { indicator: mismatch.indicator.clone(), region: city.clone(), month_index: mismatch.period.month_index() };
+            let Some(&index) = self.seen.get(&key) else { continue };
+            let at = self.cells[index].clone();
+            let n = |v: f64| format_number(v, indicator.decimals);
+            let diff = mismatch.stated - mismatch.sum;
+            self.report.push(Problem::warning(ProblemCode::TotalMismatch).row(at.row).column(at.column, Some(&at.label)).cell(&n(mismatch.stated)).say(
+                format!(
+                    "全市合计{}与{}个区县之和{}不一致（相差{}）。请核对合计行或区县数据；功能区不计入合计。",
+                    n(mismatch.stated),
+                    self.catalog.district_count(),
+                    n(mismatch.sum),
+                    n(diff)
+                ),
+                format!(
+                    "the city total {} differs from the sum of the {} districts, {} (by {}). Check the total row or the district values; functional zones are not part of the total.",
+                    n(mismatch.stated),
+                    self.catalog.district_count(),
+                    n(mismatch.sum),
+                    n(diff)
+                ),
+            ));
+        }
+    }
+}
+
+fn is_footer(row: &GridRow) -> bool {
+    let first = row.cells.iter().map(|c| trim_cell(c)).find(|c| !c.is_empty()).unwrap_or("");
+    let filled = row.cells.iter().filter(|c| !trim_cell(c).is_empty()).count();
+    filled == 1 && FOOTER_PREFIXES.iter().any(|p| first.starts_with(p)) && first.chars().count() > 1
+}

@@ -1,0 +1,305 @@
+//! A set of current values and the series computed from it.
+//!
+//! This is where two rules of the model live:
+//!
+//! * **Derived indicators are computed from their parts, never summed.** The city's
+//!   high-tech-zone share is the city's zone output ÷ the city's industrial output, not the
+//!   sum or mean of district shares.
+//! * **City values of additive indicators are the sum of the districts when not uploaded
+//!   directly** (only at periods where all districts have a value, so a partial sum never
+//!   passes for a total). A city value that *was* uploaded stays as stated, and
+//!   [`check_totals`] reports where it disagrees with the districts.
+//!
+//! Functional zones overlap districts and are never part of any sum.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::catalog::Catalog;
+use crate::indicator::Indicator;
+use crate::observation::Observation;
+use crate::period::Period;
+
+/// How a point of a series came about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// Uploaded as such.
+    Reported,
+    /// The sum of all districts (city, additive indicator, no reported city value).
+    SumOfDistricts,
+    /// Computed from the parts of a derived indicator.
+    Derived,
+}
+
+impl Origin {
+    /// `reported`, `sum_of_districts` or `derived`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Reported => "reported",
+            Origin::SumOfDistricts => "sum_of_districts",
+            Origin::Derived => "derived",
+        }
+    }
+}
+
+/// One value of a series.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    /// Period.
+    pub period: Period,
+    /// Value in the indicator's unit.
+    pub value: f64,
+    /// Where it comes from.
+    pub origin: Origin,
+}
+
+/// The values of one indicator in one region, in time order, one per point in time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// Indicator id.
+    pub indicator: Arc<str>,
+    /// Region code.
+    pub region: Arc<str>,
+    /// Points in chronological order.
+    pub points: Vec<Point>,
+}
+
+impl Series {
+    /// A series from points in any order; later duplicates of a point in time win.
+    pub fn new(indicator: Arc<str>, region: Arc<str>, points: impl IntoIterator<Item = Point>) -> Series {
+        let by_month: BTreeMap<i32, Point> = points.into_iter().map(|p| (p.period.month_index(), p)).collect();
+        Series { indicator, region, points: by_month.into_values().collect() }
+    }
+
+    /// The point at the same point in time as `period` (`2025` finds `2025Q4`).
+    pub fn at(&self, period: Period) -> Option<&Point> {
+        let month = period.month_index();
+        self.points.binary_search_by_key(&month, |p| p.period.month_index()).ok().map(|i| &self.points[i])
+    }
+
+    /// The latest point.
+    pub fn latest(&self) -> Option<&Point> {
+        self.points.last()
+    }
+
+    /// The series without points after `period` (values as of an earlier date).
+    pub fn until(&self, period: Period) -> Series {
+        let last = period.month_index();
+        Series {
+            indicator: self.indicator.clone(),
+            region: self.region.clone(),
+            points: self.points.iter().copied().filter(|p| p.period.month_index() <= last).collect(),
+        }
+    }
+}
+
+/// Current values by indicator, region and point in time.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    values: BTreeMap<(Arc<str>, Arc<str>), BTreeMap<i32, (Period, f64)>>,
+}
+
+impl Dataset {
+    /// An empty dataset.
+    pub fn new() -> Dataset {
+        Dataset::default()
+    }
+
+    /// A dataset holding these observations (later ones replace earlier ones for the same key).
+    pub fn from_observations<'a>(observations: impl IntoIterator<Item = &'a Observation>) -> Dataset {
+        let mut dataset = Dataset::new();
+        for o in observations {
+            dataset.insert(o.indicator.clone(), o.region.clone(), o.period, o.value);
+        }
+        dataset
+    }
+
+    /// Sets a value, replacing any value at the same point in time.
+    pub fn insert(&mut self, indicator: Arc<str>, region: Arc<str>, period: Period, value: f64) {
+        self.values.entry((indicator, region)).or_default().insert(period.month_index(), (period, value));
+    }
+
+    /// Number of values held.
+    pub fn len(&self) -> usize {
+        self.values.values().map(BTreeMap::len).sum()
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The uploaded value at a point in time.
+    pub fn reported(&self, indicator: &str, region: &str, period: Period) -> Option<f64> {
+        self.values.get(&(Arc::from(indicator), Arc::from(region)))?.get(&period.month_index()).map(|&(_, v)| v)
+    }
+
+    fn reported_series(&self, indicator: &str, region: &str) -> Option<&BTreeMap<i32, (Period, f64)>> {
+        self.values.get(&(Arc::from(indicator), Arc::from(region)))
+    }
+
+    /// The series of an indicator in a region, with derived values computed from their parts
+    /// and city values of additive indicators summed from the districts where not reported.
+    /// Unknown indicators give an empty series.
+    pub fn series(&self, catalog: &Catalog, indicator: &str, region: &str) -> Series {
+        let indicator_id: Arc<str> = catalog.indicator(indicator).map_or_else(|| Arc::from(indicator), |i| i.id.clone());
+        let region_id: Arc<str> = catalog.region(region).map_or_else(|| Arc::from(region), |r| r.code.clone());
+        let Some(definition) = catalog.indicator(indicator) else {
+            return Series { indicator: indicator_id, region: region_id, points: Vec::new() };
+        };
+        let points = match &definition.derived {
+            Some(derivation) => {
+                let numerator = self.series(catalog, &derivation.numerator, region);
+                let denominator = self.series(catalog, &derivation.denominator, region);
+                numerator
+                    .points
+                    .iter()
+                    .filter_map(|n| {
+                        let d = denominator.at(n.period)?;
+                        // A zero denominator has no share; skip rather than store ∞.
+                        (d.value != 0.0).then(|| Point {
+                            period: if n.period.granularity() <= d.period.granularity() { d.period } else { n.period },
+                            value: n.value / d.value * derivation.factor,
+                            origin: Origin::Derived,
+                        })
+                    })
+                    .collect()
+            }
+            None => self.plain_points(catalog, definition, &region_id),
+        };
+        Series::new(indicator_id, region_id, points)
+    }
+
+    fn plain_points(&self, catalog: &Catalog, indicator: &Indicator, region: &str) -> Vec<Point> {
+        let reported = self.reported_series(&indicator.id, region);
+        let mut points: BTreeMap<i32, Point> =
+            reported.into_iter().flatten().map(|(&m, &(period, value))| (m, Point { period, value, origin: Origin::Reported })).collect();
+        let is_city = catalog.region(region).is_some_and(|r| r.is_city());
+        if is_city && indicator.additive {
+            for (month, (period, sum)) in self.district_sums(catalog, &indicator.id) {
+                points.entry(month).or_insert(Point { period, value: sum, origin: Origin::SumOfDistricts });
+            }
+        }
+        points.into_values().collect()
+    }
+
+    /// Sums of all districts at each point in time where every district has a value.
+    fn district_sums(&self, catalog: &Catalog, indicator: &str) -> BTreeMap<i32, (Period, f64)> {
+        let mut sums: BTreeMap<i32, (Period, f64, usize)> = BTreeMap::new();
+        for district in catalog.districts() {
+            for (&month, &(period, value)) in self.reported_series(indicator, &district.code).into_iter().flatten() {
+                let entry = sums.entry(month).or_insert((period, 0.0, 0));
+                entry.1 += value;
+                entry.2 += 1;
+            }
+        }
+        let needed = catalog.district_count();
+        sums.into_iter().filter(|(_, (_, _, n))| *n == needed).map(|(m, (p, sum, _))| (m, (p, sum))).collect()
+    }
+}
+
+/// A stated city total that differs from the sum of the districts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TotalMismatch {
+    /// Indicator id.
+    pub indicator: Arc<str>,
+    /// Period of the city value.
+    pub period: Period,
+    /// The city value as uploaded.
+    pub stated: f64,
+    /// The sum of the districts.
+    pub sum: f64,
+}
+
+/// Every point where an uploaded city value of an additive indicator disagrees with the sum
+/// of all districts. Counts are whole numbers, so any difference is real; for decimals the
+/// slack is half a unit of the last shown decimal per district (each was rounded on its own).
+pub fn check_totals(catalog: &Catalog, dataset: &Dataset) -> Vec<TotalMismatch> {
+    let city = catalog.city().code.clone();
+    let mut mismatches = Vec::new();
+    for indicator in catalog.indicators().iter().filter(|i| i.additive && i.derived.is_none()) {
+        let Some(stated) = dataset.reported_series(&indicator.id, &city) else { continue };
+        let sums = dataset.district_sums(catalog, &indicator.id);
+        let slack = if indicator.is_count() {
+            0.5
+        } else {
+            catalog.district_count() as f64 * 0.5 * 10f64.powi(-i32::from(indicator.decimals)) + 1e-9
+        };
+        for (month, &(period, value)) in stated {
+            if let Some(&(_, sum)) = sums.get(month)
+                && (value - sum).abs() > slack
+            {
+                mismatches.push(TotalMismatch { indicator: indicator.id.clone(), period, stated: value, sum });
+            }
+        }
+    }
+    mismatches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dataset_with_all_districts(indicator: &str, period: Period, each: f64) -> Dataset {
+        let catalog = Catalog::builtin();
+        let mut dataset = Dataset::new();
+        for d in catalog.districts() {
+            dataset.insert(Arc::from(indicator), d.code.clone(), period, each);
+        }
+        dataset
+    }
+
+    #[test]
+    fn city_is_the_sum_of_districts_when_not_reported() {
+        let catalog = Catalog::builtin();
+        let q3 = Period::Quarter(2025, 3);
+        let mut dataset = dataset_with_all_districts("tech_smes", q3, 1000.0);
+        // A functional zone's value must not be added.
+        dataset.insert(Arc::from("tech_smes"), Arc::from("LJXQ"), q3, 5000.0);
+        let series = dataset.series(catalog, "tech_smes", "500000");
+        assert_eq!(series.points.len(), 1);
+        assert_eq!(series.points[0].value, 38_000.0);
+        assert_eq!(series.points[0].origin, Origin::SumOfDistricts);
+    }
+
+    #[test]
+    fn a_partial_sum_is_not_a_city_value() {
+        let catalog = Catalog::builtin();
+        let q3 = Period::Quarter(2025, 3);
+        let mut dataset = Dataset::new();
+        dataset.insert(Arc::from("tech_smes"), Arc::from("500118"), q3, 1000.0);
+        assert!(dataset.series(catalog, "tech_smes", "500000").points.is_empty());
+    }
+
+    #[test]
+    fn a_reported_city_value_wins_and_a_mismatch_is_reported() {
+        let catalog = Catalog::builtin();
+        let q3 = Period::Quarter(2025, 3);
+        let mut dataset = dataset_with_all_districts("tech_smes", q3, 1000.0);
+        dataset.insert(Arc::from("tech_smes"), Arc::from("500000"), q3, 38_001.0);
+        let series = dataset.series(catalog, "tech_smes", "500000");
+        assert_eq!(series.points[0].value, 38_001.0);
+        assert_eq!(series.points[0].origin, Origin::Reported);
+        let mismatches = check_totals(catalog, &dataset);
+        assert_eq!(mismatches, vec![TotalMismatch { indicator: Arc::from("tech_smes"), period: q3, stated: 38_001.0, sum: 38_000.0 }]);
+    }
+
+    #[test]
+    fn derived_indicators_are_computed_from_their_parts_never_summed() {
+        let catalog = Catalog::builtin();
+        let year = Period::Year(2025);
+        let mut dataset = Dataset::new();
+        for (i, d) in catalog.districts().enumerate() {
+            // Only the first district has a high-tech zone: its own share is 50 %.
+            let zone = if i == 0 { 50.0 } else { 0.0 };
+            dataset.insert(Arc::from("hitech_zone_industrial_output"), d.code.clone(), year, zone);
+            dataset.insert(Arc::from("industrial_output"), d.code.clone(), year, 100.0);
+        }
+        let city = dataset.series(catalog, "hitech_zone_output_share", "500000");
+        // 50 ÷ 3800 × 100, not the sum (50) or mean (1.3) of district shares.
+        assert!((city.points[0].value - 50.0 / 3800.0 * 100.0).abs() < 1e-12);
+        assert_eq!(city.points[0].origin, Origin::Derived);
+        let first = catalog.districts().next().unwrap();
+        assert_eq!(dataset.series(catalog, "hitech_zone_output_share", &first.code).points[0].value, 50.0);
+    }
+}

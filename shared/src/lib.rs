@@ -1,0 +1,39 @@
+//! The InnoGauge indicator model: regions, periods, indicators, targets, observations, the
+//! upload data contract and the progress maths.
+//!
+//! Pure Rust, no IO: values in, values out. The server (`api/`) and the widgets
+//! (`frontend/`, compiled to WebAssembly) both compute with this crate, so a number on a
+//! widget and the number in an API response come from the same code.
+//!
+//! * [`catalog`]: units, regions, indicators and targets, loaded from `fixtures/catalog/`;
+//! * [`period`]: years, halves, quarters, months, and what statisticians write for them;
+//! * [`contract`]: upload bytes in, observations plus a report out;
+//! * [`dataset`]: current values, city sums and derived indicators;
+//! * [`progress`]: the sdg-build progress measure and everything a gauge shows;
+//! * [`wire`]: the JSON shapes of the API.
+
+pub mod catalog;
+pub mod contract;
+pub mod dataset;
+pub mod format;
+pub mod indicator;
+pub mod message;
+pub mod observation;
+pub mod period;
+pub mod progress;
+pub mod region;
+pub mod target;
+pub mod text;
+pub mod unit;
+pub mod wire;
+
+pub use catalog::Catalog;
+pub use contract::{Report, Upload, UploadOptions, read_grid, read_upload};
+pub use dataset::{Dataset, Origin, Point, Series};
+pub use indicator::{Direction, Indicator, MeasureKind};
+pub use message::{Bilingual, Lang};
+pub use observation::Observation;
+pub use period::Period;
+pub use progress::{Progress, Status, progress, trend};
+pub use region::{CITY_CODE, Region, RegionKind};
+pub use target::{Bound, Rule, Target};

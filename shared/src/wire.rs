@@ -1,0 +1,334 @@
+//! API wire types (serde), kept apart from the domain types so that the model can change
+//! shape without breaking the JSON the widgets and portals read, and so that the domain types
+//! carry no serialisation concerns. Periods travel in their canonical spelling (`2025Q3`),
+//! statuses and codes as the strings their `as_str` gives.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+pub use crate::catalog::CatalogDocument as CatalogWire;
+use crate::contract::{Problem, Report};
+use crate::dataset::{Point, Series};
+use crate::format::format_number;
+use crate::message::Bilingual;
+use crate::observation::Observation;
+use crate::progress::{Progress, Trend};
+
+/// A message in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageWire {
+    /// 中文.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl From<&Bilingual> for MessageWire {
+    fn from(m: &Bilingual) -> Self {
+        Self { zh: m.zh.clone(), en: m.en.clone() }
+    }
+}
+
+/// One problem of a validation report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemWire {
+    /// Frictionless-style code, e.g. `type-error`.
+    pub code: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    /// Spreadsheet row (1-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    /// Spreadsheet column letter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// Zero-based column number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column_index: Option<u32>,
+    /// The column's header text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The cell text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    /// What is wrong and what to do.
+    pub message: MessageWire,
+}
+
+impl From<&Problem> for ProblemWire {
+    fn from(p: &Problem) -> Self {
+        Self {
+            code: p.code.as_str().to_owned(),
+            severity: p.severity.as_str().to_owned(),
+            row: p.row,
+            column: p.column.as_ref().map(crate::contract::ColumnRef::letter),
+            column_index: p.column.as_ref().map(|c| c.index),
+            label: p.column.as_ref().and_then(|c| c.label.clone()),
+            cell: p.cell.clone(),
+            message: (&p.message).into(),
+        }
+    }
+}
+
+/// A validation report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportWire {
+    /// Whether the upload may be stored.
+    pub valid: bool,
+    /// Encoding detected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// `long` or `wide`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+    /// Header row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<u32>,
+    /// Period of the whole file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// Data rows read.
+    pub data_rows: u32,
+    /// Observations read.
+    pub observations: u32,
+    /// Errors listed.
+    pub errors: usize,
+    /// Warnings listed.
+    pub warnings: usize,
+    /// Problems found beyond the listed ones.
+    pub suppressed: u32,
+    /// The problems.
+    pub problems: Vec<ProblemWire>,
+}
+
+impl From<&Report> for ReportWire {
+    fn from(r: &Report) -> Self {
+        Self {
+            valid: !r.has_errors(),
+            encoding: r.encoding.map(|e| e.as_str().to_owned()),
+            layout: r.layout.map(|l| l.as_str().to_owned()),
+            header_row: r.header_row,
+            period: r.period.map(|p| p.to_string()),
+            data_rows: r.data_rows,
+            observations: r.observations,
+            errors: r.error_count(),
+            warnings: r.warning_count(),
+            suppressed: r.suppressed,
+            problems: r.problems.iter().map(ProblemWire::from).collect(),
+        }
+    }
+}
+
+/// An observation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObservationWire {
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// Period, canonical spelling.
+    pub period: String,
+    /// Value in the indicator's unit.
+    pub value: f64,
+    /// Note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl From<&Observation> for ObservationWire {
+    fn from(o: &Observation) -> Self {
+        Self {
+            indicator: o.indicator.to_string(),
+            region: o.region.to_string(),
+            period: o.period.to_string(),
+            value: o.value,
+            note: o.note.clone(),
+        }
+    }
+}
+
+/// A point of a series.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointWire {
+    /// Period.
+    pub period: String,
+    /// Value.
+    pub value: f64,
+    /// `reported`, `sum_of_districts` or `derived`.
+    pub origin: String,
+}
+
+impl From<&Point> for PointWire {
+    fn from(p: &Point) -> Self {
+        Self { period: p.period.to_string(), value: p.value, origin: p.origin.as_str().to_owned() }
+    }
+}
+
+/// A series.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesWire {
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// Points in time order.
+    pub points: Vec<PointWire>,
+}
+
+impl From<&Series> for SeriesWire {
+    fn from(s: &Series) -> Self {
+        Self { indicator: s.indicator.to_string(), region: s.region.to_string(), points: s.points.iter().map(PointWire::from).collect() }
+    }
+}
+
+/// A growth path for drawing: `kind` is `geometric` (rate a year) or `linear` (slope a year),
+/// starting at `x0` at time `t0` (years; the end of a calendar year is a whole number).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrendWire {
+    /// `geometric` or `linear`.
+    pub kind: String,
+    /// Start time.
+    pub t0: f64,
+    /// Start value.
+    pub x0: f64,
+    /// Rate (geometric) or slope (linear) a year.
+    pub pace: f64,
+}
+
+impl From<Trend> for TrendWire {
+    fn from(t: Trend) -> Self {
+        match t {
+            Trend::Geometric { t0, x0, rate } => Self { kind: "geometric".to_owned(), t0, x0, pace: rate },
+            Trend::Linear { t0, x0, slope } => Self { kind: "linear".to_owned(), t0, x0, pace: slope },
+        }
+    }
+}
+
+/// A progress summary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProgressWire {
+    /// Target id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// Status code.
+    pub status: String,
+    /// Status in words.
+    pub status_label: MessageWire,
+    /// Latest point judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<PointWire>,
+    /// Base point.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<PointWire>,
+    /// Target level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_value: Option<f64>,
+    /// Deadline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// Whether met.
+    pub met: bool,
+    /// Achievement ratio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub achievement: Option<f64>,
+    /// Expected now on the required path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_now: Option<f64>,
+    /// Projected at the deadline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projected: Option<f64>,
+    /// Growth a year still required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub growth_still_required: Option<f64>,
+    /// Observed CAGR.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_growth: Option<f64>,
+    /// Required CAGR.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_growth: Option<f64>,
+    /// P.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<f64>,
+    /// 同比.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year_on_year: Option<f64>,
+    /// Required path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_path: Option<TrendWire>,
+    /// Projection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projection: Option<TrendWire>,
+    /// Cadence: events held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_held: Option<f64>,
+    /// Cadence: events required so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_required: Option<f64>,
+    /// The figure in words, for an `aria-label`: indicator, region, value, target, status.
+    pub summary: MessageWire,
+}
+
+impl ProgressWire {
+    /// The wire form of a progress summary, with its sentence for screen readers.
+    pub fn new(catalog: &Catalog, p: &Progress) -> Self {
+        Self {
+            target: p.target.as_ref().map(ToString::to_string),
+            indicator: p.indicator.to_string(),
+            region: p.region.to_string(),
+            status: p.status.as_str().to_owned(),
+            status_label: (&p.status.label()).into(),
+            latest: p.latest.as_ref().map(PointWire::from),
+            base: p.base.as_ref().map(PointWire::from),
+            target_value: p.target_value,
+            deadline: p.deadline.map(|d| d.to_string()),
+            met: p.met,
+            achievement: p.achievement,
+            expected_now: p.expected_now,
+            projected: p.projected,
+            growth_still_required: p.growth_still_required,
+            observed_growth: p.observed_growth,
+            required_growth: p.required_growth,
+            ratio: p.ratio,
+            year_on_year: p.year_on_year,
+            required_path: p.required_path.map(TrendWire::from),
+            projection: p.projection.map(TrendWire::from),
+            events_held: p.cadence.map(|c| c.held),
+            events_required: p.cadence.map(|c| c.required),
+            summary: (&summary(catalog, p)).into(),
+        }
+    }
+}
+
+/// One sentence that says the figure in words, e.g.
+/// `重庆市 高新技术企业数量 2025年第三季度为 7,812家，2025年目标 8,000家，完成 97.7%，进展良好，有望按期实现。`
+pub fn summary(catalog: &Catalog, p: &Progress) -> Bilingual {
+    let indicator = catalog.indicator(&p.indicator);
+    let region = catalog.region(&p.region);
+    let (name_zh, name_en, unit, decimals) = indicator.map_or((p.indicator.to_string(), p.indicator.to_string(), String::new(), 2), |i| {
+        (i.name_zh.clone(), i.name_en.clone(), i.unit.clone(), i.decimals)
+    });
+    let (region_zh, region_en) = region.map_or((p.region.to_string(), p.region.to_string()), |r| (r.name_zh.clone(), r.name_en.clone()));
+    let status = p.status.label();
+    let Some(latest) = p.latest else {
+        return Bilingual::new(format!("{region_zh}{name_zh}：暂无数据。"), format!("{name_en}, {region_en}: no data yet."));
+    };
+    let value = format_number(latest.value, decimals);
+    let mut zh = format!("{region_zh}{name_zh}{}为{value}{unit}", latest.period.label_zh());
+    let mut en = format!("{name_en}, {region_en}, {}: {value} {unit}", latest.period.label_en());
+    if let (Some(target), Some(deadline)) = (p.target_value, p.deadline) {
+        let target = format_number(target, decimals);
+        zh.push_str(&format!("，{}目标{target}{unit}", deadline.label_zh()));
+        en.push_str(&format!("; target {target} {unit} by {}", deadline.label_en()));
+    }
+    if let Some(a) = p.achievement {
+        zh.push_str(&format!("，完成{}%", format_number(a * 100.0, 1)));
+        en.push_str(&format!(" ({}% achieved)", format_number(a * 100.0, 1)));
+    }
+    zh.push_str(&format!("，{}。", status.zh));
+    en.push_str(&format!(". {}.", status.en));
+    Bilingual::new(zh, en)
+}
