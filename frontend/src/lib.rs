@@ -1,1 +1,29 @@
-//! x
+//! InnoGauge in the browser, compiled to WebAssembly.
+//!
+//! Everything here computes with `innogauge-model`, the same code the server runs, so the
+//! browser never re-implements a rule. This first part is the upload check the statisticians'
+//! page runs before anything is sent: [`validate_upload`] reads the file's bytes exactly as
+//! the server will and returns the same report. The widgets join it here.
+
+use innogauge_model::Catalog;
+use innogauge_model::wire::{UploadOptionsWire, validation_report};
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Validates an upload in the browser: `bytes` of a CSV file and `options_json` (the
+/// [`UploadOptionsWire`] fields: `period`, `allowed_regions`, `max_rows`, `max_bytes`) in, the
+/// validation report as pretty JSON out. Bad options come back as a JSON `{code, message}`.
+#[wasm_bindgen]
+pub fn validate_upload(bytes: &[u8], options_json: &str) -> String {
+    let options: UploadOptionsWire = match serde_json::from_str(if options_json.trim().is_empty() { "{}" } else { options_json }) {
+        Ok(options) => options,
+        Err(e) => return error_json("bad-options", &e.to_string()),
+    };
+    match validation_report(Catalog::builtin(), bytes, &options) {
+        Ok(report) => serde_json::to_string_pretty(&report).unwrap_or_else(|e| error_json("internal", &e.to_string())),
+        Err(e) => error_json("bad-period", &e.message.en),
+    }
+}
+
+fn error_json(code: &str, message: &str) -> String {
+    serde_json::json!({ "code": code, "message": message }).to_string()
+}

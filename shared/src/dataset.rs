@@ -239,6 +239,27 @@ pub fn check_totals(catalog: &Catalog, dataset: &Dataset) -> Vec<TotalMismatch> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn district_sums_equal_the_city_for_additive_indicators(values in proptest::collection::vec(0u32..100_000, 38), zone in 0u32..100_000) {
+            let catalog = Catalog::builtin();
+            let period = Period::Quarter(2024, 2);
+            for indicator in catalog.indicators().iter().filter(|i| i.additive) {
+                let mut dataset = Dataset::new();
+                for (district, value) in catalog.districts().zip(&values) {
+                    dataset.insert(indicator.id.clone(), district.code.clone(), period, f64::from(*value));
+                }
+                dataset.insert(indicator.id.clone(), Arc::from("CQGXQ"), period, f64::from(zone));
+                let city = dataset.series(catalog, &indicator.id, "500000");
+                let sum: f64 = values.iter().map(|v| f64::from(*v)).sum();
+                prop_assert_eq!(city.points.len(), 1);
+                prop_assert_eq!(city.points[0].value, sum);
+                prop_assert!(check_totals(catalog, &dataset).is_empty());
+            }
+        }
+    }
 
     fn dataset_with_all_districts(indicator: &str, period: Period, each: f64) -> Dataset {
         let catalog = Catalog::builtin();

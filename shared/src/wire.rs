@@ -332,3 +332,42 @@ pub fn summary(catalog: &Catalog, p: &Progress) -> Bilingual {
     en.push_str(&format!(". {}.", status.en));
     Bilingual::new(zh, en)
 }
+
+/// How to read an upload, as the API's query string, the browser and the fixture cases say it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadOptionsWire {
+    /// Period of a file that does not state one (`2025Q3`, `2025年1-9月`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// Region codes the uploader may write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_regions: Option<Vec<String>>,
+    /// Row limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rows: Option<usize>,
+    /// Size limit in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<usize>,
+}
+
+impl UploadOptionsWire {
+    /// The options, or the period's error.
+    pub fn to_options(&self) -> Result<crate::contract::UploadOptions, crate::period::PeriodError> {
+        let defaults = crate::contract::UploadOptions::default();
+        Ok(crate::contract::UploadOptions {
+            period: self.period.as_deref().map(crate::period::Period::parse).transpose()?,
+            max_bytes: self.max_bytes.unwrap_or(defaults.max_bytes),
+            max_rows: self.max_rows.unwrap_or(defaults.max_rows),
+            allowed_regions: self.allowed_regions.as_ref().map(|r| r.iter().cloned().collect()),
+        })
+    }
+}
+
+/// The report of reading `bytes` with `options`: what the upload page shows, and what the
+/// fixture snapshots hold (the same function runs natively and in wasm).
+pub fn validation_report(catalog: &Catalog, bytes: &[u8], options: &UploadOptionsWire) -> Result<ReportWire, crate::period::PeriodError> {
+    let options = options.to_options()?;
+    let upload = crate::contract::read_upload(catalog, bytes, &options);
+    Ok(ReportWire::from(&upload.report))
+}

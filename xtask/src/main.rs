@@ -1,1 +1,139 @@
-fn main() {}
+//! `cargo xtask`: the project's only build automation.
+//!
+//! ```text
+//! cargo xtask test       every test suite: native, wasm (the model in WebAssembly, run by node)
+//! cargo xtask lint       rustfmt, clippy -D warnings, the wasm32 build and dependency checks
+//! cargo xtask ci         lint, then test (what .ci/run does after installing tools)
+//! cargo xtask dist       build the WebAssembly bundle into dist/
+//! cargo xtask demo       build everything and run the product on the demo data
+//! cargo xtask fixtures   regenerate the sample data and sample uploads under fixtures/
+//! ```
+
+mod dist;
+mod fixtures;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// Crates the model must never depend on: it is sans-IO and compiles to wasm32.
+const FORBIDDEN_IN_MODEL: &[&str] = &["tokio", "warp", "hyper", "sqlx", "reqwest", "web-sys", "js-sys", "wasm-bindgen", "yew", "mio"];
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    match args.first().map(String::as_str) {
+        Some("test") => test(&root),
+        Some("lint") => lint(&root),
+        Some("ci") => {
+            lint(&root)?;
+            test(&root)
+        }
+        Some("dist") => dist::build(&root, dist::Target::Web).map(|_| ()),
+        Some("demo") => demo(&root, &args[1..]),
+        Some("fixtures") => fixtures::generate(&root),
+        _ => {
+            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures>");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Runs a command in the project root, failing with its name if it fails.
+fn run(root: &Path, program: &str, args: &[&str]) -> Result<()> {
+    println!("$ {program} {}", args.join(" "));
+    let status = Command::new(program).args(args).current_dir(root).status().with_context(|| format!("starting {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed with {status}", args.join(" "));
+    }
+    Ok(())
+}
+
+fn output(root: &Path, program: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(program).args(args).current_dir(root).output().with_context(|| format!("starting {program}"))?;
+    if !out.status.success() {
+        bail!("`{program} {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+fn test(root: &Path) -> Result<()> {
+    // Native: unit, property, fixture-snapshot and integration tests of every crate.
+    run(root, "cargo", &["test", "--workspace", "--all-targets", "--locked"])?;
+    // WebAssembly: the model compiled to wasm32 must give the very reports the server gives.
+    dist::wasm_matches_native(root)?;
+    println!("xtask test: all suites passed (native, wasm)");
+    Ok(())
+}
+
+fn lint(root: &Path) -> Result<()> {
+    run(root, "cargo", &["fmt", "--all", "--", "--check"])?;
+    run(root, "cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    // The model and the widgets build for the browser.
+    run(root, "cargo", &["build", "--locked", "-p", "innogauge-model", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown"])?;
+    run(root, "cargo", &["clippy", "--locked", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])?;
+    check_model_dependencies(root)?;
+    check_module_docs(root)?;
+    println!("xtask lint: clean");
+    Ok(())
+}
+
+/// `cargo tree` of the model, for the host and for wasm32, names none of the IO or web crates.
+fn check_model_dependencies(root: &Path) -> Result<()> {
+    for target in ["all", "wasm32-unknown-unknown"] {
+        let tree = output(root, "cargo", &["tree", "--locked", "-p", "innogauge-model", "-e", "normal,build", "--prefix", "none", "--target", target])?;
+        let names: Vec<&str> = tree.lines().filter_map(|l| l.split_whitespace().next()).collect();
+        let found: Vec<&&str> = FORBIDDEN_IN_MODEL.iter().filter(|f| names.contains(f)).collect();
+        if !found.is_empty() {
+            bail!("innogauge-model must stay pure, but its dependency tree ({target}) contains {found:?}");
+        }
+    }
+    println!("model dependency check: none of {FORBIDDEN_IN_MODEL:?}");
+    Ok(())
+}
+
+/// Every Rust module starts with a `//!` doc that says what it is for (rust-analyzer's tidy).
+fn check_module_docs(root: &Path) -> Result<()> {
+    let mut missing = Vec::new();
+    for dir in ["shared/src", "api/src", "frontend/src", "xtask/src"] {
+        visit(&root.join(dir), &mut |path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            if !text.trim_start().starts_with("//!") {
+                missing.push(path.strip_prefix(root).unwrap_or(path).display().to_string());
+            }
+        })?;
+    }
+    if !missing.is_empty() {
+        bail!("modules without a `//!` doc comment: {}", missing.join(", "));
+    }
+    Ok(())
+}
+
+fn visit(dir: &Path, f: &mut dyn FnMut(&Path)) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            visit(&path, f)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            f(&path);
+        }
+    }
+    Ok(())
+}
+
+fn demo(root: &Path, extra: &[String]) -> Result<()> {
+    dist::build(root, dist::Target::Web)?;
+    run(root, "cargo", &["build", "--locked", "--release", "-p", "innogauge-api"])?;
+    let mut args: Vec<&str> = vec!["demo"];
+    args.extend(extra.iter().map(String::as_str));
+    let binary = root.join("target/release/innogauge");
+    run(root, binary.to_str().unwrap_or("target/release/innogauge"), &args)
+}

@@ -147,7 +147,7 @@ fn recognise<'c>(catalog: &'c Catalog, row: &GridRow) -> Option<(Header<'c>, Vec
     let mut problems = Vec::new();
     for (index, label) in unknown {
         let hint = catalog.suggest_indicator(split_unit(&label).0);
-        problems.push(unknown_column(index, &label, hint));
+        problems.push(unknown_column(row.number, index, &label, hint));
     }
     let mut columns = Vec::new();
     for (index, label, indicator, unit) in indicators {
@@ -163,18 +163,15 @@ fn recognise<'c>(catalog: &'c Catalog, row: &GridRow) -> Option<(Header<'c>, Vec
                 .push(Problem::error(ProblemCode::UnitMismatch).row(row.number).column(index, Some(&label)).cell(&label).say(zh, en)),
         }
     }
-    for problem in &mut problems {
-        problem.row = Some(row.number);
-    }
     Some((Header::Wide { region_columns, note, indicators: columns, labels }, problems))
 }
 
-fn unknown_column(index: usize, label: &str, hint: Option<&Indicator>) -> Problem {
+fn unknown_column(row: u32, index: usize, label: &str, hint: Option<&Indicator>) -> Problem {
     let (hint_zh, hint_en) = match hint {
         Some(i) => (format!("是否是“{}”？", i.name_zh), format!(" Did you mean “{}” ({})?", i.name_zh, i.id)),
         None => (String::new(), String::new()),
     };
-    Problem::error(ProblemCode::UnknownColumn).column(index, Some(label)).cell(label).say(
+    Problem::error(ProblemCode::UnknownColumn).row(row).column(index, Some(label)).cell(label).say(
         format!("表头“{label}”不是已知指标。{hint_zh}请使用指标目录中的名称，或删除该列。"),
         format!("header “{label}” is not a known indicator.{hint_en} Use a name from the indicator catalogue, or delete the column."),
     )
@@ -630,9 +627,10 @@ impl<'c> Reader<'c, '_> {
         let value = number.to_f64();
         let constraint = || Problem::error(ProblemCode::ConstraintError).row(row).column(column, Some(label)).cell(text);
         if indicator.is_count() && !number.is_whole() {
+            let unit_en = self.catalog.unit(&indicator.unit).map_or(indicator.unit.as_str(), |u| u.name_en.as_str());
             self.report.push(constraint().say(
                 format!("“{}”按{}计数，必须是整数，“{text}”不是。", indicator.name_zh, indicator.unit),
-                format!("“{}” counts whole {}; “{text}” is not a whole number.", indicator.name_en, indicator.unit),
+                format!("“{}” counts whole {unit_en}; “{text}” is not a whole number.", indicator.name_en),
             ));
             return None;
         }

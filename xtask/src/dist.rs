@@ -1,0 +1,83 @@
+//! The WebAssembly build: `cargo build` for wasm32 with the size-first `wasm-release`
+//! profile, then the bindgen step through the `wasm-bindgen-cli-support` library (pinned to
+//! the same version as `wasm-bindgen`, so no CLI needs installing).
+//!
+//! Also the wasm test suite: the model compiled to wasm32, run by node, must produce the very
+//! validation reports the native build snapshots in `fixtures/uploads/snapshots/`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+use crate::run;
+
+/// Where the bundle runs.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    /// Browsers: an ES module under `dist/`; the loader passes the wasm URL itself.
+    Web,
+    /// Node, for the wasm test suite: `target/wasm-node/`.
+    Node,
+}
+
+/// Builds the widgets crate to wasm and runs bindgen; returns the output directory.
+pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
+    run(root, "cargo", &["build", "--locked", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])?;
+    let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/innogauge_widgets.wasm");
+    let out = match target {
+        Target::Web => root.join("dist"),
+        Target::Node => root.join("target/wasm-node"),
+    };
+    let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
+    bindgen.input_path(&wasm).out_name("innogauge").remove_name_section(true).remove_producers_section(true).typescript(false);
+    match target {
+        Target::Web => bindgen.web(true)?.omit_default_module_path(false),
+        Target::Node => bindgen.nodejs(true)?,
+    };
+    bindgen.generate(&out).with_context(|| format!("wasm-bindgen into {}", out.display()))?;
+    let size = std::fs::metadata(out.join("innogauge_bg.wasm")).map(|m| m.len()).unwrap_or(0);
+    println!("wasm bundle ({target:?}): {} ({size} bytes wasm)", out.display());
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+struct Cases {
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    file: String,
+    #[serde(default)]
+    options: innogauge_model::wire::UploadOptionsWire,
+}
+
+/// Runs every fixture case through the wasm build under node and compares each report with
+/// the native snapshot, byte for byte.
+pub fn wasm_matches_native(root: &Path) -> Result<()> {
+    let out = build(root, Target::Node)?;
+    let uploads = root.join("fixtures/uploads");
+    let cases: Cases = toml::from_str(&std::fs::read_to_string(uploads.join("cases.toml"))?)?;
+    let list: Vec<serde_json::Value> = cases.case.iter().map(|c| serde_json::json!({ "file": c.file, "options": c.options })).collect();
+    let cases_json = out.join("cases.json");
+    std::fs::write(&cases_json, serde_json::to_vec(&list)?)?;
+    let reports = out.join("reports");
+    let script = root.join("xtask/wasm_check.cjs");
+    let args = [script.as_path(), out.as_path(), uploads.as_path(), cases_json.as_path(), reports.as_path()].map(|p| p.display().to_string());
+    run(root, "node", &args.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let mut mismatched = Vec::new();
+    for case in &cases.case {
+        let native = std::fs::read_to_string(uploads.join("snapshots").join(format!("{}.json", case.file)))
+            .with_context(|| format!("no native snapshot for {}: run the model's tests first", case.file))?;
+        let wasm = std::fs::read_to_string(reports.join(format!("{}.json", case.file)))?;
+        if native.trim_end() != wasm.trim_end() {
+            mismatched.push(case.file.clone());
+        }
+    }
+    if !mismatched.is_empty() {
+        bail!("the wasm build reports differently from the native build for: {}", mismatched.join(", "));
+    }
+    println!("wasm: {} passed, 0 failed (reports identical to the native snapshots)", cases.case.len());
+    Ok(())
+}
