@@ -93,10 +93,13 @@ impl Series {
     }
 }
 
+/// The values of one indicator in one region by [`Period::month_index`].
+type ValuesByMonth = BTreeMap<i32, (Period, f64)>;
+
 /// Current values by indicator, region and point in time.
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
-    values: BTreeMap<(Arc<str>, Arc<str>), BTreeMap<i32, (Period, f64)>>,
+    values: BTreeMap<(Arc<str>, Arc<str>), ValuesByMonth>,
 }
 
 impl Dataset {
@@ -134,7 +137,7 @@ impl Dataset {
         self.values.get(&(Arc::from(indicator), Arc::from(region)))?.get(&period.month_index()).map(|&(_, v)| v)
     }
 
-    fn reported_series(&self, indicator: &str, region: &str) -> Option<&BTreeMap<i32, (Period, f64)>> {
+    fn reported_series(&self, indicator: &str, region: &str) -> Option<&ValuesByMonth> {
         self.values.get(&(Arc::from(indicator), Arc::from(region)))
     }
 

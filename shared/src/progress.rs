@@ -45,9 +45,11 @@
 //! `CAGR_required = r`; the target is achieved when the deadline year is complete and the
 //! average growth since the base meets the threshold.
 //!
-//! **Cadence targets** ("twice a year from 2021 H1") count events: with `C` events held since
-//! the first window and `R = times × completed windows` required, `P = C / R` and the target is
-//! being met when `C ≥ R`.
+//! **Cadence targets** ("twice a year from 2021 H1") count events per window. Where the data
+//! resolves every completed window (quarterly data, yearly or half-yearly windows), `P` is the
+//! share of windows that held at least `times` events, and the target is being met when every
+//! window did; otherwise, with `C` events held since the first window and
+//! `R = times × completed windows` due, `P = C / R`.
 //!
 //! **Without a target**, the observed CAGR alone is judged, as sdg-build does: ≥ 1.5 %
 //! substantial, ≥ 0.5 % moderate, ≥ 0 limited, below 0 deterioration (sign-adjusted by `d`).
@@ -191,7 +193,7 @@ impl Trend {
     }
 
     /// The same growth starting from another point.
-    fn from_point(self, t0: f64, x0: f64) -> Trend {
+    fn restarted_at(self, t0: f64, x0: f64) -> Trend {
         match self {
             Trend::Geometric { rate, .. } => Trend::Geometric { t0, x0, rate },
             Trend::Linear { slope, .. } => Trend::Linear { t0, x0, slope },
@@ -422,7 +424,7 @@ fn judge_level(result: &mut Progress, indicator: &Indicator, latest: Point, leve
     result.expected_now = required.map(|r| r.at(t));
     let observed = Trend::through(t0, base.value, t, latest.value);
     result.observed_growth = observed.and_then(Trend::rate);
-    result.projection = observed.map(|o| o.from_point(t, latest.value));
+    result.projection = observed.map(|o| o.restarted_at(t, latest.value));
     result.projected = result.projection.map(|p| p.at(big_t));
     result.ratio = match (observed, required) {
         (Some(o), Some(r)) => ratio(d, comparable_pace(o, r), r.pace()),
@@ -524,7 +526,7 @@ fn judge_flow(
         Trend::Geometric { rate, .. } => base_same.value * (1.0 + rate).powf(years),
         Trend::Linear { slope, .. } => base_same.value + slope * years * months / 12.0,
     });
-    result.projection = observed.map(|o| o.from_point(f64::from(base_year), base_full.value));
+    result.projection = observed.map(|o| o.restarted_at(f64::from(base_year), base_full.value));
     result.projected = result.projection.map(|p| p.at(f64::from(base_year) + horizon));
     result.ratio = match (observed, required) {
         (Some(o), Some(r)) => ratio(d, comparable_pace(o, r), r.pace()),
@@ -533,42 +535,57 @@ fn judge_flow(
     result.status = status(result.met, result.ratio, observed.is_some(), required);
 }
 
-/// Cadence: events held since the first window against events due by completed windows.
+/// Cadence: each completed window is checked on its own where the data has values at both of
+/// its ends (quarterly data resolves yearly and half-yearly windows); otherwise the events held
+/// since the first window are compared with the events due by the completed windows.
 fn judge_cadence(result: &mut Progress, series: &Series, latest: Point, times: u32, every_months: u8, from: Period) {
     let start = from.year() * 12 + i32::from(from.start_month()) - 1;
     let elapsed_months = latest.period.month_index() - start + 1;
     if elapsed_months <= 0 {
         return;
     }
-    let windows = u32::try_from(elapsed_months / i32::from(every_months)).unwrap_or(0);
-    // Year-to-date counts: full years before the latest one, plus the latest year so far,
-    // less what was held in the first year before the first window opened.
-    let mut held = latest.value;
-    for year in from.year()..latest.period.year() {
-        let Some(full) = series.at(Period::Year(year)) else { return };
-        held += full.value;
-    }
-    if from.start_month() > 1 {
-        let before = Period::Month(from.year(), from.start_month() - 1);
-        match series.at(before) {
-            Some(p) => held -= p.value,
-            None if latest.period.year() == from.year() => {}
-            None => return,
+    let every = i32::from(every_months);
+    let windows = u32::try_from(elapsed_months / every).unwrap_or(0);
+    // Events held from January of the first year up to the end of `month` (a month index):
+    // earlier full years plus the year-to-date value. `None` where the data has no value.
+    let cumulative = |month: i32| -> Option<f64> {
+        if month < from.year() * 12 {
+            return Some(0.0);
         }
-    }
+        let year = month.div_euclid(12);
+        let mut total = series.points.iter().find(|p| p.period.month_index() == month && p.period.year() == year).map(|p| p.value)?;
+        for earlier in from.year()..year {
+            total += series.at(Period::Year(earlier))?.value;
+        }
+        Some(total)
+    };
+    let Some(before) = cumulative(start - 1) else { return };
+    let Some(now) = cumulative(latest.period.month_index()) else { return };
+    let held = now - before;
     let required = f64::from(times) * f64::from(windows);
     result.cadence = Some(CadenceProgress { held, required, windows });
     result.expected_now = Some(required);
     result.target_value = Some(required);
-    if required <= 0.0 {
-        result.met = held > 0.0;
+    if windows == 0 {
+        result.met = held >= f64::from(times);
         result.status = if result.met { Status::TargetAchieved } else { Status::NotAvailable };
         return;
     }
     result.achievement = Some(held / required);
-    result.ratio = Some(held / required);
-    result.met = held >= required;
-    result.status = if result.met { Status::TargetAchieved } else { Status::from_ratio(held / required) };
+    let per_window: Option<Vec<bool>> = (0..i32::try_from(windows).unwrap_or(0))
+        .map(|k| {
+            let (open, close) = (start + k * every - 1, start + (k + 1) * every - 1);
+            Some(cumulative(close)? - cumulative(open)? >= f64::from(times))
+        })
+        .collect();
+    let ratio = match per_window {
+        // Every window resolvable: the share of windows that held enough events.
+        Some(met) => met.iter().filter(|m| **m).count() as f64 / met.len() as f64,
+        None => held / required,
+    };
+    result.ratio = Some(ratio);
+    result.met = ratio >= 1.0;
+    result.status = if result.met { Status::TargetAchieved } else { Status::from_ratio(ratio) };
 }
 
 #[cfg(test)]
@@ -712,13 +729,18 @@ mod tests {
     #[test]
     fn cadence_counts_events_against_completed_windows() {
         // Twice a year from 2021 H1; by 2023 Q3: 2 complete years → 4 required.
-        let p = judge("yc_tech_matchmaking_fairs_twice_yearly", &[("2021Q4", 2.0), ("2022Q4", 1.0), ("2023Q3", 1.0)]);
+        let p = judge("yc_tech_matchmaking_fairs_twice_yearly", &[("2021Q4", 2.0), ("2022Q4", 2.0), ("2023Q3", 1.0)]);
         let cadence = p.cadence.unwrap();
-        assert_eq!((cadence.held, cadence.required, cadence.windows), (4.0, 4.0, 2));
+        assert_eq!((cadence.held, cadence.required, cadence.windows), (5.0, 4.0, 2));
         assert_eq!(p.status, Status::TargetAchieved);
-        let p = judge("yc_tech_matchmaking_fairs_twice_yearly", &[("2021Q4", 2.0), ("2022Q4", 1.0)]);
-        assert!(close(p.ratio.unwrap(), 0.75));
+        // 2022 held one: a later year's extra event does not make up for a missed window.
+        let p = judge("yc_tech_matchmaking_fairs_twice_yearly", &[("2021Q4", 2.0), ("2022Q4", 1.0), ("2023Q4", 3.0)]);
+        assert_eq!(p.cadence.unwrap().held, 6.0);
+        assert!(close(p.ratio.unwrap(), 2.0 / 3.0));
         assert_eq!(p.status, Status::Moderate);
+        // Half-yearly windows resolved from quarterly year-to-date data.
+        let p = judge("yc_tech_promotion_half_yearly", &[("2021Q2", 1.0), ("2021Q4", 2.0), ("2022Q2", 0.0), ("2022Q4", 2.0)]);
+        assert!(close(p.ratio.unwrap(), 0.75));
         // Every two months from 2021-01: by 2021 Q3 (9 months), 4 windows done.
         let p = judge("yc_cloud_classes_bimonthly", &[("2021Q3", 4.0)]);
         assert_eq!(p.cadence.unwrap().required, 4.0);

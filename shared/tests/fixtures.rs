@@ -70,7 +70,9 @@ fn every_upload_fixture_gives_its_expected_report() {
         } else {
             match std::fs::read_to_string(&snapshot) {
                 Ok(expected) if expected == json => {}
-                Ok(_) => failures.push(format!("{}: report differs from its snapshot (UPDATE_SNAPSHOTS=1 to accept, then review)", case.file)),
+                Ok(_) => {
+                    failures.push(format!("{}: report differs from its snapshot (UPDATE_SNAPSHOTS=1 to accept, then review)", case.file))
+                }
                 Err(_) => failures.push(format!("{}: no snapshot (UPDATE_SNAPSHOTS=1 to create)", case.file)),
             }
         }

@@ -23,7 +23,12 @@ pub enum Target {
 
 /// Builds the widgets crate to wasm and runs bindgen; returns the output directory.
 pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
-    run(root, "cargo", &["build", "--locked", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])?;
+    ensure_wasm_target(root)?;
+    run(
+        root,
+        "cargo",
+        &["build", "--locked", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"],
+    )?;
     let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/innogauge_widgets.wasm");
     let out = match target {
         Target::Web => root.join("dist"),
@@ -39,6 +44,16 @@ pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
     let size = std::fs::metadata(out.join("innogauge_bg.wasm")).map(|m| m.len()).unwrap_or(0);
     println!("wasm bundle ({target:?}): {} ({size} bytes wasm)", out.display());
     Ok(out)
+}
+
+/// Installs the wasm32 standard library through rustup when it is missing, so that the
+/// README's commands work on a fresh machine.
+pub fn ensure_wasm_target(root: &Path) -> Result<()> {
+    let installed = crate::output(root, "rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        run(root, "rustup", &["target", "add", "wasm32-unknown-unknown"])?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -63,8 +78,12 @@ pub fn wasm_matches_native(root: &Path) -> Result<()> {
     let cases_json = out.join("cases.json");
     std::fs::write(&cases_json, serde_json::to_vec(&list)?)?;
     let reports = out.join("reports");
+    if crate::output(root, "node", &["--version"]).is_err() {
+        bail!("the wasm suite runs the model under node: install it (Debian: apt-get install nodejs)");
+    }
     let script = root.join("xtask/wasm_check.cjs");
-    let args = [script.as_path(), out.as_path(), uploads.as_path(), cases_json.as_path(), reports.as_path()].map(|p| p.display().to_string());
+    let args =
+        [script.as_path(), out.as_path(), uploads.as_path(), cases_json.as_path(), reports.as_path()].map(|p| p.display().to_string());
     run(root, "node", &args.iter().map(String::as_str).collect::<Vec<_>>())?;
     let mut mismatched = Vec::new();
     for case in &cases.case {

@@ -167,7 +167,15 @@ fn stock(rows: &mut Rows, indicator: &str, anchors: &[(i32, f64)], districts: &[
 
 /// A flow reported year-to-date: annual city anchors × cumulative quarterly shares, split over
 /// districts; `decimals` places.
-fn flow(rows: &mut Rows, indicator: &str, anchors: &[(i32, f64)], years: std::ops::RangeInclusive<i32>, decimals: u32, districts: &[District], share: impl Fn(&District) -> f64) {
+fn flow(
+    rows: &mut Rows,
+    indicator: &str,
+    anchors: &[(i32, f64)],
+    years: std::ops::RangeInclusive<i32>,
+    decimals: u32,
+    districts: &[District],
+    share: impl Fn(&District) -> f64,
+) {
     const YTD: [f64; 4] = [0.17, 0.40, 0.64, 1.0];
     let scale = 10f64.powi(decimals as i32);
     for year in years {
@@ -209,12 +217,18 @@ fn city_stock(rows: &mut Rows, indicator: &str, values: &[u32]) {
 }
 
 fn sample_rows(catalog: &Catalog) -> Rows {
-    let mut rng = Rng(0x1A_2B_3C_4D_5E_6F_7081);
+    let mut rng = Rng(0x1A2B_3C4D_5E6F_7081);
     let districts = districts(catalog, &mut rng);
     let mut rows = Rows::default();
     // Enterprises: 2021 and 2022 are public; the rest is illustrative.
     let size = |d: &District| d.size;
-    stock(&mut rows, "tech_smes", &[(2020, 31_500.0), (2021, 36_900.0), (2022, 42_989.0), (2023, 46_850.0), (2024, 50_600.0), (2025, 53_900.0)], &districts, size);
+    stock(
+        &mut rows,
+        "tech_smes",
+        &[(2020, 31_500.0), (2021, 36_900.0), (2022, 42_989.0), (2023, 46_850.0), (2024, 50_600.0), (2025, 53_900.0)],
+        &districts,
+        size,
+    );
     stock(
         &mut rows,
         "high_tech_enterprises",
@@ -222,21 +236,51 @@ fn sample_rows(catalog: &Catalog) -> Rows {
         &districts,
         |d| d.size.powf(1.2),
     );
-    stock(&mut rows, "specialized_smes", &[(2020, 820.0), (2021, 1_310.0), (2022, 2_050.0), (2023, 2_840.0), (2024, 3_520.0), (2025, 4_060.0)], &districts, size);
+    stock(
+        &mut rows,
+        "specialized_smes",
+        &[(2020, 820.0), (2021, 1_310.0), (2022, 2_050.0), (2023, 2_840.0), (2024, 3_520.0), (2025, 4_060.0)],
+        &districts,
+        size,
+    );
     // R&D spending, 2020–2022 public; districts grow at different speeds around the city's.
-    flow(&mut rows, "rd_expenditure", &[(2020, 526.79), (2021, 603.8), (2022, 686.6), (2023, 752.4), (2024, 826.1), (2025, 905.0)], 2020..=2025, 2, &districts, |d| {
-        d.size.powf(1.3)
-    });
-    flow(&mut rows, "gdp", &[(2020, 25_003.0), (2021, 27_894.0), (2022, 29_129.0), (2023, 30_146.0), (2024, 32_193.0), (2025, 33_900.0)], 2020..=2025, 2, &districts, |d| {
-        d.size.powf(0.8)
-    });
-    flow(&mut rows, "industrial_output", &[(2021, 24_050.0), (2022, 25_420.0), (2023, 26_310.0), (2024, 27_760.0), (2025, 28_900.0)], 2021..=2025, 2, &districts, |d| d.size);
+    flow(
+        &mut rows,
+        "rd_expenditure",
+        &[(2020, 526.79), (2021, 603.8), (2022, 686.6), (2023, 752.4), (2024, 826.1), (2025, 905.0)],
+        2020..=2025,
+        2,
+        &districts,
+        |d| d.size.powf(1.3),
+    );
+    flow(
+        &mut rows,
+        "gdp",
+        &[(2020, 25_003.0), (2021, 27_894.0), (2022, 29_129.0), (2023, 30_146.0), (2024, 32_193.0), (2025, 33_900.0)],
+        2020..=2025,
+        2,
+        &districts,
+        |d| d.size.powf(0.8),
+    );
+    flow(
+        &mut rows,
+        "industrial_output",
+        &[(2021, 24_050.0), (2022, 25_420.0), (2023, 26_310.0), (2024, 27_760.0), (2025, 28_900.0)],
+        2021..=2025,
+        2,
+        &districts,
+        |d| d.size,
+    );
     // High-tech zones in a dozen districts; the city share climbs from 25.5 % toward 29.6 %.
-    let zone_hosts = ["500106", "500107", "500109", "500112", "500118", "500120", "500116", "500153", "500102", "500101", "500117", "500151"];
+    let zone_hosts =
+        ["500106", "500107", "500109", "500112", "500118", "500120", "500116", "500153", "500102", "500101", "500117", "500151"];
     let shares = [(2021, 0.255), (2022, 0.266), (2023, 0.276), (2024, 0.286), (2025, 0.296)];
-    let output: BTreeMap<i32, f64> = [(2021, 24_050.0), (2022, 25_420.0), (2023, 26_310.0), (2024, 27_760.0), (2025, 28_900.0)].into_iter().collect();
+    let output: BTreeMap<i32, f64> =
+        [(2021, 24_050.0), (2022, 25_420.0), (2023, 26_310.0), (2024, 27_760.0), (2025, 28_900.0)].into_iter().collect();
     let zone_anchors: Vec<(i32, f64)> = shares.iter().map(|(y, s)| (*y, (output[y] * s * 100.0).round() / 100.0)).collect();
-    flow(&mut rows, "hitech_zone_industrial_output", &zone_anchors, 2021..=2025, 2, &districts, |d| if zone_hosts.contains(&d.code.as_str()) { d.size } else { 0.0 });
+    flow(&mut rows, "hitech_zone_industrial_output", &zone_anchors, 2021..=2025, 2, &districts, |d| {
+        if zone_hosts.contains(&d.code.as_str()) { d.size } else { 0.0 }
+    });
     // One platform per district: 12 districts in 2021 … 35 by 2025 Q3.
     let mut order: Vec<usize> = (0..districts.len()).collect();
     order.sort_by(|&a, &b| districts[b].size.total_cmp(&districts[a].size));
@@ -249,7 +293,13 @@ fn sample_rows(catalog: &Catalog) -> Rows {
         let count = (from + (to - from) * f64::from(quarter) / 4.0).floor() as usize;
         for (rank, &i) in order.iter().enumerate() {
             let has = u8::from(rank < count);
-            rows.add("district_platforms", &districts[i].code, &format!("{year}Q{quarter}"), month_index(year, quarter * 3), has.to_string());
+            rows.add(
+                "district_platforms",
+                &districts[i].code,
+                &format!("{year}Q{quarter}"),
+                month_index(year, quarter * 3),
+                has.to_string(),
+            );
         }
     }
     // New national innovative counties: 璧山 from 2023 Q4, 荣昌 from 2025 Q2 (illustrative).
@@ -279,7 +329,9 @@ fn sample_rows(catalog: &Catalog) -> Rows {
         }
     }
     // Talent: annual.
-    for (year, personnel, fte) in [(2021, 158_000.0, 98_500.0), (2022, 171_300.0, 106_900.0), (2023, 184_600.0, 115_800.0), (2024, 197_200.0, 124_100.0)] {
+    for (year, personnel, fte) in
+        [(2021, 158_000.0, 98_500.0), (2022, 171_300.0, 106_900.0), (2023, 184_600.0, 115_800.0), (2024, 197_200.0, 124_100.0)]
+    {
         let weights: Vec<f64> = districts.iter().map(|d| d.size.powf(1.2) * (1.0 + d.growth).powi(year - 2020)).collect();
         for (d, v) in districts.iter().zip(allocate(personnel as i64, &weights)) {
             rows.add("rd_personnel", &d.code, &year.to_string(), month_index(year, 12), v.to_string());
@@ -291,21 +343,61 @@ fn sample_rows(catalog: &Catalog) -> Rows {
     // 市科协 activities (seed 002 targets for 2023), city level.
     let per_year = |counts: [[u32; 4]; 5]| -> Vec<(i32, [u32; 4])> { (2021..=2025).zip(counts).collect() };
     events(&mut rows, "bimonthly_forums", "500000", &per_year([[1, 2, 1, 2], [1, 2, 2, 1], [1, 1, 1, 1], [2, 1, 2, 1], [1, 2, 1, 0]]));
-    events(&mut rows, "expert_district_visits", "500000", &per_year([[0, 1, 1, 1], [1, 1, 0, 1], [0, 1, 1, 1], [1, 1, 1, 1], [1, 0, 1, 0]]));
-    events(&mut rows, "experts_engaged", "500000", &per_year([[0, 9, 11, 8], [7, 10, 0, 9], [0, 12, 10, 12], [9, 11, 10, 12], [10, 0, 12, 0]]));
-    events(&mut rows, "enterprise_problems_solved", "500000", &per_year([[0, 5, 6, 4], [4, 5, 0, 6], [0, 6, 5, 7], [5, 6, 6, 7], [6, 0, 7, 0]]));
-    events(&mut rows, "innovation_method_courses", "500000", &per_year([[1, 1, 0, 1], [1, 1, 1, 1], [1, 2, 1, 1], [1, 1, 1, 2], [1, 1, 1, 0]]));
-    events(&mut rows, "innovation_engineers_trained", "500000", &per_year([[40, 45, 0, 50], [45, 50, 40, 45], [48, 62, 50, 52], [50, 55, 52, 60], [52, 58, 55, 0]]));
+    events(
+        &mut rows,
+        "expert_district_visits",
+        "500000",
+        &per_year([[0, 1, 1, 1], [1, 1, 0, 1], [0, 1, 1, 1], [1, 1, 1, 1], [1, 0, 1, 0]]),
+    );
+    events(
+        &mut rows,
+        "experts_engaged",
+        "500000",
+        &per_year([[0, 9, 11, 8], [7, 10, 0, 9], [0, 12, 10, 12], [9, 11, 10, 12], [10, 0, 12, 0]]),
+    );
+    events(
+        &mut rows,
+        "enterprise_problems_solved",
+        "500000",
+        &per_year([[0, 5, 6, 4], [4, 5, 0, 6], [0, 6, 5, 7], [5, 6, 6, 7], [6, 0, 7, 0]]),
+    );
+    events(
+        &mut rows,
+        "innovation_method_courses",
+        "500000",
+        &per_year([[1, 1, 0, 1], [1, 1, 1, 1], [1, 2, 1, 1], [1, 1, 1, 2], [1, 1, 1, 0]]),
+    );
+    events(
+        &mut rows,
+        "innovation_engineers_trained",
+        "500000",
+        &per_year([[40, 45, 0, 50], [45, 50, 40, 45], [48, 62, 50, 52], [50, 55, 52, 60], [52, 58, 55, 0]]),
+    );
     events(&mut rows, "patent_info_trainings", "500000", &per_year([[1, 1, 1, 1], [1, 1, 0, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 0]]));
     events(&mut rows, "patent_db_new_users", "500000", &per_year([[5, 6, 8, 7], [6, 7, 6, 8], [6, 7, 7, 7], [8, 8, 9, 8], [8, 9, 9, 0]]));
-    events(&mut rows, "patent_engineers_trained", "500000", &per_year([[40, 50, 45, 50], [45, 55, 40, 50], [50, 52, 48, 55], [52, 55, 50, 58], [55, 56, 54, 0]]));
+    events(
+        &mut rows,
+        "patent_engineers_trained",
+        "500000",
+        &per_year([[40, 50, 45, 50], [45, 55, 40, 50], [50, 52, 48, 55], [52, 55, 50, 58], [55, 56, 54, 0]]),
+    );
     city_stock(&mut rows, "expert_service_teams", &[13, 13, 13, 13, 13, 14, 14, 15, 15, 16, 17, 17, 17, 17, 17, 18, 18, 18, 18]);
     city_stock(&mut rows, "municipal_pilot_districts", &[10, 10, 11, 11, 11, 12, 12, 12, 13, 13, 14, 14, 14, 15, 15, 15, 15, 16, 16]);
     // Yongchuan pilot city (seed 001 task list): the matchmaking fair missed its second
     // session in 2022, so that cadence shows as behind.
     events(&mut rows, "yc_big_data_forums", "500118", &per_year([[0, 0, 1, 0], [0, 0, 1, 0], [0, 0, 1, 0], [0, 0, 1, 0], [0, 0, 1, 0]]));
-    events(&mut rows, "yc_tech_matchmaking_fairs", "500118", &per_year([[0, 1, 0, 1], [0, 1, 0, 0], [0, 1, 0, 1], [0, 1, 0, 1], [0, 1, 0, 0]]));
-    events(&mut rows, "yc_tech_promotion_events", "500118", &per_year([[1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 0, 1], [0, 1, 1, 0], [1, 0, 1, 0]]));
+    events(
+        &mut rows,
+        "yc_tech_matchmaking_fairs",
+        "500118",
+        &per_year([[0, 1, 0, 1], [0, 1, 0, 0], [0, 1, 0, 1], [0, 1, 0, 1], [0, 1, 0, 0]]),
+    );
+    events(
+        &mut rows,
+        "yc_tech_promotion_events",
+        "500118",
+        &per_year([[1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 0, 1], [0, 1, 1, 0], [1, 0, 1, 0]]),
+    );
     events(&mut rows, "yc_startup_roadshows", "500118", &per_year([[0, 1, 0, 0], [0, 0, 1, 1], [0, 1, 0, 0], [0, 1, 0, 1], [0, 1, 0, 0]]));
     events(&mut rows, "yc_cloud_classes", "500118", &per_year([[1, 2, 1, 2], [2, 1, 2, 1], [1, 2, 2, 1], [2, 1, 2, 1], [1, 2, 1, 0]]));
     rows
@@ -345,16 +437,29 @@ fn uploads(catalog: &Catalog, rows: &Rows, dir: &Path) -> Result<()> {
         innogauge_model::format::format_number(n as f64, 0)
     };
     // 1. Wide, GBK, title row, blank row, 合计 row, footer: Excel's default on Chinese Windows.
-    let mut wide = String::from("2025年1-9月重庆市各区县科技创新主要指标,,,,\n,,,,\n序号,地区,科技型企业（家）,高新技术企业（家）,全社会研发经费投入（亿元）\n");
+    let mut wide = String::from(
+        "2025年1-9月重庆市各区县科技创新主要指标,,,,\n,,,,\n序号,地区,科技型企业（家）,高新技术企业（家）,全社会研发经费投入（亿元）\n",
+    );
     let (mut smes, mut hte, mut rd) = (0i64, 0i64, 0i64);
     for (i, d) in catalog.districts().enumerate() {
-        let (a, b, c) = (value("tech_smes", &d.code, "2025Q3"), value("high_tech_enterprises", &d.code, "2025Q3"), value("rd_expenditure", &d.code, "2025Q3"));
+        let (a, b, c) = (
+            value("tech_smes", &d.code, "2025Q3"),
+            value("high_tech_enterprises", &d.code, "2025Q3"),
+            value("rd_expenditure", &d.code, "2025Q3"),
+        );
         smes += a.parse::<i64>().unwrap_or(0);
         hte += b.parse::<i64>().unwrap_or(0);
         rd += (c.parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64;
         let _ = writeln!(wide, "{},{},\"{}\",\"{}\",{}", i + 1, d.name_zh, thousands(&a), thousands(&b), c);
     }
-    let total_row = |smes: i64| format!(",合计,\"{}\",\"{}\",{}\n", innogauge_model::format::format_number(smes as f64, 0), innogauge_model::format::format_number(hte as f64, 0), fixed(rd, 2));
+    let total_row = |smes: i64| {
+        format!(
+            ",合计,\"{}\",\"{}\",{}\n",
+            innogauge_model::format::format_number(smes as f64, 0),
+            innogauge_model::format::format_number(hte as f64, 0),
+            fixed(rd, 2)
+        )
+    };
     let footer = "注：数据为初步统计，以正式公布为准。,,,,\n";
     write(&dir.join("good/wide_gbk_2025q3.csv"), &gbk(&format!("{wide}{}{footer}", total_row(smes))))?;
     // 2. The same with a 合计 that disagrees with the districts (a warning, not an error).
@@ -370,7 +475,9 @@ fn uploads(catalog: &Catalog, rows: &Rows, dir: &Path) -> Result<()> {
     write(&dir.join("good/wide_utf8_bom_wan.csv"), bom.as_bytes())?;
     // 4. Long, Chinese headers, names full/short/code, Chinese periods, a Yongchuan statistician's file.
     let mut long = String::from("指标,地区,时期,数值,备注\n");
-    for (indicator, name) in [("tech_smes", "科技型企业数量"), ("high_tech_enterprises", "高新技术企业"), ("specialized_smes", "专精特新中小企业")] {
+    for (indicator, name) in
+        [("tech_smes", "科技型企业数量"), ("high_tech_enterprises", "高新技术企业"), ("specialized_smes", "专精特新中小企业")]
+    {
         for (period, label) in [("2025Q2", "2025年第二季度"), ("2025Q3", "2025年三季度")] {
             let v = value(indicator, "500118", period);
             let _ = writeln!(long, "{name},永川区,{label},\"{}\",", thousands(&v));
@@ -387,7 +494,11 @@ fn uploads(catalog: &Catalog, rows: &Rows, dir: &Path) -> Result<()> {
     let _ = writeln!(english, "science_literacy_rate,500000,2024,14.33%,annual survey");
     write(&dir.join("good/long_english_city.csv"), english.as_bytes())?;
     // 6. The 永川 statistician's file that also has a 江北 row (scope error with their token).
-    let scope = format!("指标,地区,时期,数值\n科技型企业数量,永川区,2025Q3,{}\n科技型企业数量,江北区,2025Q3,{}\n", value("tech_smes", "500118", "2025Q3"), value("tech_smes", "500105", "2025Q3"));
+    let scope = format!(
+        "指标,地区,时期,数值\n科技型企业数量,永川区,2025Q3,{}\n科技型企业数量,江北区,2025Q3,{}\n",
+        value("tech_smes", "500118", "2025Q3"),
+        value("tech_smes", "500105", "2025Q3")
+    );
     write(&dir.join("bad/scope_jiangbei.csv"), scope.as_bytes())?;
     // 7. Every kind of cell error in one long file (row numbers are asserted in cases.toml).
     let bad_values = "\

@@ -5,7 +5,7 @@
 //! cargo xtask lint       rustfmt, clippy -D warnings, the wasm32 build and dependency checks
 //! cargo xtask ci         lint, then test (what .ci/run does after installing tools)
 //! cargo xtask dist       build the WebAssembly bundle into dist/
-//! cargo xtask demo       build everything and run the product on the demo data
+//! cargo xtask demo       build the release binary and run the product on the demo data
 //! cargo xtask fixtures   regenerate the sample data and sample uploads under fixtures/
 //! ```
 
@@ -75,6 +75,7 @@ fn lint(root: &Path) -> Result<()> {
     run(root, "cargo", &["fmt", "--all", "--", "--check"])?;
     run(root, "cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
     // The model and the widgets build for the browser.
+    dist::ensure_wasm_target(root)?;
     run(root, "cargo", &["build", "--locked", "-p", "innogauge-model", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown"])?;
     run(root, "cargo", &["clippy", "--locked", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])?;
     check_model_dependencies(root)?;
@@ -86,7 +87,11 @@ fn lint(root: &Path) -> Result<()> {
 /// `cargo tree` of the model, for the host and for wasm32, names none of the IO or web crates.
 fn check_model_dependencies(root: &Path) -> Result<()> {
     for target in ["all", "wasm32-unknown-unknown"] {
-        let tree = output(root, "cargo", &["tree", "--locked", "-p", "innogauge-model", "-e", "normal,build", "--prefix", "none", "--target", target])?;
+        let tree = output(
+            root,
+            "cargo",
+            &["tree", "--locked", "-p", "innogauge-model", "-e", "normal,build", "--prefix", "none", "--target", target],
+        )?;
         let names: Vec<&str> = tree.lines().filter_map(|l| l.split_whitespace().next()).collect();
         let found: Vec<&&str> = FORBIDDEN_IN_MODEL.iter().filter(|f| names.contains(f)).collect();
         if !found.is_empty() {
@@ -130,7 +135,6 @@ fn visit(dir: &Path, f: &mut dyn FnMut(&Path)) -> Result<()> {
 }
 
 fn demo(root: &Path, extra: &[String]) -> Result<()> {
-    dist::build(root, dist::Target::Web)?;
     run(root, "cargo", &["build", "--locked", "--release", "-p", "innogauge-api"])?;
     let mut args: Vec<&str> = vec!["demo"];
     args.extend(extra.iter().map(String::as_str));
