@@ -10,6 +10,7 @@
 //! * [`contract`]: upload bytes in, observations plus a report out;
 //! * [`dataset`]: current values, city sums and derived indicators;
 //! * [`progress`]: the sdg-build progress measure and everything a gauge shows;
+//! * [`revision`]: what an upload changes against known values, and warnings that need history;
 //! * [`wire`]: the JSON shapes of the API.
 
 pub mod catalog;
@@ -22,6 +23,7 @@ pub mod observation;
 pub mod period;
 pub mod progress;
 pub mod region;
+pub mod revision;
 pub mod target;
 pub mod text;
 pub mod unit;

@@ -186,3 +186,70 @@ pub fn read_upload(catalog: &Catalog, bytes: &[u8], options: &UploadOptions) -> 
     upload.report.encoding = Some(encoding);
     upload
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, options: &UploadOptions) -> Upload {
+        read_upload(Catalog::builtin(), text.as_bytes(), options)
+    }
+
+    fn codes(upload: &Upload) -> Vec<&'static str> {
+        upload.report.problems.iter().map(|p| p.code.as_str()).collect()
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_not_read() {
+        let options = UploadOptions { max_bytes: 10, ..UploadOptions::default() };
+        let upload = read("指标,地区,时期,数值\n科技型企业数量,永川区,2025Q3,1\n", &options);
+        assert_eq!(codes(&upload), ["file-too-large"]);
+        assert!(upload.observations.is_empty());
+    }
+
+    #[test]
+    fn a_file_over_the_row_limit_is_not_half_read() {
+        let mut text = String::from("指标,地区,时期,数值\n");
+        for i in 0..5 {
+            text.push_str(&format!("科技型企业数量,永川区,2020Q{},{i}\n", i % 4 + 1));
+        }
+        let upload = read(&text, &UploadOptions { max_rows: 4, ..UploadOptions::default() });
+        assert_eq!(codes(&upload), ["too-many-rows"]);
+        assert!(upload.observations.is_empty());
+        assert!(
+            !read(&text, &UploadOptions { max_rows: 5, ..UploadOptions::default() })
+                .report
+                .problems
+                .iter()
+                .any(|p| p.code == ProblemCode::TooManyRows)
+        );
+    }
+
+    #[test]
+    fn the_caller_gives_the_period_and_a_conflicting_title_is_an_error() {
+        let wide = "地区,科技型企业（家）\n永川区,1000\n";
+        let upload = read(wide, &UploadOptions { period: Some(Period::Quarter(2025, 3)), ..UploadOptions::default() });
+        assert!(upload.report.problems.is_empty());
+        assert_eq!(upload.observations[0].period, Period::Quarter(2025, 3));
+        let titled = "2025年上半年各区县指标\n地区,科技型企业（家）\n永川区,1000\n";
+        let upload = read(titled, &UploadOptions { period: Some(Period::Quarter(2025, 3)), ..UploadOptions::default() });
+        assert_eq!(codes(&upload), ["period-conflict"]);
+    }
+
+    #[test]
+    fn zones_and_other_names_are_read_in_wide_files() {
+        let text = "2025年1-9月\n区县,高新技术企业（家）\n梁平县,10\n其中：两江新区,500\n渝　中　区,20\n";
+        let upload = read(text, &UploadOptions::default());
+        assert!(upload.report.problems.is_empty(), "{:?}", upload.report.problems);
+        let regions: Vec<&str> = upload.observations.iter().map(|o| &*o.region).collect();
+        assert_eq!(regions, ["500155", "LJXQ", "500103"]);
+    }
+
+    #[test]
+    fn a_long_unit_column_scales_exactly() {
+        let text = "指标,地区,时期,数值,单位\n全社会研发经费投入,永川区,2025Q3,\"190,000\",万元\n科技型企业数量,永川区,2025Q3,0.1753,万家\n科技型企业数量,江津区,2025Q3,12,个\n";
+        let upload = read(text, &UploadOptions::default());
+        assert_eq!(upload.observations.iter().map(|o| o.value).collect::<Vec<_>>(), [19.0, 1753.0]);
+        assert_eq!(codes(&upload), ["unit-mismatch"]);
+    }
+}
