@@ -292,21 +292,21 @@ impl<'c> Reader<'c, '_> {
         }
     }
 
-    fn check_duplicate_labels(&mut self, header_row: u32, columns: &[(usize, String)]) -> bool {
-        let mut first: HashMap<String, usize> = HashMap::new();
+    /// Two columns with the same meaning (`key`) are an error at the later one.
+    fn check_duplicate_labels(&mut self, header_row: u32, columns: &[(usize, String)], labels: &[String]) -> bool {
+        let mut first: HashMap<&str, usize> = HashMap::new();
         let mut ok = true;
         for (index, key) in columns {
-            if let Some(&earlier) = first.get(key) {
+            if let Some(&earlier) = first.get(key.as_str()) {
                 ok = false;
-                self.report.push(Problem::error(ProblemCode::DuplicateLabel).row(header_row).column(*index, Some(key)).say(
-                    format!("与{}列重复。请删除或重命名其中一列。", super::column_letter(u32::try_from(earlier).unwrap_or(0))),
-                    format!(
-                        "duplicates column {}. Delete or rename one of them.",
-                        super::column_letter(u32::try_from(earlier).unwrap_or(0))
-                    ),
+                let letter = super::column_letter(u32::try_from(earlier).unwrap_or(0));
+                let (label, earlier_label) = (&labels[*index], &labels[earlier]);
+                self.report.push(Problem::error(ProblemCode::DuplicateLabel).row(header_row).column(*index, Some(label)).cell(label).say(
+                    format!("与{letter}列“{earlier_label}”是同一项数据。请删除其中一列。"),
+                    format!("means the same as column {letter} ({earlier_label}). Delete one of them."),
                 ));
             } else {
-                first.insert(key.clone(), *index);
+                first.insert(key, *index);
             }
         }
         ok
@@ -324,7 +324,7 @@ impl<'c> Reader<'c, '_> {
         data: &[&GridRow],
     ) {
         let keyed: Vec<(usize, String)> = indicators.iter().map(|c| (c.index, c.indicator.name_zh.clone())).collect();
-        if !self.check_duplicate_labels(header_row, &keyed) {
+        if !self.check_duplicate_labels(header_row, &keyed, labels) {
             return;
         }
         let period = self.file_period(header_row, title);
@@ -388,7 +388,7 @@ impl<'c> Reader<'c, '_> {
         let mut by_role: Vec<(usize, String)> =
             columns.iter().filter(|(_, r)| **r != Role::Ignored).map(|(&i, r)| (i, format!("{r:?}"))).collect();
         by_role.sort();
-        if !self.check_duplicate_labels(header_row, &by_role) {
+        if !self.check_duplicate_labels(header_row, &by_role, labels) {
             return;
         }
         let column = |role: Role| columns.iter().find(|(_, r)| **r == role).map(|(&i, _)| i);
