@@ -64,11 +64,36 @@ fn output(root: &Path, program: &str, args: &[&str]) -> Result<String> {
 
 fn test(root: &Path) -> Result<()> {
     // Native: unit, property, fixture-snapshot and integration tests of every crate.
-    run(root, "cargo", &["test", "--workspace", "--all-targets", "--locked"])?;
+    let native = cargo_test(root, &["test", "--workspace", "--all-targets", "--locked"])?;
     // WebAssembly: the model compiled to wasm32 must give the very reports the server gives.
-    dist::wasm_matches_native(root)?;
-    println!("xtask test: all suites passed (native, wasm)");
+    let wasm = dist::wasm_matches_native(root)?;
+    println!("xtask test: native {native}, wasm {wasm}");
+    println!("total: {} passed, 0 failed", native + wasm);
     Ok(())
+}
+
+/// Runs `cargo test`, echoing its output, and returns how many tests passed in all.
+fn cargo_test(root: &Path, args: &[&str]) -> Result<usize> {
+    use std::io::{BufRead, BufReader};
+    println!("$ cargo {}", args.join(" "));
+    let mut child =
+        Command::new("cargo").args(args).current_dir(root).stdout(std::process::Stdio::piped()).spawn().context("starting cargo")?;
+    let mut passed = 0;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            // "test result: ok. 63 passed; 0 failed; …"
+            if let Some(rest) = line.strip_prefix("test result: ok. ") {
+                passed += rest.split_whitespace().next().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
+            }
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("`cargo {}` failed with {status}", args.join(" "));
+    }
+    Ok(passed)
 }
 
 fn lint(root: &Path) -> Result<()> {
