@@ -246,6 +246,15 @@ mod tests {
     }
 
     #[test]
+    fn code_and_name_columns_must_agree() {
+        let text = "区划代码,地区名称,指标,时期,数值\n500118,永川区,tech_smes,2025Q3,1\n500116,永川区,tech_smes,2025Q3,2\n";
+        let upload = read(text, &UploadOptions::default());
+        assert_eq!(upload.observations.len(), 1);
+        assert_eq!(codes(&upload), ["unknown-region"]);
+        assert_eq!(upload.report.problems[0].row, Some(3));
+    }
+
+    #[test]
     fn a_long_unit_column_scales_exactly() {
         let text = "指标,地区,时期,数值,单位\n全社会研发经费投入,永川区,2025Q3,\"190,000\",万元\n科技型企业数量,永川区,2025Q3,0.1753,万家\n科技型企业数量,江津区,2025Q3,12,个\n";
         let upload = read(text, &UploadOptions::default());

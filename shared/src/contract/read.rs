@@ -338,7 +338,7 @@ impl<'c> Reader<'c, '_> {
         let width = labels.len();
         for row in data {
             self.check_row_shape(row, labels, width);
-            let Some(region) = self.region_of_wide_row(row, region_columns, labels) else { continue };
+            let Some(region) = self.region_of_row(row, region_columns, labels) else { continue };
             let Some(period) = period else { continue };
             let note_text = note.map(|i| row.cell(i)).filter(|t| !t.is_empty()).map(str::to_owned);
             for column in indicators {
@@ -351,7 +351,8 @@ impl<'c> Reader<'c, '_> {
         }
     }
 
-    fn region_of_wide_row(&mut self, row: &GridRow, region_columns: &[usize], labels: &[String]) -> Option<&'c Region> {
+    /// The region of a row from its region columns (name and/or code), which must agree.
+    fn region_of_row(&mut self, row: &GridRow, region_columns: &[usize], labels: &[String]) -> Option<&'c Region> {
         let mut found: Option<&'c Region> = None;
         for &index in region_columns {
             let text = row.cell(index);
@@ -385,14 +386,18 @@ impl<'c> Reader<'c, '_> {
     }
 
     fn read_long(&mut self, header_row: u32, columns: &HashMap<usize, Role>, labels: &[String], title: Option<Period>, data: &[&GridRow]) {
+        // Several region columns (区划代码 beside 地区名称) are allowed and cross-checked.
         let mut by_role: Vec<(usize, String)> =
-            columns.iter().filter(|(_, r)| **r != Role::Ignored).map(|(&i, r)| (i, format!("{r:?}"))).collect();
+            columns.iter().filter(|(_, r)| !matches!(r, Role::Ignored | Role::Region)).map(|(&i, r)| (i, format!("{r:?}"))).collect();
         by_role.sort();
         if !self.check_duplicate_labels(header_row, &by_role, labels) {
             return;
         }
         let column = |role: Role| columns.iter().find(|(_, r)| **r == role).map(|(&i, _)| i);
-        let (Some(indicator_col), Some(region_col), Some(value_col)) = (column(Role::Indicator), column(Role::Region), column(Role::Value))
+        let mut region_columns: Vec<usize> = columns.iter().filter(|(_, r)| **r == Role::Region).map(|(&i, _)| i).collect();
+        region_columns.sort_unstable();
+        let (Some(indicator_col), Some(&region_col), Some(value_col)) =
+            (column(Role::Indicator), region_columns.first(), column(Role::Value))
         else {
             return;
         };
@@ -433,18 +438,7 @@ impl<'c> Reader<'c, '_> {
             self.check_row_shape(row, labels, labels.len());
             let indicator_text = row.cell(indicator_col);
             let Some(indicator) = self.indicator(row.number, indicator_col, &labels[indicator_col], indicator_text) else { continue };
-            let region_text = row.cell(region_col);
-            let region = if region_text.is_empty() {
-                self.report.push(
-                    Problem::error(ProblemCode::MissingCell)
-                        .row(row.number)
-                        .column(region_col, Some(&labels[region_col]))
-                        .say("缺少地区。请填写区县名称或区划代码。", "the region is missing. Enter the district's name or code."),
-                );
-                None
-            } else {
-                self.region(row.number, region_col, &labels[region_col], region_text)
-            };
+            let region = self.region_of_row(row, &region_columns, labels);
             let period = match period_col {
                 Some(col) => self.period(row.number, col, &labels[col], row.cell(col), file_period),
                 None => file_period,
