@@ -1,17 +1,44 @@
-//! The `innogauge` binary. For now a command-line front to the model: `validate` checks
-//! upload files exactly as the server will, `demo` reads the demo data and prints the
-//! progress of every target. `serve`, `import`, `token`, `migrate` join as the server lands.
+//! The `innogauge` binary: the server and its command-line tools.
+//!
+//! ```text
+//! innogauge serve                 HTTP API on 127.0.0.1:8080 (SQLite under ./data/ by default)
+//! innogauge demo                  load the demo data, print the progress board, serve
+//! innogauge import FILE…          validate and store files through the same path as the API
+//! innogauge validate FILE…        check files as the server would, store nothing
+//! innogauge token create|list|revoke
+//! innogauge migrate
+//! ```
+//!
+//! `anyhow` lives here only; everything below returns typed errors.
 
+mod app;
+mod auth;
 mod board;
+mod data;
+mod events;
+mod http;
+mod ingest;
+mod metrics;
+mod store;
+mod time;
+mod xlsx;
 
 use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use innogauge_model::wire::ReportWire;
-use innogauge_model::{Catalog, Dataset, Lang, Period, UploadOptions, read_upload};
+use innogauge_model::{Catalog, Lang, Period, UploadOptions, read_upload};
+
+use crate::app::{App, Limits};
+use crate::http::reply::CorsPolicy;
+use crate::ingest::{FileFormat, Status, UploadRequest};
+use crate::store::{PostgresStore, SqliteStore, Store};
 
 /// The demo data set (fixtures/sample/observations.csv), embedded so a fresh install shows data.
 const DEMO_DATA: &[u8] = include_bytes!("../../fixtures/sample/observations.csv");
@@ -19,13 +46,60 @@ const DEMO_DATA: &[u8] = include_bytes!("../../fixtures/sample/observations.csv"
 #[derive(Parser, Debug)]
 #[command(name = "innogauge", version, about = "InnoGauge 科创目标仪表: Chongqing's sci-tech targets, tracked")]
 struct Cli {
+    /// Database: a `postgres://` URL, or a SQLite file (`sqlite://path` or a plain path).
+    #[arg(long, global = true, env = "INNOGAUGE_DATABASE_URL", default_value = "sqlite://data/innogauge.db")]
+    database: String,
     #[command(subcommand)]
     command: Command,
 }
 
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "INNOGAUGE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Origins allowed to read the API from a browser (default: any).
+    #[arg(long = "cors-origin", env = "INNOGAUGE_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
+    /// Largest upload, bytes.
+    #[arg(long, env = "INNOGAUGE_MAX_UPLOAD_BYTES", default_value_t = 64 * 1024 * 1024)]
+    max_upload_bytes: usize,
+    /// Most data rows in one upload.
+    #[arg(long, env = "INNOGAUGE_MAX_ROWS", default_value_t = 1_000_000)]
+    max_rows: usize,
+    /// Uploads per minute per token and per client address.
+    #[arg(long, env = "INNOGAUGE_UPLOADS_PER_MINUTE", default_value_t = 30)]
+    uploads_per_minute: u32,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check upload files (CSV) exactly as the server will, and print each report.
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Load the demo data (once), print the progress board, then serve.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// Load and print, but do not serve.
+        #[arg(long)]
+        no_serve: bool,
+        /// Language of the board: zh or en.
+        #[arg(long, default_value = "zh", env = "INNOGAUGE_LANG")]
+        lang: String,
+    },
+    /// Validate and store files (CSV or Excel) through the same path as the API.
+    Import {
+        /// Files to import, each all-or-nothing.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Period of wide files without a title row.
+        #[arg(long)]
+        period: Option<String>,
+        /// Validate and compare only.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Check files exactly as the server will; store nothing.
     Validate {
         /// Files to check.
         #[arg(required = true)]
@@ -43,11 +117,33 @@ enum Command {
         #[arg(long, default_value = "zh", env = "INNOGAUGE_LANG")]
         lang: String,
     },
-    /// Read the demo data and print the progress of every target.
-    Demo {
-        /// Language: zh or en.
-        #[arg(long, default_value = "zh", env = "INNOGAUGE_LANG")]
-        lang: String,
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Create or upgrade the database schema.
+    Migrate,
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create a token and print it once.
+    Create {
+        /// Who it is for, e.g. "永川区统计局 张三".
+        #[arg(long)]
+        name: String,
+        /// admin, statistician or reader.
+        #[arg(long)]
+        role: String,
+        /// Region codes a statistician may write (repeat).
+        #[arg(long = "region")]
+        regions: Vec<String>,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke {
+        /// Token id.
+        id: i64,
     },
 }
 
@@ -56,7 +152,15 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!("starting the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
             tracing::error!("{e:#}");
@@ -65,39 +169,318 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+/// The store named by `url`, migrated; for PostgreSQL also the concrete store for `LISTEN`.
+async fn open_store(url: &str) -> Result<(Arc<dyn Store>, Option<PostgresStore>)> {
+    let (store, postgres): (Arc<dyn Store>, Option<PostgresStore>) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let pg = PostgresStore::open(url).await.context("connecting to PostgreSQL")?;
+        (Arc::new(pg.clone()), Some(pg))
+    } else {
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        (Arc::new(SqliteStore::open(url).await.with_context(|| format!("opening {url}"))?), None)
+    };
+    store.migrate().await.context("migrating the schema")?;
+    Ok((store, postgres))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
     let catalog = Catalog::builtin();
     match cli.command {
-        Command::Validate { files, period, regions, json, lang } => {
-            let options = UploadOptions {
-                period: period.as_deref().map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?,
-                allowed_regions: (!regions.is_empty()).then(|| regions.into_iter().collect::<BTreeSet<_>>()),
-                ..UploadOptions::default()
-            };
-            let lang = Lang::parse(&lang).unwrap_or_default();
-            let mut all_valid = true;
-            for file in files {
-                let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-                let upload = read_upload(catalog, &bytes, &options);
-                tracing::info!(file = %file.display(), observations = upload.report.observations, errors = upload.report.error_count(), "validated");
-                all_valid &= !upload.report.has_errors();
-                if json {
-                    println!("{}", serde_json::to_string_pretty(&ReportWire::from(&upload.report))?);
-                } else {
-                    print!("{}", board::report_text(&file.display().to_string(), &upload.report, lang));
-                }
-            }
-            Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        Command::Serve(args) => {
+            let (store, postgres) = open_store(&cli.database).await?;
+            serve(store, postgres, &args).await?;
+            Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { lang } => {
-            let lang = Lang::parse(&lang).unwrap_or_default();
-            let upload = read_upload(catalog, DEMO_DATA, &UploadOptions::default());
-            let (observations, _) =
-                upload.accepted().map_err(|r| anyhow::anyhow!("the embedded demo data is invalid: {:?}", r.problems.first()))?;
-            tracing::info!(observations = observations.len(), "demo data loaded");
-            let dataset = Dataset::from_observations(&observations);
-            print!("{}", board::progress_board(catalog, &dataset, lang));
+        Command::Demo { serve: args, no_serve, lang } => {
+            let (store, postgres) = open_store(&cli.database).await?;
+            load_demo(store.clone()).await?;
+            let data = data::DataCache::load(store.clone(), catalog).await?;
+            print!("{}", board::progress_board(catalog, &data.current().await.dataset, Lang::parse(&lang).unwrap_or_default()));
+            if !no_serve {
+                println!("\nInnoGauge is running: http://{}/api/v1/snapshot  (Ctrl-C to stop)", args.listen);
+                serve(store, postgres, &args).await?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { files, period, dry_run } => {
+            let (store, _) = open_store(&cli.database).await?;
+            let period = period.as_deref().map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            import(store, &files, period, dry_run).await
+        }
+        Command::Validate { files, period, regions, json, lang } => validate(catalog, &files, period.as_deref(), regions, json, &lang),
+        Command::Token(command) => {
+            let (store, _) = open_store(&cli.database).await?;
+            token(&*store, command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            open_store(&cli.database).await?;
+            println!("schema up to date");
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+async fn serve(store: Arc<dyn Store>, postgres: Option<PostgresStore>, args: &ServeArgs) -> Result<()> {
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let limits = Limits {
+        max_upload_bytes: args.max_upload_bytes,
+        max_rows: args.max_rows,
+        uploads_per_minute: args.uploads_per_minute,
+        ..Limits::default()
+    };
+    let cors = if args.cors_origins.is_empty() { CorsPolicy::AnyOrigin } else { CorsPolicy::Allow(args.cors_origins.clone()) };
+    let app = Arc::new(App::new(store, limits, cors, shutdown.clone()).await?);
+    if let Some(pg) = postgres {
+        tokio::spawn(follow_other_processes(app.clone(), pg, shutdown.clone()));
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    tracing::info!(address = %args.listen, "serving");
+    let mut done = shutdown.clone();
+    let signal = async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        let _ = stop.send(true);
+    };
+    tokio::spawn(signal);
+    http::serve(app, listener, async move {
+        let _ = done.wait_for(|stopping| *stopping).await;
+    })
+    .await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let Ok(mut terminate) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+/// With PostgreSQL, commits of other processes arrive by `NOTIFY`: refresh and announce them.
+async fn follow_other_processes(app: Arc<App>, pg: PostgresStore, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let mut listener = match pg.listen().await {
+            Ok(listener) => listener,
+            Err(e) => {
+                tracing::error!(%e, "LISTEN failed; retrying in 2 s");
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        // A reconnect may have missed notifications: catch up on whatever is new.
+        if let Ok(version) = app.store.data_version().await {
+            app.committed(version).await;
+        }
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                received = listener.recv() => match received {
+                    Ok(notification) => match notification.payload().parse::<i64>() {
+                        Ok(version) => app.committed(version).await,
+                        Err(_) => tracing::warn!(payload = notification.payload(), "unexpected NOTIFY payload"),
+                    },
+                    Err(e) => {
+                        tracing::warn!(%e, "LISTEN connection lost; reconnecting");
+                        break;
+                    }
+                },
+            }
+        }
+    }
+}
+
+async fn load_demo(store: Arc<dyn Store>) -> Result<()> {
+    let catalog = Catalog::builtin();
+    let data = Arc::new(data::DataCache::load(store.clone(), catalog).await?);
+    let ingest = ingest::Ingest::new(catalog, store, data);
+    let request = UploadRequest {
+        bytes: DEMO_DATA.to_vec(),
+        format: FileFormat::Csv,
+        file_name: Some("fixtures/sample/observations.csv".into()),
+        options: UploadOptions::default(),
+        actor: "demo".into(),
+        idempotency_key: Some("innogauge-demo-data".into()),
+        dry_run: false,
+    };
+    let outcome = ingest.upload(request).await?;
+    match outcome.status {
+        Status::Committed => tracing::info!(values = outcome.changes.new.len(), "demo data loaded"),
+        Status::Duplicate => tracing::info!("demo data already loaded"),
+        other => bail!("the embedded demo data was not accepted ({other:?}): {:?}", outcome.report.problems.first()),
+    }
+    Ok(())
+}
+
+async fn import(store: Arc<dyn Store>, files: &[PathBuf], period: Option<Period>, dry_run: bool) -> Result<ExitCode> {
+    let catalog = Catalog::builtin();
+    let data = Arc::new(data::DataCache::load(store.clone(), catalog).await?);
+    let ingest = ingest::Ingest::new(catalog, store, data);
+    let actor = format!("import:{}", std::env::var("USER").unwrap_or_else(|_| "console".into()));
+    let mut all_ok = true;
+    for (i, file) in files.iter().enumerate() {
+        let progress = Progress::new(i + 1, files.len(), file);
+        progress.step("读取 reading");
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        let format = name.as_deref().and_then(FileFormat::from_name).unwrap_or(FileFormat::Csv);
+        progress.step(&format!("校验与写入 validating and storing {} bytes", bytes.len()));
+        let request = UploadRequest {
+            bytes,
+            format,
+            file_name: name,
+            options: UploadOptions { period, ..UploadOptions::default() },
+            actor: actor.clone(),
+            idempotency_key: None,
+            dry_run,
+        };
+        let outcome = ingest.upload(request).await?;
+        all_ok &= outcome.status != Status::Rejected;
+        progress.done(&format!(
+            "{:?}: {} new, {} revised, {} unchanged, {} error(s), {} warning(s)",
+            outcome.status,
+            outcome.changes.new.len(),
+            outcome.changes.revised.len(),
+            outcome.changes.unchanged,
+            outcome.report.errors,
+            outcome.report.warnings
+        ));
+        for problem in outcome.report.problems.iter().take(20) {
+            eprintln!("    [{} {}] {}", problem.severity, problem.code, problem.message.zh);
+        }
+    }
+    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// A one-line progress display on stderr: `[2/5] ███████░░░ file.csv: step (1.2 s)`.
+struct Progress {
+    index: usize,
+    total: usize,
+    name: String,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    fn new(index: usize, total: usize, file: &std::path::Path) -> Progress {
+        Progress { index, total, name: file.display().to_string(), started: std::time::Instant::now() }
+    }
+
+    fn bar(&self, filled_files: usize) -> String {
+        let width = 20;
+        let filled = width * filled_files / self.total.max(1);
+        format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+    }
+
+    fn step(&self, what: &str) {
+        eprint!(
+            "\r\x1b[2K[{}/{}] {} {}: {what} ({:.1} s)",
+            self.index,
+            self.total,
+            self.bar(self.index - 1),
+            self.name,
+            self.started.elapsed().as_secs_f64()
+        );
+        let _ = std::io::stderr().flush();
+    }
+
+    fn done(&self, what: &str) {
+        eprintln!(
+            "\r\x1b[2K[{}/{}] {} {}: {what} ({:.1} s)",
+            self.index,
+            self.total,
+            self.bar(self.index),
+            self.name,
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+}
+
+fn validate(catalog: &Catalog, files: &[PathBuf], period: Option<&str>, regions: Vec<String>, json: bool, lang: &str) -> Result<ExitCode> {
+    let options = UploadOptions {
+        period: period.map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?,
+        allowed_regions: (!regions.is_empty()).then(|| regions.into_iter().collect::<BTreeSet<_>>()),
+        ..UploadOptions::default()
+    };
+    let lang = Lang::parse(lang).unwrap_or_default();
+    let mut all_valid = true;
+    for file in files {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let upload = match file.to_str().and_then(FileFormat::from_name) {
+            Some(FileFormat::Workbook) => {
+                let grid = xlsx::first_sheet(&bytes).with_context(|| format!("reading {}", file.display()))?;
+                innogauge_model::read_grid(catalog, &grid, &options)
+            }
+            _ => read_upload(catalog, &bytes, &options),
+        };
+        tracing::info!(file = %file.display(), observations = upload.report.observations, errors = upload.report.error_count(), "validated");
+        all_valid &= !upload.report.has_errors();
+        if json {
+            println!("{}", serde_json::to_string_pretty(&ReportWire::from(&upload.report))?);
+        } else {
+            print!("{}", board::report_text(&file.display().to_string(), &upload.report, lang));
+        }
+    }
+    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+async fn token(store: &dyn Store, command: TokenCommand) -> Result<()> {
+    match command {
+        TokenCommand::Create { name, role, regions } => {
+            let Some(parsed) = auth::Role::parse(&role) else { bail!("role must be admin, statistician or reader") };
+            let catalog = Catalog::builtin();
+            let mut codes = Vec::new();
+            for region in &regions {
+                let found = catalog.region(region).with_context(|| format!("unknown region {region:?}"))?;
+                codes.push(found.code.to_string());
+            }
+            if parsed == auth::Role::Statistician && codes.is_empty() {
+                bail!("a statistician token needs at least one --region");
+            }
+            let (secret, hash) = auth::new_token();
+            let record = store.create_token(&name, parsed.as_str(), &codes, &hash, time::now_ms()).await?;
+            println!(
+                "token {} for {} ({}{}):",
+                record.id,
+                record.name,
+                record.role,
+                if codes.is_empty() { String::new() } else { format!(", regions {}", codes.join(",")) }
+            );
+            println!("{secret}");
+            println!("It is shown only now; keep it safe. Use it as `Authorization: Bearer <token>`.");
+        }
+        TokenCommand::List => {
+            for t in store.tokens().await? {
+                let state = t.revoked_at_ms.map_or_else(|| "active".to_owned(), |at| format!("revoked {}", time::rfc3339(at)));
+                println!(
+                    "{:>4}  {:<12}  {:<24}  {:<20}  created {}  {state}",
+                    t.id,
+                    t.role,
+                    t.name,
+                    t.regions.join(","),
+                    time::rfc3339(t.created_at_ms)
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if store.revoke_token(id, time::now_ms()).await? {
+                println!("token {id} revoked");
+            } else {
+                bail!("no active token {id}");
+            }
+        }
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@
 //! * [`dataset`]: current values, city sums and derived indicators;
 //! * [`progress`]: the sdg-build progress measure and everything a gauge shows;
 //! * [`revision`]: what an upload changes against known values, and warnings that need history;
+//! * [`views`]: the read model (series with targets, rankings, the dashboard snapshot);
 //! * [`wire`]: the JSON shapes of the API.
 
 pub mod catalog;
@@ -27,6 +28,7 @@ pub mod revision;
 pub mod target;
 pub mod text;
 pub mod unit;
+pub mod views;
 pub mod wire;
 
 pub use catalog::Catalog;

@@ -371,3 +371,53 @@ pub fn validation_report(catalog: &Catalog, bytes: &[u8], options: &UploadOption
     let upload = crate::contract::read_upload(catalog, bytes, &options);
     Ok(ReportWire::from(&upload.report))
 }
+
+/// A value an upload revises.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RevisionWire {
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// Period.
+    pub period: String,
+    /// The value it replaces.
+    pub old: f64,
+    /// The new value.
+    pub new: f64,
+    /// Spreadsheet row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+}
+
+/// What an upload changes: new values, revisions (old → new), and how many are unchanged.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangesWire {
+    /// Values not known before.
+    pub new: Vec<ObservationWire>,
+    /// Values that replace another value.
+    pub revised: Vec<RevisionWire>,
+    /// Values equal to what is known.
+    pub unchanged: usize,
+}
+
+impl From<&crate::revision::Changes> for ChangesWire {
+    fn from(c: &crate::revision::Changes) -> Self {
+        Self {
+            new: c.new.iter().map(ObservationWire::from).collect(),
+            revised: c
+                .revised
+                .iter()
+                .map(|r| RevisionWire {
+                    indicator: r.observation.indicator.to_string(),
+                    region: r.observation.region.to_string(),
+                    period: r.observation.period.to_string(),
+                    old: r.old,
+                    new: r.observation.value,
+                    row: r.observation.row,
+                })
+                .collect(),
+            unchanged: c.unchanged.len(),
+        }
+    }
+}

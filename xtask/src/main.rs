@@ -1,7 +1,8 @@
 //! `cargo xtask`: the project's only build automation.
 //!
 //! ```text
-//! cargo xtask test       every test suite: native, wasm (the model in WebAssembly, run by node)
+//! cargo xtask test       every test suite: native (SQLite and a throwaway PostgreSQL), and wasm
+//!                        (the model compiled to WebAssembly, run by node)
 //! cargo xtask lint       rustfmt, clippy -D warnings, the wasm32 build and dependency checks
 //! cargo xtask ci         lint, then test (what .ci/run does after installing tools)
 //! cargo xtask dist       build the WebAssembly bundle into dist/
@@ -11,6 +12,7 @@
 
 mod dist;
 mod fixtures;
+mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,8 +65,15 @@ fn output(root: &Path, program: &str, args: &[&str]) -> Result<String> {
 }
 
 fn test(root: &Path) -> Result<()> {
-    // Native: unit, property, fixture-snapshot and integration tests of every crate.
-    let native = cargo_test(root, &["test", "--workspace", "--all-targets", "--locked"])?;
+    // Native: unit, property, fixture-snapshot and integration tests of every crate, with the
+    // store and server suites run against SQLite and a throwaway PostgreSQL.
+    let postgres = pg::TestPostgres::start(root)?;
+    let native = cargo_test_with_env(
+        root,
+        &["test", "--workspace", "--all-targets", "--locked"],
+        &[("INNOGAUGE_TEST_POSTGRES_URL", postgres.url.as_str()), ("INNOGAUGE_REQUIRE_POSTGRES", "1")],
+    )?;
+    drop(postgres);
     // WebAssembly: the model compiled to wasm32 must give the very reports the server gives.
     let wasm = dist::wasm_matches_native(root)?;
     println!("xtask test: native {native}, wasm {wasm}");
@@ -72,12 +81,18 @@ fn test(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs `cargo test`, echoing its output, and returns how many tests passed in all.
-fn cargo_test(root: &Path, args: &[&str]) -> Result<usize> {
+/// Runs `cargo test` with extra environment, echoing its output, and returns how many tests
+/// passed in all.
+fn cargo_test_with_env(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<usize> {
     use std::io::{BufRead, BufReader};
     println!("$ cargo {}", args.join(" "));
-    let mut child =
-        Command::new("cargo").args(args).current_dir(root).stdout(std::process::Stdio::piped()).spawn().context("starting cargo")?;
+    let mut child = Command::new("cargo")
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("starting cargo")?;
     let mut passed = 0;
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines() {

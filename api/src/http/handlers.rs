@@ -1,0 +1,401 @@
+//! Request handlers: parse the request, call the model or the services, build the response.
+//! Thin on purpose: every figure comes from `innogauge_model::views` or `progress`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use innogauge_model::views::{self, RankMeasure};
+use innogauge_model::wire::{ProgressWire, SeriesWire};
+use innogauge_model::{Indicator, Period, Region, UploadOptions};
+use serde::Serialize;
+use warp::Reply;
+use warp::http::StatusCode;
+
+use super::error::ApiError;
+use super::reply::{self, Ctx, bytes_response, cached_json, json};
+use crate::app::App;
+use crate::auth::{self, AuthError, Principal};
+use crate::ingest::{FileFormat, RevertError, Status, StoredReport, UploadRequest, UploadSummary};
+
+type Answer = Result<warp::reply::Response, ApiError>;
+
+/// The query string as a map; repeated keys keep the last value.
+fn params(query: &str) -> Result<HashMap<String, String>, ApiError> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .map(|pairs| pairs.into_iter().collect())
+        .map_err(|e| ApiError::bad_request("invalid-query", format!("the query string cannot be read: {e}")))
+}
+
+fn indicator(app: &App, params: &HashMap<String, String>) -> Result<Option<&'static Indicator>, ApiError> {
+    match params.get("indicator").filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(text) => app.catalog.indicator(text).map(Some).ok_or_else(|| ApiError::not_found(format!("unknown indicator {text:?}"))),
+    }
+}
+
+fn region(app: &App, params: &HashMap<String, String>) -> Result<Option<&'static Region>, ApiError> {
+    match params.get("region").filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(text) => app.catalog.region(text).map(Some).ok_or_else(|| ApiError::not_found(format!("unknown region {text:?}"))),
+    }
+}
+
+fn period(params: &HashMap<String, String>) -> Result<Option<Period>, ApiError> {
+    params
+        .get("period")
+        .filter(|s| !s.is_empty())
+        .map(|p| Period::parse(p).map_err(|e| ApiError::bad_request("bad-period", e.message.en)))
+        .transpose()
+}
+
+fn required<T>(value: Option<T>, name: &str) -> Result<T, ApiError> {
+    value.ok_or_else(|| ApiError::bad_request("missing-parameter", format!("the `{name}` parameter is required")))
+}
+
+pub async fn healthz(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
+    let version = app.store.data_version().await?;
+    Ok(json(&ctx, &app.cors, StatusCode::OK, &serde_json::json!({ "status": "ok", "data_version": version })))
+}
+
+pub async fn metrics(app: Arc<App>, _ctx: Ctx, _query: String) -> Answer {
+    let mut response = warp::http::Response::new(Bytes::from(app.metrics.render())).into_response();
+    response
+        .headers_mut()
+        .insert(warp::http::header::CONTENT_TYPE, warp::http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    Ok(response)
+}
+
+pub async fn openapi(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
+    Ok(cached_json(&ctx, &app.cors, 0, "openapi", super::openapi::document))
+}
+
+pub async fn catalog(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
+    // The catalogue changes only with a new binary: version 0 in the ETag.
+    Ok(cached_json(&ctx, &app.cors, 0, "catalog", || app.catalog.document()))
+}
+
+pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let p = params(&query)?;
+    let indicator = required(indicator(&app, &p)?, "indicator")?;
+    let region = region(&app, &p)?.unwrap_or_else(|| app.catalog.city());
+    if let Some(as_of) = p.get("as_of").filter(|s| !s.is_empty()) {
+        let as_of: i64 = as_of.parse().map_err(|_| ApiError::bad_request("bad-as-of", "`as_of` is an upload id"))?;
+        let snapshot = app.data.as_of(as_of).await?;
+        return Ok(cached_json(&ctx, &app.cors, as_of, &query, || views::series_view(app.catalog, &snapshot.dataset, indicator, region)));
+    }
+    let snapshot = app.data.current().await;
+    Ok(cached_json(&ctx, &app.cors, snapshot.version, &query, || views::series_view(app.catalog, &snapshot.dataset, indicator, region)))
+}
+
+pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let p = params(&query)?;
+    let (indicator, region) = (indicator(&app, &p)?, region(&app, &p)?);
+    let snapshot = app.data.current().await;
+    let catalog = app.catalog;
+    let summaries = move || -> Vec<ProgressWire> {
+        let pairs: Vec<(&Indicator, &Region)> = match (indicator, region) {
+            (Some(i), Some(r)) => vec![(i, r)],
+            // Every region of an indicator: the city, the districts, the zones.
+            (Some(i), None) => catalog.regions().iter().map(|r| (i, r)).collect(),
+            // Every target of a region.
+            (None, Some(r)) => catalog
+                .targets()
+                .iter()
+                .filter(|t| t.applies_to(&r.code))
+                .filter_map(|t| catalog.indicator(&t.indicator))
+                .map(|i| (i, r))
+                .collect(),
+            (None, None) => catalog.targets().iter().filter_map(|t| catalog.indicator(&t.indicator).map(|i| (i, catalog.city()))).collect(),
+        };
+        let mut seen = std::collections::HashSet::new();
+        pairs
+            .into_iter()
+            .filter(|(i, r)| seen.insert((i.id.clone(), r.code.clone())))
+            .flat_map(|(i, r)| views::progress_of(catalog, &snapshot.dataset, i, r))
+            .map(|p| ProgressWire::new(catalog, &p))
+            .collect()
+    };
+    let version = app.data.current().await.version;
+    Ok(cached_json(&ctx, &app.cors, version, &query, summaries))
+}
+
+pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let p = params(&query)?;
+    let indicator = required(indicator(&app, &p)?, "indicator")?;
+    let period = period(&p)?;
+    let measure = match p.get("measure").map(String::as_str) {
+        None | Some("") => RankMeasure::Value,
+        Some(text) => {
+            RankMeasure::parse(text).ok_or_else(|| ApiError::bad_request("bad-measure", "`measure` is value, achievement or growth"))?
+        }
+    };
+    let snapshot = app.data.current().await;
+    Ok(cached_json(&ctx, &app.cors, snapshot.version, &query, || {
+        views::ranking(app.catalog, &snapshot.dataset, indicator, period, measure)
+    }))
+}
+
+pub async fn snapshot(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let snapshot = app.data.current().await;
+    #[derive(Serialize)]
+    struct Body {
+        data_version: i64,
+        #[serde(flatten)]
+        view: views::SnapshotView,
+    }
+    Ok(cached_json(&ctx, &app.cors, snapshot.version, &query, || Body {
+        data_version: snapshot.version,
+        view: views::snapshot(app.catalog, &snapshot.dataset),
+    }))
+}
+
+#[derive(Serialize)]
+struct HistoryEntry {
+    revision: i64,
+    upload: i64,
+    created_at: String,
+    actor: String,
+    period: String,
+    value: Option<f64>,
+    note: Option<String>,
+}
+
+pub async fn history(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let p = params(&query)?;
+    let indicator = required(indicator(&app, &p)?, "indicator")?;
+    let region = required(region(&app, &p)?, "region")?;
+    let period = required(period(&p)?, "period")?;
+    let revisions = app.store.history(&indicator.id, &region.code, period.month_index()).await?;
+    let entries: Vec<HistoryEntry> = revisions
+        .into_iter()
+        .map(|r| HistoryEntry {
+            revision: r.id,
+            upload: r.upload_id,
+            created_at: crate::time::rfc3339(r.created_at_ms),
+            actor: r.actor,
+            period: r.period,
+            value: r.value,
+            note: r.note,
+        })
+        .collect();
+    let version = app.data.current().await.version;
+    Ok(cached_json(&ctx, &app.cors, version, &query, || entries))
+}
+
+/// A CSV cell that a spreadsheet will not run as a formula.
+fn csv_cell(text: &str) -> String {
+    let neutral = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
+    if neutral.contains([',', '"', '\n', '\r']) { format!("\"{}\"", neutral.replace('"', "\"\"")) } else { neutral }
+}
+
+pub async fn export_csv(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let p = params(&query)?;
+    let (only_indicator, only_region) = (indicator(&app, &p)?, region(&app, &p)?);
+    let snapshot = app.data.current().await;
+    // UTF-8 with BOM so that Excel on Chinese Windows opens it without mojibake.
+    let mut out = String::from("\u{FEFF}indicator,指标,region,地区,period,value,unit,origin\n");
+    for indicator in app.catalog.indicators().iter().filter(|i| only_indicator.is_none_or(|o| o.id == i.id)) {
+        for region in app.catalog.regions().iter().filter(|r| only_region.is_none_or(|o| o.code == r.code)) {
+            let series: SeriesWire = (&snapshot.dataset.series(app.catalog, &indicator.id, &region.code)).into();
+            for point in &series.points {
+                let row = [
+                    &*indicator.id,
+                    &indicator.name_zh,
+                    &*region.code,
+                    &region.name_zh,
+                    &point.period,
+                    &point.value.to_string(),
+                    &indicator.unit,
+                    &point.origin,
+                ];
+                out.push_str(&row.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+                out.push('\n');
+            }
+        }
+    }
+    let etag = format!("\"v{}-csv-{}\"", snapshot.version, query.len());
+    let mut response = bytes_response(&ctx, &app.cors, StatusCode::OK, "text/csv; charset=utf-8", Bytes::from(out), Some(&etag));
+    response.headers_mut().insert(
+        warp::http::header::CONTENT_DISPOSITION,
+        warp::http::HeaderValue::from_static("attachment; filename=\"innogauge-export.csv\""),
+    );
+    Ok(response)
+}
+
+pub async fn events(app: Arc<App>, ctx: Ctx) -> Answer {
+    let last = ctx.last_event_id.as_deref().and_then(|id| id.trim().parse::<i64>().ok());
+    let version = app.data.current().await.version;
+    let stream = app.events.stream(version, last);
+    let mut response = warp::sse::reply(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(warp::http::header::CACHE_CONTROL, warp::http::HeaderValue::from_static("no-cache"));
+    // Proxies such as nginx would otherwise buffer the stream.
+    headers.insert("x-accel-buffering", warp::http::HeaderValue::from_static("no"));
+    if let Some(origin) = reply_origin(&app, &ctx) {
+        headers.insert(warp::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(warp::http::header::VARY, warp::http::HeaderValue::from_static("Origin"));
+    }
+    Ok(response)
+}
+
+fn reply_origin(app: &App, ctx: &Ctx) -> Option<warp::http::HeaderValue> {
+    match &app.cors {
+        reply::CorsPolicy::AnyOrigin => Some(warp::http::HeaderValue::from_static("*")),
+        reply::CorsPolicy::Allow(list) => {
+            ctx.origin.as_deref().filter(|o| list.iter().any(|a| a == o)).and_then(|o| warp::http::HeaderValue::from_str(o).ok())
+        }
+    }
+}
+
+async fn principal(app: &App, ctx: &Ctx) -> Result<Principal, ApiError> {
+    auth::authenticate(&*app.store, ctx.authorization.as_deref()).await.map_err(|e| match e {
+        AuthError::Missing => ApiError::unauthorized("send `Authorization: Bearer <token>`"),
+        AuthError::Invalid => ApiError::unauthorized("the token is not valid"),
+        AuthError::Store(e) => ApiError::from(e),
+    })
+}
+
+/// The file inside a request body: raw CSV/Excel, or the first file part of a multipart form.
+struct File {
+    bytes: Vec<u8>,
+    name: Option<String>,
+    format: FileFormat,
+}
+
+async fn file_of(ctx: &Ctx, body: Bytes, name_param: Option<&String>) -> Result<File, ApiError> {
+    let content_type = ctx.content_type.clone().unwrap_or_default();
+    if content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+        let boundary = multer::parse_boundary(&content_type).map_err(|e| ApiError::bad_request("bad-multipart", e.to_string()))?;
+        let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+        let mut form = multer::Multipart::new(stream, boundary);
+        while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request("bad-multipart", e.to_string()))? {
+            let Some(file_name) = field.file_name().map(str::to_owned) else { continue };
+            let mime = field.content_type().map(ToString::to_string);
+            let bytes = field.bytes().await.map_err(|e| ApiError::bad_request("bad-multipart", e.to_string()))?.to_vec();
+            let format =
+                FileFormat::from_name(&file_name).or_else(|| mime.as_deref().and_then(FileFormat::from_mime)).or_else(|| sniff(&bytes));
+            let format = format.ok_or_else(|| ApiError::unsupported(format!("{file_name}: upload a .csv or .xlsx file")))?;
+            return Ok(File { bytes, name: Some(file_name), format });
+        }
+        return Err(ApiError::bad_request("no-file", "the form has no file part"));
+    }
+    let name = name_param.cloned();
+    let format = if content_type.is_empty() || content_type.starts_with("application/octet-stream") {
+        name.as_deref().and_then(FileFormat::from_name).or_else(|| sniff(&body))
+    } else {
+        FileFormat::from_mime(&content_type)
+    };
+    let format = format.ok_or_else(|| ApiError::unsupported(format!("{content_type}: send text/csv or an Excel workbook")))?;
+    Ok(File { bytes: body.to_vec(), name, format })
+}
+
+/// A zip (xlsx) or OLE (xls) signature means a workbook; anything else is read as CSV text.
+fn sniff(bytes: &[u8]) -> Option<FileFormat> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        Some(FileFormat::Workbook)
+    } else {
+        Some(FileFormat::Csv)
+    }
+}
+
+pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answer {
+    let who = principal(&app, &ctx).await?;
+    if !who.can_write() {
+        return Err(ApiError::forbidden("this token may only read"));
+    }
+    let address = ctx.remote.map(|a| a.ip().to_string()).unwrap_or_default();
+    if !app.rate.allow(&format!("token:{}", who.name)) || !app.rate.allow(&format!("addr:{address}")) {
+        return Err(ApiError::too_many_requests(format!("at most {} uploads a minute", app.limits.uploads_per_minute)));
+    }
+    let p = params(&query)?;
+    let dry_run = matches!(p.get("dry_run").map(String::as_str), Some("true" | "1" | "yes"));
+    let file = file_of(&ctx, body, p.get("filename")).await?;
+    let options = UploadOptions {
+        period: period(&p)?,
+        max_bytes: app.limits.max_upload_bytes,
+        max_rows: app.limits.max_rows,
+        allowed_regions: who.write_scope(),
+    };
+    let request = UploadRequest {
+        bytes: file.bytes,
+        format: file.format,
+        file_name: file.name,
+        options,
+        actor: who.name.clone(),
+        idempotency_key: ctx.idempotency_key.clone(),
+        dry_run,
+    };
+    let outcome = app.ingest.upload(request).await?;
+    let rows = u64::from(outcome.report.data_rows);
+    let status = match outcome.status {
+        Status::Committed => {
+            app.metrics.upload("committed", rows);
+            if let Some(upload) = &outcome.upload {
+                app.committed(upload.id).await;
+            }
+            StatusCode::CREATED
+        }
+        Status::DryRun => {
+            app.metrics.upload("dry_run", rows);
+            StatusCode::OK
+        }
+        Status::Duplicate => {
+            app.metrics.upload("duplicate", rows);
+            StatusCode::OK
+        }
+        Status::Rejected => {
+            app.metrics.upload("rejected", rows);
+            // Too large is its own status; any other error is unprocessable content.
+            if outcome.report.problems.iter().any(|p| p.code == "file-too-large") {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+        }
+    };
+    Ok(json(&ctx, &app.cors, status, &outcome))
+}
+
+pub async fn list_uploads(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let p = params(&query)?;
+    let limit = p.get("limit").and_then(|l| l.parse::<i64>().ok()).unwrap_or(50).clamp(1, 500);
+    let before = p.get("before").and_then(|b| b.parse::<i64>().ok());
+    let uploads: Vec<UploadSummary> = app.store.uploads(limit, before).await?.iter().map(UploadSummary::from).collect();
+    Ok(json(&ctx, &app.cors, StatusCode::OK, &uploads))
+}
+
+pub async fn upload_detail(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {
+    let upload = app.store.upload(id).await?.ok_or_else(|| ApiError::not_found(format!("no upload {id}")))?;
+    let stored: Option<StoredReport> = serde_json::from_str(&upload.report).ok();
+    #[derive(Serialize)]
+    struct Detail {
+        upload: UploadSummary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        report: Option<innogauge_model::wire::ReportWire>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        changes: Option<innogauge_model::wire::ChangesWire>,
+    }
+    let (report, changes) = stored.map_or((None, None), |s| (Some(s.report), Some(s.changes)));
+    Ok(json(&ctx, &app.cors, StatusCode::OK, &Detail { upload: UploadSummary::from(&upload), report, changes }))
+}
+
+pub async fn revert(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {
+    let who = principal(&app, &ctx).await?;
+    if who.role != auth::Role::Admin {
+        return Err(ApiError::forbidden("only an admin may revert an upload"));
+    }
+    match app.ingest.revert(id, &who.name).await {
+        Ok(outcome) => {
+            if let Some(upload) = &outcome.upload {
+                app.committed(upload.id).await;
+            }
+            Ok(json(&ctx, &app.cors, StatusCode::CREATED, &outcome))
+        }
+        Err(RevertError::NotFound(id)) => Err(ApiError::not_found(format!("no upload {id}"))),
+        Err(RevertError::NothingToRevert(id)) => {
+            Err(ApiError::conflict("nothing-to-revert", format!("every value of upload {id} has been superseded or reverted already")))
+        }
+        Err(RevertError::Store(e)) => Err(e.into()),
+    }
+}

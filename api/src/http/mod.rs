@@ -1,0 +1,194 @@
+//! The HTTP service: filters (routing) here, handlers in [`handlers`], response building in
+//! [`reply`], errors in [`error`]. Routes are grouped and `.boxed()` to keep compile times
+//! sane. A final catch-all answers 404 for unknown paths and 405 with `Allow` for known paths
+//! used with the wrong method (warp alone would say 405 for unknown paths and omit `Allow`).
+
+pub mod error;
+mod handlers;
+pub mod openapi;
+pub mod reply;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use warp::filters::BoxedFilter;
+use warp::http::Method;
+use warp::{Filter, Reply};
+
+use crate::app::App;
+use error::{ApiError, recover};
+use reply::{Ctx, ctx};
+
+/// Every route: its path pattern (`{}` for a segment), methods, and the metrics label.
+pub const ROUTES: &[(&str, &str, &str)] = &[
+    ("/healthz", "GET", "healthz"),
+    ("/metrics", "GET", "metrics"),
+    ("/openapi.json", "GET", "openapi"),
+    ("/api/v1/catalog", "GET", "catalog"),
+    ("/api/v1/series", "GET", "series"),
+    ("/api/v1/progress", "GET", "progress"),
+    ("/api/v1/ranking", "GET", "ranking"),
+    ("/api/v1/snapshot", "GET", "snapshot"),
+    ("/api/v1/history", "GET", "history"),
+    ("/api/v1/export.csv", "GET", "export"),
+    ("/api/v1/events", "GET", "events"),
+    ("/api/v1/uploads", "GET, POST", "uploads"),
+    ("/api/v1/uploads/{}", "GET", "upload"),
+    ("/api/v1/uploads/{}/revert", "POST", "revert"),
+];
+
+fn with_app(app: Arc<App>) -> impl Filter<Extract = (Arc<App>,), Error = Infallible> + Clone {
+    warp::any().map(move || app.clone())
+}
+
+/// The raw query string, empty when there is none (warp's filter would reject).
+fn query() -> impl Filter<Extract = (String,), Error = Infallible> + Clone {
+    warp::query::raw().or(warp::any().map(String::new)).unify()
+}
+
+/// Runs a handler with the request timeout, turns its error into a response, and records
+/// the request in the metrics.
+async fn observe<F>(app: Arc<App>, route: &'static str, work: F) -> warp::reply::Response
+where
+    F: Future<Output = Result<warp::reply::Response, ApiError>>,
+{
+    let started = Instant::now();
+    let response = match tokio::time::timeout(app.limits.request_timeout, work).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) => error.response(),
+        Err(_) => ApiError::timeout().response(),
+    };
+    app.metrics.request(route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+macro_rules! get_route {
+    ($app:expr, $route:literal, $handler:path, $($path:tt)+) => {
+        warp::path!($($path)+)
+            .and(warp::get())
+            .and(with_app($app.clone()))
+            .and(ctx())
+            .and(query())
+            .then(|app: Arc<App>, ctx: Ctx, query: String| async move { observe(app.clone(), $route, $handler(app, ctx, query)).await })
+            .boxed()
+    };
+}
+
+/// All routes, with errors recovered into JSON.
+pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
+    let reads = get_route!(app, "healthz", handlers::healthz, "healthz")
+        .or(get_route!(app, "metrics", handlers::metrics, "metrics"))
+        .unify()
+        .or(get_route!(app, "openapi", handlers::openapi, "openapi.json"))
+        .unify()
+        .or(get_route!(app, "catalog", handlers::catalog, "api" / "v1" / "catalog"))
+        .unify()
+        .or(get_route!(app, "series", handlers::series, "api" / "v1" / "series"))
+        .unify()
+        .or(get_route!(app, "progress", handlers::progress, "api" / "v1" / "progress"))
+        .unify()
+        .or(get_route!(app, "ranking", handlers::ranking, "api" / "v1" / "ranking"))
+        .unify()
+        .or(get_route!(app, "snapshot", handlers::snapshot, "api" / "v1" / "snapshot"))
+        .unify()
+        .or(get_route!(app, "history", handlers::history, "api" / "v1" / "history"))
+        .unify()
+        .or(get_route!(app, "export", handlers::export_csv, "api" / "v1" / "export.csv"))
+        .unify()
+        .or(get_route!(app, "uploads", handlers::list_uploads, "api" / "v1" / "uploads"))
+        .unify()
+        .boxed();
+    let upload_detail = warp::path!("api" / "v1" / "uploads" / i64)
+        .and(warp::get())
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .then(|id: i64, app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), "upload", handlers::upload_detail(app, ctx, id)).await })
+        .boxed();
+    let revert = warp::path!("api" / "v1" / "uploads" / i64 / "revert")
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .then(|id: i64, app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), "revert", handlers::revert(app, ctx, id)).await })
+        .boxed();
+    let max_upload = u64::try_from(app.limits.max_upload_bytes).unwrap_or(u64::MAX);
+    let upload = warp::path!("api" / "v1" / "uploads")
+        .and(warp::post())
+        .and(warp::body::content_length_limit(max_upload))
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .and(query())
+        .and(warp::body::bytes())
+        .then(|app: Arc<App>, ctx: Ctx, query: String, body: Bytes| async move {
+            observe(app.clone(), "uploads", handlers::upload(app, ctx, query, body)).await
+        })
+        .boxed();
+    let events = warp::path!("api" / "v1" / "events")
+        .and(warp::get())
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .then(|app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), "events", handlers::events(app, ctx)).await })
+        .boxed();
+    let preflight = warp::options()
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .and(warp::path::full())
+        .map(|app: Arc<App>, ctx: Ctx, path: warp::path::FullPath| match allowed_methods(path.as_str()) {
+            Some(_) => reply::preflight(&ctx, &app.cors),
+            None => ApiError::not_found(format!("no resource at {}", path.as_str())).response(),
+        })
+        .boxed();
+    reads
+        .or(upload_detail)
+        .unify()
+        .or(revert)
+        .unify()
+        .or(upload)
+        .unify()
+        .or(events)
+        .unify()
+        .or(preflight)
+        .unify()
+        .or(fallback())
+        .unify()
+        .recover(recover)
+        .unify()
+        .boxed()
+}
+
+/// 404 for unknown paths, 405 with `Allow` for known paths and other methods. For a known
+/// path and method it rejects, so the more specific rejection of that route (say 413) wins.
+fn fallback() -> BoxedFilter<(warp::reply::Response,)> {
+    warp::method()
+        .and(warp::path::full())
+        .and_then(|method: Method, path: warp::path::FullPath| async move {
+            match allowed_methods(path.as_str()) {
+                None => Ok(ApiError::not_found(format!("no resource at {}", path.as_str())).response()),
+                Some(allow) if !allow.split(", ").any(|m| m == method.as_str()) => Ok(ApiError::method_not_allowed(allow).response()),
+                Some(_) => Err(warp::reject()),
+            }
+        })
+        .boxed()
+}
+
+/// The methods a path accepts, if it is a route.
+pub fn allowed_methods(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    ROUTES.iter().find_map(|(pattern, methods, _)| {
+        let parts: Vec<&str> = pattern.split('/').collect();
+        let matches =
+            parts.len() == segments.len() && parts.iter().zip(&segments).all(|(p, s)| *p == "{}" && s.parse::<i64>().is_ok() || p == s);
+        matches.then_some(*methods)
+    })
+}
+
+/// Serves until `shutdown` resolves; SSE streams end first (see [`crate::events`]).
+pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) {
+    let address: Option<SocketAddr> = listener.local_addr().ok();
+    tracing::info!(?address, "listening");
+    let routes = routes(&app).map(|r: warp::reply::Response| r.into_response());
+    warp::serve(routes).incoming(listener).graceful(shutdown).run().await;
+}

@@ -1,0 +1,250 @@
+//! Storage behind one trait, with a SQLite and a PostgreSQL implementation (as atuin does),
+//! both run through the same test suite.
+//!
+//! The store is append-only. Every upload is a row in `uploads` (who, when, file name, sha256,
+//! counts, its validation report); every value is a row in `revisions` linked to its upload;
+//! `current_values` holds the latest revision of each key so reads do not scan history. A
+//! revert appends revisions that restore earlier values; nothing is ever deleted or updated in
+//! `revisions`. A commit is one transaction: all of an upload or none of it.
+
+mod postgres;
+mod rows;
+mod schema;
+mod sqlite;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+
+/// A storage failure. Never shown to users verbatim: the HTTP layer answers 500 with a generic
+/// message and logs this.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database said no.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The stored data is not what this version expects.
+    #[error("stored data: {0}")]
+    Corrupt(String),
+}
+
+/// What kind of write an upload record stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadKind {
+    /// A file sent to the API or imported from the command line.
+    Upload,
+    /// The revisions restoring what an earlier upload replaced.
+    Revert,
+}
+
+impl UploadKind {
+    /// Stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadKind::Upload => "upload",
+            UploadKind::Revert => "revert",
+        }
+    }
+
+    fn parse(text: &str) -> Result<UploadKind, StoreError> {
+        match text {
+            "upload" => Ok(UploadKind::Upload),
+            "revert" => Ok(UploadKind::Revert),
+            other => Err(StoreError::Corrupt(format!("unknown upload kind {other:?}"))),
+        }
+    }
+}
+
+/// An upload about to be committed.
+#[derive(Clone, Debug)]
+pub struct NewUpload {
+    /// Who: the token's or account's name.
+    pub actor: String,
+    /// The file name as sent.
+    pub file_name: Option<String>,
+    /// SHA-256 of the bytes (hex).
+    pub sha256: String,
+    /// The client's `Idempotency-Key`, if any.
+    pub idempotency_key: Option<String>,
+    /// Upload or revert.
+    pub kind: UploadKind,
+    /// For a revert: the upload it reverts.
+    pub reverts: Option<i64>,
+    /// Data rows in the file.
+    pub rows: i64,
+    /// Values not known before.
+    pub new_values: i64,
+    /// Values that replaced another value.
+    pub revised_values: i64,
+    /// Values equal to what was known (no revision written).
+    pub unchanged_values: i64,
+    /// The validation report and change summary (JSON).
+    pub report: String,
+    /// Unix milliseconds.
+    pub created_at_ms: i64,
+}
+
+/// A committed upload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UploadRecord {
+    /// Id, increasing; the data version after this upload is its id.
+    pub id: i64,
+    /// Unix milliseconds.
+    pub created_at_ms: i64,
+    /// Who.
+    pub actor: String,
+    /// File name.
+    pub file_name: Option<String>,
+    /// SHA-256 hex.
+    pub sha256: String,
+    /// Idempotency key.
+    pub idempotency_key: Option<String>,
+    /// Upload or revert.
+    pub kind: UploadKind,
+    /// The upload a revert reverts.
+    pub reverts: Option<i64>,
+    /// Data rows.
+    pub rows: i64,
+    /// New values.
+    pub new_values: i64,
+    /// Revised values.
+    pub revised_values: i64,
+    /// Unchanged values.
+    pub unchanged_values: i64,
+    /// Report JSON.
+    pub report: String,
+}
+
+/// One value written by a commit: a revision. `value: None` records that a value was
+/// withdrawn (a revert of a value that did not exist before).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewRevision {
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// Canonical period.
+    pub period: String,
+    /// `Period::month_index`, the key's time part.
+    pub month_index: i32,
+    /// The value, or `None` for "no value".
+    pub value: Option<f64>,
+    /// The note.
+    pub note: Option<String>,
+}
+
+/// A stored revision with its upload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RevisionRecord {
+    /// Revision id.
+    pub id: i64,
+    /// Upload id.
+    pub upload_id: i64,
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// Canonical period.
+    pub period: String,
+    /// Month index.
+    pub month_index: i32,
+    /// Value (`None`: withdrawn).
+    pub value: Option<f64>,
+    /// Note.
+    pub note: Option<String>,
+    /// When the upload was committed.
+    pub created_at_ms: i64,
+    /// Who committed it.
+    pub actor: String,
+}
+
+/// The latest value of a key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CurrentValue {
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// Canonical period.
+    pub period: String,
+    /// Value.
+    pub value: f64,
+}
+
+/// What reverting one revision of an upload would restore.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RevertItem {
+    /// The revision the upload wrote.
+    pub revision: RevisionRecord,
+    /// The value before it (`None`: there was none).
+    pub previous: Option<f64>,
+    /// Whether that revision is still the current value (not superseded since).
+    pub still_current: bool,
+}
+
+/// A stored API token (the secret itself is never stored, only its hash).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenRecord {
+    /// Id.
+    pub id: i64,
+    /// Human name ("永川区统计局 张三").
+    pub name: String,
+    /// `admin`, `statistician` or `reader`.
+    pub role: String,
+    /// Region codes a statistician may write.
+    pub regions: Vec<String>,
+    /// SHA-256 hex of the secret.
+    pub hash: String,
+    /// Unix milliseconds.
+    pub created_at_ms: i64,
+    /// Unix milliseconds of revocation.
+    pub revoked_at_ms: Option<i64>,
+}
+
+/// The storage interface of the server.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Creates or upgrades the schema.
+    async fn migrate(&self) -> Result<(), StoreError>;
+    /// The id of the latest upload (0 when empty): the data version.
+    async fn data_version(&self) -> Result<i64, StoreError>;
+    /// Appends an upload and its revisions in one transaction and returns the record.
+    async fn commit(&self, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError>;
+    /// An earlier upload of the same bytes (sha256) or with the same idempotency key.
+    async fn find_duplicate(&self, sha256: &str, idempotency_key: Option<&str>) -> Result<Option<UploadRecord>, StoreError>;
+    /// Uploads, newest first.
+    async fn uploads(&self, limit: i64, before: Option<i64>) -> Result<Vec<UploadRecord>, StoreError>;
+    /// One upload.
+    async fn upload(&self, id: i64) -> Result<Option<UploadRecord>, StoreError>;
+    /// The revisions an upload wrote.
+    async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError>;
+    /// What reverting an upload would restore, revision by revision.
+    async fn revert_plan(&self, id: i64) -> Result<Vec<RevertItem>, StoreError>;
+    /// Every current value, optionally as known right after upload `as_of`.
+    async fn current_values(&self, as_of: Option<i64>) -> Result<Vec<CurrentValue>, StoreError>;
+    /// Every revision of one key, oldest first.
+    async fn history(&self, indicator: &str, region: &str, month_index: i32) -> Result<Vec<RevisionRecord>, StoreError>;
+    /// Stores a new token.
+    async fn create_token(
+        &self,
+        name: &str,
+        role: &str,
+        regions: &[String],
+        hash: &str,
+        created_at_ms: i64,
+    ) -> Result<TokenRecord, StoreError>;
+    /// All tokens.
+    async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+    /// Revokes a token; false if there is none with that id.
+    async fn revoke_token(&self, id: i64, at_ms: i64) -> Result<bool, StoreError>;
+    /// The live token with this hash.
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+}
+
+fn split_regions(text: &str) -> Vec<String> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

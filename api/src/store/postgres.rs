@@ -1,0 +1,221 @@
+//! The PostgreSQL store, used when a `postgres://` URL is given. Several `innogauge serve`
+//! processes can share one database: each commit sends a `NOTIFY` on [`COMMITS_CHANNEL`] inside
+//! its transaction, so every process learns of every commit (and tells its SSE clients).
+//! Revisions are inserted with `UNNEST` arrays, one statement per batch.
+
+use async_trait::async_trait;
+use sqlx::AssertSqlSafe;
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
+
+use super::rows;
+use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS};
+use super::{CurrentValue, NewRevision, NewUpload, RevertItem, RevisionRecord, Store, StoreError, TokenRecord, UploadRecord};
+
+/// Revisions per `UNNEST` insert.
+const ROWS_PER_INSERT: usize = 50_000;
+
+/// The `LISTEN`/`NOTIFY` channel that carries commits between server processes.
+pub const COMMITS_CHANNEL: &str = "innogauge_commits";
+
+/// A PostgreSQL database.
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user@host:port/db`).
+    pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// The pool, for tests that create throwaway databases.
+    #[cfg(test)]
+    pub(crate) fn pool_for_tests(&self) -> PgPool {
+        self.pool.clone()
+    }
+
+    /// A listener on the commit channel (one per server process).
+    pub async fn listen(&self) -> Result<PgListener, StoreError> {
+        let mut listener = PgListener::connect_with(&self.pool).await?;
+        listener.listen(COMMITS_CHANNEL).await?;
+        Ok(listener)
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Several processes may start at once: one migrates, the others wait here.
+        sqlx::query("SELECT pg_advisory_xact_lock(4242001)").execute(&mut *tx).await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)")
+            .execute(&mut *tx)
+            .await?;
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *tx).await?;
+        for (version, sql) in schema::POSTGRES {
+            if applied.contains(version) {
+                continue;
+            }
+            for statement in schema::statements(sql) {
+                sqlx::query(AssertSqlSafe(statement)).execute(&mut *tx).await?;
+            }
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at_ms) VALUES ($1, $2)")
+                .bind(version)
+                .bind(crate::time::now_ms())
+                .execute(&mut *tx)
+                .await?;
+            tracing::info!(version, "postgres schema migrated");
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM uploads").fetch_one(&self.pool).await?.unwrap_or(0))
+    }
+
+    async fn commit(&self, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO uploads (created_at_ms, actor, file_name, sha256, idempotency_key, kind, reverts, rows, new_values, revised_values, unchanged_values, report)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(upload.created_at_ms)
+        .bind(&upload.actor)
+        .bind(&upload.file_name)
+        .bind(&upload.sha256)
+        .bind(&upload.idempotency_key)
+        .bind(upload.kind.as_str())
+        .bind(upload.reverts)
+        .bind(upload.rows)
+        .bind(upload.new_values)
+        .bind(upload.revised_values)
+        .bind(upload.unchanged_values)
+        .bind(&upload.report)
+        .fetch_one(&mut *tx)
+        .await?;
+        for chunk in revisions.chunks(ROWS_PER_INSERT) {
+            sqlx::query(
+                "INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, note)
+                 SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::int4[], $6::float8[], $7::text[])",
+            )
+            .bind(id)
+            .bind(chunk.iter().map(|r| r.indicator.as_str()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.region.as_str()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.period.as_str()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.month_index).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.value).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.note.as_deref()).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(REFRESH_CURRENT).bind(id).execute(&mut *tx).await?;
+        // Delivered to every listening process when (and only if) the transaction commits.
+        sqlx::query("SELECT pg_notify($1, $2)").bind(COMMITS_CHANNEL).bind(id.to_string()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(UploadRecord {
+            id,
+            created_at_ms: upload.created_at_ms,
+            actor: upload.actor,
+            file_name: upload.file_name,
+            sha256: upload.sha256,
+            idempotency_key: upload.idempotency_key,
+            kind: upload.kind,
+            reverts: upload.reverts,
+            rows: upload.rows,
+            new_values: upload.new_values,
+            revised_values: upload.revised_values,
+            unchanged_values: upload.unchanged_values,
+            report: upload.report,
+        })
+    }
+
+    async fn find_duplicate(&self, sha256: &str, idempotency_key: Option<&str>) -> Result<Option<UploadRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE kind = 'upload' AND (sha256 = $1 OR idempotency_key = $2) ORDER BY id LIMIT 1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(sha256).bind(idempotency_key).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::upload).transpose()
+    }
+
+    async fn uploads(&self, limit: i64, before: Option<i64>) -> Result<Vec<UploadRecord>, StoreError> {
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id < $1 ORDER BY id DESC LIMIT $2");
+        let found = sqlx::query(AssertSqlSafe(sql)).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(&self.pool).await?;
+        found.iter().map(rows::upload).collect()
+    }
+
+    async fn upload(&self, id: i64) -> Result<Option<UploadRecord>, StoreError> {
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::upload).transpose()
+    }
+
+    async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError> {
+        let found = sqlx::query(rows::REVISIONS_OF_UPLOAD).bind(id).fetch_all(&self.pool).await?;
+        found.iter().map(rows::revision).collect()
+    }
+
+    async fn revert_plan(&self, id: i64) -> Result<Vec<RevertItem>, StoreError> {
+        let found = sqlx::query(rows::REVERT_PLAN).bind(id).fetch_all(&self.pool).await?;
+        found.iter().map(rows::revert_item).collect()
+    }
+
+    async fn current_values(&self, as_of: Option<i64>) -> Result<Vec<CurrentValue>, StoreError> {
+        let found = match as_of {
+            None => sqlx::query(rows::CURRENT).fetch_all(&self.pool).await?,
+            Some(upload) => sqlx::query(rows::AS_OF).bind(upload).fetch_all(&self.pool).await?,
+        };
+        found.iter().map(rows::current).collect()
+    }
+
+    async fn history(&self, indicator: &str, region: &str, month_index: i32) -> Result<Vec<RevisionRecord>, StoreError> {
+        let found = sqlx::query(rows::HISTORY).bind(indicator).bind(region).bind(month_index).fetch_all(&self.pool).await?;
+        found.iter().map(rows::revision).collect()
+    }
+
+    async fn create_token(
+        &self,
+        name: &str,
+        role: &str,
+        regions: &[String],
+        hash: &str,
+        created_at_ms: i64,
+    ) -> Result<TokenRecord, StoreError> {
+        let sql = format!(
+            "INSERT INTO tokens (name, role, regions, hash, created_at_ms) VALUES ($1, $2, $3, $4, $5) RETURNING {}",
+            rows::TOKEN_COLUMNS
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(name)
+            .bind(role)
+            .bind(regions.join(","))
+            .bind(hash)
+            .bind(created_at_ms)
+            .fetch_one(&self.pool)
+            .await?;
+        rows::token(&row)
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        let sql = format!("SELECT {} FROM tokens ORDER BY id", rows::TOKEN_COLUMNS);
+        let found = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        found.iter().map(rows::token).collect()
+    }
+
+    async fn revoke_token(&self, id: i64, at_ms: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE tokens SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL")
+            .bind(at_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let sql = format!("SELECT {} FROM tokens WHERE hash = $1 AND revoked_at_ms IS NULL", rows::TOKEN_COLUMNS);
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(hash).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::token).transpose()
+    }
+}

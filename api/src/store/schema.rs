@@ -1,0 +1,127 @@
+//! The schema of both databases as numbered migrations, embedded in the binary so that
+//! `innogauge migrate` (and every start) needs no files beside it. A migration is applied once,
+//! in order, and recorded in `schema_migrations`; a shipped migration is never edited.
+
+/// SQLite migrations: (version, statements).
+pub const SQLITE: &[(i64, &str)] = &[(
+    1,
+    r"
+CREATE TABLE uploads (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    file_name TEXT,
+    sha256 TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('upload', 'revert')),
+    reverts INTEGER REFERENCES uploads (id),
+    rows INTEGER NOT NULL,
+    new_values INTEGER NOT NULL,
+    revised_values INTEGER NOT NULL,
+    unchanged_values INTEGER NOT NULL,
+    report TEXT NOT NULL
+);
+CREATE INDEX uploads_sha256 ON uploads (sha256);
+CREATE TABLE revisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    upload_id INTEGER NOT NULL REFERENCES uploads (id),
+    indicator TEXT NOT NULL,
+    region TEXT NOT NULL,
+    period TEXT NOT NULL,
+    month_index INTEGER NOT NULL,
+    value REAL,
+    note TEXT
+);
+CREATE INDEX revisions_key ON revisions (indicator, region, month_index, id);
+CREATE INDEX revisions_upload ON revisions (upload_id);
+CREATE TABLE current_values (
+    indicator TEXT NOT NULL,
+    region TEXT NOT NULL,
+    month_index INTEGER NOT NULL,
+    period TEXT NOT NULL,
+    value REAL,
+    revision_id INTEGER NOT NULL,
+    upload_id INTEGER NOT NULL,
+    PRIMARY KEY (indicator, region, month_index)
+) WITHOUT ROWID;
+CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'statistician', 'reader')),
+    regions TEXT NOT NULL DEFAULT '',
+    hash TEXT NOT NULL UNIQUE,
+    created_at_ms INTEGER NOT NULL,
+    revoked_at_ms INTEGER
+);
+",
+)];
+
+/// PostgreSQL migrations: (version, statements).
+pub const POSTGRES: &[(i64, &str)] = &[(
+    1,
+    r"
+CREATE TABLE uploads (
+    id BIGSERIAL PRIMARY KEY,
+    created_at_ms BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    file_name TEXT,
+    sha256 TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('upload', 'revert')),
+    reverts BIGINT REFERENCES uploads (id),
+    rows BIGINT NOT NULL,
+    new_values BIGINT NOT NULL,
+    revised_values BIGINT NOT NULL,
+    unchanged_values BIGINT NOT NULL,
+    report TEXT NOT NULL
+);
+CREATE INDEX uploads_sha256 ON uploads (sha256);
+CREATE TABLE revisions (
+    id BIGSERIAL PRIMARY KEY,
+    upload_id BIGINT NOT NULL REFERENCES uploads (id),
+    indicator TEXT NOT NULL,
+    region TEXT NOT NULL,
+    period TEXT NOT NULL,
+    month_index INTEGER NOT NULL,
+    value DOUBLE PRECISION,
+    note TEXT
+);
+CREATE INDEX revisions_key ON revisions (indicator, region, month_index, id);
+CREATE INDEX revisions_upload ON revisions (upload_id);
+CREATE TABLE current_values (
+    indicator TEXT NOT NULL,
+    region TEXT NOT NULL,
+    month_index INTEGER NOT NULL,
+    period TEXT NOT NULL,
+    value DOUBLE PRECISION,
+    revision_id BIGINT NOT NULL,
+    upload_id BIGINT NOT NULL,
+    PRIMARY KEY (indicator, region, month_index)
+);
+CREATE TABLE tokens (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'statistician', 'reader')),
+    regions TEXT NOT NULL DEFAULT '',
+    hash TEXT NOT NULL UNIQUE,
+    created_at_ms BIGINT NOT NULL,
+    revoked_at_ms BIGINT
+);
+",
+)];
+
+/// The statements of a migration, one at a time (neither driver runs several prepared
+/// statements in one call).
+pub fn statements(sql: &'static str) -> impl Iterator<Item = &'static str> {
+    sql.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Keeps `current_values` at the latest revision of each key after an upload's revisions are
+/// written. The same statement works on both databases.
+pub const REFRESH_CURRENT: &str = "INSERT INTO current_values (indicator, region, month_index, period, value, revision_id, upload_id)
+ SELECT indicator, region, month_index, period, value, id, upload_id FROM revisions WHERE upload_id = $1
+ ON CONFLICT (indicator, region, month_index) DO UPDATE SET period = excluded.period, value = excluded.value,
+ revision_id = excluded.revision_id, upload_id = excluded.upload_id";
+
+/// Columns of an upload row, in the order `upload_from_row` reads them.
+pub const UPLOAD_COLUMNS: &str = "id, created_at_ms, actor, file_name, sha256, idempotency_key, kind, reverts, rows, new_values, revised_values, unchanged_values, report";

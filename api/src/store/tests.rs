@@ -1,0 +1,145 @@
+//! One test suite for every store: SQLite always, PostgreSQL when
+//! `INNOGAUGE_TEST_POSTGRES_URL` names a throwaway database (`cargo xtask test` starts one;
+//! with `INNOGAUGE_REQUIRE_POSTGRES=1`, as in CI, its absence is a failure, not a skip).
+
+use super::*;
+
+pub(crate) fn temp_sqlite_url(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("innogauge-test-{}-{name}-{}", std::process::id(), crate::time::now_ms()));
+    std::fs::create_dir_all(&dir).unwrap();
+    format!("sqlite://{}", dir.join("test.db").display())
+}
+
+/// A fresh PostgreSQL database for one test, or `None` when none is configured.
+pub(crate) async fn temp_postgres(name: &str) -> Option<PostgresStore> {
+    let Ok(url) = std::env::var("INNOGAUGE_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("INNOGAUGE_REQUIRE_POSTGRES").is_none(),
+            "INNOGAUGE_REQUIRE_POSTGRES is set but INNOGAUGE_TEST_POSTGRES_URL is not"
+        );
+        return None;
+    };
+    let admin = PostgresStore::open(&url).await.expect("connect to the test PostgreSQL");
+    let db = format!("t_{}_{}_{}", name, std::process::id(), crate::time::now_ms());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}"))).execute(&admin.pool_for_tests()).await.unwrap();
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+    Some(PostgresStore::open(&format!("{base}/{db}")).await.unwrap())
+}
+
+fn upload(sha: &str, key: Option<&str>) -> NewUpload {
+    NewUpload {
+        actor: "永川区统计局".into(),
+        file_name: Some("q3.csv".into()),
+        sha256: sha.into(),
+        idempotency_key: key.map(Into::into),
+        kind: UploadKind::Upload,
+        reverts: None,
+        rows: 2,
+        new_values: 2,
+        revised_values: 0,
+        unchanged_values: 0,
+        report: "{}".into(),
+        created_at_ms: 1_700_000_000_000,
+    }
+}
+
+fn revision(region: &str, period: &str, month_index: i32, value: Option<f64>) -> NewRevision {
+    NewRevision { indicator: "tech_smes".into(), region: region.into(), period: period.into(), month_index, value, note: None }
+}
+
+/// The behaviour every store must have.
+async fn exercise(store: &dyn Store) {
+    store.migrate().await.unwrap();
+    store.migrate().await.unwrap(); // idempotent
+    assert_eq!(store.data_version().await.unwrap(), 0);
+    assert!(store.current_values(None).await.unwrap().is_empty());
+
+    let first = store
+        .commit(
+            upload("aaa", Some("key-1")),
+            &[revision("500118", "2025Q2", 24_305, Some(1742.0)), revision("500116", "2025Q2", 24_305, Some(1500.0))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.data_version().await.unwrap(), first.id);
+    let second = store.commit(upload("bbb", None), &[revision("500118", "2025Q2", 24_305, Some(1750.0))]).await.unwrap();
+    assert!(second.id > first.id);
+
+    let mut current = store.current_values(None).await.unwrap();
+    current.sort_by(|a, b| a.region.cmp(&b.region));
+    assert_eq!(current.iter().map(|c| (c.region.as_str(), c.value)).collect::<Vec<_>>(), [("500116", 1500.0), ("500118", 1750.0)]);
+    let as_of_first = store.current_values(Some(first.id)).await.unwrap();
+    assert!(as_of_first.iter().any(|c| c.region == "500118" && c.value == 1742.0), "earlier revisions stay queryable");
+
+    let history = store.history("tech_smes", "500118", 24_305).await.unwrap();
+    assert_eq!(history.iter().map(|h| (h.upload_id, h.value)).collect::<Vec<_>>(), [(first.id, Some(1742.0)), (second.id, Some(1750.0))]);
+    assert_eq!(history[0].actor, "永川区统计局");
+
+    assert_eq!(store.find_duplicate("aaa", None).await.unwrap().map(|u| u.id), Some(first.id));
+    assert_eq!(store.find_duplicate("zzz", Some("key-1")).await.unwrap().map(|u| u.id), Some(first.id));
+    assert!(store.find_duplicate("zzz", Some("key-2")).await.unwrap().is_none());
+
+    // Reverting the first upload: 500118 was superseded since, 500116 is restored to nothing.
+    let plan = store.revert_plan(first.id).await.unwrap();
+    assert_eq!(plan.len(), 2);
+    let jiangjin = plan.iter().find(|p| p.revision.region == "500116").unwrap();
+    assert!(jiangjin.still_current && jiangjin.previous.is_none());
+    let yongchuan = plan.iter().find(|p| p.revision.region == "500118").unwrap();
+    assert!(!yongchuan.still_current);
+    let plan = store.revert_plan(second.id).await.unwrap();
+    assert_eq!((plan[0].previous, plan[0].still_current), (Some(1742.0), true));
+
+    let revert = NewUpload {
+        kind: UploadKind::Revert,
+        reverts: Some(first.id),
+        sha256: "revert".into(),
+        idempotency_key: None,
+        ..upload("r", None)
+    };
+    store.commit(revert, &[revision("500116", "2025Q2", 24_305, None)]).await.unwrap();
+    let current = store.current_values(None).await.unwrap();
+    assert_eq!(current.len(), 1, "a withdrawn value is no current value");
+    assert_eq!(store.history("tech_smes", "500116", 24_305).await.unwrap().len(), 2, "nothing is deleted");
+    assert_eq!(store.uploads(10, None).await.unwrap().len(), 3);
+    assert_eq!(store.uploads(10, Some(second.id)).await.unwrap().len(), 1);
+    assert_eq!(store.upload_revisions(first.id).await.unwrap().len(), 2);
+    let kinds: Vec<UploadKind> = store.uploads(10, None).await.unwrap().iter().map(|u| u.kind).collect();
+    assert_eq!(kinds, [UploadKind::Revert, UploadKind::Upload, UploadKind::Upload]);
+
+    // Tokens: only the hash is stored; revoked tokens are not found.
+    let token = store.create_token("张三", "statistician", &["500118".into()], "hash-1", 1).await.unwrap();
+    assert_eq!(token.regions, ["500118"]);
+    assert_eq!(store.token_by_hash("hash-1").await.unwrap().map(|t| t.id), Some(token.id));
+    assert!(store.revoke_token(token.id, 2).await.unwrap());
+    assert!(!store.revoke_token(token.id, 3).await.unwrap());
+    assert!(store.token_by_hash("hash-1").await.unwrap().is_none());
+    assert_eq!(store.tokens().await.unwrap()[0].revoked_at_ms, Some(2));
+
+    // A failing commit leaves nothing behind: a duplicate idempotency key violates UNIQUE.
+    let before = store.data_version().await.unwrap();
+    assert!(store.commit(upload("ccc", Some("key-1")), &[revision("500101", "2025Q2", 24_305, Some(1.0))]).await.is_err());
+    assert_eq!(store.data_version().await.unwrap(), before);
+    assert!(store.history("tech_smes", "500101", 24_305).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn sqlite_store_keeps_its_promises() {
+    let store = SqliteStore::open(&temp_sqlite_url("store")).await.unwrap();
+    exercise(&store).await;
+}
+
+#[tokio::test]
+async fn postgres_store_keeps_its_promises() {
+    if let Some(store) = temp_postgres("store").await {
+        exercise(&store).await;
+    }
+}
+
+#[tokio::test]
+async fn a_large_commit_is_batched() {
+    let store = SqliteStore::open(&temp_sqlite_url("large")).await.unwrap();
+    store.migrate().await.unwrap();
+    let revisions: Vec<NewRevision> = (0..10_000).map(|i| revision(&format!("R{i}"), "2025Q3", 24_306, Some(f64::from(i)))).collect();
+    store.commit(upload("big", None), &revisions).await.unwrap();
+    assert_eq!(store.current_values(None).await.unwrap().len(), 10_000);
+}
