@@ -13,7 +13,7 @@ use crate::events::Events;
 use crate::http::reply::CorsPolicy;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
-use crate::store::{Store, StoreError};
+use crate::store::{PostgresStore, Store, StoreError};
 
 /// Limits that protect the server.
 #[derive(Clone, Debug)]
@@ -114,5 +114,38 @@ impl RateLimiter {
         }
         entry.1 += 1;
         entry.1 <= self.per_minute
+    }
+}
+
+/// With PostgreSQL, commits of other processes arrive by `NOTIFY`: refresh and announce them.
+pub async fn follow_other_processes(app: Arc<App>, pg: PostgresStore, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let mut listener = match pg.listen().await {
+            Ok(listener) => listener,
+            Err(e) => {
+                tracing::error!(%e, "LISTEN failed; retrying in 2 s");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        // A reconnect may have missed notifications: catch up on whatever is new.
+        if let Ok(version) = app.store.data_version().await {
+            app.committed(version).await;
+        }
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                received = listener.recv() => match received {
+                    Ok(notification) => match notification.payload().parse::<i64>() {
+                        Ok(version) => app.committed(version).await,
+                        Err(_) => tracing::warn!(payload = notification.payload(), "unexpected NOTIFY payload"),
+                    },
+                    Err(e) => {
+                        tracing::warn!(%e, "LISTEN connection lost; reconnecting");
+                        break;
+                    }
+                },
+            }
+        }
     }
 }

@@ -65,6 +65,9 @@ impl Events {
 
     /// Tells every client about upload `version` (once, however often it is announced).
     pub async fn announce(&self, version: i64) -> Result<(), StoreError> {
+        if version <= 0 {
+            return Ok(());
+        }
         if self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().any(|e| e.version >= version) {
             return Ok(());
         }

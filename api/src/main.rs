@@ -234,7 +234,7 @@ async fn serve(store: Arc<dyn Store>, postgres: Option<PostgresStore>, args: &Se
     let cors = if args.cors_origins.is_empty() { CorsPolicy::AnyOrigin } else { CorsPolicy::Allow(args.cors_origins.clone()) };
     let app = Arc::new(App::new(store, limits, cors, shutdown.clone()).await?);
     if let Some(pg) = postgres {
-        tokio::spawn(follow_other_processes(app.clone(), pg, shutdown.clone()));
+        tokio::spawn(app::follow_other_processes(app.clone(), pg, shutdown.clone()));
     }
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(address = %args.listen, "serving");
@@ -267,39 +267,6 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = interrupt.await;
-    }
-}
-
-/// With PostgreSQL, commits of other processes arrive by `NOTIFY`: refresh and announce them.
-async fn follow_other_processes(app: Arc<App>, pg: PostgresStore, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        let mut listener = match pg.listen().await {
-            Ok(listener) => listener,
-            Err(e) => {
-                tracing::error!(%e, "LISTEN failed; retrying in 2 s");
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-                continue;
-            }
-        };
-        // A reconnect may have missed notifications: catch up on whatever is new.
-        if let Ok(version) = app.store.data_version().await {
-            app.committed(version).await;
-        }
-        loop {
-            tokio::select! {
-                _ = shutdown.changed() => return,
-                received = listener.recv() => match received {
-                    Ok(notification) => match notification.payload().parse::<i64>() {
-                        Ok(version) => app.committed(version).await,
-                        Err(_) => tracing::warn!(payload = notification.payload(), "unexpected NOTIFY payload"),
-                    },
-                    Err(e) => {
-                        tracing::warn!(%e, "LISTEN connection lost; reconnecting");
-                        break;
-                    }
-                },
-            }
-        }
     }
 }
 

@@ -12,7 +12,6 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 use bytes::Bytes;
 use warp::filters::BoxedFilter;
@@ -50,20 +49,29 @@ fn query() -> impl Filter<Extract = (String,), Error = Infallible> + Clone {
     warp::query::raw().or(warp::any().map(String::new)).unify()
 }
 
-/// Runs a handler with the request timeout, turns its error into a response, and records
-/// the request in the metrics.
-async fn observe<F>(app: Arc<App>, route: &'static str, work: F) -> warp::reply::Response
+/// Runs a handler with the request timeout and turns its error into a response. (Requests
+/// are counted for `/metrics` around the whole service, so rejections count too.)
+async fn observe<F>(app: Arc<App>, _route: &'static str, work: F) -> warp::reply::Response
 where
     F: Future<Output = Result<warp::reply::Response, ApiError>>,
 {
-    let started = Instant::now();
-    let response = match tokio::time::timeout(app.limits.request_timeout, work).await {
+    match tokio::time::timeout(app.limits.request_timeout, work).await {
         Ok(Ok(response)) => response,
         Ok(Err(error)) => error.response(),
         Err(_) => ApiError::timeout().response(),
-    };
-    app.metrics.request(route, response.status().as_u16(), started.elapsed());
-    response
+    }
+}
+
+/// The metrics label of a path: its route's name, or `unknown`.
+fn route_label(path: &str) -> &'static str {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    ROUTES
+        .iter()
+        .find(|(pattern, _, _)| {
+            let parts: Vec<&str> = pattern.split('/').collect();
+            parts.len() == segments.len() && parts.iter().zip(&segments).all(|(p, s)| *p == "{}" && s.parse::<i64>().is_ok() || p == s)
+        })
+        .map_or("unknown", |(_, _, label)| *label)
 }
 
 macro_rules! get_route {
@@ -141,6 +149,8 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
             None => ApiError::not_found(format!("no resource at {}", path.as_str())).response(),
         })
         .boxed();
+    let metrics = app.metrics.clone();
+    let count = warp::log::custom(move |info| metrics.request(route_label(info.path()), info.status().as_u16(), info.elapsed()));
     reads
         .or(upload_detail)
         .unify()
@@ -156,6 +166,8 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .unify()
         .recover(recover)
         .unify()
+        .with(count)
+        .map(Reply::into_response)
         .boxed()
 }
 
@@ -192,3 +204,6 @@ pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener, shutdown: i
     let routes = routes(&app).map(|r: warp::reply::Response| r.into_response());
     warp::serve(routes).incoming(listener).graceful(shutdown).run().await;
 }
+
+#[cfg(test)]
+mod tests;

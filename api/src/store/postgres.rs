@@ -18,16 +18,32 @@ const ROWS_PER_INSERT: usize = 50_000;
 pub const COMMITS_CHANNEL: &str = "innogauge_commits";
 
 /// A PostgreSQL database.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Kept for tests that open a second connection pool; never logged (it may hold a password).
+    #[cfg_attr(not(test), allow(dead_code))]
+    url: String,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    /// Without the URL, which may carry a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore").finish_non_exhaustive()
+    }
 }
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://user@host:port/db`).
     pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
         let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore { pool, url: url.to_owned() })
+    }
+
+    /// The URL, for tests that start a second process on the same database.
+    #[cfg(test)]
+    pub(crate) fn url_for_tests(&self) -> String {
+        self.url.clone()
     }
 
     /// The pool, for tests that create throwaway databases.

@@ -1,0 +1,462 @@
+//! Integration tests over HTTP against real servers on 127.0.0.1:0, for SQLite and (when
+//! `cargo xtask test` provides one) PostgreSQL: upload → read back → revise → history →
+//! revert; every bad fixture rejected with its errors and the store unchanged; scope
+//! violations; idempotent re-uploads; status codes; caching and compression; SSE, including a
+//! client on a second process receiving a commit made through the first (PostgreSQL).
+//!
+//! The client is a few lines of HTTP/1.1 over a `TcpStream`, so nothing is mocked between the
+//! test and the server's socket.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+use crate::app::{App, Limits};
+use crate::auth;
+use crate::http::reply::CorsPolicy;
+use crate::store::tests::{temp_postgres, temp_sqlite_url};
+use crate::store::{SqliteStore, Store};
+
+/// A running server.
+struct Server {
+    addr: SocketAddr,
+    app: Arc<App>,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn start(store: Arc<dyn Store>, limits: Limits) -> Server {
+    store.migrate().await.unwrap();
+    let (stop, shutdown) = watch::channel(false);
+    let app = Arc::new(App::new(store, limits, CorsPolicy::AnyOrigin, shutdown.clone()).await.unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut done = shutdown.clone();
+    let task = tokio::spawn(super::serve(app.clone(), listener, async move {
+        let _ = done.wait_for(|s| *s).await;
+    }));
+    Server { addr, app, stop, task }
+}
+
+async fn sqlite_server(name: &str) -> Server {
+    start(Arc::new(SqliteStore::open(&temp_sqlite_url(name)).await.unwrap()), Limits::default()).await
+}
+
+/// A token of `role` for `regions`, created in the server's store.
+async fn token(server: &Server, role: &str, regions: &[&str]) -> String {
+    let (secret, hash) = auth::new_token();
+    let regions: Vec<String> = regions.iter().map(|r| (*r).to_owned()).collect();
+    server.app.store.create_token(&format!("{role} {}", regions.join(",")), role, &regions, &hash, 1).await.unwrap();
+    secret
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+async fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut raw)).await.expect("response within 30 s").unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a header block");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned())).collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
+        body = dechunk(&body);
+    }
+    Response { status, headers, body }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 2 + size + 2..];
+    }
+    out
+}
+
+async fn get(addr: SocketAddr, path: &str) -> Response {
+    request(addr, "GET", path, &[], b"").await
+}
+
+async fn post_csv(addr: SocketAddr, path: &str, token: &str, body: &[u8]) -> Response {
+    let bearer = format!("Bearer {token}");
+    request(addr, "POST", path, &[("Authorization", &bearer), ("Content-Type", "text/csv")], body).await
+}
+
+fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(path)).unwrap()
+}
+
+fn latest_value(progress: &serde_json::Value) -> f64 {
+    progress[0]["latest"]["value"].as_f64().unwrap()
+}
+
+async fn upload_read_revise_revert(server: &Server) {
+    let addr = server.addr;
+    let yongchuan = token(server, "statistician", &["500118"]).await;
+    let admin = token(server, "admin", &[]).await;
+
+    let first = post_csv(addr, "/api/v1/uploads", &yongchuan, &fixture("uploads/good/long_yongchuan_2025q3.csv")).await;
+    assert_eq!(first.status, 201, "{}", String::from_utf8_lossy(&first.body));
+    let first = first.json();
+    assert_eq!(first["status"], "committed");
+    assert_eq!(first["changes"]["new"].as_array().unwrap().len(), 8);
+    let first_id = first["upload"]["id"].as_i64().unwrap();
+
+    let read = get(addr, "/api/v1/progress?indicator=tech_smes&region=500118").await;
+    assert_eq!(read.status, 200);
+    assert_eq!(latest_value(&read.json()), 1753.0);
+
+    let revised =
+        post_csv(addr, "/api/v1/uploads", &yongchuan, "指标,地区,时期,数值\n科技型企业数量,永川区,2025Q3,1800\n".as_bytes()).await;
+    assert_eq!(revised.status, 201);
+    let revised = revised.json();
+    assert_eq!(revised["changes"]["revised"][0]["old"], 1753.0);
+    assert_eq!(revised["changes"]["revised"][0]["new"], 1800.0);
+    let revised_id = revised["upload"]["id"].as_i64().unwrap();
+    assert_eq!(latest_value(&get(addr, "/api/v1/progress?indicator=tech_smes&region=500118").await.json()), 1800.0);
+
+    let history = get(addr, "/api/v1/history?indicator=tech_smes&region=500118&period=2025Q3").await.json();
+    let values: Vec<f64> = history.as_array().unwrap().iter().map(|h| h["value"].as_f64().unwrap()).collect();
+    assert_eq!(values, [1753.0, 1800.0]);
+
+    // The series as known after the first upload.
+    let as_of = get(addr, &format!("/api/v1/series?indicator=tech_smes&region=500118&as_of={first_id}")).await.json();
+    assert_eq!(as_of["series"]["points"].as_array().unwrap().last().unwrap()["value"], 1753.0);
+
+    // Only an admin reverts; a revert appends, restoring the earlier value.
+    let bearer = format!("Bearer {yongchuan}");
+    assert_eq!(
+        request(addr, "POST", &format!("/api/v1/uploads/{revised_id}/revert"), &[("Authorization", &bearer)], b"").await.status,
+        403
+    );
+    let bearer = format!("Bearer {admin}");
+    let revert = request(addr, "POST", &format!("/api/v1/uploads/{revised_id}/revert"), &[("Authorization", &bearer)], b"").await;
+    assert_eq!(revert.status, 201, "{}", String::from_utf8_lossy(&revert.body));
+    assert_eq!(latest_value(&get(addr, "/api/v1/progress?indicator=tech_smes&region=500118").await.json()), 1753.0);
+    let history = get(addr, "/api/v1/history?indicator=tech_smes&region=500118&period=2025Q3").await.json();
+    assert_eq!(history.as_array().unwrap().len(), 3, "nothing is deleted");
+    assert_eq!(
+        request(addr, "POST", &format!("/api/v1/uploads/{revised_id}/revert"), &[("Authorization", &bearer)], b"").await.status,
+        409
+    );
+
+    let uploads = get(addr, "/api/v1/uploads").await.json();
+    assert_eq!(uploads.as_array().unwrap().len(), 3);
+    let detail = get(addr, &format!("/api/v1/uploads/{first_id}")).await.json();
+    assert_eq!(detail["report"]["valid"], true);
+    assert_eq!(get(addr, "/api/v1/uploads/999999").await.status, 404);
+}
+
+#[derive(serde::Deserialize)]
+struct Cases {
+    case: Vec<Case>,
+}
+
+#[derive(serde::Deserialize)]
+struct Case {
+    file: String,
+    #[serde(default)]
+    options: innogauge_model::wire::UploadOptionsWire,
+    valid: bool,
+    problems: Vec<String>,
+}
+
+async fn bad_fixtures_change_nothing(server: &Server) {
+    let addr = server.addr;
+    let admin = token(server, "admin", &[]).await;
+    let yongchuan = token(server, "statistician", &["500118"]).await;
+    let cases: Cases = toml::from_str(&String::from_utf8(fixture("uploads/cases.toml")).unwrap()).unwrap();
+    let before = get(addr, "/api/v1/snapshot").await.json();
+    for case in cases.case.iter().filter(|c| !c.valid) {
+        let token = if case.options.allowed_regions.is_some() { &yongchuan } else { &admin };
+        let path = match &case.options.period {
+            Some(p) => format!("/api/v1/uploads?period={p}"),
+            None => "/api/v1/uploads".to_owned(),
+        };
+        let response = post_csv(addr, &path, token, &fixture(&format!("uploads/{}", case.file))).await;
+        assert_eq!(response.status, 422, "{}", case.file);
+        let body = response.json();
+        assert_eq!(body["status"], "rejected");
+        let codes: Vec<String> = body["report"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {} {} {}",
+                    p["severity"].as_str().unwrap(),
+                    p["code"].as_str().unwrap(),
+                    p["row"].as_u64().map_or("-".into(), |r| r.to_string()),
+                    p["column"].as_str().unwrap_or("-")
+                )
+            })
+            .collect();
+        assert_eq!(codes, case.problems, "{}", case.file);
+    }
+    let bearer = format!("Bearer {admin}");
+    let workbook = request(
+        addr,
+        "POST",
+        "/api/v1/uploads?filename=bad_cells.xlsx",
+        &[("Authorization", &bearer), ("Content-Type", "application/octet-stream")],
+        &fixture("uploads/excel/bad_cells.xlsx"),
+    )
+    .await;
+    assert_eq!(workbook.status, 422);
+    let problems = &workbook.json()["report"]["problems"];
+    assert_eq!(
+        (problems[0]["code"].as_str(), problems[0]["row"].as_u64(), problems[0]["column"].as_str()),
+        (Some("type-error"), Some(2), Some("D"))
+    );
+    assert_eq!(get(addr, "/api/v1/snapshot").await.json(), before, "a rejected upload changes nothing");
+    assert_eq!(get(addr, "/api/v1/uploads").await.json().as_array().unwrap().len(), 0);
+}
+
+async fn excel_and_multipart_uploads(server: &Server) {
+    let addr = server.addr;
+    let admin = token(server, "admin", &[]).await;
+    let bearer = format!("Bearer {admin}");
+    let workbook = fixture("uploads/excel/wide_2025q3.xlsx");
+    let boundary = "----innogauge-test";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"wide_2025q3.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n").into_bytes();
+    body.extend_from_slice(&workbook);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let response = request(addr, "POST", "/api/v1/uploads", &[("Authorization", &bearer), ("Content-Type", &content_type)], &body).await;
+    assert_eq!(response.status, 201, "{}", String::from_utf8_lossy(&response.body));
+    assert_eq!(response.json()["changes"]["new"].as_array().unwrap().len(), 9);
+    assert_eq!(latest_value(&get(addr, "/api/v1/progress?indicator=rd_expenditure&region=500116").await.json()), 18.25);
+}
+
+async fn reuploads_are_idempotent(server: &Server) {
+    let addr = server.addr;
+    let admin = token(server, "admin", &[]).await;
+    let file = fixture("uploads/good/long_english_city.csv");
+    assert_eq!(post_csv(addr, "/api/v1/uploads", &admin, &file).await.status, 201);
+    let version = get(addr, "/healthz").await.json()["data_version"].clone();
+    let again = post_csv(addr, "/api/v1/uploads", &admin, &file).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json()["status"], "duplicate");
+    let bearer = format!("Bearer {admin}");
+    let headers = [("Authorization", bearer.as_str()), ("Content-Type", "text/csv"), ("Idempotency-Key", "k-1")];
+    let first =
+        request(addr, "POST", "/api/v1/uploads", &headers, b"indicator,region,period,value\nexperts_engaged,500000,2025Q3,40\n").await;
+    assert_eq!(first.status, 201);
+    let second =
+        request(addr, "POST", "/api/v1/uploads", &headers, b"indicator,region,period,value\nexperts_engaged,500000,2025Q3,41\n").await;
+    assert_eq!(second.json()["status"], "duplicate", "the same Idempotency-Key is the same upload");
+    assert_ne!(get(addr, "/healthz").await.json()["data_version"], version);
+    assert_eq!(get(addr, "/api/v1/uploads").await.json().as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn sqlite_upload_read_revise_revert() {
+    upload_read_revise_revert(&sqlite_server("flow").await).await;
+}
+
+#[tokio::test]
+async fn sqlite_bad_fixtures_change_nothing() {
+    bad_fixtures_change_nothing(&sqlite_server("bad").await).await;
+}
+
+#[tokio::test]
+async fn sqlite_excel_and_multipart_uploads() {
+    excel_and_multipart_uploads(&sqlite_server("excel").await).await;
+}
+
+#[tokio::test]
+async fn sqlite_reuploads_are_idempotent() {
+    reuploads_are_idempotent(&sqlite_server("idem").await).await;
+}
+
+#[tokio::test]
+async fn postgres_upload_read_revise_revert() {
+    if let Some(store) = temp_postgres("flow").await {
+        upload_read_revise_revert(&start(Arc::new(store), Limits::default()).await).await;
+    }
+}
+
+#[tokio::test]
+async fn postgres_bad_fixtures_change_nothing() {
+    if let Some(store) = temp_postgres("bad").await {
+        bad_fixtures_change_nothing(&start(Arc::new(store), Limits::default()).await).await;
+    }
+}
+
+#[tokio::test]
+async fn postgres_reuploads_are_idempotent() {
+    if let Some(store) = temp_postgres("idem").await {
+        reuploads_are_idempotent(&start(Arc::new(store), Limits::default()).await).await;
+    }
+}
+
+#[tokio::test]
+async fn status_codes_say_what_went_wrong() {
+    let server = start(
+        Arc::new(SqliteStore::open(&temp_sqlite_url("codes")).await.unwrap()),
+        Limits { max_upload_bytes: 1000, ..Limits::default() },
+    )
+    .await;
+    let addr = server.addr;
+    let reader = token(&server, "reader", &[]).await;
+    let admin = token(&server, "admin", &[]).await;
+    let csv = b"indicator,region,period,value\ntech_smes,500118,2025Q3,1\n";
+    assert_eq!(request(addr, "POST", "/api/v1/uploads", &[("Content-Type", "text/csv")], csv).await.status, 401);
+    assert_eq!(post_csv(addr, "/api/v1/uploads", "ig_not-a-token", csv).await.status, 401);
+    assert_eq!(post_csv(addr, "/api/v1/uploads", &reader, csv).await.status, 403);
+    let bearer = format!("Bearer {admin}");
+    let png = request(addr, "POST", "/api/v1/uploads", &[("Authorization", &bearer), ("Content-Type", "image/png")], b"\x89PNG").await;
+    assert_eq!(png.status, 415);
+    assert_eq!(png.json()["code"], "unsupported-media-type");
+    let large = post_csv(addr, "/api/v1/uploads", &admin, &vec![b'a'; 2000]).await;
+    assert_eq!(large.status, 413);
+    assert_eq!(large.json()["code"], "payload-too-large");
+    let dry = post_csv(addr, "/api/v1/uploads?dry_run=true", &admin, csv).await;
+    assert_eq!((dry.status, dry.json()["status"].as_str()), (200, Some("dry_run")));
+    assert_eq!(get(addr, "/healthz").await.json()["data_version"], 0, "a dry run stores nothing");
+
+    let unknown = get(addr, "/api/v1/nothing-here").await;
+    assert_eq!((unknown.status, unknown.json()["code"].as_str()), (404, Some("not-found")));
+    let wrong = request(addr, "DELETE", "/api/v1/uploads", &[], b"").await;
+    assert_eq!(wrong.status, 405);
+    assert_eq!(wrong.header("allow"), Some("GET, POST"));
+    assert_eq!(get(addr, "/api/v1/series").await.status, 400);
+    assert_eq!(get(addr, "/api/v1/series?indicator=nope").await.status, 404);
+    assert_eq!(get(addr, "/api/v1/ranking?indicator=tech_smes&measure=loudness").await.status, 400);
+    assert_eq!(get(addr, "/api/v1/history?indicator=tech_smes&region=500118&period=2025Q9").await.json()["code"], "bad-period");
+    assert_eq!(get(addr, "/api/v1/uploads/abc").await.status, 404);
+
+    // Caching: ETag on the data version, 304 for a match; compression only when accepted.
+    let first = request(addr, "GET", "/api/v1/catalog", &[("Accept-Encoding", "gzip"), ("Origin", "https://portal.example")], b"").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("content-encoding"), Some("gzip"));
+    assert_eq!(first.header("access-control-allow-origin"), Some("*"));
+    assert!(first.header("vary").unwrap().contains("Origin"));
+    let etag = first.header("etag").unwrap().to_owned();
+    assert_eq!(request(addr, "GET", "/api/v1/catalog", &[("If-None-Match", &etag)], b"").await.status, 304);
+    assert_eq!(get(addr, "/api/v1/catalog").await.header("content-encoding"), None);
+    let preflight = request(
+        addr,
+        "OPTIONS",
+        "/api/v1/snapshot",
+        &[("Origin", "https://portal.example"), ("Access-Control-Request-Method", "GET")],
+        b"",
+    )
+    .await;
+    assert_eq!(preflight.status, 204);
+    let export = get(addr, "/api/v1/export.csv").await;
+    assert!(export.body.starts_with("\u{FEFF}indicator,指标".as_bytes()));
+    let metrics = String::from_utf8(get(addr, "/metrics").await.body).unwrap();
+    assert!(metrics.contains("innogauge_http_requests_total{route=\"uploads\",status=\"413\"}"), "{metrics}");
+    let openapi = get(addr, "/openapi.json").await.json();
+    for (path, _, _) in super::ROUTES {
+        assert!(openapi["paths"].get(path.replace("{}", "{id}")).is_some(), "{path} is not in openapi.json");
+    }
+}
+
+/// Reads an SSE stream until `needle` appears (or 20 s pass).
+async fn read_until(stream: &mut TcpStream, seen: &mut String, needle: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut buffer = [0u8; 4096];
+    while !seen.contains(needle) {
+        let n = tokio::time::timeout_at(deadline, stream.read(&mut buffer))
+            .await
+            .unwrap_or_else(|_| panic!("no {needle:?} in:\n{seen}"))
+            .unwrap();
+        assert!(n > 0, "stream closed before {needle:?}:\n{seen}");
+        seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+    }
+}
+
+async fn open_events(addr: SocketAddr, last_event_id: Option<i64>) -> (TcpStream, String) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let resume = last_event_id.map(|id| format!("Last-Event-ID: {id}\r\n")).unwrap_or_default();
+    stream
+        .write_all(format!("GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n{resume}\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    read_until(&mut stream, &mut seen, "event:").await;
+    (stream, seen)
+}
+
+#[tokio::test]
+async fn a_commit_reaches_open_event_streams_and_resumes() {
+    let server = sqlite_server("sse").await;
+    let admin = token(&server, "admin", &[]).await;
+    let (mut stream, mut seen) = open_events(server.addr, None).await;
+    assert!(seen.contains("event:hello") || seen.contains("event: hello"), "{seen}");
+    let upload =
+        post_csv(server.addr, "/api/v1/uploads", &admin, "指标,地区,时期,数值\n科技型企业数量,永川区,2025Q3,1800\n".as_bytes()).await;
+    let version = upload.json()["data_version"].as_i64().unwrap();
+    read_until(&mut stream, &mut seen, &format!("\"version\":{version}")).await;
+    assert!(
+        seen.contains("\"tech_smes\"") && seen.contains("\"500000\"") && seen.contains("\"500118\""),
+        "the city sum changed too: {seen}"
+    );
+    // A client that saw nothing since version 0 gets the commit replayed.
+    let (mut resumed, mut replay) = open_events(server.addr, Some(0)).await;
+    read_until(&mut resumed, &mut replay, &format!("id:{version}")).await;
+    // Shutdown ends the streams, so the server stops instead of waiting for them.
+    server.stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server.task).await.expect("the server stops with streams open").unwrap();
+    assert_eq!(server.app.metrics.open_sse_clients(), 0);
+}
+
+#[tokio::test]
+async fn postgres_commits_reach_clients_of_another_process() {
+    let Some(store) = temp_postgres("sse").await else { return };
+    let url = store.url_for_tests();
+    let first = start(Arc::new(store.clone()), Limits::default()).await;
+    let other_store = crate::store::PostgresStore::open(&url).await.unwrap();
+    let second = start(Arc::new(other_store.clone()), Limits::default()).await;
+    // What `innogauge serve` does for PostgreSQL: follow the commits of other processes.
+    let (_keep_following, shutdown) = watch::channel(false);
+    tokio::spawn(crate::app::follow_other_processes(second.app.clone(), other_store, shutdown));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (mut stream, mut seen) = open_events(second.addr, None).await;
+    let admin = token(&first, "admin", &[]).await;
+    let upload =
+        post_csv(first.addr, "/api/v1/uploads", &admin, "指标,地区,时期,数值\n科技型企业数量,永川区,2025Q3,1800\n".as_bytes()).await;
+    assert_eq!(upload.status, 201);
+    let version = upload.json()["data_version"].as_i64().unwrap();
+    read_until(&mut stream, &mut seen, &format!("\"version\":{version}")).await;
+    // The second process's reads moved too.
+    assert_eq!(latest_value(&get(second.addr, "/api/v1/progress?indicator=tech_smes&region=500118").await.json()), 1800.0);
+}
