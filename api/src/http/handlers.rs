@@ -92,6 +92,7 @@ pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let p = params(&query)?;
     let (indicator, region) = (indicator(&app, &p)?, region(&app, &p)?);
     let snapshot = app.data.current().await;
+    let version = snapshot.version;
     let catalog = app.catalog;
     let summaries = move || -> Vec<ProgressWire> {
         let pairs: Vec<(&Indicator, &Region)> = match (indicator, region) {
@@ -116,7 +117,6 @@ pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
             .map(|p| ProgressWire::new(catalog, &p))
             .collect()
     };
-    let version = app.data.current().await.version;
     Ok(cached_json(&ctx, &app.cors, version, &query, summaries))
 }
 
@@ -214,7 +214,7 @@ pub async fn export_csv(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
             }
         }
     }
-    let etag = format!("\"v{}-csv-{}\"", snapshot.version, query.len());
+    let etag = reply::etag(snapshot.version, &format!("csv?{query}"));
     let mut response = bytes_response(&ctx, &app.cors, StatusCode::OK, "text/csv; charset=utf-8", Bytes::from(out), Some(&etag));
     response.headers_mut().insert(
         warp::http::header::CONTENT_DISPOSITION,

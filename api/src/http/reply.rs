@@ -93,7 +93,7 @@ pub fn cached_json<T: Serialize>(
     key: &str,
     value: impl FnOnce() -> T,
 ) -> warp::reply::Response {
-    let etag = format!("\"v{version}-{:016x}\"", fnv1a(key.as_bytes()));
+    let etag = etag(version, key);
     if ctx.if_none_match.as_deref().is_some_and(|inm| inm.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"))
     {
         let mut response = Response::new(Bytes::new());
@@ -104,6 +104,11 @@ pub fn cached_json<T: Serialize>(
     }
     let body = serde_json::to_vec(&value()).unwrap_or_default();
     bytes_response(ctx, cors, StatusCode::OK, "application/json; charset=utf-8", Bytes::from(body), Some(&etag))
+}
+
+/// The entity tag of a read: the data version and a fingerprint of what was asked.
+pub fn etag(version: i64, key: &str) -> String {
+    format!("\"v{version}-{:016x}\"", fnv1a(key.as_bytes()))
 }
 
 /// A body of any type, compressed when worthwhile and accepted.
