@@ -1,29 +1,57 @@
-//! InnoGauge in the browser, compiled to WebAssembly.
+//! InnoGauge in the browser, compiled to WebAssembly: the embeddable widgets (and, with the
+//! `upload` feature, the statisticians' in-browser upload check).
 //!
-//! Everything here computes with `innogauge-model`, the same code the server runs, so the
-//! browser never re-implements a rule. This first part is the upload check the statisticians'
-//! page runs before anything is sent: [`validate_upload`] reads the file's bytes exactly as
-//! the server will and returns the same report. The widgets join it here.
+//! A portal pastes `<script src="https://HOST/widgets/innogauge.js" defer>` and
+//! `<div data-innogauge="gauge" data-indicator="high_tech_enterprises">`; the loader script
+//! initialises this module and calls [`mount_all`]. Every number shown comes from the
+//! `innogauge-model` crate (computed by the API with it, formatted here with it): the browser
+//! never re-implements a rule.
+//!
+//! Modules: [`options`] (the `data-*` attributes), [`client`] (one data client and one event
+//! stream per page), [`mount`] (shadow roots, lazy mounting, watching the page), [`widget`]
+//! (loading, live refresh, stale data), one module per widget type, [`draw`] (canvas), and
+//! [`styles`].
 
-use innogauge_model::Catalog;
-use innogauge_model::wire::{UploadOptionsWire, validation_report};
-use wasm_bindgen::prelude::wasm_bindgen;
+#![allow(unsafe_code)] // wasm-bindgen's generated glue
 
-/// Validates an upload in the browser: `bytes` of a CSV file and `options_json` (the
-/// [`UploadOptionsWire`] fields: `period`, `allowed_regions`, `max_rows`, `max_bytes`) in, the
-/// validation report as pretty JSON out. Bad options come back as a JSON `{code, message}`.
+pub mod client;
+pub mod draw;
+pub mod gauge;
+pub mod kpi;
+pub mod mount;
+pub mod names;
+pub mod options;
+pub mod styles;
+pub mod table;
+#[cfg(feature = "upload")]
+pub mod upload;
+pub mod widget;
+
+use wasm_bindgen::prelude::*;
+
+/// Sets the API origin (the loader passes the origin its own script came from).
 #[wasm_bindgen]
-pub fn validate_upload(bytes: &[u8], options_json: &str) -> String {
-    let options: UploadOptionsWire = match serde_json::from_str(if options_json.trim().is_empty() { "{}" } else { options_json }) {
-        Ok(options) => options,
-        Err(e) => return error_json("bad-options", &e.to_string()),
-    };
-    match validation_report(Catalog::builtin(), bytes, &options) {
-        Ok(report) => serde_json::to_string_pretty(&report).unwrap_or_else(|e| error_json("internal", &e.to_string())),
-        Err(e) => error_json("bad-period", &e.message.en),
-    }
+pub fn configure(api_base: &str) {
+    client::configure(api_base);
 }
 
-fn error_json(code: &str, message: &str) -> String {
-    serde_json::json!({ "code": code, "message": message }).to_string()
+/// Mounts every `[data-innogauge]` element of the page as it scrolls into view, and widgets
+/// added later.
+#[wasm_bindgen(js_name = mountAll)]
+pub fn mount_all() -> Result<(), JsValue> {
+    mount::mount_all()
+}
+
+/// `InnoGauge.mount(element, options)`: mounts one widget now.
+#[wasm_bindgen]
+#[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes JS values by value
+pub fn mount(element: web_sys::Element, options: JsValue) -> Result<(), JsValue> {
+    mount::mount_now(&element, &options)
+}
+
+/// `InnoGauge.unmount(element)`.
+#[wasm_bindgen]
+#[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes JS values by value
+pub fn unmount(element: web_sys::Element) {
+    mount::unmount(&element);
 }

@@ -40,10 +40,53 @@ pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
         Target::Web => bindgen.web(true)?.omit_default_module_path(false),
         Target::Node => bindgen.nodejs(true)?,
     };
+    if matches!(target, Target::Web) {
+        let _ = std::fs::remove_dir_all(&out);
+    }
     bindgen.generate(&out).with_context(|| format!("wasm-bindgen into {}", out.display()))?;
     let size = std::fs::metadata(out.join("innogauge_bg.wasm")).map(|m| m.len()).unwrap_or(0);
+    if matches!(target, Target::Web) {
+        publish(root, &out)?;
+    }
     println!("wasm bundle ({target:?}): {} ({size} bytes wasm)", out.display());
     Ok(out)
+}
+
+/// Gives the glue and the wasm content-hashed names (cached for a year by the server), writes
+/// the loader that names them, and `manifest.json` with the loader's SRI hash.
+fn publish(root: &Path, out: &Path) -> Result<()> {
+    use sha2::{Digest, Sha256, Sha384};
+    let short = |bytes: &[u8]| -> String { Sha256::digest(bytes).iter().take(6).map(|b| format!("{b:02x}")).collect() };
+    let wasm = std::fs::read(out.join("innogauge_bg.wasm"))?;
+    let wasm_name = format!("innogauge-{}.wasm", short(&wasm));
+    std::fs::rename(out.join("innogauge_bg.wasm"), out.join(&wasm_name))?;
+    let glue = std::fs::read(out.join("innogauge.js"))?;
+    let glue_name = format!("innogauge-{}.js", short(&glue));
+    std::fs::rename(out.join("innogauge.js"), out.join(&glue_name))?;
+    let loader =
+        std::fs::read_to_string(root.join("frontend/static/innogauge.js"))?.replace("__GLUE__", &glue_name).replace("__WASM__", &wasm_name);
+    std::fs::write(out.join("innogauge.js"), &loader)?;
+    let integrity = format!("sha384-{}", base64(&Sha384::digest(loader.as_bytes())));
+    let manifest = serde_json::json!({ "loader": "innogauge.js", "integrity": integrity, "glue": glue_name, "wasm": wasm_name });
+    std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
+    Ok(())
+}
+
+/// Standard base64 with padding (for SRI hashes).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Installs the wasm32 standard library through rustup when it is missing, so that the

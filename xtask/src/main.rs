@@ -67,6 +67,8 @@ fn output(root: &Path, program: &str, args: &[&str]) -> Result<String> {
 fn test(root: &Path) -> Result<()> {
     // Native: unit, property, fixture-snapshot and integration tests of every crate, with the
     // store and server suites run against SQLite and a throwaway PostgreSQL.
+    // The server embeds the widget bundle, and its tests serve it.
+    dist::build(root, dist::Target::Web)?;
     let postgres = pg::TestPostgres::start(root)?;
     let native = cargo_test_with_env(
         root,
@@ -76,9 +78,45 @@ fn test(root: &Path) -> Result<()> {
     drop(postgres);
     // WebAssembly: the model compiled to wasm32 must give the very reports the server gives.
     let wasm = dist::wasm_matches_native(root)?;
-    println!("xtask test: native {native}, wasm {wasm}");
-    println!("total: {} passed, 0 failed", native + wasm);
+    // Browser: the widgets in headless Chromium against a real server with the demo data.
+    let browser = browser_tests(root)?;
+    println!("xtask test: native {native}, wasm {wasm}, browser {browser}");
+    println!("total: {} passed, 0 failed", native + wasm + browser);
     Ok(())
+}
+
+/// Runs `tests/browser` (node's test runner, playwright-core driving Debian's Chromium) against
+/// the debug server binary, which embeds the freshly built widget bundle.
+fn browser_tests(root: &Path) -> Result<usize> {
+    use std::io::{BufRead, BufReader};
+    if !Path::new("/usr/bin/chromium").exists() && std::env::var_os("CHROMIUM").is_none() {
+        bail!("the browser suite needs Chromium: apt-get install chromium fonts-noto-cjk");
+    }
+    run(root, "cargo", &["build", "--locked", "-p", "innogauge-api"])?;
+    let dir = root.join("tests/browser");
+    run(&dir, "npm", &["ci", "--no-audit", "--no-fund"])?;
+    println!("$ node --test (tests/browser)");
+    let mut child = Command::new("node")
+        .args(["--test", "--test-reporter=tap"])
+        .env("INNOGAUGE_BIN", root.join("target/debug/innogauge"))
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("starting node")?;
+    let mut passed = 0;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            if let Some(n) = line.strip_prefix("# pass ") {
+                passed = n.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    if !child.wait()?.success() {
+        bail!("the browser tests failed");
+    }
+    Ok(passed)
 }
 
 /// Runs `cargo test` with extra environment, echoing its output, and returns how many tests
@@ -175,6 +213,8 @@ fn visit(dir: &Path, f: &mut dyn FnMut(&Path)) -> Result<()> {
 }
 
 fn demo(root: &Path, extra: &[String]) -> Result<()> {
+    // The server embeds the widget bundle: build it first.
+    dist::build(root, dist::Target::Web)?;
     run(root, "cargo", &["build", "--locked", "--release", "-p", "innogauge-api"])?;
     let mut args: Vec<&str> = vec!["demo"];
     args.extend(extra.iter().map(String::as_str));

@@ -81,6 +81,11 @@ impl ApiError {
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", message)
     }
 
+    /// 503 for something this server cannot offer now.
+    pub fn unavailable(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
     /// 503 for a request that ran out of time.
     pub fn timeout() -> ApiError {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "the request took too long; try again")

@@ -38,6 +38,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("/api/v1/uploads", "GET, POST", "uploads"),
     ("/api/v1/uploads/{}", "GET", "upload"),
     ("/api/v1/uploads/{}/revert", "POST", "revert"),
+    ("/widgets/{file}", "GET", "widgets"),
 ];
 
 fn with_app(app: Arc<App>) -> impl Filter<Extract = (Arc<App>,), Error = Infallible> + Clone {
@@ -69,7 +70,8 @@ fn route_label(path: &str) -> &'static str {
         .iter()
         .find(|(pattern, _, _)| {
             let parts: Vec<&str> = pattern.split('/').collect();
-            parts.len() == segments.len() && parts.iter().zip(&segments).all(|(p, s)| *p == "{}" && s.parse::<i64>().is_ok() || p == s)
+            parts.len() == segments.len()
+                && parts.iter().zip(&segments).all(|(p, s)| *p == "{}" && s.parse::<i64>().is_ok() || *p == "{file}" || p == s)
         })
         .map_or("unknown", |(_, _, label)| *label)
 }
@@ -140,6 +142,14 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .and(ctx())
         .then(|app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), "events", handlers::events(app, ctx)).await })
         .boxed();
+    let widgets = warp::path!("widgets" / String)
+        .and(warp::get())
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .then(|file: String, app: Arc<App>, ctx: Ctx| async move {
+            observe(app.clone(), "widgets", handlers::widget_file(app, ctx, file)).await
+        })
+        .boxed();
     let preflight = warp::options()
         .and(with_app(app.clone()))
         .and(ctx())
@@ -151,7 +161,9 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .boxed();
     let metrics = app.metrics.clone();
     let count = warp::log::custom(move |info| metrics.request(route_label(info.path()), info.status().as_u16(), info.elapsed()));
-    reads
+    let cors = app.cors.clone();
+    let origin = warp::header::optional::<String>("origin").or(warp::any().map(|| None)).unify();
+    let routed = reads
         .or(upload_detail)
         .unify()
         .or(revert)
@@ -160,12 +172,21 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .unify()
         .or(events)
         .unify()
+        .or(widgets)
+        .unify()
         .or(preflight)
         .unify()
         .or(fallback())
         .unify()
         .recover(recover)
         .unify()
+        .boxed();
+    origin
+        .and(routed)
+        .map(move |origin: Option<String>, mut response: warp::reply::Response| {
+            reply::ensure_cors(&mut response, origin.as_deref(), &cors);
+            response
+        })
         .with(count)
         .map(Reply::into_response)
         .boxed()
@@ -191,8 +212,8 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     ROUTES.iter().find_map(|(pattern, methods, _)| {
         let parts: Vec<&str> = pattern.split('/').collect();
-        let matches =
-            parts.len() == segments.len() && parts.iter().zip(&segments).all(|(p, s)| *p == "{}" && s.parse::<i64>().is_ok() || p == s);
+        let matches = parts.len() == segments.len()
+            && parts.iter().zip(&segments).all(|(p, s)| *p == "{}" && s.parse::<i64>().is_ok() || *p == "{file}" || p == s);
         matches.then_some(*methods)
     })
 }

@@ -151,6 +151,21 @@ fn set_common(response: &mut warp::reply::Response, ctx: &Ctx, cors: &CorsPolicy
     }
 }
 
+/// Adds the CORS headers to a response that has none (errors, 404s), so that a widget on a
+/// portal can read *why* a request failed.
+pub fn ensure_cors(response: &mut warp::reply::Response, origin: Option<&str>, cors: &CorsPolicy) {
+    let headers = response.headers_mut();
+    if headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        return;
+    }
+    if let Some(allow) = cors.allow_origin(origin) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow);
+    }
+    if !headers.contains_key(header::VARY) {
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+}
+
 /// The answer to a CORS preflight for reads.
 pub fn preflight(ctx: &Ctx, cors: &CorsPolicy) -> warp::reply::Response {
     let mut response = Response::new(Bytes::new());

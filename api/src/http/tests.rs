@@ -388,6 +388,19 @@ async fn status_codes_say_what_went_wrong() {
     for (path, _, _) in super::ROUTES {
         assert!(openapi["paths"].get(path.replace("{}", "{id}")).is_some(), "{path} is not in openapi.json");
     }
+    // The widget loader is served with CORS for every origin and a short cache; hashed files
+    // for a year (when this server was built with a bundle).
+    let loader = request(addr, "GET", "/widgets/innogauge.js", &[("Origin", "https://portal.example")], b"").await;
+    if loader.status == 200 {
+        assert_eq!(loader.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(loader.header("cache-control"), Some("public, max-age=300"));
+        let manifest = get(addr, "/widgets/manifest.json").await.json();
+        let wasm = get(addr, &format!("/widgets/{}", manifest["wasm"].as_str().unwrap())).await;
+        assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+        assert_eq!(wasm.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    } else {
+        assert_eq!(loader.status, 503);
+    }
 }
 
 /// Reads an SSE stream until `needle` appears (or 20 s pass).

@@ -1,0 +1,262 @@
+//! One data client per page, shared by every widget: requests for the same URL are made once
+//! and answered to every widget that asked; one `EventSource` carries live events for all of
+//! them. A commit event invalidates exactly the widgets whose indicator and region it names.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use innogauge_model::Catalog;
+use innogauge_model::catalog::CatalogDocument;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen_futures::JsFuture;
+
+/// Why a request gave no data.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FetchError {
+    /// The API answered an error `{code, message}` (unknown indicator, …).
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The API's code.
+        code: String,
+        /// The API's message.
+        message: String,
+    },
+    /// The API could not be reached.
+    Network(String),
+}
+
+type Done = Box<dyn FnOnce(Result<Rc<String>, FetchError>)>;
+
+/// Watchers of the live connection: (subscription id, called with `true` when connected).
+type ConnectionWatchers = RefCell<Vec<(u64, Rc<dyn Fn(bool)>)>>;
+
+/// Something that wants to hear about commits touching `(indicator, region)`.
+struct Subscriber {
+    id: u64,
+    indicator: String,
+    region: String,
+    notify: Rc<dyn Fn()>,
+}
+
+/// The page's client.
+pub struct Client {
+    base: String,
+    cache: RefCell<HashMap<String, Rc<String>>>,
+    pending: RefCell<HashMap<String, Vec<Done>>>,
+    subscribers: RefCell<Vec<Subscriber>>,
+    next_id: Cell<u64>,
+    source: RefCell<Option<web_sys::EventSource>>,
+    catalog: RefCell<Option<Rc<Catalog>>>,
+    /// Notified when the live connection drops or comes back (`true`: connected).
+    connection: ConnectionWatchers,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("base", &self.base).finish_non_exhaustive()
+    }
+}
+
+thread_local! {
+    static CLIENT: RefCell<Option<Rc<Client>>> = const { RefCell::new(None) };
+}
+
+/// Sets the API origin (the loader derives it from its own URL); the first call wins.
+pub fn configure(base: &str) {
+    CLIENT.with(|c| {
+        if c.borrow().is_none() {
+            *c.borrow_mut() = Some(Rc::new(Client::new(base.trim_end_matches('/'))));
+        }
+    });
+}
+
+/// The page's client (configured with the page's own origin if the loader did not say).
+pub fn client() -> Rc<Client> {
+    CLIENT.with(|c| {
+        if c.borrow().is_none() {
+            let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+            *c.borrow_mut() = Some(Rc::new(Client::new(&origin)));
+        }
+        c.borrow().clone().unwrap_or_else(|| Rc::new(Client::new("")))
+    })
+}
+
+impl Client {
+    fn new(base: &str) -> Client {
+        Client {
+            base: base.to_owned(),
+            cache: RefCell::default(),
+            pending: RefCell::default(),
+            subscribers: RefCell::default(),
+            next_id: Cell::new(1),
+            source: RefCell::new(None),
+            catalog: RefCell::new(None),
+            connection: RefCell::default(),
+        }
+    }
+
+    /// The API origin.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// GETs `path` (under the API origin), once for all callers; cached until invalidated.
+    pub fn get(self: &Rc<Self>, path: &str, done: impl FnOnce(Result<Rc<String>, FetchError>) + 'static) {
+        if let Some(body) = self.cache.borrow().get(path).cloned() {
+            done(Ok(body));
+            return;
+        }
+        let first = {
+            let mut pending = self.pending.borrow_mut();
+            let waiting = pending.entry(path.to_owned()).or_default();
+            waiting.push(Box::new(done));
+            waiting.len() == 1
+        };
+        if !first {
+            return;
+        }
+        let this = self.clone();
+        let path = path.to_owned();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = fetch_text(&format!("{}{path}", this.base)).await.map(Rc::new);
+            if let Ok(body) = &result {
+                this.cache.borrow_mut().insert(path.clone(), body.clone());
+            }
+            let waiting = this.pending.borrow_mut().remove(&path).unwrap_or_default();
+            for done in waiting {
+                done(result.clone());
+            }
+        });
+    }
+
+    /// Forgets a cached response so the next `get` asks the server again.
+    pub fn invalidate(&self, path: &str) {
+        self.cache.borrow_mut().remove(path);
+    }
+
+    /// The catalogue (fetched once), built by the model from the API's document.
+    pub fn catalog(self: &Rc<Self>, done: impl FnOnce(Result<Rc<Catalog>, FetchError>) + 'static) {
+        if let Some(catalog) = self.catalog.borrow().clone() {
+            done(Ok(catalog));
+            return;
+        }
+        let this = self.clone();
+        self.get("/api/v1/catalog", move |result| {
+            let built = result.and_then(|body| {
+                let document: CatalogDocument = serde_json::from_str(&body).map_err(|e| FetchError::Network(e.to_string()))?;
+                Catalog::from_document(document).map(Rc::new).map_err(|e| FetchError::Network(e.to_string()))
+            });
+            if let Ok(catalog) = &built {
+                *this.catalog.borrow_mut() = Some(catalog.clone());
+            }
+            done(built);
+        });
+    }
+
+    /// Calls `notify` after every commit that touches `(indicator, region)`; returns the
+    /// subscription id for [`Client::unsubscribe`]. Opens the page's event stream on first use.
+    pub fn subscribe(self: &Rc<Self>, indicator: &str, region: &str, notify: Rc<dyn Fn()>) -> u64 {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        self.subscribers.borrow_mut().push(Subscriber { id, indicator: indicator.to_owned(), region: region.to_owned(), notify });
+        self.ensure_events();
+        id
+    }
+
+    /// Stops a subscription.
+    pub fn unsubscribe(&self, id: u64) {
+        self.subscribers.borrow_mut().retain(|s| s.id != id);
+        self.connection.borrow_mut().retain(|(i, _)| *i != id);
+    }
+
+    /// Calls `notify(connected)` when the live connection drops or returns.
+    pub fn watch_connection(&self, id: u64, notify: Rc<dyn Fn(bool)>) {
+        self.connection.borrow_mut().push((id, notify));
+    }
+
+    fn ensure_events(self: &Rc<Self>) {
+        if self.source.borrow().is_some() {
+            return;
+        }
+        let Ok(source) = web_sys::EventSource::new(&format!("{}/api/v1/events", self.base)) else { return };
+        let this = Rc::downgrade(self);
+        let on_commit = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Some(this) = this.upgrade() else { return };
+            let data = event.data().as_string().unwrap_or_default();
+            let Ok(commit) = serde_json::from_str::<serde_json::Value>(&data) else { return };
+            let names = |key: &str| -> Vec<String> {
+                commit[key].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+            };
+            let (indicators, regions) = (names("indicators"), names("regions"));
+            this.notify(|s| indicators.contains(&s.indicator) && regions.contains(&s.region));
+        });
+        let this = Rc::downgrade(self);
+        let on_reset = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {
+            if let Some(this) = this.upgrade() {
+                this.notify(|_| true);
+            }
+        });
+        let this = Rc::downgrade(self);
+        let on_open = Closure::<dyn Fn(web_sys::Event)>::new(move |_event: web_sys::Event| {
+            if let Some(this) = this.upgrade() {
+                this.connected(true);
+            }
+        });
+        let this = Rc::downgrade(self);
+        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_event: web_sys::Event| {
+            // The browser reconnects on its own (the server asks for 3 s), sending Last-Event-ID.
+            if let Some(this) = this.upgrade() {
+                this.connected(false);
+            }
+        });
+        let _ = source.add_event_listener_with_callback("commit", on_commit.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("reset", on_reset.as_ref().unchecked_ref());
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        // The stream lives as long as the page: its handlers do too.
+        on_commit.forget();
+        on_reset.forget();
+        on_open.forget();
+        on_error.forget();
+        *self.source.borrow_mut() = Some(source);
+    }
+
+    fn notify(&self, touches: impl Fn(&Subscriber) -> bool) {
+        // Drop every cached response: a commit may change any derived figure they hold.
+        self.cache.borrow_mut().clear();
+        let hits: Vec<Rc<dyn Fn()>> = self.subscribers.borrow().iter().filter(|s| touches(s)).map(|s| s.notify.clone()).collect();
+        for notify in hits {
+            notify();
+        }
+    }
+
+    fn connected(&self, up: bool) {
+        let watchers: Vec<Rc<dyn Fn(bool)>> = self.connection.borrow().iter().map(|(_, f)| f.clone()).collect();
+        for watcher in watchers {
+            watcher(up);
+        }
+    }
+}
+
+async fn fetch_text(url: &str) -> Result<String, FetchError> {
+    let window = web_sys::window().ok_or_else(|| FetchError::Network("no window".into()))?;
+    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| FetchError::Network(format!("{e:?}")))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| FetchError::Network("not a response".into()))?;
+    let text = JsFuture::from(response.text().map_err(|e| FetchError::Network(format!("{e:?}")))?)
+        .await
+        .map_err(|e| FetchError::Network(format!("{e:?}")))?;
+    let text = text.as_string().unwrap_or_default();
+    if response.ok() {
+        Ok(text)
+    } else {
+        let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        Err(FetchError::Api {
+            status: response.status(),
+            code: body["code"].as_str().unwrap_or("error").to_owned(),
+            message: body["message"].as_str().unwrap_or("").to_owned(),
+        })
+    }
+}

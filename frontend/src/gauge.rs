@@ -1,0 +1,140 @@
+//! The gauge: the current value against the target on a half ring, the expected-by-now mark on
+//! the required path, the status in colour *and* words, the figure as Chinese readers expect it
+//! (万, 亿); for growth targets, the average growth against the threshold.
+
+use innogauge_model::format::{format_number, format_percent};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use yew::prelude::*;
+
+use crate::draw::{self, GaugeShape};
+use crate::names::{figure, indicator_name, percent_change, region_name, status_label, summary, unit};
+use crate::options::WidgetOptions;
+use crate::table::DataTable;
+use crate::widget::{Loaded, t};
+
+/// Properties of [`Gauge`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct GaugeProps {
+    /// The data.
+    pub loaded: Loaded,
+    /// The options.
+    pub options: WidgetOptions,
+}
+
+/// The gauge widget.
+#[function_component(Gauge)]
+pub fn gauge(props: &GaugeProps) -> Html {
+    let lang = props.options.lang;
+    let theme = props.options.theme;
+    let catalog = &props.loaded.catalog;
+    let view = &props.loaded.view;
+    let series = &view.series;
+    let progress = view.progress.first().cloned();
+    let canvas = use_node_ref();
+    let dot = use_node_ref();
+    let dot_colour = progress.as_ref().map(|p| draw::css(draw::status_colour(&p.status, theme)));
+    {
+        // The status colour goes in through the CSSOM: a `style` attribute would be blocked by a
+        // strict portal CSP, the CSSOM is not.
+        let dot = dot.clone();
+        use_effect_with(dot_colour, move |colour| {
+            if let (Some(element), Some(colour)) = (dot.cast::<web_sys::HtmlElement>(), colour) {
+                let _ = element.style().set_property("background", colour);
+            }
+        });
+    }
+
+    let growth_target = progress
+        .as_ref()
+        .and_then(|p| p.target.as_ref())
+        .and_then(|id| catalog.target(id))
+        .is_some_and(|target| target.rule.kind() == "growth");
+    // A level target shows the value against the target; a growth target shows the average
+    // growth against the required rate (P, with the threshold at the target tick).
+    let shape = progress.as_ref().map(|p| GaugeShape {
+        fraction: if growth_target { p.ratio.unwrap_or(0.0) } else { p.achievement.unwrap_or(0.0) },
+        expected: match (growth_target, p.expected_now, p.target_value) {
+            (false, Some(e), Some(target)) if target != 0.0 => Some(e / target),
+            _ => None,
+        },
+        status: p.status.clone(),
+    });
+    {
+        let canvas = canvas.clone();
+        use_effect_with((shape, theme), move |(shape, theme)| {
+            let element = canvas.cast::<web_sys::HtmlCanvasElement>();
+            let mut observer = None;
+            if let (Some(element), Some(shape)) = (element, shape.clone()) {
+                draw::gauge(&element, &shape, *theme);
+                // Redraw when the container resizes (and so the backing store must).
+                let target = element.clone();
+                let theme = *theme;
+                let redraw = Closure::<dyn Fn()>::new(move || draw::gauge(&target, &shape, theme));
+                if let Ok(resize) = web_sys::ResizeObserver::new(redraw.as_ref().unchecked_ref()) {
+                    resize.observe(&element);
+                    observer = Some((resize, redraw));
+                }
+            }
+            move || {
+                if let Some((resize, _redraw)) = observer {
+                    resize.disconnect();
+                }
+            }
+        });
+    }
+
+    let name = indicator_name(catalog, &series.indicator, lang);
+    let region = region_name(catalog, &series.region, lang);
+    let unit = unit(catalog, &series.indicator);
+    let latest = series.points.last();
+    let value = latest.map_or_else(|| "—".to_owned(), |p| figure(catalog, &series.indicator, p.value, lang));
+    let decimals = catalog.indicator(&series.indicator).map_or(2, |i| i.decimals);
+    let detail = progress.as_ref().map(|p| {
+        if growth_target {
+            let observed = p.observed_growth.map_or_else(|| "—".to_owned(), percent_change);
+            let required = p.required_growth.map_or_else(|| "—".to_owned(), |r| format_percent(r * 100.0));
+            t(lang, &format!("年均增长 {observed}（目标 ≥{required}）"), &format!("Average growth {observed} a year (target ≥{required})"))
+        } else {
+            match (p.target_value, p.deadline.as_ref()) {
+                (Some(target), Some(deadline)) => t(
+                    lang,
+                    &format!(
+                        "目标 {}{unit}（{deadline}年）· 完成 {}%",
+                        format_number(target, decimals),
+                        format_number(p.achievement.unwrap_or(0.0) * 100.0, 1)
+                    ),
+                    &format!(
+                        "Target {} {unit} by {deadline} · {}% achieved",
+                        format_number(target, decimals),
+                        format_number(p.achievement.unwrap_or(0.0) * 100.0, 1)
+                    ),
+                ),
+                _ => t(lang, "无量化目标", "No numeric target"),
+            }
+        }
+    });
+    let label = progress.as_ref().map_or_else(|| format!("{name} {region}: {value}"), |p| summary(p, lang));
+    let status = progress.as_ref().map(|p| {
+        html! {
+            <p class="status">
+                <span class="dot" aria-hidden="true" ref={dot.clone()}></span>
+                { status_label(p, lang) }
+            </p>
+        }
+    });
+    html! {
+        <div role="img" aria-label={label} tabindex="0" class="gauge">
+            <p class="title">{ name }<span class="region">{ format!(" · {region}") }</span></p>
+            <div class="gauge-wrap">
+                <canvas ref={canvas} aria-hidden="true"></canvas>
+                <div class="gauge-center" aria-hidden="true">
+                    <span class="figure">{ value }</span><span class="unit">{ unit.clone() }</span>
+                </div>
+            </div>
+            <p class="sub" aria-hidden="true">{ detail.unwrap_or_default() }{ latest.map(|p| format!(" · {}", p.period)).unwrap_or_default() }</p>
+            { for status }
+            <DataTable loaded={props.loaded.clone()} options={props.options.clone()} visible={false} />
+        </div>
+    }
+}

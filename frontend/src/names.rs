@@ -1,0 +1,43 @@
+//! Names, units and figures in the widget's language, from the catalogue and the model's
+//! formatting (万/亿 for Chinese readers).
+
+use innogauge_model::format::{format_compact, format_number};
+use innogauge_model::wire::ProgressWire;
+use innogauge_model::{Catalog, Lang};
+
+/// The indicator's name.
+pub fn indicator_name(catalog: &Catalog, id: &str, lang: Lang) -> String {
+    catalog.indicator(id).map_or_else(|| id.to_owned(), |i| if lang == Lang::Zh { i.name_zh.clone() } else { i.name_en.clone() })
+}
+
+/// The region's name.
+pub fn region_name(catalog: &Catalog, code: &str, lang: Lang) -> String {
+    catalog.region(code).map_or_else(|| code.to_owned(), |r| if lang == Lang::Zh { r.name_zh.clone() } else { r.name_en.clone() })
+}
+
+/// The unit symbol (家, 亿元, %…).
+pub fn unit(catalog: &Catalog, id: &str) -> String {
+    catalog.indicator(id).map_or_else(String::new, |i| i.unit.clone())
+}
+
+/// A headline figure: `4.5万` / `45k`, or a percentage with its decimals.
+pub fn figure(catalog: &Catalog, id: &str, value: f64, lang: Lang) -> String {
+    let decimals = catalog.indicator(id).map_or(2, |i| i.decimals);
+    if unit(catalog, id) == "%" { format_number(value, decimals.min(2)) } else { format_compact(value, decimals, lang) }
+}
+
+/// A ratio as a signed percentage: `+7.2%`.
+pub fn percent_change(ratio: f64) -> String {
+    let sign = if ratio > 0.0 { "+" } else { "" };
+    format!("{sign}{}%", format_number(ratio * 100.0, 1))
+}
+
+/// The summary sentence the model wrote, in the widget's language.
+pub fn summary(progress: &ProgressWire, lang: Lang) -> String {
+    if lang == Lang::Zh { progress.summary.zh.clone() } else { progress.summary.en.clone() }
+}
+
+/// The status in words.
+pub fn status_label(progress: &ProgressWire, lang: Lang) -> String {
+    if lang == Lang::Zh { progress.status_label.zh.clone() } else { progress.status_label.en.clone() }
+}
