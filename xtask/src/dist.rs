@@ -24,11 +24,13 @@ pub enum Target {
 /// Builds the widgets crate to wasm and runs bindgen; returns the output directory.
 pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
     ensure_wasm_target(root)?;
-    run(
-        root,
-        "cargo",
-        &["build", "--locked", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"],
-    )?;
+    // The web bundle is the widgets alone; the node build (the wasm test suite) adds the upload
+    // check. Both write the same artifact, so bindgen runs right after each build.
+    let mut args = vec!["build", "--locked", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
+    if matches!(target, Target::Node) {
+        args.extend(["--features", "upload"]);
+    }
+    run(root, "cargo", &args)?;
     let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/innogauge_widgets.wasm");
     let out = match target {
         Target::Web => root.join("dist"),
