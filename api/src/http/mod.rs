@@ -52,7 +52,7 @@ fn query() -> impl Filter<Extract = (String,), Error = Infallible> + Clone {
 
 /// Runs a handler with the request timeout and turns its error into a response. (Requests
 /// are counted for `/metrics` around the whole service, so rejections count too.)
-async fn observe<F>(app: Arc<App>, _route: &'static str, work: F) -> warp::reply::Response
+async fn observe<F>(app: Arc<App>, work: F) -> warp::reply::Response
 where
     F: Future<Output = Result<warp::reply::Response, ApiError>>,
 {
@@ -77,52 +77,52 @@ fn route_label(path: &str) -> &'static str {
 }
 
 macro_rules! get_route {
-    ($app:expr, $route:literal, $handler:path, $($path:tt)+) => {
+    ($app:expr, $handler:path, $($path:tt)+) => {
         warp::path!($($path)+)
             .and(warp::get())
             .and(with_app($app.clone()))
             .and(ctx())
             .and(query())
-            .then(|app: Arc<App>, ctx: Ctx, query: String| async move { observe(app.clone(), $route, $handler(app, ctx, query)).await })
+            .then(|app: Arc<App>, ctx: Ctx, query: String| async move { observe(app.clone(), $handler(app, ctx, query)).await })
             .boxed()
     };
 }
 
 /// All routes, with errors recovered into JSON.
 pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
-    let reads = get_route!(app, "healthz", handlers::healthz, "healthz")
-        .or(get_route!(app, "metrics", handlers::metrics, "metrics"))
+    let reads = get_route!(app, handlers::healthz, "healthz")
+        .or(get_route!(app, handlers::metrics, "metrics"))
         .unify()
-        .or(get_route!(app, "openapi", handlers::openapi, "openapi.json"))
+        .or(get_route!(app, handlers::openapi, "openapi.json"))
         .unify()
-        .or(get_route!(app, "catalog", handlers::catalog, "api" / "v1" / "catalog"))
+        .or(get_route!(app, handlers::catalog, "api" / "v1" / "catalog"))
         .unify()
-        .or(get_route!(app, "series", handlers::series, "api" / "v1" / "series"))
+        .or(get_route!(app, handlers::series, "api" / "v1" / "series"))
         .unify()
-        .or(get_route!(app, "progress", handlers::progress, "api" / "v1" / "progress"))
+        .or(get_route!(app, handlers::progress, "api" / "v1" / "progress"))
         .unify()
-        .or(get_route!(app, "ranking", handlers::ranking, "api" / "v1" / "ranking"))
+        .or(get_route!(app, handlers::ranking, "api" / "v1" / "ranking"))
         .unify()
-        .or(get_route!(app, "snapshot", handlers::snapshot, "api" / "v1" / "snapshot"))
+        .or(get_route!(app, handlers::snapshot, "api" / "v1" / "snapshot"))
         .unify()
-        .or(get_route!(app, "history", handlers::history, "api" / "v1" / "history"))
+        .or(get_route!(app, handlers::history, "api" / "v1" / "history"))
         .unify()
-        .or(get_route!(app, "export", handlers::export_csv, "api" / "v1" / "export.csv"))
+        .or(get_route!(app, handlers::export_csv, "api" / "v1" / "export.csv"))
         .unify()
-        .or(get_route!(app, "uploads", handlers::list_uploads, "api" / "v1" / "uploads"))
+        .or(get_route!(app, handlers::list_uploads, "api" / "v1" / "uploads"))
         .unify()
         .boxed();
     let upload_detail = warp::path!("api" / "v1" / "uploads" / i64)
         .and(warp::get())
         .and(with_app(app.clone()))
         .and(ctx())
-        .then(|id: i64, app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), "upload", handlers::upload_detail(app, ctx, id)).await })
+        .then(|id: i64, app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), handlers::upload_detail(app, ctx, id)).await })
         .boxed();
     let revert = warp::path!("api" / "v1" / "uploads" / i64 / "revert")
         .and(warp::post())
         .and(with_app(app.clone()))
         .and(ctx())
-        .then(|id: i64, app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), "revert", handlers::revert(app, ctx, id)).await })
+        .then(|id: i64, app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), handlers::revert(app, ctx, id)).await })
         .boxed();
     let max_upload = u64::try_from(app.limits.max_upload_bytes).unwrap_or(u64::MAX);
     let upload = warp::path!("api" / "v1" / "uploads")
@@ -133,22 +133,20 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .and(query())
         .and(warp::body::bytes())
         .then(|app: Arc<App>, ctx: Ctx, query: String, body: Bytes| async move {
-            observe(app.clone(), "uploads", handlers::upload(app, ctx, query, body)).await
+            observe(app.clone(), handlers::upload(app, ctx, query, body)).await
         })
         .boxed();
     let events = warp::path!("api" / "v1" / "events")
         .and(warp::get())
         .and(with_app(app.clone()))
         .and(ctx())
-        .then(|app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), "events", handlers::events(app, ctx)).await })
+        .then(|app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), handlers::events(app, ctx)).await })
         .boxed();
     let widgets = warp::path!("widgets" / String)
         .and(warp::get())
         .and(with_app(app.clone()))
         .and(ctx())
-        .then(|file: String, app: Arc<App>, ctx: Ctx| async move {
-            observe(app.clone(), "widgets", handlers::widget_file(app, ctx, file)).await
-        })
+        .then(|file: String, app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), handlers::widget_file(app, ctx, file)).await })
         .boxed();
     let preflight = warp::options()
         .and(with_app(app.clone()))
