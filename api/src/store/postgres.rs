@@ -3,7 +3,6 @@
 //! its transaction, so every process learns of every commit (and tells its SSE clients).
 //! Revisions are inserted with `UNNEST` arrays, one statement per batch.
 
-use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 
@@ -60,8 +59,9 @@ impl PostgresStore {
     }
 }
 
-#[async_trait]
-impl Store for PostgresStore {
+rows::impl_store! {
+    PostgresStore;
+
     async fn migrate(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         // Several processes may start at once: one migrates, the others wait here.
@@ -146,92 +146,5 @@ impl Store for PostgresStore {
             unchanged_values: upload.unchanged_values,
             report: upload.report,
         })
-    }
-
-    async fn find_duplicate(&self, sha256: &str, idempotency_key: Option<&str>) -> Result<Option<UploadRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE kind = 'upload' AND (sha256 = $1 OR idempotency_key = $2) ORDER BY id LIMIT 1"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(sha256).bind(idempotency_key).fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::upload).transpose()
-    }
-
-    async fn uploads(&self, limit: i64, before: Option<i64>) -> Result<Vec<UploadRecord>, StoreError> {
-        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id < $1 ORDER BY id DESC LIMIT $2");
-        let found = sqlx::query(AssertSqlSafe(sql)).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(&self.pool).await?;
-        found.iter().map(rows::upload).collect()
-    }
-
-    async fn upload(&self, id: i64) -> Result<Option<UploadRecord>, StoreError> {
-        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::upload).transpose()
-    }
-
-    async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError> {
-        let found = sqlx::query(rows::REVISIONS_OF_UPLOAD).bind(id).fetch_all(&self.pool).await?;
-        found.iter().map(rows::revision).collect()
-    }
-
-    async fn revert_plan(&self, id: i64) -> Result<Vec<RevertItem>, StoreError> {
-        let found = sqlx::query(rows::REVERT_PLAN).bind(id).fetch_all(&self.pool).await?;
-        found.iter().map(rows::revert_item).collect()
-    }
-
-    async fn current_values(&self, as_of: Option<i64>) -> Result<Vec<CurrentValue>, StoreError> {
-        let found = match as_of {
-            None => sqlx::query(rows::CURRENT).fetch_all(&self.pool).await?,
-            Some(upload) => sqlx::query(rows::AS_OF).bind(upload).fetch_all(&self.pool).await?,
-        };
-        found.iter().map(rows::current).collect()
-    }
-
-    async fn history(&self, indicator: &str, region: &str, month_index: i32) -> Result<Vec<RevisionRecord>, StoreError> {
-        let found = sqlx::query(rows::HISTORY).bind(indicator).bind(region).bind(month_index).fetch_all(&self.pool).await?;
-        found.iter().map(rows::revision).collect()
-    }
-
-    async fn create_token(
-        &self,
-        name: &str,
-        role: &str,
-        regions: &[String],
-        hash: &str,
-        created_at_ms: i64,
-    ) -> Result<TokenRecord, StoreError> {
-        let sql = format!(
-            "INSERT INTO tokens (name, role, regions, hash, created_at_ms) VALUES ($1, $2, $3, $4, $5) RETURNING {}",
-            rows::TOKEN_COLUMNS
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(name)
-            .bind(role)
-            .bind(regions.join(","))
-            .bind(hash)
-            .bind(created_at_ms)
-            .fetch_one(&self.pool)
-            .await?;
-        rows::token(&row)
-    }
-
-    async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
-        let sql = format!("SELECT {} FROM tokens ORDER BY id", rows::TOKEN_COLUMNS);
-        let found = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
-        found.iter().map(rows::token).collect()
-    }
-
-    async fn revoke_token(&self, id: i64, at_ms: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE tokens SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL")
-            .bind(at_ms)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let sql = format!("SELECT {} FROM tokens WHERE hash = $1 AND revoked_at_ms IS NULL", rows::TOKEN_COLUMNS);
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(hash).fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::token).transpose()
     }
 }

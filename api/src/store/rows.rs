@@ -146,3 +146,104 @@ pub const AS_OF: &str = "SELECT r.indicator, r.region, r.period, r.value FROM re
  WHERE r.value IS NOT NULL";
 /// Token columns.
 pub const TOKEN_COLUMNS: &str = "id, name, role, regions, hash, created_at_ms, revoked_at_ms";
+
+/// The `Store` implementation of a pool-backed store: the methods given (migrations and
+/// commits, which differ between the databases) plus the reads and token methods, whose SQL is
+/// the same for both. Paths in the shared methods resolve where the macro is used, so both
+/// stores import the same names.
+macro_rules! impl_store {
+    ($store:ty; $($specific:tt)*) => {
+        #[async_trait::async_trait]
+        impl Store for $store {
+            $($specific)*
+
+    async fn find_duplicate(&self, sha256: &str, idempotency_key: Option<&str>) -> Result<Option<UploadRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE kind = 'upload' AND (sha256 = $1 OR idempotency_key = $2) ORDER BY id LIMIT 1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(sha256).bind(idempotency_key).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::upload).transpose()
+    }
+
+    async fn uploads(&self, limit: i64, before: Option<i64>) -> Result<Vec<UploadRecord>, StoreError> {
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id < $1 ORDER BY id DESC LIMIT $2");
+        let found = sqlx::query(AssertSqlSafe(sql)).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(&self.pool).await?;
+        found.iter().map(rows::upload).collect()
+    }
+
+    async fn upload(&self, id: i64) -> Result<Option<UploadRecord>, StoreError> {
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::upload).transpose()
+    }
+
+    async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError> {
+        let found = sqlx::query(rows::REVISIONS_OF_UPLOAD).bind(id).fetch_all(&self.pool).await?;
+        found.iter().map(rows::revision).collect()
+    }
+
+    async fn revert_plan(&self, id: i64) -> Result<Vec<RevertItem>, StoreError> {
+        let found = sqlx::query(rows::REVERT_PLAN).bind(id).fetch_all(&self.pool).await?;
+        found.iter().map(rows::revert_item).collect()
+    }
+
+    async fn current_values(&self, as_of: Option<i64>) -> Result<Vec<CurrentValue>, StoreError> {
+        let found = match as_of {
+            None => sqlx::query(rows::CURRENT).fetch_all(&self.pool).await?,
+            Some(upload) => sqlx::query(rows::AS_OF).bind(upload).fetch_all(&self.pool).await?,
+        };
+        found.iter().map(rows::current).collect()
+    }
+
+    async fn history(&self, indicator: &str, region: &str, month_index: i32) -> Result<Vec<RevisionRecord>, StoreError> {
+        let found = sqlx::query(rows::HISTORY).bind(indicator).bind(region).bind(month_index).fetch_all(&self.pool).await?;
+        found.iter().map(rows::revision).collect()
+    }
+
+    async fn create_token(
+        &self,
+        name: &str,
+        role: &str,
+        regions: &[String],
+        hash: &str,
+        created_at_ms: i64,
+    ) -> Result<TokenRecord, StoreError> {
+        let sql = format!(
+            "INSERT INTO tokens (name, role, regions, hash, created_at_ms) VALUES ($1, $2, $3, $4, $5) RETURNING {}",
+            rows::TOKEN_COLUMNS
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(name)
+            .bind(role)
+            .bind(regions.join(","))
+            .bind(hash)
+            .bind(created_at_ms)
+            .fetch_one(&self.pool)
+            .await?;
+        rows::token(&row)
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        let sql = format!("SELECT {} FROM tokens ORDER BY id", rows::TOKEN_COLUMNS);
+        let found = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        found.iter().map(rows::token).collect()
+    }
+
+    async fn revoke_token(&self, id: i64, at_ms: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE tokens SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL")
+            .bind(at_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let sql = format!("SELECT {} FROM tokens WHERE hash = $1 AND revoked_at_ms IS NULL", rows::TOKEN_COLUMNS);
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(hash).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::token).transpose()
+    }
+        }
+    };
+}
+pub(crate) use impl_store;
