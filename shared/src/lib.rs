@@ -11,6 +11,7 @@
 //! * [`dataset`]: current values, city sums and derived indicators;
 //! * [`progress`]: the sdg-build progress measure and everything a gauge shows;
 //! * [`revision`]: what an upload changes against known values, and warnings that need history;
+//! * [`geo`]: district boundaries for the map (simplification, projection, hit testing);
 //! * [`views`]: the read model (series with targets, rankings, the dashboard snapshot);
 //! * [`wire`]: the JSON shapes of the API.
 
@@ -18,6 +19,7 @@ pub mod catalog;
 pub mod contract;
 pub mod dataset;
 pub mod format;
+pub mod geo;
 pub mod indicator;
 pub mod message;
 pub mod observation;

@@ -22,9 +22,14 @@ pub struct SeriesView {
     pub progress: Vec<ProgressWire>,
 }
 
-/// Progress summaries of one series: one per applicable target, or the trend without one.
-pub fn progress_of(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, region: &Region) -> Vec<Progress> {
+/// Progress summaries of one series: one per applicable target, or the trend without one;
+/// judged at `until` (later values left out) or at the latest value.
+pub fn progress_of(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, region: &Region, until: Option<Period>) -> Vec<Progress> {
     let series = dataset.series(catalog, &indicator.id, &region.code);
+    let series = match until {
+        Some(period) => series.until(period),
+        None => series,
+    };
     let targets: Vec<_> = catalog.targets_for(&indicator.id, &region.code).collect();
     if targets.is_empty() {
         vec![trend(indicator, &series)]
@@ -33,10 +38,15 @@ pub fn progress_of(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, 
     }
 }
 
-/// The series of an indicator in a region, with its progress.
-pub fn series_view(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, region: &Region) -> SeriesView {
+/// The series of an indicator in a region, with its progress; with `until`, as it stood at
+/// that period (later values left out).
+pub fn series_view(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, region: &Region, until: Option<Period>) -> SeriesView {
     let series = dataset.series(catalog, &indicator.id, &region.code);
-    let progress = progress_of(catalog, dataset, indicator, region).iter().map(|p| ProgressWire::new(catalog, p)).collect();
+    let series = match until {
+        Some(period) => series.until(period),
+        None => series,
+    };
+    let progress = progress_of(catalog, dataset, indicator, region, until).iter().map(|p| ProgressWire::new(catalog, p)).collect();
     SeriesView { series: SeriesWire::from(&series), progress }
 }
 
@@ -115,7 +125,7 @@ pub fn ranking(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, peri
         .iter()
         .map(|(region, s)| {
             let at = period.and_then(|p| s.at(p)).copied();
-            let summaries = progress_of(catalog, dataset, indicator, region);
+            let summaries = progress_of(catalog, dataset, indicator, region, period);
             let status = summaries.first().map_or("not_available", |p| p.status.as_str()).to_owned();
             let figure = match (measure, at) {
                 (_, None) => None,

@@ -150,3 +150,50 @@ fn the_sample_data_reads_cleanly_and_follows_the_public_figures() {
         assert_eq!(series.latest().unwrap().period, Period::Quarter(2025, 3));
     }
 }
+
+/// The district boundaries decoded by `cargo xtask map`: every district of the catalogue, and
+/// the simplified shapes the server sends keep every district and its shared borders.
+#[test]
+fn map_boundaries_cover_every_district_and_simplify_without_gaps() {
+    use innogauge_model::geo::FeatureCollection;
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/map/chongqing.geojson")).unwrap();
+    let map: FeatureCollection = serde_json::from_str(&text).unwrap();
+    let catalog = Catalog::builtin();
+    let mut codes: Vec<&str> = map.features.iter().map(|f| f.properties.code.as_str()).collect();
+    codes.sort_unstable();
+    let mut districts: Vec<&str> = catalog.districts().map(|d| &*d.code).collect();
+    districts.sort_unstable();
+    assert_eq!(codes, districts);
+    let simple = map.simplified(0.004);
+    println!("positions: {} → {}", map.position_count(), simple.position_count());
+    assert!(simple.position_count() * 3 < map.position_count());
+    assert_eq!(simple.features.len(), 38);
+    // A point well inside each district (further from every border than the tolerance can move
+    // one) is still found in the same district after simplification.
+    let border_distance = |p: [f64; 2]| -> f64 {
+        let segments = map.features.iter().flat_map(|f| f.geometry.polygons().into_iter().flatten()).flat_map(|r| r.windows(2));
+        segments
+            .map(|w| {
+                let ([ax, ay], [bx, by]) = (w[0], w[1]);
+                let (dx, dy) = (bx - ax, by - ay);
+                let t = (((p[0] - ax) * dx + (p[1] - ay) * dy) / (dx * dx + dy * dy).max(1e-18)).clamp(0.0, 1.0);
+                ((p[0] - ax - t * dx).powi(2) + (p[1] - ay - t * dy).powi(2)).sqrt()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut checked = 0;
+    for feature in &map.features {
+        let ring = feature.geometry.polygons().into_iter().flatten().max_by_key(|r| r.len()).unwrap();
+        let n = ring.len() as f64;
+        let mean = [ring.iter().map(|q| q[0]).sum::<f64>() / n, ring.iter().map(|q| q[1]).sum::<f64>() / n];
+        let inside = ring
+            .iter()
+            .step_by(7)
+            .flat_map(|p| [0.3, 0.5, 0.7].map(|f| [p[0] + (mean[0] - p[0]) * f, p[1] + (mean[1] - p[1]) * f]))
+            .find(|&c| map.hit(c).map(|f| &f.properties.code) == Some(&feature.properties.code) && border_distance(c) > 0.01);
+        let Some(inside) = inside else { continue };
+        checked += 1;
+        assert_eq!(simple.hit(inside).map(|f| f.properties.code.as_str()), Some(feature.properties.code.as_str()));
+    }
+    assert!(checked >= 30, "only {checked} districts had a point well inside");
+}

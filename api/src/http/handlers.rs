@@ -79,18 +79,23 @@ pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let p = params(&query)?;
     let indicator = required(indicator(&app, &p)?, "indicator")?;
     let region = region(&app, &p)?.unwrap_or_else(|| app.catalog.city());
+    let until = period(&p)?;
     if let Some(as_of) = p.get("as_of").filter(|s| !s.is_empty()) {
         let as_of: i64 = as_of.parse().map_err(|_| ApiError::bad_request("bad-as-of", "`as_of` is an upload id"))?;
         let snapshot = app.data.as_of(as_of).await?;
-        return Ok(cached_json(&ctx, &app.cors, as_of, &query, || views::series_view(app.catalog, &snapshot.dataset, indicator, region)));
+        return Ok(cached_json(&ctx, &app.cors, as_of, &query, || {
+            views::series_view(app.catalog, &snapshot.dataset, indicator, region, until)
+        }));
     }
     let snapshot = app.data.current().await;
-    Ok(cached_json(&ctx, &app.cors, snapshot.version, &query, || views::series_view(app.catalog, &snapshot.dataset, indicator, region)))
+    Ok(cached_json(&ctx, &app.cors, snapshot.version, &query, || {
+        views::series_view(app.catalog, &snapshot.dataset, indicator, region, until)
+    }))
 }
 
 pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let p = params(&query)?;
-    let (indicator, region) = (indicator(&app, &p)?, region(&app, &p)?);
+    let (indicator, region, until) = (indicator(&app, &p)?, region(&app, &p)?, period(&p)?);
     let snapshot = app.data.current().await;
     let version = snapshot.version;
     let catalog = app.catalog;
@@ -113,7 +118,7 @@ pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         pairs
             .into_iter()
             .filter(|(i, r)| seen.insert((i.id.clone(), r.code.clone())))
-            .flat_map(|(i, r)| views::progress_of(catalog, &snapshot.dataset, i, r))
+            .flat_map(|(i, r)| views::progress_of(catalog, &snapshot.dataset, i, r, until))
             .map(|p| ProgressWire::new(catalog, &p))
             .collect()
     };
@@ -148,6 +153,29 @@ pub async fn snapshot(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         data_version: snapshot.version,
         view: views::snapshot(app.catalog, &snapshot.dataset),
     }))
+}
+
+/// The district boundaries, simplified once per process (the fixture has five times the points
+/// a widget can show).
+fn boundaries_geojson() -> &'static innogauge_model::geo::FeatureCollection {
+    static MAP: std::sync::OnceLock<innogauge_model::geo::FeatureCollection> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let full: innogauge_model::geo::FeatureCollection = serde_json::from_str(include_str!("../../../fixtures/map/chongqing.geojson"))
+            .unwrap_or_else(|e| {
+                // The file is checked by the model's fixture tests; an empty map beats a crash.
+                tracing::error!(error = %e, "the built-in boundaries do not parse");
+                innogauge_model::geo::FeatureCollection { kind: "FeatureCollection".into(), features: Vec::new() }
+            });
+        full.simplified(BOUNDARY_TOLERANCE_DEGREES)
+    })
+}
+
+/// About 400 m: under a device pixel on a 1,000-pixel-wide map of Chongqing.
+const BOUNDARY_TOLERANCE_DEGREES: f64 = 0.004;
+
+pub async fn boundaries(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
+    // Changes only with a new binary: version 0 in the ETag.
+    Ok(cached_json(&ctx, &app.cors, 0, "boundaries", boundaries_geojson))
 }
 
 #[derive(Serialize)]

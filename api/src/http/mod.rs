@@ -32,6 +32,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("/api/v1/progress", "GET", "progress"),
     ("/api/v1/ranking", "GET", "ranking"),
     ("/api/v1/snapshot", "GET", "snapshot"),
+    ("/api/v1/boundaries", "GET", "boundaries"),
     ("/api/v1/history", "GET", "history"),
     ("/api/v1/export.csv", "GET", "export"),
     ("/api/v1/events", "GET", "events"),
@@ -104,6 +105,8 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .or(get_route!(app, handlers::ranking, "api" / "v1" / "ranking"))
         .unify()
         .or(get_route!(app, handlers::snapshot, "api" / "v1" / "snapshot"))
+        .unify()
+        .or(get_route!(app, handlers::boundaries, "api" / "v1" / "boundaries"))
         .unify()
         .or(get_route!(app, handlers::history, "api" / "v1" / "history"))
         .unify()

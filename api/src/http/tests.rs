@@ -158,6 +158,10 @@ async fn upload_read_revise_revert(server: &Server) {
     // The series as known after the first upload.
     let as_of = get(addr, &format!("/api/v1/series?indicator=tech_smes&region=500118&as_of={first_id}")).await.json();
     assert_eq!(as_of["series"]["points"].as_array().unwrap().last().unwrap()["value"], 1753.0);
+    // Judged at an earlier period: the later value is left out of the series and its progress.
+    let earlier = get(addr, "/api/v1/series?indicator=tech_smes&region=500118&period=2025Q2").await.json();
+    assert!(earlier["series"]["points"].as_array().unwrap().iter().all(|p| p["period"] != "2025Q3"), "{earlier}");
+    assert!(earlier["progress"][0].get("latest").is_none_or(|l| l["period"] != "2025Q3"));
 
     // Only an admin reverts; a revert appends, restoring the earlier value.
     let bearer = format!("Bearer {yongchuan}");
@@ -472,6 +476,18 @@ async fn postgres_commits_reach_clients_of_another_process() {
     read_until(&mut stream, &mut seen, &format!("\"version\":{version}")).await;
     // The second process's reads moved too.
     assert_eq!(latest_value(&get(second.addr, "/api/v1/progress?indicator=tech_smes&region=500118").await.json()), 1800.0);
+}
+
+#[tokio::test]
+async fn boundaries_are_simplified_geojson_of_every_district() {
+    let server = sqlite_server("boundaries").await;
+    let response = get(server.addr, "/api/v1/boundaries").await;
+    assert_eq!(response.status, 200);
+    let map: innogauge_model::geo::FeatureCollection = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(map.features.len(), 38);
+    assert!(map.position_count() < 8_000, "{} positions", map.position_count());
+    let yongchuan = map.hit([105.9, 29.35]).map(|f| f.properties.code.as_str());
+    assert_eq!(yongchuan, Some("500118"), "a point in 永川区");
 }
 
 #[tokio::test]
