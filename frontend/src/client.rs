@@ -156,7 +156,8 @@ impl Client {
         });
     }
 
-    /// Calls `notify` after every commit that touches `(indicator, region)`; returns the
+    /// Calls `notify` after every commit that touches `(indicator, region)` (either may be `*`
+    /// for any); returns the
     /// subscription id for [`Client::unsubscribe`]. Opens the page's event stream on first use.
     pub fn subscribe(self: &Rc<Self>, indicator: &str, region: &str, notify: Rc<dyn Fn()>) -> u64 {
         let id = self.next_id.get();
@@ -191,7 +192,8 @@ impl Client {
                 commit[key].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
             };
             let (indicators, regions) = (names("indicators"), names("regions"));
-            this.notify(|s| indicators.contains(&s.indicator) && regions.contains(&s.region));
+            // "*" follows every indicator (a board) or every region (a ranking, a map).
+            this.notify(|s| (s.indicator == "*" || indicators.contains(&s.indicator)) && (s.region == "*" || regions.contains(&s.region)));
         });
         let this = Rc::downgrade(self);
         let on_reset = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {

@@ -1,14 +1,184 @@
-//! Canvas drawing with plotters-canvas, sharp on HiDPI screens: the backing store is the CSS
+//! Canvas drawing with plotters-canvas (the helpers every chart shares, and the gauge), sharp on HiDPI screens: the backing store is the CSS
 //! size × `devicePixelRatio` and every length is scaled by it. Only shapes are drawn on the
 //! canvas; text stays in HTML beside it (plotters' text measurement would put inline styles
 //! into the host page, which a strict CSP forbids, and HTML text is what screen readers read).
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
 
 use crate::options::Theme;
+
+/// A painted canvas: the element, what it shows, and the observer that repaints it on resize.
+type Painted<D> = (HtmlCanvasElement, D, web_sys::ResizeObserver, Closure<dyn Fn()>);
+
+/// Paints `canvas` with `paint(canvas, data)` whenever `data` changes, whenever the canvas
+/// is resized (its backing store must follow its CSS size to stay sharp), and whenever the
+/// element itself is new (a re-render may replace it with a blank one).
+#[hook]
+pub fn use_canvas<D: PartialEq + Clone + 'static>(canvas: &NodeRef, data: D, paint: fn(&HtmlCanvasElement, &D)) {
+    let last = use_mut_ref(|| None::<Painted<D>>);
+    {
+        let (canvas, last) = (canvas.clone(), last.clone());
+        use_effect(move || {
+            let element = canvas.cast::<HtmlCanvasElement>();
+            let mut last = last.borrow_mut();
+            let unchanged = matches!((&*last, &element), (Some((painted, shown, ..)), Some(now)) if painted == now && *shown == data);
+            if !unchanged {
+                if let Some((_, _, observer, _)) = last.take() {
+                    observer.disconnect();
+                }
+                if let Some(element) = element {
+                    paint(&element, &data);
+                    let (target, shown) = (element.clone(), data.clone());
+                    let redraw = Closure::<dyn Fn()>::new(move || paint(&target, &shown));
+                    if let Ok(observer) = web_sys::ResizeObserver::new(redraw.as_ref().unchecked_ref()) {
+                        observer.observe(&element);
+                        *last = Some((element, data, observer, redraw));
+                    }
+                }
+            }
+        });
+    }
+    use_effect_with((), move |()| {
+        move || {
+            if let Some((_, _, observer, _)) = last.borrow_mut().take() {
+                observer.disconnect();
+            }
+        }
+    });
+}
+
+/// Positions the HTML labels over a chart: every element under `root` with `data-left` or
+/// `data-top` (CSS lengths, often `calc(…)`) gets them through the CSSOM, which a strict
+/// portal CSP allows where `style` attributes are blocked.
+#[hook]
+pub fn use_placed_labels(root: &NodeRef) {
+    let root = root.clone();
+    use_effect(move || {
+        if let Some(root) = root.cast::<web_sys::Element>()
+            && let Ok(nodes) = root.query_selector_all("[data-left],[data-top],[data-fill]")
+        {
+            for i in 0..nodes.length() {
+                let Some(element) = nodes.get(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
+                for (attribute, property) in [("data-left", "left"), ("data-top", "top"), ("data-fill", "background")] {
+                    if let Some(value) = element.get_attribute(attribute) {
+                        let _ = element.style().set_property(property, &value);
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// A rectangle of the canvas in device pixels, for charts with margins in CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Frame {
+    /// Left edge.
+    pub left: f64,
+    /// Top edge.
+    pub top: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+    /// devicePixelRatio.
+    pub ratio: f64,
+}
+
+impl Frame {
+    /// The plot area inside margins given in CSS pixels.
+    pub fn inside(width: u32, height: u32, ratio: f64, margins: Margins) -> Frame {
+        let (left, top) = (margins.left * ratio, margins.top * ratio);
+        Frame {
+            left,
+            top,
+            width: (f64::from(width) - left - margins.right * ratio).max(1.0),
+            height: (f64::from(height) - top - margins.bottom * ratio).max(1.0),
+            ratio,
+        }
+    }
+
+    /// The device pixel at fractions of the frame (0,0 top left).
+    pub fn at(&self, fx: f64, fy: f64) -> (i32, i32) {
+        ((self.left + fx * self.width).round() as i32, (self.top + fy * self.height).round() as i32)
+    }
+}
+
+/// Margins of a plot area in CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Margins {
+    /// Left.
+    pub left: f64,
+    /// Right.
+    pub right: f64,
+    /// Top.
+    pub top: f64,
+    /// Bottom.
+    pub bottom: f64,
+}
+
+impl Margins {
+    /// The CSS `left` of a fraction of the plot width.
+    pub fn css_left(&self, fx: f64) -> String {
+        format!("calc({}px + (100% - {}px) * {fx:.4})", self.left, self.left + self.right)
+    }
+
+    /// The CSS `top` of a fraction of the plot height.
+    pub fn css_top(&self, fy: f64) -> String {
+        format!("calc({}px + (100% - {}px) * {fy:.4})", self.top, self.top + self.bottom)
+    }
+}
+
+/// A plotters drawing area over the whole canvas, cleared.
+pub fn area(canvas: &HtmlCanvasElement) -> Option<DrawingArea<CanvasBackend, Shift>> {
+    // Filling with a transparent colour paints nothing over the last frame: clear the pixels.
+    if let Some(context) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) {
+        context.clear_rect(0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()));
+    }
+    Some(CanvasBackend::with_canvas_object(canvas.clone().unchecked_into())?.into_drawing_area())
+}
+
+/// Ink (axis, ticks) and grid colours of a theme.
+pub fn ink(theme: Theme) -> (RGBColor, RGBColor) {
+    match theme {
+        Theme::Light => (RGBColor(55, 65, 81), RGBColor(229, 231, 235)),
+        Theme::Dark => (RGBColor(209, 213, 219), RGBColor(55, 65, 81)),
+        Theme::HighContrast => (RGBColor(255, 255, 255), RGBColor(110, 110, 110)),
+    }
+}
+
+/// The accent colour of series lines and bars (blue, readable on each theme's background).
+pub fn accent(theme: Theme) -> RGBColor {
+    match theme {
+        Theme::Light => RGBColor(29, 78, 216),
+        Theme::Dark => RGBColor(96, 165, 250),
+        Theme::HighContrast => RGBColor(255, 255, 0),
+    }
+}
+
+/// A dashed polyline (plotters' `PathElement` draws solid lines only).
+pub fn dashed(root: &DrawingArea<CanvasBackend, Shift>, points: &[(i32, i32)], dash: f64, gap: f64, style: ShapeStyle) {
+    for pair in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        let (dx, dy) = (f64::from(x1 - x0), f64::from(y1 - y0));
+        let length = dx.hypot(dy);
+        if length == 0.0 {
+            continue;
+        }
+        let mut at = 0.0;
+        while at < length {
+            let end = (at + dash).min(length);
+            let p = |t: f64| ((f64::from(x0) + dx * t / length).round() as i32, (f64::from(y0) + dy * t / length).round() as i32);
+            let _ = root.draw(&PathElement::new(vec![p(at), p(end)], style));
+            at = end + gap;
+        }
+    }
+}
 
 /// Colours of the progress statuses (fill colours; the words are always shown too).
 pub fn status_colour(status: &str, theme: Theme) -> RGBColor {
@@ -30,11 +200,12 @@ pub fn css(colour: RGBColor) -> String {
     format!("rgb({}, {}, {})", colour.0, colour.1, colour.2)
 }
 
-/// Sizes the backing store to CSS size × devicePixelRatio; returns (width, height, ratio).
-pub fn fit_backing(canvas: &HtmlCanvasElement, aspect: f64) -> (u32, u32, f64) {
+/// Sizes the backing store to CSS size × devicePixelRatio; returns (width, height, ratio). With
+/// an aspect the height follows the width; without, the canvas's CSS height is used.
+pub fn fit_backing(canvas: &HtmlCanvasElement, aspect: Option<f64>) -> (u32, u32, f64) {
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
-    let css_width = f64::from(canvas.client_width().max(120));
-    let css_height = (css_width * aspect).round();
+    let css_width = f64::from(canvas.client_width().max(1));
+    let css_height = aspect.map_or_else(|| f64::from(canvas.client_height().max(40)), |a| (css_width * a).round());
     let (width, height) = ((css_width * ratio).round() as u32, (css_height * ratio).round() as u32);
     if canvas.width() != width || canvas.height() != height {
         canvas.set_width(width);
@@ -60,11 +231,8 @@ const ARC_MAX: f64 = 1.2;
 
 /// Draws a half-ring gauge: track, value arc, target tick, expected-by-now mark.
 pub fn gauge(canvas: &HtmlCanvasElement, shape: &GaugeShape, theme: Theme) {
-    let (width, height, ratio) = fit_backing(canvas, 0.55);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone().unchecked_into());
-    let Some(backend) = backend else { return };
-    let root = backend.into_drawing_area();
-    let _ = root.fill(&TRANSPARENT);
+    let (width, height, ratio) = fit_backing(canvas, Some(0.55));
+    let Some(root) = area(canvas) else { return };
     let (cx, cy) = (f64::from(width) / 2.0, f64::from(height) * 0.92);
     let radius = (f64::from(width) * 0.42).min(f64::from(height) * 0.85);
     let thickness = (radius * 0.18).max(6.0 * ratio);
@@ -90,10 +258,7 @@ pub fn gauge(canvas: &HtmlCanvasElement, shape: &GaugeShape, theme: Theme) {
         let colour = status_colour(&shape.status, theme);
         let _ = root.draw(&PathElement::new(arc(0.0, value), colour.stroke_width(stroke)));
     }
-    let ink = match theme {
-        Theme::Light => RGBColor(31, 41, 55),
-        _ => RGBColor(243, 244, 246),
-    };
+    let ink = ink(theme).0;
     let tick = |at: f64, length: f64| -> Vec<(i32, i32)> {
         let angle = std::f64::consts::PI * (1.0 - at / ARC_MAX);
         let (inner, outer) = (radius - thickness / 2.0 - length, radius + thickness / 2.0 + length);

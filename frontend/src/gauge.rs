@@ -3,12 +3,10 @@
 //! (万, 亿); for growth targets, the average growth against the threshold.
 
 use innogauge_model::format::{format_number, format_percent};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 use yew::prelude::*;
 
 use crate::draw::{self, GaugeShape};
-use crate::names::{figure, indicator_name, percent_change, region_name, status_label, summary, unit};
+use crate::names::{figure, indicator_name, is_growth_target, percent_change, region_name, status_label, summary, target_fraction, unit};
 use crate::options::WidgetOptions;
 use crate::table::DataTable;
 use crate::widget::{Loaded, t};
@@ -45,44 +43,22 @@ pub fn gauge(props: &GaugeProps) -> Html {
         });
     }
 
-    let growth_target = progress
-        .as_ref()
-        .and_then(|p| p.target.as_ref())
-        .and_then(|id| catalog.target(id))
-        .is_some_and(|target| target.rule.kind() == "growth");
+    let growth_target = progress.as_ref().is_some_and(|p| is_growth_target(catalog, p));
     // A level target shows the value against the target; a growth target shows the average
     // growth against the required rate (P, with the threshold at the target tick).
     let shape = progress.as_ref().map(|p| GaugeShape {
-        fraction: if growth_target { p.ratio.unwrap_or(0.0) } else { p.achievement.unwrap_or(0.0) },
+        fraction: target_fraction(catalog, p).unwrap_or(0.0),
         expected: match (growth_target, p.expected_now, p.target_value) {
             (false, Some(e), Some(target)) if target != 0.0 => Some(e / target),
             _ => None,
         },
         status: p.status.clone(),
     });
-    {
-        let canvas = canvas.clone();
-        use_effect_with((shape, theme), move |(shape, theme)| {
-            let element = canvas.cast::<web_sys::HtmlCanvasElement>();
-            let mut observer = None;
-            if let (Some(element), Some(shape)) = (element, shape.clone()) {
-                draw::gauge(&element, &shape, *theme);
-                // Redraw when the container resizes (and so the backing store must).
-                let target = element.clone();
-                let theme = *theme;
-                let redraw = Closure::<dyn Fn()>::new(move || draw::gauge(&target, &shape, theme));
-                if let Ok(resize) = web_sys::ResizeObserver::new(redraw.as_ref().unchecked_ref()) {
-                    resize.observe(&element);
-                    observer = Some((resize, redraw));
-                }
-            }
-            move || {
-                if let Some((resize, _redraw)) = observer {
-                    resize.disconnect();
-                }
-            }
-        });
-    }
+    draw::use_canvas(&canvas, (shape, theme), |element, (shape, theme)| {
+        if let Some(shape) = shape {
+            draw::gauge(element, shape, *theme);
+        }
+    });
 
     let name = indicator_name(catalog, &series.indicator, lang);
     let region = region_name(catalog, &series.region, lang);

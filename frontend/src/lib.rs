@@ -9,20 +9,27 @@
 //!
 //! Modules: [`options`] (the `data-*` attributes), [`client`] (one data client and one event
 //! stream per page), [`mount`] (shadow roots, lazy mounting, watching the page), [`widget`]
-//! (loading, live refresh, stale data), one module per widget type, [`draw`] (canvas), and
-//! [`styles`].
+//! (loading, live refresh, stale data), one module per widget type ([`gauge`], [`trend`],
+//! [`ranking`], [`map`], [`kpi`], [`table`], [`board`]), [`menu`] and [`export`] (PNG and CSV
+//! downloads), [`draw`] (canvas helpers), and [`styles`].
 
 #![allow(unsafe_code)] // wasm-bindgen's generated glue
 
+pub mod board;
 pub mod client;
 pub mod draw;
+pub mod export;
 pub mod gauge;
 pub mod kpi;
+pub mod map;
+pub mod menu;
 pub mod mount;
 pub mod names;
 pub mod options;
+pub mod ranking;
 pub mod styles;
 pub mod table;
+pub mod trend;
 #[cfg(feature = "upload")]
 pub mod upload;
 pub mod widget;

@@ -56,7 +56,7 @@ pub fn mount_now(element: &Element, options: &JsValue) -> Result<(), JsValue> {
     shadow.append_child(&container)?;
     if let (Some(height), Some(host)) = (options.height, element.dyn_ref::<HtmlElement>()) {
         // CSSOM, not a style attribute: allowed under a strict CSP.
-        host.style().set_property("min-height", &format!("{height}px"))?;
+        host.style().set_property("height", &format!("{height}px"))?;
     }
     let handle = yew::Renderer::<Widget>::with_root_and_props(container, WidgetProps { options }).render();
     MOUNTED.with(|m| m.borrow_mut().push((element.clone(), handle)));

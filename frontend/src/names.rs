@@ -3,7 +3,7 @@
 
 use innogauge_model::format::{format_compact, format_number};
 use innogauge_model::wire::ProgressWire;
-use innogauge_model::{Catalog, Lang};
+use innogauge_model::{Catalog, Lang, Status};
 
 /// The indicator's name.
 pub fn indicator_name(catalog: &Catalog, id: &str, lang: Lang) -> String {
@@ -40,4 +40,26 @@ pub fn summary(progress: &ProgressWire, lang: Lang) -> String {
 /// The status in words.
 pub fn status_label(progress: &ProgressWire, lang: Lang) -> String {
     if lang == Lang::Zh { progress.status_label.zh.clone() } else { progress.status_label.en.clone() }
+}
+
+/// A status code in words (`not_available` and unknown codes: no data).
+pub fn status_word(code: &str, lang: Lang) -> String {
+    let label = Status::parse(code).map(Status::label);
+    match (label, lang) {
+        (Some(label), Lang::Zh) => label.zh,
+        (Some(label), Lang::En) => label.en,
+        (None, Lang::Zh) => "暂无数据".to_owned(),
+        (None, Lang::En) => "No data".to_owned(),
+    }
+}
+
+/// How far along its target a summary is, for a bar or an arc: the achievement of a level
+/// target, or for a growth target the observed growth as a share of the required (P).
+pub fn target_fraction(catalog: &Catalog, progress: &ProgressWire) -> Option<f64> {
+    if is_growth_target(catalog, progress) { progress.ratio } else { progress.achievement }
+}
+
+/// Whether the summary's target is a growth rate (R&D spending +10 % a year) rather than a level.
+pub fn is_growth_target(catalog: &Catalog, progress: &ProgressWire) -> bool {
+    progress.target.as_ref().and_then(|id| catalog.target(id)).is_some_and(|target| target.rule.kind() == "growth")
 }

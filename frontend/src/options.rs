@@ -13,15 +13,30 @@ pub enum Kind {
     Kpi,
     /// The data as an accessible table.
     Table,
+    /// The quarterly series against the required path, the target and the projection.
+    Trend,
+    /// The districts as bars.
+    Ranking,
+    /// The districts on a map.
+    Map,
+    /// Every target of a region.
+    Board,
 }
 
 impl Kind {
+    /// The `data-innogauge` values.
+    pub const NAMES: [&str; 7] = ["gauge", "trend", "ranking", "map", "kpi", "table", "board"];
+
     /// From `data-innogauge`.
     pub fn parse(text: &str) -> Option<Kind> {
         match text.trim() {
             "gauge" => Some(Kind::Gauge),
             "kpi" => Some(Kind::Kpi),
             "table" => Some(Kind::Table),
+            "trend" => Some(Kind::Trend),
+            "ranking" => Some(Kind::Ranking),
+            "map" => Some(Kind::Map),
+            "board" => Some(Kind::Board),
             _ => None,
         }
     }
@@ -84,6 +99,20 @@ pub struct WidgetOptions {
 }
 
 impl WidgetOptions {
+    /// The ranking measure asked for (`value`, `achievement`, `growth`; a map's `status`
+    /// colours by status and ranks by value).
+    pub fn rank_measure(&self) -> &str {
+        match self.measure.as_deref().map(str::trim) {
+            Some(m @ ("achievement" | "growth")) => m,
+            _ => "value",
+        }
+    }
+
+    /// Whether a map is coloured by the figure rather than by status.
+    pub fn colour_by_figure(&self) -> bool {
+        matches!(self.measure.as_deref().map(str::trim), Some("value" | "achievement" | "growth"))
+    }
+
     /// Reads the options from an attribute getter (`data-*` name without the prefix).
     pub fn from_attributes(get: impl Fn(&str) -> Option<String>) -> WidgetOptions {
         let kind_text = get("innogauge").unwrap_or_default();

@@ -6,6 +6,7 @@
 /// The stylesheet of every widget.
 pub const CSS: &str = r#"
 :host { display: block; contain: content; }
+[part=widget] { height: 100%; }
 .ig { box-sizing: border-box; font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
       font-size: 14px; line-height: 1.4; padding: 12px 14px; border-radius: 8px; height: 100%; position: relative; }
 .ig * { box-sizing: border-box; }
@@ -34,5 +35,55 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; }
 caption { text-align: left; font-weight: 600; margin-bottom: 4px; }
 th, td { text-align: right; padding: 3px 6px; border-bottom: 1px solid rgba(127,127,127,.35); }
 th:first-child, td:first-child { text-align: left; }
+.head { display: flex; align-items: flex-start; justify-content: space-between; gap: 8px; }
+.menu { position: relative; flex: none; }
+.menu-button { font: inherit; font-size: 16px; line-height: 1; padding: 2px 8px 6px; border-radius: 6px; cursor: pointer;
+               background: transparent; color: inherit; border: 1px solid rgba(127,127,127,.6); }
+.menu-button:focus-visible, .menu-list button:focus-visible, [tabindex]:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
+.menu-list { position: absolute; right: 0; top: 100%; z-index: 2; margin-top: 4px; display: flex; flex-direction: column;
+             min-width: 10em; border-radius: 6px; padding: 4px; box-shadow: 0 4px 14px rgba(0,0,0,.25); }
+.theme-light .menu-list { background: #ffffff; border: 1px solid #d1d5db; }
+.theme-dark .menu-list { background: #1f2937; border: 1px solid #4b5563; }
+.theme-hc .menu-list { background: #000000; border: 2px solid #ffffff; }
+.menu-list button { font: inherit; font-size: 13px; text-align: left; padding: 6px 8px; border: 0; border-radius: 4px; cursor: pointer; background: transparent; color: inherit; }
+.menu-list button:hover { background: rgba(127,127,127,.2); }
+.chart-wrap { position: relative; height: 220px; margin-top: 4px; }
+.sized { display: flex; flex-direction: column; }
+.sized > .trend { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
+.sized .chart-wrap { flex: 1 1 auto; height: auto; min-height: 120px; }
+.chart-wrap canvas, .map-wrap canvas { display: block; width: 100%; height: 100%; }
+.ytick { position: absolute; left: 0; width: 50px; text-align: right; font-size: 11px; transform: translateY(-50%); opacity: .9; }
+.xtick { position: absolute; bottom: 0; font-size: 11px; transform: translateX(-50%); opacity: .9; }
+.tip { position: absolute; z-index: 1; pointer-events: none; white-space: nowrap; font-size: 12px; padding: 3px 7px; border-radius: 4px;
+       transform: translate(8px, -120%); }
+.tip-left { transform: translate(calc(-100% - 8px), -120%); }
+.theme-light .tip { background: #111827; color: #ffffff; }
+.theme-dark .tip { background: #f9fafb; color: #111827; }
+.theme-hc .tip { background: #ffffff; color: #000000; }
+.legend { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 12px; }
+.legend li { display: inline-flex; align-items: center; gap: 5px; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; border: 1px solid rgba(127,127,127,.6); }
+.swatch.line { height: 3px; border: 0; }
+.swatch.dash { width: 16px; height: 0; border: 0; border-top: 2px dashed currentColor; border-radius: 0; }
+.swatch.dot { width: 16px; height: 0; border: 0; border-top: 2px dotted currentColor; border-radius: 0; }
+.swatch.diamond { width: 9px; height: 9px; transform: rotate(45deg); border: 0; }
+.rank-scroll { margin-top: 4px; }
+.sized .rank-scroll { overflow: auto; flex: 1 1 auto; min-height: 0; }
+.sized > .ranking, .sized > .board, .sized > .map { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
+.rank-grid { display: grid; grid-template-columns: minmax(5.5em, auto) 1fr minmax(4.5em, auto); align-items: start; }
+.rank-grid ol, .board-grid ol { list-style: none; margin: 0; padding: 0; }
+.rank-grid li { height: 22px; line-height: 22px; font-size: 12.5px; white-space: nowrap; }
+.rank-names li { padding-right: 6px; }
+.rank-figures li { text-align: right; padding-left: 6px; font-variant-numeric: tabular-nums; }
+.rank { display: inline-block; min-width: 2.2em; opacity: .85; font-variant-numeric: tabular-nums; }
+.chosen { font-weight: 700; }
+.rank-grid canvas, .board-grid canvas { display: block; width: 100%; }
+.map-wrap { position: relative; margin-top: 4px; }
+.map-wrap canvas { height: auto; }
+.board-grid { display: grid; grid-template-columns: minmax(10em, 1.4fr) minmax(60px, 1fr) minmax(6.5em, auto); margin-top: 6px; }
+.board-rows li, .board-status li { height: 44px; display: flex; flex-direction: column; justify-content: center; }
+.board-name { font-size: 13px; font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.board-figures { font-size: 12px; opacity: .9; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.board-status li { flex-direction: row; align-items: center; justify-content: flex-start; gap: 6px; padding-left: 8px; font-size: 12px; font-weight: 600; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); white-space: nowrap; border: 0; }
 "#;

@@ -1,18 +1,25 @@
-//! The root component of every widget: loads the catalogue and the series (through the page's
+//! The root component of every widget: loads the catalogue and the widget type's data (through the page's
 //! shared client), follows live events, keeps the last data when the API is unreachable (with a
 //! visible "数据截至 … / data as of …" note), and hands the data to the widget type's view.
 
 use std::rc::Rc;
 
-use innogauge_model::views::SeriesView;
+use innogauge_model::geo::FeatureCollection;
+use innogauge_model::views::{Ranking, SeriesView};
+use innogauge_model::wire::ProgressWire;
 use innogauge_model::{Catalog, Lang};
+use serde::de::DeserializeOwned;
 use yew::prelude::*;
 
-use crate::client::{FetchError, client};
+use crate::board::Board;
+use crate::client::{Client, FetchError, client};
 use crate::gauge::Gauge;
 use crate::kpi::Kpi;
+use crate::map::DistrictMap;
 use crate::options::{Kind, WidgetOptions};
+use crate::ranking::RankingChart;
 use crate::table::DataTable;
+use crate::trend::Trend;
 
 /// Loading state of a widget's data.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +32,20 @@ pub enum FetchState<T> {
     Failed(FetchError),
 }
 
-/// Everything a view needs.
+/// What a widget type reads from the API.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload {
+    /// One series with its progress (gauge, trend, kpi, table).
+    Series(Rc<SeriesView>),
+    /// The districts ranked (ranking).
+    Ranking(Rc<Ranking>),
+    /// The districts ranked, and their boundaries (map).
+    Map(Rc<Ranking>, Rc<FeatureCollection>),
+    /// Every target of a region (board).
+    Board(Rc<Vec<ProgressWire>>),
+}
+
+/// Everything a series view needs.
 #[derive(Clone, Debug)]
 pub struct Loaded {
     /// The catalogue (names, units).
@@ -39,6 +59,89 @@ impl PartialEq for Loaded {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.catalog, &other.catalog) && self.view == other.view
     }
+}
+
+/// The page's catalogue, compared by identity (it is loaded once per page and never changes).
+#[derive(Clone, Debug)]
+pub struct SharedCatalog(pub Rc<Catalog>);
+
+impl PartialEq for SharedCatalog {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for SharedCatalog {
+    type Target = Catalog;
+    fn deref(&self) -> &Catalog {
+        &self.0
+    }
+}
+
+/// The catalogue and a payload.
+#[derive(Clone, Debug)]
+pub struct Data {
+    /// The catalogue.
+    pub catalog: Rc<Catalog>,
+    /// What the widget type reads.
+    pub payload: Payload,
+}
+
+impl PartialEq for Data {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.catalog, &other.catalog) && self.payload == other.payload
+    }
+}
+
+/// The API paths a widget reads, by type.
+fn paths(options: &WidgetOptions, kind: Kind) -> Vec<String> {
+    let period = options.period.as_deref().map(|p| format!("&period={}", encode(p))).unwrap_or_default();
+    let (indicator, region) = (encode(&options.indicator), encode(&options.region));
+    match kind {
+        Kind::Gauge | Kind::Trend | Kind::Kpi | Kind::Table => {
+            vec![format!("/api/v1/series?indicator={indicator}&region={region}{period}")]
+        }
+        Kind::Ranking => vec![format!("/api/v1/ranking?indicator={indicator}&measure={}{period}", options.rank_measure())],
+        Kind::Map => vec![
+            format!("/api/v1/ranking?indicator={indicator}&measure={}{period}", options.rank_measure()),
+            "/api/v1/boundaries".to_owned(),
+        ],
+        Kind::Board => vec![format!("/api/v1/progress?region={region}{period}")],
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &str) -> Result<Rc<T>, FetchError> {
+    serde_json::from_str::<T>(body).map(Rc::new).map_err(|e| FetchError::Network(e.to_string()))
+}
+
+/// Fetches every path (through the page's shared client) and builds the payload.
+fn fetch(client: &Rc<Client>, kind: Kind, paths: Vec<String>, done: impl FnOnce(Result<Payload, FetchError>) + 'static) {
+    let loader = client.clone();
+    let mut paths = paths.into_iter();
+    let first = paths.next().unwrap_or_default();
+    let second = paths.next();
+    client.get(&first, move |result| {
+        let body = match result {
+            Ok(body) => body,
+            Err(e) => return done(Err(e)),
+        };
+        let payload = match kind {
+            Kind::Gauge | Kind::Trend | Kind::Kpi | Kind::Table => parse::<SeriesView>(&body).map(Payload::Series),
+            Kind::Ranking => parse::<Ranking>(&body).map(Payload::Ranking),
+            Kind::Board => parse::<Vec<ProgressWire>>(&body).map(Payload::Board),
+            Kind::Map => {
+                let ranking = match parse::<Ranking>(&body) {
+                    Ok(ranking) => ranking,
+                    Err(e) => return done(Err(e)),
+                };
+                loader.get(&second.unwrap_or_default(), move |result| {
+                    done(result.and_then(|body| parse::<FeatureCollection>(&body)).map(|map| Payload::Map(ranking, map)));
+                });
+                return;
+            }
+        };
+        done(payload);
+    });
 }
 
 /// Properties of [`Widget`].
@@ -81,7 +184,7 @@ pub fn t(lang: Lang, zh: &str, en: &str) -> String {
 #[function_component(Widget)]
 pub fn widget(props: &WidgetProps) -> Html {
     let options = props.options.clone();
-    let state = use_state(|| FetchState::<Loaded>::Loading);
+    let state = use_state(|| FetchState::<Data>::Loading);
     let stale_since = use_state(|| None::<String>);
     let last_ok = use_mut_ref(|| None::<String>);
     let refresh = use_reducer(Refresh::default);
@@ -90,7 +193,7 @@ pub fn widget(props: &WidgetProps) -> Html {
         let (state, stale_since, last_ok) = (state.clone(), stale_since.clone(), last_ok.clone());
         let options = options.clone();
         use_effect_with((options.clone(), refresh.0), move |_| {
-            let path = format!("/api/v1/series?indicator={}&region={}", encode(&options.indicator), encode(&options.region));
+            let Some(kind) = options.kind else { return };
             let client = client();
             let loader = client.clone();
             client.catalog(move |catalog| {
@@ -101,24 +204,31 @@ pub fn widget(props: &WidgetProps) -> Html {
                         return;
                     }
                 };
-                loader.get(&path, move |result| {
-                    match result.and_then(|body| serde_json::from_str::<SeriesView>(&body).map_err(|e| FetchError::Network(e.to_string())))
-                    {
-                        Ok(view) => {
-                            *last_ok.borrow_mut() = Some(now_label());
-                            stale_since.set(None);
-                            state.set(FetchState::Ready(Loaded { catalog, view: Rc::new(view) }));
-                        }
-                        Err(e) => fail(&state, &stale_since, &last_ok, e),
+                fetch(&loader, kind, paths(&options, kind), move |result| match result {
+                    Ok(payload) => {
+                        *last_ok.borrow_mut() = Some(now_label());
+                        stale_since.set(None);
+                        state.set(FetchState::Ready(Data { catalog, payload }));
                     }
+                    Err(e) => fail(&state, &stale_since, &last_ok, e),
                 });
             });
         });
     }
 
-    // Live: refetch when a commit touches this series; mark stale while disconnected.
-    let key = match &*state {
-        FetchState::Ready(loaded) => Some((loaded.view.series.indicator.clone(), loaded.view.series.region.clone())),
+    // Live: refetch when a commit touches this widget's data; mark stale while disconnected.
+    // Rankings and maps follow every region of their indicator, boards every indicator of
+    // their region ("*").
+    let key = match (&*state, options.kind) {
+        (FetchState::Ready(data), Some(kind)) => {
+            let indicator = data.catalog.indicator(&options.indicator).map(|i| i.id.to_string());
+            let region = data.catalog.region(&options.region).map(|r| r.code.to_string());
+            match kind {
+                Kind::Ranking | Kind::Map => indicator.map(|i| (i, "*".to_owned())),
+                Kind::Board => region.map(|r| ("*".to_owned(), r)),
+                _ => indicator.zip(region),
+            }
+        }
         _ => None,
     };
     {
@@ -153,30 +263,47 @@ pub fn widget(props: &WidgetProps) -> Html {
 
     let lang = options.lang;
     let body = match (&*state, options.kind) {
-        (_, None) => {
-            html! { <p class="message" role="alert">{ t(lang, &format!("未知的组件类型“{}”。可用：gauge、kpi、table。", options.kind_text), &format!("Unknown widget type “{}”. Use gauge, kpi or table.", options.kind_text)) }</p> }
-        }
+        (_, None) => html! {
+            <p class="message" role="alert">{ t(lang,
+                &format!("未知的组件类型“{}”。可用：{}。", options.kind_text, Kind::NAMES.join("、")),
+                &format!("Unknown widget type “{}”. Use {}.", options.kind_text, Kind::NAMES.join(", "))) }</p>
+        },
         (FetchState::Loading, _) => html! { <p class="message loading" aria-busy="true">{ t(lang, "加载中…", "Loading…") }</p> },
         (FetchState::Failed(error), _) => html! { <p class="message" role="alert">{ failure_text(lang, &options, error) }</p> },
-        (FetchState::Ready(loaded), Some(Kind::Gauge)) => html! { <Gauge loaded={loaded.clone()} options={options.clone()} /> },
-        (FetchState::Ready(loaded), Some(Kind::Kpi)) => html! { <Kpi loaded={loaded.clone()} options={options.clone()} /> },
-        (FetchState::Ready(loaded), Some(Kind::Table)) => {
-            html! { <DataTable loaded={loaded.clone()} options={options.clone()} visible={true} /> }
-        }
+        (FetchState::Ready(data), Some(kind)) => view(data, kind, &options),
     };
     let stale = stale_since.as_ref().map(|at| {
         html! { <p class="stale" role="status">{ t(lang, &format!("数据截至 {at}（暂时无法连接数据服务）"), &format!("Data as of {at} (the data service is unreachable)")) }</p> }
     });
     html! {
-        <div class={classes!("ig", options.theme.class())}>
+        <div class={classes!("ig", options.theme.class(), options.height.map(|_| "sized"))}>
             { body }
             { for stale }
         </div>
     }
 }
 
+/// The widget type's view of its data.
+fn view(data: &Data, kind: Kind, options: &WidgetOptions) -> Html {
+    let catalog = data.catalog.clone();
+    let shared = SharedCatalog(catalog.clone());
+    let options = options.clone();
+    match (&data.payload, kind) {
+        (Payload::Series(view), Kind::Gauge) => html! { <Gauge loaded={Loaded { catalog, view: view.clone() }} {options} /> },
+        (Payload::Series(view), Kind::Trend) => html! { <Trend loaded={Loaded { catalog, view: view.clone() }} {options} /> },
+        (Payload::Series(view), Kind::Kpi) => html! { <Kpi loaded={Loaded { catalog, view: view.clone() }} {options} /> },
+        (Payload::Series(view), Kind::Table) => {
+            html! { <DataTable loaded={Loaded { catalog, view: view.clone() }} {options} visible={true} /> }
+        }
+        (Payload::Ranking(ranking), _) => html! { <RankingChart catalog={shared} ranking={ranking.clone()} {options} /> },
+        (Payload::Map(ranking, map), _) => html! { <DistrictMap catalog={shared} ranking={ranking.clone()} map={map.clone()} {options} /> },
+        (Payload::Board(list), _) => html! { <Board catalog={shared} progress={list.clone()} {options} /> },
+        _ => html! {},
+    }
+}
+
 fn fail(
-    state: &UseStateHandle<FetchState<Loaded>>,
+    state: &UseStateHandle<FetchState<Data>>,
     stale_since: &UseStateHandle<Option<String>>,
     last_ok: &Rc<std::cell::RefCell<Option<String>>>,
     error: FetchError,

@@ -195,6 +195,19 @@ pub struct TrendWire {
     pub pace: f64,
 }
 
+impl TrendWire {
+    /// The path's value at time `t` (years, as [`crate::Period::end_in_years`]): the model's
+    /// formula, so a chart draws exactly the path the progress was judged against.
+    pub fn at(&self, t: f64) -> f64 {
+        let trend = if self.kind == "geometric" {
+            Trend::Geometric { t0: self.t0, x0: self.x0, rate: self.pace }
+        } else {
+            Trend::Linear { t0: self.t0, x0: self.x0, slope: self.pace }
+        };
+        trend.at(t)
+    }
+}
+
 impl From<Trend> for TrendWire {
     fn from(t: Trend) -> Self {
         match t {
@@ -418,6 +431,19 @@ impl From<&crate::revision::Changes> for ChangesWire {
                 })
                 .collect(),
             unchanged: c.unchanged.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trend_wire_evaluates_like_the_model() {
+        for trend in [Trend::Geometric { t0: 2020.0, x0: 100.0, rate: 0.1 }, Trend::Linear { t0: 2020.0, x0: 100.0, slope: 5.0 }] {
+            let wire = TrendWire::from(trend);
+            assert!((wire.at(2023.25) - trend.at(2023.25)).abs() < 1e-9);
         }
     }
 }

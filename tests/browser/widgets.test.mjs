@@ -52,7 +52,8 @@ async function stopServer() {
 
 const hostileCss = `
   body { font-family: serif; background: #f4efe6; margin: 16px; }
-  .row { display: grid; grid-template-columns: repeat(3, 320px); gap: 16px; }
+  .row { display: grid; grid-template-columns: repeat(3, 340px); gap: 16px; margin-bottom: 16px; }
+  .row.wide { grid-template-columns: 440px 600px; }
   canvas { width: 10px !important; height: 3px !important; border: 5px solid red !important; }
   div { font-size: 40px !important; color: magenta !important; }
   p { display: none !important; }
@@ -70,6 +71,16 @@ function portalPage() {
     <div id="english" data-innogauge="gauge" data-indicator="science_literacy_rate" data-lang="en" data-theme="high-contrast"></div>
     <div id="table" data-innogauge="table" data-indicator="hitech_zone_output_share"></div>
     <div id="unknown" data-innogauge="gauge" data-indicator="no_such_thing"></div>
+  </div>
+  <div class="row wide">
+    <div id="trend" data-innogauge="trend" data-indicator="high_tech_enterprises"></div>
+    <div id="board" data-innogauge="board" data-region="500118"></div>
+  </div>
+  <div class="row">
+    <div id="trend-sized" data-innogauge="trend" data-indicator="rd_expenditure" data-region="500118" data-height="300" data-theme="dark"></div>
+    <div id="ranking" data-innogauge="ranking" data-indicator="rd_expenditure" data-measure="growth" data-region="永川区" data-height="420"></div>
+    <div id="map" data-innogauge="map" data-indicator="high_tech_enterprises" data-region="500118"></div>
+    <div id="map-value" data-innogauge="map" data-indicator="tech_smes" data-measure="value" data-lang="en"></div>
   </div></body></html>`;
 }
 
@@ -93,8 +104,9 @@ before(async () => {
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   page = await browser.newPage({ viewport: { width: 1100, height: 1000 }, deviceScaleFactor: 2 });
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
+  page.on('console', (m) => { if (m.type() === 'error') { console.log('console error:', m.text()); } });
   await page.goto(`http://127.0.0.1:${portalPort}/`);
-  await page.getByRole('img', { name: /高新技术企业数量/ }).waitFor({ timeout: 20000 });
+  await page.locator('#gauge').getByRole('img', { name: /高新技术企业数量/ }).waitFor({ timeout: 20000 });
 });
 
 after(async () => {
@@ -157,3 +169,124 @@ test('the API going down shows stale data, and coming back recovers', async () =
   await startServer();
   await page.locator('#gauge').getByText('数据截至').waitFor({ state: 'detached', timeout: 30000 });
 });
+
+test('trend, ranking, map and board render with their figures in words', async () => {
+  const [hte] = await (await fetch(`${api}/api/v1/progress?indicator=high_tech_enterprises&region=500000`)).json();
+  assert.match(await label('trend'), new RegExp(hte.latest.value.toLocaleString('en-US')));
+  const ranking = await (await fetch(`${api}/api/v1/ranking?indicator=rd_expenditure&measure=growth`)).json();
+  const yongchuan = ranking.entries.find((e) => e.region === '500118');
+  assert.match(await label('ranking'), new RegExp(`永川区排第${yongchuan.rank}位`));
+  assert.match(await label('ranking'), new RegExp(`前三为${ranking.entries[0].name_zh}`));
+  assert.match(await label('map'), /高新技术企业数量分区县地图（2025年第三季度）/);
+  assert.match(await label('map-value'), /Map of Tech-based enterprises by district \(Q3 2025\)/);
+  assert.match(await label('board'), /永川区科技创新目标一览：\d+ 项目标中 \d+ 项/);
+  // Every chart has paint on its canvas, at the device pixel ratio.
+  for (const id of ['trend', 'ranking', 'map', 'board', 'trend-sized']) {
+    const canvas = await page.locator(`#${id}`).evaluate((host) => {
+      const c = host.shadowRoot.querySelector('canvas');
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) { painted++; } }
+      return { painted, backing: c.width, css: c.clientWidth };
+    });
+    assert.ok(canvas.painted > 2000, `${id}: only ${canvas.painted} pixels painted`);
+    assert.equal(canvas.backing, Math.round(canvas.css * 2), `${id}: backing store not at devicePixelRatio`);
+  }
+  // data-height sizes the widget.
+  assert.equal(Math.round((await page.locator('#trend-sized').boundingBox()).height), 300);
+});
+
+test('the trend reads its values out by keyboard, and the map on hover', async () => {
+  const chart = page.locator('#trend').getByRole('img');
+  await chart.focus();
+  await page.keyboard.press('End');
+  const live = page.locator('#trend').locator('[aria-live=polite]');
+  await page.waitForFunction(() => /2025年第三季度：[\d,]+家/.test(document.querySelector('#trend').shadowRoot.querySelector('[aria-live=polite]').textContent));
+  await page.keyboard.press('ArrowLeft');
+  assert.match(await live.textContent(), /2025年第二季度：[\d,]+家/);
+  await page.keyboard.press('Home');
+  assert.doesNotMatch(await live.textContent(), /2025年/);
+  // Hovering the map over 永川区 names it.
+  await page.locator('#map canvas').scrollIntoViewIfNeeded();
+  const box = await page.locator('#map canvas').boundingBox();
+  const bounds = await (await fetch(`${api}/api/v1/boundaries`)).json();
+  assert.equal(bounds.features.length, 38);
+  // 永川区's interior point, projected the way the widget does.
+  const positions = (c) => (typeof c[0] === 'number' ? [c] : c.flatMap(positions));
+  const [w, s, e, n] = bounds.features.flatMap((f) => positions(f.geometry.coordinates)).reduce(
+    (b, [x, y]) => [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)], [180, 90, -180, -90]);
+  const k = Math.cos(((s + n) / 2) * Math.PI / 180);
+  const scale = Math.min((box.width - 12) / ((e - w) * k), (box.height - 12) / (n - s));
+  const ox = (box.width - (e - w) * k * scale) / 2, oy = (box.height - (n - s) * scale) / 2;
+  const [lon, lat] = [105.9, 29.35];
+  await page.mouse.move(box.x + ox + (lon - w) * k * scale, box.y + oy + (n - lat) * scale);
+  await page.locator('#map').locator('.tip').waitFor();
+  assert.match(await page.locator('#map').locator('.tip').textContent(), /永川区：[\d,]+家，第\d+名/);
+  await page.mouse.move(0, 0);
+  await page.locator('#map').locator('.tip').waitFor({ state: 'detached' });
+  // The map is still painted after the tooltip came and went.
+  const painted = await page.locator('#map').evaluate((host) => {
+    const c = host.shadowRoot.querySelector('canvas');
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) { n++; } }
+    return n;
+  });
+  assert.ok(painted > 2000, `the map is blank after hovering (${painted} pixels)`);
+});
+
+test('the menu downloads the chart as PNG and the data as CSV', async () => {
+  const menu = page.locator('#trend').getByRole('button', { name: '下载图表或数据' });
+  await menu.click();
+  assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#trend').getByRole('button', { name: '下载图片（PNG）' }).click()]);
+  const image = fs.readFileSync(await png.path());
+  fs.mkdirSync(shots, { recursive: true });
+  fs.writeFileSync(path.join(shots, 'trend-download.png'), image);
+  assert.deepEqual([...image.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+  assert.ok(image.length > 10000, `the PNG is only ${image.length} bytes`);
+  await menu.click();
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#trend').getByRole('button', { name: '下载数据（CSV）' }).click()]);
+  const text = fs.readFileSync(await csv.path(), 'utf8');
+  assert.ok(text.startsWith('\uFEFFperiod,时期,value,unit\n'), text.slice(0, 40));
+  assert.match(text, /2025Q3,2025年第三季度,\d+,家/);
+});
+
+test('text in every widget passes WCAG AA contrast', async () => {
+  const failures = await page.evaluate(() => {
+    const luminance = ([r, g, b]) => {
+      const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const rgba = (text) => { const m = text.match(/[\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+    const out = [];
+    let checked = 0;
+    for (const host of document.querySelectorAll('[data-innogauge]')) {
+      if (!host.shadowRoot) { continue; }
+      for (const el of host.shadowRoot.querySelectorAll('*')) {
+        const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        if (!own || el.closest('.sr-only') || !el.getClientRects().length) { continue; }
+        // The background: the nearest ancestor (in the shadow tree) with an opaque one.
+        let bg = [255, 255, 255];
+        for (let a = el; a; a = a.parentElement) {
+          const c = rgba(getComputedStyle(a).backgroundColor);
+          if (c[3] > 0.5) { bg = c; break; }
+        }
+        // The text colour, faded by its own alpha and every ancestor's opacity.
+        let [r, g, b, alpha] = rgba(getComputedStyle(el).color);
+        for (let a = el; a; a = a.parentElement) { alpha *= Number(getComputedStyle(a).opacity); }
+        const fg = [r * alpha + bg[0] * (1 - alpha), g * alpha + bg[1] * (1 - alpha), b * alpha + bg[2] * (1 - alpha)];
+        const [l1, l2] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+        const ratio = (l1 + 0.05) / (l2 + 0.05);
+        const style = getComputedStyle(el);
+        const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
+        checked++;
+        if (ratio < (large ? 3 : 4.5)) { out.push(`${host.id} ${el.className || el.tagName}: ${ratio.toFixed(2)} “${el.textContent.trim().slice(0, 20)}”`); }
+      }
+    }
+    return { out, checked };
+  });
+  assert.ok(failures.checked > 100, `only ${failures.checked} texts checked`);
+  assert.deepEqual(failures.out, []);
+});
+

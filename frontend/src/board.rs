@@ -1,0 +1,227 @@
+//! The board: every target of a region at a glance, one row each: the indicator, its latest
+//! figure, a bar toward the target with the expected-by-now tick, and the status in words.
+//! Bars are one canvas beside the HTML rows, row for row.
+
+use std::rc::Rc;
+
+use innogauge_model::format::format_number;
+use innogauge_model::wire::ProgressWire;
+use innogauge_model::{Catalog, Lang};
+use plotters::prelude::*;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use crate::draw::{self, Frame, Margins};
+use crate::export::{self, Label, Picture};
+use crate::menu::Menu;
+use crate::names::{figure, indicator_name, is_growth_target, region_name, status_label, target_fraction, unit};
+use crate::options::{Theme, WidgetOptions};
+use crate::widget::{SharedCatalog, t};
+
+/// Properties of [`Board`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct BoardProps {
+    /// The catalogue.
+    pub catalog: SharedCatalog,
+    /// Every target's progress in the region.
+    pub progress: Rc<Vec<ProgressWire>>,
+    /// The options.
+    pub options: WidgetOptions,
+}
+
+/// Height of a row in CSS pixels (the HTML rows use the same).
+pub const ROW: f64 = 44.0;
+
+const MARGINS: Margins = Margins { left: 2.0, right: 2.0, top: 0.0, bottom: 0.0 };
+
+/// The bars run to 1.2 × target, so over-achievement shows past the target mark.
+const BAR_MAX: f64 = 1.2;
+
+/// What the canvas shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoardShape {
+    /// (fraction of target, expected-by-now fraction, status) per row.
+    pub rows: Vec<(Option<f64>, Option<f64>, String)>,
+    /// Colours.
+    pub theme: Theme,
+}
+
+/// Draws the bars.
+pub fn paint(canvas: &HtmlCanvasElement, shape: &BoardShape) {
+    let (width, height, ratio) = draw::fit_backing(canvas, None);
+    let Some(root) = draw::area(canvas) else { return };
+    let frame = Frame::inside(width, height, ratio, MARGINS);
+    let (ink, grid) = draw::ink(shape.theme);
+    let rows = shape.rows.len().max(1) as f64;
+    for (i, (fraction, expected, status)) in shape.rows.iter().enumerate() {
+        let (top, bottom) = ((i as f64 + 0.35) / rows, (i as f64 + 0.65) / rows);
+        let (a, b) = (frame.at(0.0, top).1, frame.at(0.0, bottom).1);
+        let x = |f: f64| frame.at(f.clamp(0.0, BAR_MAX) / BAR_MAX, 0.0).0;
+        let _ = root.draw(&Rectangle::new([(x(0.0), a), (x(BAR_MAX), b)], grid.filled()));
+        if let Some(fraction) = fraction.filter(|f| f.is_finite()) {
+            let _ = root
+                .draw(&Rectangle::new([(x(0.0), a), (x(fraction).max(x(0.0) + 1), b)], draw::status_colour(status, shape.theme).filled()));
+        }
+        let tick = (3.0 * ratio) as i32;
+        let _ = root.draw(&PathElement::new(vec![(x(1.0), a - tick), (x(1.0), b + tick)], ink.stroke_width((2.0 * ratio).round() as u32)));
+        if let Some(expected) = expected.filter(|e| e.is_finite()) {
+            let _ = root.draw(&PathElement::new(
+                vec![(x(expected), a - tick / 2), (x(expected), b + tick / 2)],
+                ink.mix(0.7).stroke_width(ratio.round().max(1.0) as u32),
+            ));
+        }
+    }
+    let _ = root.present();
+}
+
+/// The row's figure line: latest value against the target, or growth against the threshold.
+fn figures(catalog: &Catalog, p: &ProgressWire, lang: Lang) -> String {
+    let unit = unit(catalog, &p.indicator);
+    let decimals = catalog.indicator(&p.indicator).map_or(2, |i| i.decimals);
+    let latest = p.latest.as_ref().map_or_else(|| "—".to_owned(), |l| format!("{}{unit}", figure(catalog, &p.indicator, l.value, lang)));
+    if let (true, Some(observed), Some(required)) = (is_growth_target(catalog, p), p.observed_growth, p.required_growth) {
+        return t(
+            lang,
+            &format!("{latest} · 年均增长 {}%（目标 ≥{}%）", format_number(observed * 100.0, 1), format_number(required * 100.0, 1)),
+            &format!("{latest} · growth {}% a year (target ≥{}%)", format_number(observed * 100.0, 1), format_number(required * 100.0, 1)),
+        );
+    }
+    if let (Some(held), Some(required)) = (p.events_held, p.events_required) {
+        return t(
+            lang,
+            &format!("已举办 {} / 应举办 {}", format_number(held, 0), format_number(required, 0)),
+            &format!("{} held of {} due", format_number(held, 0), format_number(required, 0)),
+        );
+    }
+    match (p.target_value, &p.deadline) {
+        (Some(target), Some(deadline)) => t(
+            lang,
+            &format!("{latest} / 目标 {}{unit}（{deadline}年）", format_number(target, decimals)),
+            &format!("{latest} of {} {unit} by {deadline}", format_number(target, decimals)),
+        ),
+        _ => latest,
+    }
+}
+
+/// The board widget.
+#[function_component(Board)]
+pub fn board(props: &BoardProps) -> Html {
+    let lang = props.options.lang;
+    let theme = props.options.theme;
+    let catalog = &props.catalog;
+    let list: Vec<&ProgressWire> = props.progress.iter().filter(|p| p.target.is_some()).collect();
+    let region = list.first().map_or_else(|| props.options.region.clone(), |p| region_name(catalog, &p.region, lang));
+    let canvas = use_node_ref();
+    let root = use_node_ref();
+    let shape = BoardShape {
+        rows: list
+            .iter()
+            .map(|p| {
+                let expected = match (p.expected_now, p.target_value) {
+                    (Some(e), Some(target)) if target != 0.0 && !is_growth_target(catalog, p) => Some(e / target),
+                    _ => None,
+                };
+                (target_fraction(catalog, p), expected, p.status.clone())
+            })
+            .collect(),
+        theme,
+    };
+    draw::use_canvas(&canvas, shape, paint);
+    draw::use_placed_labels(&root);
+    {
+        let (canvas, rows) = (canvas.clone(), list.len());
+        use_effect_with(rows, move |rows| {
+            if let Some(canvas) = canvas.cast::<web_sys::HtmlElement>() {
+                let _ = canvas.style().set_property("height", &format!("{}px", *rows as f64 * ROW));
+            }
+        });
+    }
+    let achieved = list.iter().filter(|p| p.status == "target_achieved" || p.status == "substantial").count();
+    let label = t(
+        lang,
+        &format!("{region}科技创新目标一览：{} 项目标中 {achieved} 项已实现或进展良好。", list.len()),
+        &format!("{region}: {achieved} of {} science and technology targets achieved or on track.", list.len()),
+    );
+    let title = t(lang, &format!("{region} · 科技创新目标进展"), &format!("{region} · progress toward the targets"));
+    let on_png = {
+        let canvas = canvas.clone();
+        let rows: Vec<(String, String)> =
+            list.iter().map(|p| (indicator_name(catalog, &p.indicator, lang), status_label(p, lang))).collect();
+        let title = title.clone();
+        let legend = crate::ranking::legend(theme, lang);
+        Callback::from(move |()| {
+            let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
+            let w = f64::from(chart.client_width());
+            let labels = rows
+                .iter()
+                .enumerate()
+                .flat_map(|(i, (name, status))| {
+                    let y = i as f64 * ROW + 7.0;
+                    [Label { x: 2.0, y, text: name.clone(), align: "left" }, Label { x: w - 2.0, y, text: status.clone(), align: "right" }]
+                })
+                .collect();
+            let picture = Picture {
+                title: title.clone(),
+                subtitle: t(lang, "竖线：目标；细竖线：按期应达到", "Bold mark: target; thin mark: expected by now"),
+                labels,
+                legend: legend.clone(),
+                note: t(lang, "来源：InnoGauge 科创目标仪表", "Source: InnoGauge"),
+            };
+            export::download_png(&chart, &picture, theme, "innogauge-board.png");
+        })
+    };
+    let on_csv = {
+        let progress = props.progress.clone();
+        Callback::from(move |()| {
+            let rows = progress.iter().filter(|p| p.target.is_some()).map(|p| {
+                vec![
+                    p.target.clone().unwrap_or_default(),
+                    p.indicator.clone(),
+                    p.region.clone(),
+                    p.latest.as_ref().map(|l| l.period.clone()).unwrap_or_default(),
+                    p.latest.as_ref().map(|l| l.value.to_string()).unwrap_or_default(),
+                    p.target_value.map(|v| v.to_string()).unwrap_or_default(),
+                    p.deadline.clone().unwrap_or_default(),
+                    p.status.clone(),
+                    p.status_label.zh.clone(),
+                ]
+            });
+            let text =
+                export::csv(&["target", "indicator", "region", "period", "value", "target_value", "deadline", "status", "进展"], rows);
+            export::download_csv(&text, "innogauge-board.csv");
+        })
+    };
+    html! {
+        <div class="board" ref={root}>
+            <div class="head">
+                <p class="title">{ title }</p>
+                <Menu on_png={Some(on_png)} {on_csv} {lang} />
+            </div>
+            <div class="board-grid" role="img" aria-label={label} tabindex="0">
+                <ol class="board-rows" aria-hidden="true">
+                    { for list.iter().map(|p| html! {
+                        <li>
+                            <span class="board-name">{ indicator_name(catalog, &p.indicator, lang) }</span>
+                            <span class="board-figures">{ figures(catalog, p, lang) }</span>
+                        </li>
+                    }) }
+                </ol>
+                <canvas ref={canvas} aria-hidden="true"></canvas>
+                <ol class="board-status" aria-hidden="true">
+                    { for list.iter().map(|p| html! {
+                        <li><span class="dot" data-fill={draw::css(draw::status_colour(&p.status, theme))}></span>{ status_label(p, lang) }</li>
+                    }) }
+                </ol>
+            </div>
+            <table class="sr-only">
+                <caption>{ t(lang, &format!("{region}各项目标进展"), &format!("Progress of every target, {region}")) }</caption>
+                <thead><tr><th scope="col">{ t(lang, "指标", "Indicator") }</th><th scope="col">{ t(lang, "数值与目标", "Figure and target") }</th><th scope="col">{ t(lang, "进展", "Status") }</th></tr></thead>
+                <tbody>
+                    { for list.iter().map(|p| html! {
+                        <tr><th scope="row">{ indicator_name(catalog, &p.indicator, lang) }</th><td>{ figures(catalog, p, lang) }</td><td>{ status_label(p, lang) }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}

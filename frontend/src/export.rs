@@ -1,0 +1,146 @@
+//! Downloads: the chart as a PNG with its title, axis labels and legend drawn in (the on-screen
+//! text is HTML, so the image is composed on a fresh canvas), and the data as CSV (UTF-8 with
+//! a BOM, which Excel needs to read Chinese).
+
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+use crate::options::Theme;
+
+/// A text at a position of the chart canvas, in CSS pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    /// Horizontal position.
+    pub x: f64,
+    /// Vertical position (the text's middle).
+    pub y: f64,
+    /// The text.
+    pub text: String,
+    /// `left`, `center` or `right`.
+    pub align: &'static str,
+}
+
+/// What goes around the chart in the image.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Picture {
+    /// First line.
+    pub title: String,
+    /// Second line (region, period, status).
+    pub subtitle: String,
+    /// Texts over the chart (axis ticks, names).
+    pub labels: Vec<Label>,
+    /// Legend entries: CSS colour and words.
+    pub legend: Vec<(String, String)>,
+    /// Last line (source, time).
+    pub note: String,
+}
+
+const FONT: &str = "\"Noto Sans CJK SC\", \"PingFang SC\", \"Microsoft YaHei\", system-ui, sans-serif";
+
+/// Saves `chart` with `picture` around it as `filename`.
+pub fn download_png(chart: &HtmlCanvasElement, picture: &Picture, theme: Theme, filename: &str) -> Option<()> {
+    let document = web_sys::window()?.document()?;
+    let canvas: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
+    let ratio = f64::from(chart.width()) / f64::from(chart.client_width().max(1));
+    let ratio = if ratio.is_finite() && ratio > 0.0 { ratio } else { 1.0 };
+    let pad = 16.0 * ratio;
+    let line = 22.0 * ratio;
+    let legend_rows = picture.legend.len().div_ceil(3) as f64;
+    let width = f64::from(chart.width()) + 2.0 * pad;
+    let height = pad + 2.0 * line + f64::from(chart.height()) + (legend_rows + 1.0) * line + pad;
+    canvas.set_width(width as u32);
+    canvas.set_height(height as u32);
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    let (background, ink) = match theme {
+        Theme::Light => ("#ffffff", "#1f2937"),
+        Theme::Dark => ("#111827", "#f3f4f6"),
+        Theme::HighContrast => ("#000000", "#ffffff"),
+    };
+    ctx.set_fill_style_str(background);
+    ctx.fill_rect(0.0, 0.0, width, height);
+    ctx.set_fill_style_str(ink);
+    ctx.set_text_baseline("middle");
+    let font = |size: f64, weight: &str| format!("{weight} {}px {FONT}", (size * ratio).round());
+    ctx.set_font(&font(16.0, "600"));
+    let _ = ctx.fill_text(&picture.title, pad, pad + line / 2.0);
+    ctx.set_font(&font(13.0, "400"));
+    let _ = ctx.fill_text(&picture.subtitle, pad, pad + line * 1.5);
+    let top = pad + 2.0 * line;
+    let _ = ctx.draw_image_with_html_canvas_element(chart, pad, top);
+    ctx.set_font(&font(12.0, "400"));
+    for label in &picture.labels {
+        ctx.set_text_align(label.align);
+        let _ = ctx.fill_text(&label.text, pad + label.x * ratio, top + label.y * ratio);
+    }
+    ctx.set_text_align("left");
+    let legend_top = top + f64::from(chart.height()) + line / 2.0;
+    let column = (width - 2.0 * pad) / 3.0;
+    for (i, (colour, words)) in picture.legend.iter().enumerate() {
+        let (x, y) = (pad + (i % 3) as f64 * column, legend_top + (i / 3) as f64 * line);
+        ctx.set_fill_style_str(colour);
+        ctx.fill_rect(x, y - 5.0 * ratio, 10.0 * ratio, 10.0 * ratio);
+        ctx.set_fill_style_str(ink);
+        let _ = ctx.fill_text(words, x + 16.0 * ratio, y);
+    }
+    ctx.set_font(&font(11.0, "400"));
+    let _ = ctx.fill_text(&picture.note, pad, legend_top + legend_rows * line + line / 2.0);
+    let url = canvas.to_data_url_with_type("image/png").ok()?;
+    save(&document, &url, filename)
+}
+
+/// Saves `csv` as `filename`.
+pub fn download_csv(csv: &str, filename: &str) -> Option<()> {
+    let document = web_sys::window()?.document()?;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&format!("\u{FEFF}{csv}")));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let saved = save(&document, &url, filename);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    saved
+}
+
+fn save(document: &web_sys::Document, url: &str, filename: &str) -> Option<()> {
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
+    anchor.set_href(url);
+    anchor.set_download(filename);
+    anchor.click();
+    Some(())
+}
+
+/// One CSV field, quoted when needed; a leading `=`, `+`, `-` or `@` in text is neutralised so
+/// a spreadsheet does not run it as a formula.
+pub fn field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '@']) || (text.starts_with('-') && text.parse::<f64>().is_err()) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+}
+
+/// A CSV document from a header and rows.
+pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut out = header.iter().map(|h| field(h)).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    for row in rows {
+        out.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_neutralises_formulas() {
+        assert_eq!(field("永川区"), "永川区");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("=1+1"), "'=1+1");
+        assert_eq!(field("-12.5"), "-12.5");
+        assert_eq!(csv(&["地区", "数值"], [vec!["永川区".into(), "1,234".into()]]), "地区,数值\n永川区,\"1,234\"\n");
+    }
+}

@@ -1,0 +1,258 @@
+//! The ranking: every district as a bar, by value, achievement of its target or growth on a
+//! year earlier (`data-measure`), best first, with the threshold line (the target, or the
+//! required growth) and the district of `data-region` highlighted. Names and figures are HTML
+//! rows beside one canvas that draws the bars, row for row.
+
+use std::rc::Rc;
+
+use innogauge_model::format::format_number;
+use innogauge_model::views::{RankEntry, RankMeasure, Ranking};
+use innogauge_model::{Catalog, Lang};
+use plotters::prelude::*;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use crate::draw::{self, Frame, Margins};
+use crate::export::{self, Label, Picture};
+use crate::menu::Menu;
+use crate::names::{figure, indicator_name, percent_change, region_name, status_word, unit};
+use crate::options::{Theme, WidgetOptions};
+use crate::widget::{SharedCatalog, t};
+
+/// Properties of [`RankingChart`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct RankingProps {
+    /// The catalogue.
+    pub catalog: SharedCatalog,
+    /// The ranking.
+    pub ranking: Rc<Ranking>,
+    /// The options.
+    pub options: WidgetOptions,
+}
+
+/// Height of a row in CSS pixels (the HTML rows use the same).
+pub const ROW: f64 = 22.0;
+
+/// The bars' margins: the canvas sits between the name and figure columns.
+const MARGINS: Margins = Margins { left: 4.0, right: 4.0, top: 0.0, bottom: 0.0 };
+
+/// What the canvas shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bars {
+    /// (figure, status, highlighted) per row.
+    pub rows: Vec<(Option<f64>, String, bool)>,
+    /// The threshold line.
+    pub threshold: Option<f64>,
+    /// The figure axis.
+    pub range: (f64, f64),
+    /// Colours.
+    pub theme: Theme,
+}
+
+/// The figure as a reader wants it: a value with its unit, or a percentage.
+pub fn figure_text(catalog: &Catalog, indicator: &str, measure: RankMeasure, entry: &RankEntry, lang: Lang) -> String {
+    match (measure, entry.figure) {
+        (_, None) => "—".to_owned(),
+        (RankMeasure::Value, Some(v)) => format!("{}{}", figure(catalog, indicator, v, lang), unit(catalog, indicator)),
+        (RankMeasure::Achievement, Some(v)) => format!("{}%", format_number(v * 100.0, 1)),
+        (RankMeasure::Growth, Some(v)) => percent_change(v),
+    }
+}
+
+/// Draws the bars.
+pub fn paint(canvas: &HtmlCanvasElement, bars: &Bars) {
+    let (width, height, ratio) = draw::fit_backing(canvas, None);
+    let Some(root) = draw::area(canvas) else { return };
+    let frame = Frame::inside(width, height, ratio, MARGINS);
+    let (ink, grid) = draw::ink(bars.theme);
+    let span = (bars.range.1 - bars.range.0).max(1e-9);
+    let fx = |v: f64| (v - bars.range.0) / span;
+    let rows = bars.rows.len().max(1) as f64;
+    let zero = frame.at(fx(0.0), 0.0).0;
+    let _ = root.draw(&PathElement::new(vec![(zero, 0), (zero, height as i32)], grid.stroke_width(ratio.round().max(1.0) as u32)));
+    for (i, (figure, status, highlighted)) in bars.rows.iter().enumerate() {
+        let Some(figure) = figure else { continue };
+        let (top, bottom) = ((i as f64 + 0.2) / rows, (i as f64 + 0.8) / rows);
+        let (x0, x1) = (zero, frame.at(fx(*figure), 0.0).0);
+        let (a, b) = (frame.at(0.0, top).1, frame.at(0.0, bottom).1);
+        let colour = draw::status_colour(status, bars.theme);
+        let _ = root.draw(&Rectangle::new([(x0.min(x1), a), (x0.max(x1).max(x0.min(x1) + 1), b)], colour.filled()));
+        if *highlighted {
+            let _ = root.draw(&Rectangle::new([(x0.min(x1), a), (x0.max(x1), b)], ink.stroke_width((2.0 * ratio).round() as u32)));
+        }
+    }
+    if let Some(threshold) = bars.threshold {
+        let x = frame.at(fx(threshold), 0.0).0;
+        draw::dashed(&root, &[(x, 0), (x, height as i32)], 5.0 * ratio, 3.0 * ratio, ink.stroke_width((1.5 * ratio).round() as u32));
+    }
+    let _ = root.present();
+}
+
+/// The ranking widget.
+#[function_component(RankingChart)]
+pub fn ranking_chart(props: &RankingProps) -> Html {
+    let lang = props.options.lang;
+    let theme = props.options.theme;
+    let (catalog, ranking) = (&props.catalog, &props.ranking);
+    let chosen = catalog.region(&props.options.region).map(|r| r.code.to_string()).unwrap_or_default();
+    let canvas = use_node_ref();
+    let root = use_node_ref();
+    let figures: Vec<f64> = ranking.entries.iter().filter_map(|e| e.figure).chain(ranking.threshold).collect();
+    let high = figures.iter().copied().fold(0.0, f64::max);
+    let low = figures.iter().copied().fold(0.0, f64::min);
+    let bars = Bars {
+        rows: ranking.entries.iter().map(|e| (e.figure, e.status.clone(), e.region == chosen)).collect(),
+        threshold: ranking.threshold,
+        range: (low * 1.05, if high > 0.0 { high * 1.05 } else { 1.0 }),
+        theme,
+    };
+    draw::use_canvas(&canvas, bars, paint);
+    draw::use_placed_labels(&root);
+    {
+        // The canvas is as tall as the rows.
+        let (canvas, rows) = (canvas.clone(), ranking.entries.len());
+        use_effect_with(rows, move |rows| {
+            if let Some(canvas) = canvas.cast::<web_sys::HtmlElement>() {
+                let _ = canvas.style().set_property("height", &format!("{}px", *rows as f64 * ROW));
+            }
+        });
+    }
+    let indicator = &ranking.indicator;
+    let name = indicator_name(catalog, indicator, lang);
+    let measure_words = match ranking.measure {
+        RankMeasure::Value => t(lang, "按数值", "by value"),
+        RankMeasure::Achievement => t(lang, "按目标完成率", "by achievement of target"),
+        RankMeasure::Growth => t(lang, "按同比增速", "by growth on a year earlier"),
+    };
+    let period = ranking.period.as_deref().map(|p| crate::trend::period_label(p, lang)).unwrap_or_default();
+    let threshold_words = ranking.threshold.map(|v| match ranking.measure {
+        RankMeasure::Growth => {
+            t(lang, &format!("虚线：目标增速 {}", percent_change(v)), &format!("Dashed line: required growth {}", percent_change(v)))
+        }
+        _ => t(lang, "虚线：目标（100%）", "Dashed line: the target (100%)"),
+    });
+    let entry_name = |e: &RankEntry| if lang == Lang::Zh { e.name_zh.clone() } else { e.name_en.clone() };
+    let chosen_entry = ranking.entries.iter().find(|e| e.region == chosen);
+    let label = {
+        let top: Vec<String> = ranking
+            .entries
+            .iter()
+            .take(3)
+            .map(|e| format!("{} {}", entry_name(e), figure_text(catalog, indicator, ranking.measure, e, lang)))
+            .collect();
+        let mine = chosen_entry.map(|e| match (lang, e.rank) {
+            (Lang::Zh, Some(rank)) => format!("；{}排第{rank}位", entry_name(e)),
+            (Lang::En, Some(rank)) => format!("; {} ranks {rank}", entry_name(e)),
+            _ => String::new(),
+        });
+        t(
+            lang,
+            &format!("{name}各区县排名（{period}，{measure_words}）：前三为{}{}", top.join("、"), mine.clone().unwrap_or_default()),
+            &format!("{name}, districts ranked ({period}, {measure_words}): top three {}{}", top.join(", "), mine.unwrap_or_default()),
+        )
+    };
+    let on_png = {
+        let canvas = canvas.clone();
+        let labels: Vec<(String, String)> = ranking
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    format!("{} {}", e.rank.map(|r| r.to_string()).unwrap_or_default(), entry_name(e)),
+                    figure_text(catalog, indicator, ranking.measure, e, lang),
+                )
+            })
+            .collect();
+        let title = format!("{name} · {period}");
+        let subtitle = format!("{measure_words}{}", threshold_words.clone().map(|w| format!(" · {w}")).unwrap_or_default());
+        let legend = legend(theme, lang);
+        Callback::from(move |()| {
+            let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
+            // The bars with room on both sides for the names and figures.
+            let w = f64::from(chart.client_width());
+            let picture = Picture {
+                title: title.clone(),
+                subtitle: subtitle.clone(),
+                labels: labels
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, (who, value))| {
+                        let y = (i as f64 + 0.5) * ROW;
+                        [
+                            Label { x: 2.0, y, text: who.clone(), align: "left" },
+                            Label { x: w - 2.0, y, text: value.clone(), align: "right" },
+                        ]
+                    })
+                    .collect(),
+                legend: legend.clone(),
+                note: t(lang, "来源：InnoGauge 科创目标仪表", "Source: InnoGauge"),
+            };
+            export::download_png(&chart, &picture, theme, "innogauge-ranking.png");
+        })
+    };
+    let on_csv = {
+        let (ranking, catalog) = (ranking.clone(), catalog.clone());
+        Callback::from(move |()| {
+            let rows = ranking.entries.iter().map(|e| {
+                vec![
+                    e.rank.map(|r| r.to_string()).unwrap_or_default(),
+                    e.region.clone(),
+                    e.name_zh.clone(),
+                    e.figure.map(|f| f.to_string()).unwrap_or_default(),
+                    e.value.as_ref().map(|v| v.value.to_string()).unwrap_or_default(),
+                    unit(&catalog, &ranking.indicator),
+                    e.status.clone(),
+                ]
+            });
+            let text = export::csv(&["rank", "region", "地区", "figure", "value", "unit", "status"], rows);
+            export::download_csv(&text, &format!("innogauge-ranking-{}.csv", ranking.indicator));
+        })
+    };
+    html! {
+        <div class="ranking" ref={root}>
+            <div class="head">
+                <p class="title">{ name.clone() }<span class="region">{ format!(" · {period}") }</span></p>
+                <Menu on_png={Some(on_png)} {on_csv} {lang} />
+            </div>
+            <p class="sub">{ measure_words.clone() }{ threshold_words.map(|w| format!(" · {w}")).unwrap_or_default() }</p>
+            <div class="rank-scroll" role="img" aria-label={label} tabindex="0">
+                <div class="rank-grid" aria-hidden="true">
+                    <ol class="rank-names">
+                        { for ranking.entries.iter().map(|e| html! {
+                            <li class={classes!((e.region == chosen).then_some("chosen"))}>
+                                <span class="rank">{ e.rank.map(|r| r.to_string()).unwrap_or_default() }</span>{ entry_name(e) }
+                            </li>
+                        }) }
+                    </ol>
+                    <canvas ref={canvas}></canvas>
+                    <ol class="rank-figures">
+                        { for ranking.entries.iter().map(|e| html! {
+                            <li class={classes!((e.region == chosen).then_some("chosen"))}>{ figure_text(catalog, indicator, ranking.measure, e, lang) }</li>
+                        }) }
+                    </ol>
+                </div>
+            </div>
+            <ul class="legend" aria-hidden="true">
+                { for legend(theme, lang).into_iter().map(|(colour, words)| html! { <li><span class="swatch" data-fill={colour}></span>{ words }</li> }) }
+            </ul>
+            <table class="sr-only">
+                <caption>{ format!("{name} · {period} · {measure_words}") }</caption>
+                <thead><tr><th scope="col">{ t(lang, "名次", "Rank") }</th><th scope="col">{ t(lang, "地区", "District") }</th><th scope="col">{ t(lang, "数值", "Figure") }</th><th scope="col">{ t(lang, "进展", "Status") }</th></tr></thead>
+                <tbody>
+                    { for ranking.entries.iter().map(|e| html! {
+                        <tr><td>{ e.rank.map(|r| r.to_string()).unwrap_or_default() }</td><th scope="row">{ region_name(catalog, &e.region, lang) }</th>
+                            <td>{ figure_text(catalog, indicator, ranking.measure, e, lang) }</td><td>{ status_word(&e.status, lang) }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The status colours with their words.
+pub fn legend(theme: Theme, lang: Lang) -> Vec<(String, String)> {
+    ["target_achieved", "substantial", "moderate", "limited", "deterioration", "not_available"]
+        .iter()
+        .map(|status| (draw::css(draw::status_colour(status, theme)), status_word(status, lang)))
+        .collect()
+}
