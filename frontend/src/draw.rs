@@ -185,6 +185,17 @@ pub fn status_colour(status: &str, theme: Theme) -> RGBColor {
     if theme == Theme::HighContrast {
         return RGBColor(255, 255, 255);
     }
+    if theme == Theme::Dark {
+        // Lighter shades: the light theme's would fall under 3:1 on the dark background.
+        return match status {
+            "target_achieved" => RGBColor(34, 197, 94),
+            "substantial" => RGBColor(134, 239, 172),
+            "moderate" => RGBColor(245, 158, 11),
+            "limited" => RGBColor(251, 146, 60),
+            "deterioration" => RGBColor(248, 113, 113),
+            _ => RGBColor(156, 163, 175),
+        };
+    }
     match status {
         "target_achieved" => RGBColor(21, 128, 61),
         "substantial" => RGBColor(22, 163, 74),
@@ -276,4 +287,59 @@ pub fn gauge(canvas: &HtmlCanvasElement, shape: &GaugeShape, theme: Theme) {
         ));
     }
     let _ = root.present();
+}
+
+/// WCAG relative luminance of an sRGB colour.
+pub fn luminance(colour: RGBColor) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * channel(colour.0) + 0.7152 * channel(colour.1) + 0.0722 * channel(colour.2)
+}
+
+/// WCAG contrast ratio of two colours (1 to 21).
+pub fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+/// The background of a theme (as in the stylesheet).
+pub fn background(theme: Theme) -> RGBColor {
+    match theme {
+        Theme::Light => RGBColor(255, 255, 255),
+        Theme::Dark => RGBColor(17, 24, 39),
+        Theme::HighContrast => RGBColor(0, 0, 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STATUSES: [&str; 6] = ["target_achieved", "substantial", "moderate", "limited", "deterioration", "not_available"];
+    const THEMES: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::HighContrast];
+
+    /// WCAG 2.1 AA, 1.4.11: graphics that carry meaning (arcs, bars, map fills, the status dot)
+    /// need 3:1 against what is next to them.
+    #[test]
+    fn status_colours_and_lines_stand_out_from_the_background() {
+        for theme in THEMES {
+            let bg = background(theme);
+            for status in STATUSES {
+                let ratio = contrast(status_colour(status, theme), bg);
+                assert!(ratio >= 3.0, "{status} on {theme:?}: {ratio:.2}");
+            }
+            for (what, colour) in [("ink", ink(theme).0), ("accent", accent(theme))] {
+                let ratio = contrast(colour, bg);
+                assert!(ratio >= 3.0, "{what} on {theme:?}: {ratio:.2}");
+            }
+        }
+    }
+
+    #[test]
+    fn contrast_matches_the_wcag_examples() {
+        assert!((contrast(RGBColor(0, 0, 0), RGBColor(255, 255, 255)) - 21.0).abs() < 1e-9);
+        assert!((contrast(RGBColor(118, 118, 118), RGBColor(255, 255, 255)) - 4.54).abs() < 0.01);
+    }
 }

@@ -97,8 +97,12 @@ pub fn tick_labels(ticks: &[f64]) -> Vec<(f64, String)> {
     let high = ticks.iter().copied().fold(0.0, |a: f64, b| a.max(b.abs()));
     let (divisor, suffix) = if high >= 100_000.0 { (10_000.0, "万") } else { (1.0, "") };
     let scaled = step / divisor;
-    let decimals = (0..=3u8).find(|d| ((scaled * 10f64.powi(i32::from(*d))).round() - scaled * 10f64.powi(i32::from(*d))).abs() < 1e-6).unwrap_or(3);
-    ticks.iter().map(|v| (*v, if *v == 0.0 { "0".to_owned() } else { format!("{}{suffix}", format_number(v / divisor, decimals)) })).collect()
+    let decimals =
+        (0..=3u8).find(|d| ((scaled * 10f64.powi(i32::from(*d))).round() - scaled * 10f64.powi(i32::from(*d))).abs() < 1e-6).unwrap_or(3);
+    ticks
+        .iter()
+        .map(|v| (*v, if *v == 0.0 { "0".to_owned() } else { format!("{}{suffix}", format_number(v / divisor, decimals)) }))
+        .collect()
 }
 
 fn time_of(period: &str) -> Option<f64> {
@@ -114,8 +118,14 @@ pub fn period_label(period: &str, lang: Lang) -> String {
 /// (spending, events held) the full years, and the latest part-year figure apart.
 fn shown_points(loaded: &Loaded) -> Vec<(usize, f64, f64, bool)> {
     let flow = loaded.catalog.indicator(&loaded.view.series.indicator).is_some_and(|i| i.measure == MeasureKind::Flow);
-    let points: Vec<(usize, Period, f64)> =
-        loaded.view.series.points.iter().enumerate().filter_map(|(i, p)| Period::parse(&p.period).ok().map(|period| (i, period, p.value))).collect();
+    let points: Vec<(usize, Period, f64)> = loaded
+        .view
+        .series
+        .points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Period::parse(&p.period).ok().map(|period| (i, period, p.value)))
+        .collect();
     let year_ends = points.iter().filter(|(_, p, _)| p.end_month() == 12).count();
     if !flow || year_ends < 2 {
         return points.into_iter().map(|(i, p, v)| (i, p.end_in_years(), v, false)).collect();
