@@ -8,7 +8,7 @@ use std::path::Path;
 fn main() {
     println!("cargo:rerun-if-changed=../dist");
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist");
-    let mut table = String::from("/// Widget files: (name, content type, bytes).\npub static WIDGET_FILES: &[(&str, &str, &[u8])] = &[\n");
+    let mut table = String::from("/// The widget files.\npub static WIDGET_FILES: &[WidgetFile] = &[\n");
     if let Ok(entries) = std::fs::read_dir(&dist) {
         let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect();
         files.sort();
@@ -21,10 +21,19 @@ fn main() {
                 _ => continue,
             };
             println!("cargo:rerun-if-changed={}", path.display());
+            // `cargo xtask dist` writes `<file>.br` and `<file>.gz` beside the big files.
+            let embed =
+                |path: &Path| format!("include_bytes!({:?})", path.canonicalize().unwrap_or(path.to_path_buf()).display().to_string());
+            let variant = |suffix: &str| {
+                let compressed = dist.join(format!("{name}.{suffix}"));
+                if compressed.is_file() { format!("Some({})", embed(&compressed)) } else { "None".to_owned() }
+            };
             let _ = writeln!(
                 table,
-                "    ({name:?}, {mime:?}, include_bytes!({:?})),",
-                path.canonicalize().unwrap_or(path.clone()).display().to_string()
+                "    WidgetFile {{ name: {name:?}, mime: {mime:?}, raw: {}, br: {}, gz: {} }},",
+                embed(&path),
+                variant("br"),
+                variant("gz")
             );
         }
     }

@@ -69,9 +69,38 @@ fn publish(root: &Path, out: &Path) -> Result<()> {
         std::fs::read_to_string(root.join("frontend/static/innogauge.js"))?.replace("__GLUE__", &glue_name).replace("__WASM__", &wasm_name);
     std::fs::write(out.join("innogauge.js"), &loader)?;
     let integrity = format!("sha384-{}", base64(&Sha384::digest(loader.as_bytes())));
-    let manifest = serde_json::json!({ "loader": "innogauge.js", "integrity": integrity, "glue": glue_name, "wasm": wasm_name });
+    // Compressed once here at the highest settings (brotli 11 takes a second; a server doing it
+    // per request would use a fast level and send ~10 % more), served when the browser accepts.
+    let mut transfer = serde_json::Map::new();
+    for name in ["innogauge.js", glue_name.as_str(), wasm_name.as_str()] {
+        let raw = std::fs::read(out.join(name))?;
+        let (br, gz) = (brotli_best(&raw)?, gzip_best(&raw)?);
+        std::fs::write(out.join(format!("{name}.br")), &br)?;
+        std::fs::write(out.join(format!("{name}.gz")), &gz)?;
+        transfer.insert(name.to_owned(), serde_json::json!({ "raw": raw.len(), "br": br.len(), "gzip": gz.len() }));
+    }
+    let total_br: u64 = transfer.values().filter_map(|v| v["br"].as_u64()).sum();
+    println!("widget bundle: {total_br} bytes with brotli (loader + glue + wasm)");
+    let manifest =
+        serde_json::json!({ "loader": "innogauge.js", "integrity": integrity, "glue": glue_name, "wasm": wasm_name, "bytes": transfer });
     std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
     Ok(())
+}
+
+/// Brotli at quality 11 with a 4 MiB window.
+fn brotli_best(bytes: &[u8]) -> Result<Vec<u8>> {
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    let mut out = Vec::with_capacity(bytes.len() / 3);
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out)
+}
+
+/// Gzip at level 9.
+fn gzip_best(bytes: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
 }
 
 /// Standard base64 with padding (for SRI hashes).

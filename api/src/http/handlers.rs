@@ -428,26 +428,35 @@ pub async fn revert(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {
     }
 }
 
+/// A file of the widget bundle, with the brotli and gzip forms `cargo xtask dist` made.
+pub struct WidgetFile {
+    name: &'static str,
+    mime: &'static str,
+    raw: &'static [u8],
+    br: Option<&'static [u8]>,
+    gz: Option<&'static [u8]>,
+}
+
 include!(concat!(env!("OUT_DIR"), "/widgets.rs"));
 
 /// The widget bundle, embedded at build time. Hashed file names never change content, so they
 /// are cached for a year; the loader (`innogauge.js`) and the manifest for five minutes.
 /// Module scripts are fetched with CORS, so every origin may load them.
 pub async fn widget_file(_app: Arc<App>, ctx: Ctx, file: String) -> Answer {
-    let Some((_, mime, bytes)) = WIDGET_FILES.iter().find(|(name, _, _)| *name == file) else {
+    let Some(found) = WIDGET_FILES.iter().find(|f| f.name == file) else {
         if WIDGET_FILES.is_empty() {
             return Err(ApiError::unavailable("the widget bundle was not built into this server: run `cargo xtask dist` and rebuild"));
         }
         return Err(ApiError::not_found(format!("no widget file {file}")));
     };
     let hashed = file != "innogauge.js" && file != "manifest.json";
-    let etag = reply::etag(0, &format!("{file}:{}", bytes.len()));
+    let etag = reply::etag(0, &format!("{file}:{}", found.raw.len()));
     if ctx.if_none_match.as_deref() == Some(etag.as_str()) {
         let mut response = warp::http::Response::new(Bytes::new()).into_response();
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         return Ok(response);
     }
-    let mut response = bytes_response(&ctx, &reply::CorsPolicy::AnyOrigin, StatusCode::OK, mime, Bytes::from_static(bytes), Some(&etag));
+    let mut response = reply::precompressed_response(&ctx, &reply::CorsPolicy::AnyOrigin, found.mime, found.raw, found.br, found.gz, &etag);
     let cache = if hashed { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
     response.headers_mut().insert(warp::http::header::CACHE_CONTROL, warp::http::HeaderValue::from_static(cache));
     Ok(response)

@@ -135,6 +135,47 @@ pub fn bytes_response(
     response
 }
 
+/// A static body with its brotli and gzip forms made at build time: the best accepted one is
+/// sent as is (no compression work per request).
+pub fn precompressed_response(
+    ctx: &Ctx,
+    cors: &CorsPolicy,
+    content_type: &str,
+    raw: &'static [u8],
+    br: Option<&'static [u8]>,
+    gz: Option<&'static [u8]>,
+    etag: &str,
+) -> warp::reply::Response {
+    let accept = ctx.accept_encoding.as_deref();
+    let chosen = match (br, gz) {
+        (Some(br), _) if accepts(accept, "br") => Some((br, "br")),
+        (_, Some(gz)) if accepts(accept, "gzip") => Some((gz, "gzip")),
+        _ => None,
+    };
+    let Some((body, encoding)) = chosen else {
+        return bytes_response(ctx, cors, StatusCode::OK, content_type, Bytes::from_static(raw), Some(etag));
+    };
+    let mut response = Response::new(Bytes::from_static(body));
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    let mut response = response.into_response();
+    set_common(&mut response, ctx, cors, Some(etag));
+    response
+}
+
+/// Whether `Accept-Encoding` accepts `name` (only `q=0` refuses).
+fn accepts(accept: Option<&str>, name: &str) -> bool {
+    accept.is_some_and(|a| {
+        a.split(',').any(|part| {
+            let mut pieces = part.split(';').map(str::trim);
+            pieces.next().is_some_and(|coding| coding.eq_ignore_ascii_case(name)) && !pieces.any(|p| p.replace(' ', "") == "q=0")
+        })
+    })
+}
+
 fn set_common(response: &mut warp::reply::Response, ctx: &Ctx, cors: &CorsPolicy, etag: Option<&str>) {
     let headers = response.headers_mut();
     // Responses differ by these request headers; caches must key on them.
@@ -184,22 +225,14 @@ fn compress(accept: Option<&str>, body: Bytes) -> (Bytes, Option<&'static str>) 
     if body.len() < COMPRESS_FROM {
         return (body, None);
     }
-    let accepts = |name: &str| {
-        accept.is_some_and(|a| {
-            a.split(',').any(|part| {
-                let mut pieces = part.split(';').map(str::trim);
-                pieces.next().is_some_and(|coding| coding.eq_ignore_ascii_case(name)) && !pieces.any(|p| p.replace(' ', "") == "q=0")
-            })
-        })
-    };
-    if accepts("br") {
+    if accepts(accept, "br") {
         let mut out = Vec::with_capacity(body.len() / 4);
         let params = brotli::enc::BrotliEncoderParams { quality: 5, ..Default::default() };
         if brotli::BrotliCompress(&mut body.as_ref(), &mut out, &params).is_ok() {
             return (Bytes::from(out), Some("br"));
         }
     }
-    if accepts("gzip") {
+    if accepts(accept, "gzip") {
         let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::fast());
         if encoder.write_all(&body).is_ok()
             && let Ok(out) = encoder.finish()

@@ -402,6 +402,14 @@ async fn status_codes_say_what_went_wrong() {
         let wasm = get(addr, &format!("/widgets/{}", manifest["wasm"].as_str().unwrap())).await;
         assert_eq!(wasm.header("content-type"), Some("application/wasm"));
         assert_eq!(wasm.header("cache-control"), Some("public, max-age=31536000, immutable"));
+        // With brotli accepted, the bytes compressed at build time are sent; they decode to the file.
+        let name = manifest["wasm"].as_str().unwrap();
+        let br = request(addr, "GET", &format!("/widgets/{name}"), &[("Accept-Encoding", "gzip, br")], b"").await;
+        assert_eq!(br.header("content-encoding"), Some("br"));
+        assert_eq!(br.body.len() as u64, manifest["bytes"][name]["br"].as_u64().unwrap());
+        let mut decoded = Vec::new();
+        brotli::BrotliDecompress(&mut br.body.as_slice(), &mut decoded).unwrap();
+        assert_eq!(decoded, wasm.body);
     } else {
         assert_eq!(loader.status, 503);
     }
