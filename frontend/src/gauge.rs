@@ -108,7 +108,7 @@ pub fn gauge(props: &GaugeProps) -> Html {
                     <span class="figure">{ value }</span><span class="unit">{ unit.clone() }</span>
                 </div>
             </div>
-            <p class="sub" aria-hidden="true">{ detail.unwrap_or_default() }{ latest.map(|p| format!(" · {}", p.period)).unwrap_or_default() }</p>
+            <p class="sub" aria-hidden="true">{ detail.unwrap_or_default() }{ latest.map(|p| format!(" · {}", crate::trend::period_label(&p.period, lang))).unwrap_or_default() }</p>
             { for status }
             <DataTable loaded={props.loaded.clone()} options={props.options.clone()} visible={false} />
         </div>
