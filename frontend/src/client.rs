@@ -52,6 +52,8 @@ pub struct Client {
     catalog: RefCell<Option<Rc<Catalog>>>,
     /// Notified when the live connection drops or comes back (`true`: connected).
     connection: ConnectionWatchers,
+    /// Reconnection attempts since the stream was last open (for the backoff).
+    attempts: Cell<u32>,
 }
 
 impl std::fmt::Debug for Client {
@@ -95,6 +97,7 @@ impl Client {
             source: RefCell::new(None),
             catalog: RefCell::new(None),
             connection: RefCell::default(),
+            attempts: Cell::new(0),
         }
     }
 
@@ -204,14 +207,33 @@ impl Client {
         let this = Rc::downgrade(self);
         let on_open = Closure::<dyn Fn(web_sys::Event)>::new(move |_event: web_sys::Event| {
             if let Some(this) = this.upgrade() {
+                this.attempts.set(0);
                 this.connected(true);
             }
         });
         let this = Rc::downgrade(self);
         let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_event: web_sys::Event| {
-            // The browser reconnects on its own (the server asks for 3 s), sending Last-Event-ID.
-            if let Some(this) = this.upgrade() {
-                this.connected(false);
+            let Some(this) = this.upgrade() else { return };
+            this.connected(false);
+            // While the stream is only interrupted the browser reconnects on its own (the server
+            // asks for 3 s) and sends Last-Event-ID. An answer that is not an event stream (a
+            // proxy's 502 while the server restarts) closes it for good: open a new one, waiting
+            // longer after each failure.
+            let closed = this.source.borrow().as_ref().is_some_and(|s| s.ready_state() == web_sys::EventSource::CLOSED);
+            if closed {
+                this.source.borrow_mut().take();
+                let attempt = this.attempts.get();
+                this.attempts.set(attempt.saturating_add(1));
+                let delay = reconnect_delay(attempt, js_sys::Math::random());
+                let again = Rc::downgrade(&this);
+                let retry = Closure::once_into_js(move || {
+                    if let Some(client) = again.upgrade() {
+                        client.ensure_events();
+                    }
+                });
+                if let Some(window) = web_sys::window() {
+                    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay);
+                }
             }
         });
         let _ = source.add_event_listener_with_callback("commit", on_commit.as_ref().unchecked_ref());
@@ -243,6 +265,13 @@ impl Client {
     }
 }
 
+/// Milliseconds before reconnection attempt `attempt` (0-based): 1 s doubling to a minute, with
+/// up to 30 % random spread so that the pages of a whole portal do not return at once.
+pub fn reconnect_delay(attempt: u32, random: f64) -> i32 {
+    let base = 1000.0 * 2f64.powi(attempt.min(6) as i32);
+    (base.min(60_000.0) * (1.0 + 0.3 * random.clamp(0.0, 1.0))).round() as i32
+}
+
 async fn fetch_text(url: &str) -> Result<String, FetchError> {
     let window = web_sys::window().ok_or_else(|| FetchError::Network("no window".into()))?;
     let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| FetchError::Network(format!("{e:?}")))?;
@@ -260,5 +289,17 @@ async fn fetch_text(url: &str) -> Result<String, FetchError> {
             code: body["code"].as_str().unwrap_or("error").to_owned(),
             message: body["message"].as_str().unwrap_or("").to_owned(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reconnect_delay;
+
+    #[test]
+    fn reconnection_backs_off_to_a_minute() {
+        let delays: Vec<i32> = (0..9).map(|attempt| reconnect_delay(attempt, 0.0)).collect();
+        assert_eq!(delays, [1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+        assert_eq!(reconnect_delay(0, 1.0), 1300);
     }
 }
