@@ -49,6 +49,9 @@ pub struct MapShape {
     pub fills: Vec<(String, RGBColor)>,
     /// The district outlined (hovered, focused or chosen).
     pub highlighted: Option<String>,
+    /// Borders in grey rather than the background colour: the lightest figure classes are too
+    /// close to a white page to show a district's edge on their own (WCAG 1.4.11).
+    pub grey_borders: bool,
     /// Colours.
     pub theme: Theme,
 }
@@ -66,6 +69,7 @@ pub fn paint(canvas: &HtmlCanvasElement, shape: &MapShape) {
     let projection = Projection::fit(bounds, f64::from(width), f64::from(height), PADDING * ratio);
     let (ink, _) = draw::ink(shape.theme);
     let border = match shape.theme {
+        Theme::Light if shape.grey_borders => RGBColor(107, 114, 128),
         Theme::Light => RGBColor(255, 255, 255),
         Theme::Dark => RGBColor(17, 24, 39),
         Theme::HighContrast => RGBColor(0, 0, 0),
@@ -135,6 +139,7 @@ pub fn district_map(props: &MapProps) -> Html {
         map: map.clone(),
         fills: ranking.entries.iter().filter_map(|e| fill_of(e).map(|c| (e.region.clone(), c))).collect(),
         highlighted: hovered_code.or(focused_code).or(chosen),
+        grey_borders: by_figure,
         theme,
     };
     draw::use_canvas(&canvas, shape, paint);
@@ -304,5 +309,12 @@ mod tests {
             per_class[class_of(*f, &b)] += 1;
         }
         assert!(per_class.iter().all(|n| (7..=8).contains(n)), "{per_class:?}");
+    }
+
+    #[test]
+    fn grey_borders_stand_out_from_the_page_and_the_lightest_class() {
+        let grey = RGBColor(107, 114, 128);
+        assert!(draw::contrast(grey, draw::background(Theme::Light)) >= 3.0);
+        assert!(draw::contrast(grey, CLASSES[0]) >= 3.0);
     }
 }
