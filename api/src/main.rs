@@ -199,7 +199,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let data = data::DataCache::load(store.clone(), catalog).await?;
             print!("{}", board::progress_board(catalog, &data.current().await.dataset, Lang::parse(&lang).unwrap_or_default()));
             if !no_serve {
-                println!("\nInnoGauge is running: http://{}/api/v1/snapshot  (Ctrl-C to stop)", args.listen);
+                println!(
+                    "\nInnoGauge is running: http://{0}/demo  (a demo portal with the widgets; API: http://{0}/api/v1/snapshot; Ctrl-C to stop)",
+                    args.listen
+                );
                 serve(store, postgres, &args).await?;
             }
             Ok(ExitCode::SUCCESS)

@@ -290,3 +290,17 @@ test('text in every widget passes WCAG AA contrast', async () => {
   assert.deepEqual(failures.out, []);
 });
 
+
+test('the demo portal served by the binary shows its widgets under its strict CSP', async () => {
+  const demo = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const errors = [];
+  demo.on('console', (m) => { if (m.type() === 'error') { errors.push(m.text()); } });
+  demo.on('pageerror', (e) => errors.push(e.message));
+  const response = await demo.goto(`${api}/demo`);
+  assert.match(response.headers()['content-security-policy'], /'wasm-unsafe-eval'/);
+  await demo.locator('[data-innogauge=board]').getByRole('img', { name: /永川区科技创新目标一览/ }).waitFor({ timeout: 20000 });
+  await demo.locator('[data-innogauge=gauge]').first().getByRole('img', { name: /高新技术企业数量/ }).waitFor();
+  await demo.screenshot({ path: path.join(shots, 'demo.png'), fullPage: true });
+  await demo.close();
+  assert.deepEqual(errors, []);
+});

@@ -461,3 +461,26 @@ pub async fn widget_file(_app: Arc<App>, ctx: Ctx, file: String) -> Answer {
     response.headers_mut().insert(warp::http::header::CACHE_CONTROL, warp::http::HeaderValue::from_static(cache));
     Ok(response)
 }
+
+/// The demo portal: a district government page with its own stylesheet that embeds widgets the
+/// way a portal maintainer would. Sent with the strict CSP the widgets are built for.
+pub async fn demo_page(_app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
+    let mut response = static_text(&ctx, include_str!("../../../frontend/pages/demo.html"), "text/html; charset=utf-8");
+    response.headers_mut().insert(
+        warp::http::header::CONTENT_SECURITY_POLICY,
+        warp::http::HeaderValue::from_static(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'",
+        ),
+    );
+    Ok(response)
+}
+
+/// The demo portal's stylesheet.
+pub async fn demo_css(_app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
+    Ok(static_text(&ctx, include_str!("../../../frontend/pages/portal.css"), "text/css; charset=utf-8"))
+}
+
+fn static_text(ctx: &Ctx, text: &'static str, mime: &str) -> warp::reply::Response {
+    let etag = reply::etag(0, &format!("{mime}:{}", text.len()));
+    bytes_response(ctx, &reply::CorsPolicy::AnyOrigin, StatusCode::OK, mime, Bytes::from_static(text.as_bytes()), Some(&etag))
+}

@@ -40,6 +40,8 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("/api/v1/uploads/{}", "GET", "upload"),
     ("/api/v1/uploads/{}/revert", "POST", "revert"),
     ("/widgets/{file}", "GET", "widgets"),
+    ("/demo", "GET", "demo"),
+    ("/demo/portal.css", "GET", "demo"),
 ];
 
 fn with_app(app: Arc<App>) -> impl Filter<Extract = (Arc<App>,), Error = Infallible> + Clone {
@@ -113,6 +115,10 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .or(get_route!(app, handlers::export_csv, "api" / "v1" / "export.csv"))
         .unify()
         .or(get_route!(app, handlers::list_uploads, "api" / "v1" / "uploads"))
+        .unify()
+        .or(get_route!(app, handlers::demo_page, "demo"))
+        .unify()
+        .or(get_route!(app, handlers::demo_css, "demo" / "portal.css"))
         .unify()
         .boxed();
     let upload_detail = warp::path!("api" / "v1" / "uploads" / i64)

@@ -72,6 +72,8 @@ pub fn document() -> Value {
                         "401": { "description": "no or invalid token" }, "403": { "description": "a reader token" },
                         "413": { "description": "over the size limit" }, "415": { "description": "not CSV or Excel" },
                         "422": ok("rejected: the report lists every error; nothing was stored", "UploadOutcome"), "429": { "description": "rate limited" } } } },
+            "/demo": { "get": { "summary": "a demo district portal (its own CSS, a strict CSP) embedding the widgets", "responses": { "200": { "description": "text/html" } } } },
+            "/demo/portal.css": { "get": { "summary": "the demo portal's stylesheet", "responses": { "200": { "description": "text/css" } } } },
             "/widgets/{file}": { "get": { "summary": "the widget bundle: innogauge.js (loader), content-hashed glue and wasm, manifest.json with the loader's SRI hash",
                 "parameters": [{ "name": "file", "in": "path", "required": true, "schema": { "type": "string" } }],
                 "responses": { "200": { "description": "the file" }, "404": { "description": "no such file" }, "503": { "description": "no bundle built into this server" } } } },
