@@ -14,7 +14,7 @@ use yew::prelude::*;
 use crate::draw::{self, Frame, Margins};
 use crate::export::{self, Label, Picture};
 use crate::menu::Menu;
-use crate::names::{figure, indicator_name, is_growth_target, region_name, status_label, target_fraction, unit};
+use crate::names::{expected_fraction, figure, indicator_name, is_growth_target, region_name, status_label, target_fraction, unit};
 use crate::options::{Theme, WidgetOptions};
 use crate::widget::{SharedCatalog, t};
 
@@ -114,28 +114,12 @@ pub fn board(props: &BoardProps) -> Html {
     let canvas = use_node_ref();
     let root = use_node_ref();
     let shape = BoardShape {
-        rows: list
-            .iter()
-            .map(|p| {
-                let expected = match (p.expected_now, p.target_value) {
-                    (Some(e), Some(target)) if target != 0.0 && !is_growth_target(catalog, p) => Some(e / target),
-                    _ => None,
-                };
-                (target_fraction(catalog, p), expected, p.status.clone())
-            })
-            .collect(),
+        rows: list.iter().map(|p| (target_fraction(catalog, p), expected_fraction(catalog, p), p.status.clone())).collect(),
         theme,
     };
     draw::use_canvas(&canvas, shape, paint);
     draw::use_placed_labels(&root);
-    {
-        let (canvas, rows) = (canvas.clone(), list.len());
-        use_effect_with(rows, move |rows| {
-            if let Some(canvas) = canvas.cast::<web_sys::HtmlElement>() {
-                let _ = canvas.style().set_property("height", &format!("{}px", *rows as f64 * ROW));
-            }
-        });
-    }
+    draw::use_css_height(&canvas, list.len() as f64 * ROW);
     let achieved = list.iter().filter(|p| p.status == "target_achieved" || p.status == "substantial").count();
     let label = t(
         lang,

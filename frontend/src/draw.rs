@@ -53,6 +53,19 @@ pub fn use_canvas<D: PartialEq + Clone + 'static>(canvas: &NodeRef, data: D, pai
     });
 }
 
+/// Sets an element's CSS height in pixels (through the CSSOM: allowed under a strict CSP), for
+/// canvases drawn row for row beside HTML rows.
+#[hook]
+pub fn use_css_height(element: &NodeRef, pixels: f64) {
+    let element = element.clone();
+    // Whole pixels are enough, and an integer can be an effect dependency.
+    use_effect_with(pixels.round() as i64, move |pixels| {
+        if let Some(element) = element.cast::<web_sys::HtmlElement>() {
+            let _ = element.style().set_property("height", &format!("{pixels}px"));
+        }
+    });
+}
+
 /// Positions the HTML labels over a chart: every element under `root` with `data-left` or
 /// `data-top` (CSS lengths, often `calc(…)`) gets them through the CSSOM, which a strict
 /// portal CSP allows where `style` attributes are blocked.

@@ -5,6 +5,8 @@
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use innogauge_model::format::csv_line;
+
 use crate::options::Theme;
 
 /// A text at a position of the chart canvas, in CSS pixels.
@@ -109,38 +111,13 @@ fn save(document: &web_sys::Document, url: &str, filename: &str) -> Option<()> {
     Some(())
 }
 
-/// One CSV field, quoted when needed; a leading `=`, `+`, `-` or `@` in text is neutralised so
-/// a spreadsheet does not run it as a formula.
-pub fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '@']) || (text.starts_with('-') && text.parse::<f64>().is_err()) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
-}
-
-/// A CSV document from a header and rows.
+/// A CSV document from a header and rows (cells made safe by the model's `csv_cell`).
 pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    let mut out = header.iter().map(|h| field(h)).collect::<Vec<_>>().join(",");
+    let mut out = csv_line(header);
     out.push('\n');
     for row in rows {
-        out.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
+        out.push_str(&csv_line(row));
         out.push('\n');
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_quotes_and_neutralises_formulas() {
-        assert_eq!(field("永川区"), "永川区");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("=1+1"), "'=1+1");
-        assert_eq!(field("-12.5"), "-12.5");
-        assert_eq!(csv(&["地区", "数值"], [vec!["永川区".into(), "1,234".into()]]), "地区,数值\n永川区,\"1,234\"\n");
-    }
 }

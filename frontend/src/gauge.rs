@@ -6,7 +6,9 @@ use innogauge_model::format::{format_number, format_percent};
 use yew::prelude::*;
 
 use crate::draw::{self, GaugeShape};
-use crate::names::{figure, indicator_name, is_growth_target, percent_change, region_name, status_label, summary, target_fraction, unit};
+use crate::names::{
+    expected_fraction, figure, indicator_name, is_growth_target, percent_change, region_name, status_label, summary, target_fraction, unit,
+};
 use crate::options::WidgetOptions;
 use crate::table::DataTable;
 use crate::widget::{Loaded, t};
@@ -48,10 +50,7 @@ pub fn gauge(props: &GaugeProps) -> Html {
     // growth against the required rate (P, with the threshold at the target tick).
     let shape = progress.as_ref().map(|p| GaugeShape {
         fraction: target_fraction(catalog, p).unwrap_or(0.0),
-        expected: match (growth_target, p.expected_now, p.target_value) {
-            (false, Some(e), Some(target)) if target != 0.0 => Some(e / target),
-            _ => None,
-        },
+        expected: expected_fraction(catalog, p),
         status: p.status.clone(),
     });
     draw::use_canvas(&canvas, (shape, theme), |element, (shape, theme)| {
@@ -108,7 +107,7 @@ pub fn gauge(props: &GaugeProps) -> Html {
                     <span class="figure">{ value }</span><span class="unit">{ unit.clone() }</span>
                 </div>
             </div>
-            <p class="sub" aria-hidden="true">{ detail.unwrap_or_default() }{ latest.map(|p| format!(" · {}", crate::trend::period_label(&p.period, lang))).unwrap_or_default() }</p>
+            <p class="sub" aria-hidden="true">{ detail.unwrap_or_default() }{ latest.map(|p| format!(" · {}", crate::names::period_label(&p.period, lang))).unwrap_or_default() }</p>
             { for status }
             <DataTable loaded={props.loaded.clone()} options={props.options.clone()} visible={false} />
         </div>

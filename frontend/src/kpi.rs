@@ -38,7 +38,7 @@ pub fn kpi(props: &KpiProps) -> Html {
             <p class="title">{ name }<span class="region">{ format!(" · {region}") }</span></p>
             <p class="figure" aria-hidden="true">{ value }<span class="unit">{ unit(catalog, &series.indicator) }</span></p>
             <div aria-hidden="true">{ for change }</div>
-            { for progress.map(|p| html! { <p class="status" aria-hidden="true">{ status_label(p, lang) }{ latest.map(|l| format!(" · {}", crate::trend::period_label(&l.period, lang))).unwrap_or_default() }</p> }) }
+            { for progress.map(|p| html! { <p class="status" aria-hidden="true">{ status_label(p, lang) }{ latest.map(|l| format!(" · {}", crate::names::period_label(&l.period, lang))).unwrap_or_default() }</p> }) }
             <DataTable loaded={props.loaded.clone()} options={props.options.clone()} visible={false} />
         </div>
     }

@@ -146,10 +146,10 @@ pub fn district_map(props: &MapProps) -> Html {
     draw::use_placed_labels(&root);
 
     let name = indicator_name(catalog, &ranking.indicator, lang);
-    let period = ranking.period.as_deref().map(|p| crate::trend::period_label(p, lang)).unwrap_or_default();
+    let period = ranking.period.as_deref().map(|p| crate::names::period_label(p, lang)).unwrap_or_default();
     let entry_name = |e: &RankEntry| if lang == Lang::Zh { e.name_zh.clone() } else { e.name_en.clone() };
     let describe = |e: &RankEntry| {
-        let figure = figure_text(catalog, &ranking.indicator, ranking.measure, e, lang);
+        let figure = figure_text(catalog, &ranking.indicator, ranking.measure, e.figure, lang);
         let rank = e.rank.map(|r| t(lang, &format!("，第{r}名"), &format!(", rank {r}"))).unwrap_or_default();
         format!("{}：{figure}{rank}，{}", entry_name(e), status_word(&e.status, lang))
     };
@@ -199,20 +199,12 @@ pub fn district_map(props: &MapProps) -> Html {
     let legend: Vec<(String, String)> = if by_figure {
         let mut edges = vec![figures.iter().copied().fold(f64::INFINITY, f64::min)];
         edges.extend(class_breaks.iter().copied());
-        let fake = |v: f64| RankEntry {
-            rank: None,
-            region: String::new(),
-            name_zh: String::new(),
-            name_en: String::new(),
-            figure: Some(v),
-            value: None,
-            status: String::new(),
-        };
+
         edges
             .iter()
             .enumerate()
             .map(|(k, edge)| {
-                (draw::css(CLASSES[k]), format!("≥ {}", figure_text(catalog, &ranking.indicator, ranking.measure, &fake(*edge), lang)))
+                (draw::css(CLASSES[k]), format!("≥ {}", figure_text(catalog, &ranking.indicator, ranking.measure, Some(*edge), lang)))
             })
             .collect()
     } else {
@@ -287,7 +279,7 @@ pub fn district_map(props: &MapProps) -> Html {
                 <thead><tr><th scope="col">{ t(lang, "地区", "District") }</th><th scope="col">{ t(lang, "数值", "Figure") }</th><th scope="col">{ t(lang, "进展", "Status") }</th></tr></thead>
                 <tbody>
                     { for ranking.entries.iter().map(|e| html! {
-                        <tr><th scope="row">{ entry_name(e) }</th><td>{ figure_text(catalog, &ranking.indicator, ranking.measure, e, lang) }</td><td>{ status_word(&e.status, lang) }</td></tr>
+                        <tr><th scope="row">{ entry_name(e) }</th><td>{ figure_text(catalog, &ranking.indicator, ranking.measure, e.figure, lang) }</td><td>{ status_word(&e.status, lang) }</td></tr>
                     }) }
                 </tbody>
             </table>

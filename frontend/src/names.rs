@@ -3,7 +3,7 @@
 
 use innogauge_model::format::{format_compact, format_number};
 use innogauge_model::wire::ProgressWire;
-use innogauge_model::{Catalog, Lang, Status};
+use innogauge_model::{Catalog, Lang, Period, Status};
 
 /// The indicator's name.
 pub fn indicator_name(catalog: &Catalog, id: &str, lang: Lang) -> String {
@@ -59,7 +59,22 @@ pub fn target_fraction(catalog: &Catalog, progress: &ProgressWire) -> Option<f64
     if is_growth_target(catalog, progress) { progress.ratio } else { progress.achievement }
 }
 
+/// Where the expected-by-now mark sits on the same bar or arc, as a share of a level target
+/// (none for growth targets, whose bar is already growth against the required rate).
+pub fn expected_fraction(catalog: &Catalog, progress: &ProgressWire) -> Option<f64> {
+    match (is_growth_target(catalog, progress), progress.expected_now, progress.target_value) {
+        (false, Some(expected), Some(target)) if target != 0.0 => Some(expected / target),
+        _ => None,
+    }
+}
+
 /// Whether the summary's target is a growth rate (R&D spending +10 % a year) rather than a level.
 pub fn is_growth_target(catalog: &Catalog, progress: &ProgressWire) -> bool {
     progress.target.as_ref().and_then(|id| catalog.target(id)).is_some_and(|target| target.rule.kind() == "growth")
+}
+
+/// A period as its readers name it (`2025年第三季度`, `Q3 2025`); text that is not a period
+/// as it is.
+pub fn period_label(period: &str, lang: Lang) -> String {
+    Period::parse(period).map_or_else(|_| period.to_owned(), |p| p.label(lang))
 }

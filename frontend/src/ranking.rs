@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::draw::{self, Frame, Margins};
 use crate::export::{self, Label, Picture};
 use crate::menu::Menu;
-use crate::names::{figure, indicator_name, percent_change, region_name, status_word, unit};
+use crate::names::{self, indicator_name, percent_change, region_name, status_word, unit};
 use crate::options::{Theme, WidgetOptions};
 use crate::widget::{SharedCatalog, t};
 
@@ -50,10 +50,10 @@ pub struct Bars {
 }
 
 /// The figure as a reader wants it: a value with its unit, or a percentage.
-pub fn figure_text(catalog: &Catalog, indicator: &str, measure: RankMeasure, entry: &RankEntry, lang: Lang) -> String {
-    match (measure, entry.figure) {
+pub fn figure_text(catalog: &Catalog, indicator: &str, measure: RankMeasure, figure: Option<f64>, lang: Lang) -> String {
+    match (measure, figure) {
         (_, None) => "—".to_owned(),
-        (RankMeasure::Value, Some(v)) => format!("{}{}", figure(catalog, indicator, v, lang), unit(catalog, indicator)),
+        (RankMeasure::Value, Some(v)) => format!("{}{}", names::figure(catalog, indicator, v, lang), unit(catalog, indicator)),
         (RankMeasure::Achievement, Some(v)) => format!("{}%", format_number(v * 100.0, 1)),
         (RankMeasure::Growth, Some(v)) => percent_change(v),
     }
@@ -108,15 +108,8 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
     };
     draw::use_canvas(&canvas, bars, paint);
     draw::use_placed_labels(&root);
-    {
-        // The canvas is as tall as the rows.
-        let (canvas, rows) = (canvas.clone(), ranking.entries.len());
-        use_effect_with(rows, move |rows| {
-            if let Some(canvas) = canvas.cast::<web_sys::HtmlElement>() {
-                let _ = canvas.style().set_property("height", &format!("{}px", *rows as f64 * ROW));
-            }
-        });
-    }
+    // The canvas is as tall as the rows beside it.
+    draw::use_css_height(&canvas, ranking.entries.len() as f64 * ROW);
     let indicator = &ranking.indicator;
     let name = indicator_name(catalog, indicator, lang);
     let measure_words = match ranking.measure {
@@ -124,7 +117,7 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
         RankMeasure::Achievement => t(lang, "按目标完成率", "by achievement of target"),
         RankMeasure::Growth => t(lang, "按同比增速", "by growth on a year earlier"),
     };
-    let period = ranking.period.as_deref().map(|p| crate::trend::period_label(p, lang)).unwrap_or_default();
+    let period = ranking.period.as_deref().map(|p| names::period_label(p, lang)).unwrap_or_default();
     let threshold_words = ranking.threshold.map(|v| match ranking.measure {
         RankMeasure::Growth => {
             t(lang, &format!("虚线：目标增速 {}", percent_change(v)), &format!("Dashed line: required growth {}", percent_change(v)))
@@ -138,7 +131,7 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
             .entries
             .iter()
             .take(3)
-            .map(|e| format!("{} {}", entry_name(e), figure_text(catalog, indicator, ranking.measure, e, lang)))
+            .map(|e| format!("{} {}", entry_name(e), figure_text(catalog, indicator, ranking.measure, e.figure, lang)))
             .collect();
         let mine = chosen_entry.map(|e| match (lang, e.rank) {
             (Lang::Zh, Some(rank)) => format!("；{}排第{rank}位", entry_name(e)),
@@ -159,7 +152,7 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
             .map(|e| {
                 (
                     format!("{} {}", e.rank.map(|r| r.to_string()).unwrap_or_default(), entry_name(e)),
-                    figure_text(catalog, indicator, ranking.measure, e, lang),
+                    figure_text(catalog, indicator, ranking.measure, e.figure, lang),
                 )
             })
             .collect();
@@ -227,7 +220,7 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
                     <canvas ref={canvas}></canvas>
                     <ol class="rank-figures">
                         { for ranking.entries.iter().map(|e| html! {
-                            <li class={classes!((e.region == chosen).then_some("chosen"))}>{ figure_text(catalog, indicator, ranking.measure, e, lang) }</li>
+                            <li class={classes!((e.region == chosen).then_some("chosen"))}>{ figure_text(catalog, indicator, ranking.measure, e.figure, lang) }</li>
                         }) }
                     </ol>
                 </div>
@@ -241,7 +234,7 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
                 <tbody>
                     { for ranking.entries.iter().map(|e| html! {
                         <tr><td>{ e.rank.map(|r| r.to_string()).unwrap_or_default() }</td><th scope="row">{ region_name(catalog, &e.region, lang) }</th>
-                            <td>{ figure_text(catalog, indicator, ranking.measure, e, lang) }</td><td>{ status_word(&e.status, lang) }</td></tr>
+                            <td>{ figure_text(catalog, indicator, ranking.measure, e.figure, lang) }</td><td>{ status_word(&e.status, lang) }</td></tr>
                     }) }
                 </tbody>
             </table>

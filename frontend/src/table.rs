@@ -42,7 +42,7 @@ pub fn data_table(props: &DataTableProps) -> Html {
                 <caption>{ caption }</caption>
                 <thead><tr><th scope="col">{ t(lang, "时期", "Period") }</th><th scope="col">{ t(lang, "数值", "Value") }</th></tr></thead>
                 <tbody>
-                    { for series.points.iter().rev().map(|p| html! { <tr><th scope="row">{ crate::trend::period_label(&p.period, lang) }</th><td>{ format_number(p.value, decimals) }</td></tr> }) }
+                    { for series.points.iter().rev().map(|p| html! { <tr><th scope="row">{ crate::names::period_label(&p.period, lang) }</th><td>{ format_number(p.value, decimals) }</td></tr> }) }
                 </tbody>
             </table>
             { for targets }

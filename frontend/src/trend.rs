@@ -5,7 +5,7 @@
 
 use innogauge_model::format::format_number;
 use innogauge_model::wire::{PointWire, TrendWire};
-use innogauge_model::{Lang, MeasureKind, Period};
+use innogauge_model::{MeasureKind, Period};
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
@@ -13,7 +13,7 @@ use yew::prelude::*;
 use crate::draw::{self, Frame, Margins};
 use crate::export::{self, Label, Picture};
 use crate::menu::Menu;
-use crate::names::{indicator_name, region_name, status_label, summary, unit};
+use crate::names::{indicator_name, period_label, region_name, status_label, summary, unit};
 use crate::options::{Theme, WidgetOptions};
 use crate::table::DataTable;
 use crate::widget::{Loaded, t};
@@ -107,11 +107,6 @@ pub fn tick_labels(ticks: &[f64]) -> Vec<(f64, String)> {
 
 fn time_of(period: &str) -> Option<f64> {
     Period::parse(period).ok().map(Period::end_in_years)
-}
-
-/// A period as its readers name it (`2025年第三季度`, `Q3 2025`).
-pub fn period_label(period: &str, lang: Lang) -> String {
-    Period::parse(period).map_or_else(|_| period.to_owned(), |p| if lang == Lang::Zh { p.label_zh() } else { p.label_en() })
 }
 
 /// The points a trend shows: every point of a stock or a rate; for a year-to-date flow

@@ -46,22 +46,16 @@ pub enum Payload {
 }
 
 /// Everything a series view needs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Loaded {
     /// The catalogue (names, units).
-    pub catalog: Rc<Catalog>,
+    pub catalog: SharedCatalog,
     /// The series with its progress, as the API computed it with the model.
     pub view: Rc<SeriesView>,
 }
 
-impl PartialEq for Loaded {
-    /// The catalogue is loaded once per page: the same `Rc` is the same catalogue.
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.catalog, &other.catalog) && self.view == other.view
-    }
-}
-
-/// The page's catalogue, compared by identity (it is loaded once per page and never changes).
+/// The page's catalogue, compared by identity: it is loaded once per page and never changes,
+/// so the same `Rc` is the same catalogue.
 #[derive(Clone, Debug)]
 pub struct SharedCatalog(pub Rc<Catalog>);
 
@@ -79,18 +73,12 @@ impl std::ops::Deref for SharedCatalog {
 }
 
 /// The catalogue and a payload.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Data {
     /// The catalogue.
-    pub catalog: Rc<Catalog>,
+    pub catalog: SharedCatalog,
     /// What the widget type reads.
     pub payload: Payload,
-}
-
-impl PartialEq for Data {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.catalog, &other.catalog) && self.payload == other.payload
-    }
 }
 
 /// The API paths a widget reads, by type.
@@ -208,7 +196,7 @@ pub fn widget(props: &WidgetProps) -> Html {
                     Ok(payload) => {
                         *last_ok.borrow_mut() = Some(now_label());
                         stale_since.set(None);
-                        state.set(FetchState::Ready(Data { catalog, payload }));
+                        state.set(FetchState::Ready(Data { catalog: SharedCatalog(catalog), payload }));
                     }
                     Err(e) => fail(&state, &stale_since, &last_ok, e),
                 });
@@ -286,7 +274,6 @@ pub fn widget(props: &WidgetProps) -> Html {
 /// The widget type's view of its data.
 fn view(data: &Data, kind: Kind, options: &WidgetOptions) -> Html {
     let catalog = data.catalog.clone();
-    let shared = SharedCatalog(catalog.clone());
     let options = options.clone();
     match (&data.payload, kind) {
         (Payload::Series(view), Kind::Gauge) => html! { <Gauge loaded={Loaded { catalog, view: view.clone() }} {options} /> },
@@ -295,9 +282,9 @@ fn view(data: &Data, kind: Kind, options: &WidgetOptions) -> Html {
         (Payload::Series(view), Kind::Table) => {
             html! { <DataTable loaded={Loaded { catalog, view: view.clone() }} {options} visible={true} /> }
         }
-        (Payload::Ranking(ranking), _) => html! { <RankingChart catalog={shared} ranking={ranking.clone()} {options} /> },
-        (Payload::Map(ranking, map), _) => html! { <DistrictMap catalog={shared} ranking={ranking.clone()} map={map.clone()} {options} /> },
-        (Payload::Board(list), _) => html! { <Board catalog={shared} progress={list.clone()} {options} /> },
+        (Payload::Ranking(ranking), _) => html! { <RankingChart {catalog} ranking={ranking.clone()} {options} /> },
+        (Payload::Map(ranking, map), _) => html! { <DistrictMap {catalog} ranking={ranking.clone()} map={map.clone()} {options} /> },
+        (Payload::Board(list), _) => html! { <Board {catalog} progress={list.clone()} {options} /> },
         _ => html! {},
     }
 }

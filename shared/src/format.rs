@@ -1,5 +1,6 @@
 //! Number formatting as readers expect it: thousands separators, and the Chinese 万/亿
-//! magnitudes (4.5万家, 686.6亿元). Shared by the server's exports and the widgets.
+//! magnitudes (4.5万家, 686.6亿元); and CSV cells safe to open in a spreadsheet. Shared by the
+//! server's exports and the widgets.
 
 use crate::message::Lang;
 
@@ -67,8 +68,32 @@ pub fn format_percent(percent: f64) -> String {
     format!("{}%", format_number(percent, 1))
 }
 
+/// A CSV cell that a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'` (numbers, negative ones too, stay numbers);
+/// quoted when it holds a comma, a quote or a line break.
+pub fn csv_cell(text: &str) -> String {
+    let formula_like = text.starts_with(['=', '+', '@', '\t', '\r']) || (text.starts_with('-') && text.parse::<f64>().is_err());
+    let neutral = if formula_like { format!("'{text}") } else { text.to_owned() };
+    if neutral.contains([',', '"', '\n', '\r']) { format!("\"{}\"", neutral.replace('"', "\"\"")) } else { neutral }
+}
+
+/// One CSV line (without its line break) of `cells`, each made safe by [`csv_cell`].
+pub fn csv_line<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> String {
+    cells.into_iter().map(|c| csv_cell(c.as_ref())).collect::<Vec<_>>().join(",")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csv_cells_are_quoted_and_never_formulas() {
+        assert_eq!(csv_cell("永川区"), "永川区");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_cell("-cmd|x"), "'-cmd|x");
+        assert_eq!(csv_cell("-12.5"), "-12.5");
+        assert_eq!(csv_line(["地区", "1,234"]), "地区,\"1,234\"");
+    }
+
     use super::*;
 
     #[test]

@@ -269,6 +269,14 @@ impl fmt::Display for Period {
 }
 
 impl Period {
+    /// The period as a reader of `lang` names it.
+    pub fn label(self, lang: crate::message::Lang) -> String {
+        match lang {
+            crate::message::Lang::Zh => self.label_zh(),
+            crate::message::Lang::En => self.label_en(),
+        }
+    }
+
     /// How a Chinese reader names the period: `2025年`, `2025年上半年`, `2025年第三季度`,
     /// `2025年9月`.
     pub fn label_zh(self) -> String {

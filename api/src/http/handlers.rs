@@ -211,12 +211,6 @@ pub async fn history(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     Ok(cached_json(&ctx, &app.cors, version, &query, || entries))
 }
 
-/// A CSV cell that a spreadsheet will not run as a formula.
-fn csv_cell(text: &str) -> String {
-    let neutral = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
-    if neutral.contains([',', '"', '\n', '\r']) { format!("\"{}\"", neutral.replace('"', "\"\"")) } else { neutral }
-}
-
 pub async fn export_csv(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let p = params(&query)?;
     let (only_indicator, only_region) = (indicator(&app, &p)?, region(&app, &p)?);
@@ -237,7 +231,7 @@ pub async fn export_csv(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
                     &indicator.unit,
                     &point.origin,
                 ];
-                out.push_str(&row.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+                out.push_str(&innogauge_model::format::csv_line(row));
                 out.push('\n');
             }
         }

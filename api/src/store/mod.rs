@@ -85,6 +85,27 @@ pub struct NewUpload {
     pub created_at_ms: i64,
 }
 
+impl NewUpload {
+    /// The record of this upload once committed as `id`.
+    pub fn recorded(self, id: i64) -> UploadRecord {
+        UploadRecord {
+            id,
+            created_at_ms: self.created_at_ms,
+            actor: self.actor,
+            file_name: self.file_name,
+            sha256: self.sha256,
+            idempotency_key: self.idempotency_key,
+            kind: self.kind,
+            reverts: self.reverts,
+            rows: self.rows,
+            new_values: self.new_values,
+            revised_values: self.revised_values,
+            unchanged_values: self.unchanged_values,
+            report: self.report,
+        }
+    }
+}
+
 /// A committed upload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UploadRecord {

@@ -88,16 +88,9 @@ rows::impl_store! {
         Ok(())
     }
 
-    async fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM uploads").fetch_one(&self.pool).await?.unwrap_or(0))
-    }
-
     async fn commit(&self, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO uploads (created_at_ms, actor, file_name, sha256, idempotency_key, kind, reverts, rows, new_values, revised_values, unchanged_values, report)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-        )
+        let id: i64 = sqlx::query_scalar(rows::INSERT_UPLOAD)
         .bind(upload.created_at_ms)
         .bind(&upload.actor)
         .bind(&upload.file_name)
@@ -131,20 +124,6 @@ rows::impl_store! {
         // Delivered to every listening process when (and only if) the transaction commits.
         sqlx::query("SELECT pg_notify($1, $2)").bind(COMMITS_CHANNEL).bind(id.to_string()).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(UploadRecord {
-            id,
-            created_at_ms: upload.created_at_ms,
-            actor: upload.actor,
-            file_name: upload.file_name,
-            sha256: upload.sha256,
-            idempotency_key: upload.idempotency_key,
-            kind: upload.kind,
-            reverts: upload.reverts,
-            rows: upload.rows,
-            new_values: upload.new_values,
-            revised_values: upload.revised_values,
-            unchanged_values: upload.unchanged_values,
-            report: upload.report,
-        })
+        Ok(upload.recorded(id))
     }
 }

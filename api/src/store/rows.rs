@@ -145,6 +145,9 @@ pub const AS_OF: &str = "SELECT r.indicator, r.region, r.period, r.value FROM re
  JOIN (SELECT MAX(id) AS id FROM revisions WHERE upload_id <= $1 GROUP BY indicator, region, month_index) latest ON latest.id = r.id
  WHERE r.value IS NOT NULL";
 /// Token columns.
+/// Inserts an upload (bind the fields of [`super::NewUpload`] in this order) and returns its id.
+pub const INSERT_UPLOAD: &str = "INSERT INTO uploads (created_at_ms, actor, file_name, sha256, idempotency_key, kind, reverts, rows, new_values, revised_values, unchanged_values, report)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
 pub const TOKEN_COLUMNS: &str = "id, name, role, regions, hash, created_at_ms, revoked_at_ms";
 
 /// The `Store` implementation of a pool-backed store: the methods given (migrations and
@@ -156,6 +159,10 @@ macro_rules! impl_store {
         #[async_trait::async_trait]
         impl Store for $store {
             $($specific)*
+
+    async fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM uploads").fetch_one(&self.pool).await?.unwrap_or(0))
+    }
 
     async fn find_duplicate(&self, sha256: &str, idempotency_key: Option<&str>) -> Result<Option<UploadRecord>, StoreError> {
         let sql = format!(
