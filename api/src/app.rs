@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use innogauge_model::Catalog;
 use tokio::sync::watch;
 
+use crate::accounts::SignInThrottle;
 use crate::data::DataCache;
 use crate::events::Events;
 use crate::http::reply::CorsPolicy;
@@ -63,6 +64,8 @@ pub struct App {
     pub cors: CorsPolicy,
     /// Write rate limits.
     pub rate: RateLimiter,
+    /// Sign-in backoff.
+    pub throttle: SignInThrottle,
 }
 
 impl App {
@@ -74,7 +77,7 @@ impl App {
         let ingest = Arc::new(Ingest::new(catalog, store.clone(), data.clone()));
         let events = Arc::new(Events::new(catalog, store.clone(), metrics.clone(), shutdown, limits.heartbeat));
         let rate = RateLimiter::new(limits.uploads_per_minute);
-        Ok(App { catalog, store, data, ingest, events, metrics, limits, cors, rate })
+        Ok(App { catalog, store, data, ingest, events, metrics, limits, cors, rate, throttle: SignInThrottle::default() })
     }
 
     /// After a commit in this process: refresh the snapshot and tell the clients.

@@ -11,6 +11,7 @@
 //!
 //! `anyhow` lives here only; everything below returns typed errors.
 
+mod accounts;
 mod app;
 mod auth;
 mod board;
@@ -38,7 +39,7 @@ use innogauge_model::{Catalog, Lang, Period, UploadOptions, read_upload};
 use crate::app::{App, Limits};
 use crate::http::reply::CorsPolicy;
 use crate::ingest::{FileFormat, Status, UploadRequest};
-use crate::store::{PostgresStore, SqliteStore, Store};
+use crate::store::{NewUser, PostgresStore, SqliteStore, Store};
 
 /// The demo data set (fixtures/sample/observations.csv), embedded so a fresh install shows data.
 const DEMO_DATA: &[u8] = include_bytes!("../../fixtures/sample/observations.csv");
@@ -120,6 +121,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage web accounts (sign-in at /signin).
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Create or upgrade the database schema.
     Migrate,
 }
@@ -144,6 +148,32 @@ enum TokenCommand {
     Revoke {
         /// Token id.
         id: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UsersCommand {
+    /// Create an account. The password is read from standard input (one line), so it never
+    /// appears in the shell history or the process list.
+    Add {
+        /// Sign-in name, e.g. zhangsan.
+        login: String,
+        /// Human name recorded on uploads, e.g. "永川区统计局 张三".
+        #[arg(long)]
+        name: String,
+        /// admin, statistician or reader.
+        #[arg(long)]
+        role: String,
+        /// Regions a statistician may write (code or name; repeat).
+        #[arg(long = "region")]
+        regions: Vec<String>,
+    },
+    /// List accounts (never their password hashes).
+    List,
+    /// Disable an account and end its sessions.
+    Disable {
+        /// Sign-in name.
+        login: String,
     },
 }
 
@@ -196,6 +226,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { serve: args, no_serve, lang } => {
             let (store, postgres) = open_store(&cli.database).await?;
             load_demo(store.clone()).await?;
+            let accounts = demo_accounts(&*store).await?;
             let data = data::DataCache::load(store.clone(), catalog).await?;
             print!("{}", board::progress_board(catalog, &data.current().await.dataset, Lang::parse(&lang).unwrap_or_default()));
             if !no_serve {
@@ -203,6 +234,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     "\nInnoGauge is running: http://{0}/demo  (a demo portal with the widgets; API: http://{0}/api/v1/snapshot; Ctrl-C to stop)",
                     args.listen
                 );
+                println!("Sign in at http://{}/signin to upload: {accounts}", args.listen);
                 serve(store, postgres, &args).await?;
             }
             Ok(ExitCode::SUCCESS)
@@ -216,6 +248,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Token(command) => {
             let (store, _) = open_store(&cli.database).await?;
             token(&*store, command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Users(command) => {
+            let (store, _) = open_store(&cli.database).await?;
+            users(&*store, command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
@@ -406,16 +443,111 @@ fn validate(catalog: &Catalog, files: &[PathBuf], period: Option<&str>, regions:
     Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// The demo's sign-in accounts (created once, with a password everyone knows: demo only).
+async fn demo_accounts(store: &dyn Store) -> Result<String> {
+    const PASSWORD: &str = "innogauge-demo";
+    let yongchuan = ["500118".to_owned()];
+    let accounts: [(&str, &str, &str, &[String]); 2] =
+        [("admin", "市科技局 管理员（演示）", "admin", &[]), ("yongchuan", "永川区统计局 张三（演示）", "statistician", &yongchuan)];
+    for (login, name, role, regions) in accounts {
+        if store.user_by_login(login).await?.is_none() {
+            let password_hash = accounts::hash_password(PASSWORD)?;
+            store.create_user(NewUser { login, name, role, regions, password_hash: &password_hash, created_at_ms: time::now_ms() }).await?;
+        }
+    }
+    Ok(format!("`admin` or `yongchuan` (永川区), password `{PASSWORD}`"))
+}
+
+/// Region codes of `--region` values (codes or names).
+fn region_codes(regions: &[String]) -> Result<Vec<String>> {
+    let catalog = Catalog::builtin();
+    regions
+        .iter()
+        .map(|region| catalog.region(region).map(|found| found.code.to_string()).with_context(|| format!("unknown region {region:?}")))
+        .collect()
+}
+
+/// One line of standard input, prompting (without echo) when it is a terminal.
+fn read_password() -> Result<String> {
+    use std::io::{BufRead as _, IsTerminal as _};
+    let terminal = std::io::stdin().is_terminal();
+    let echo_off = terminal && std::process::Command::new("stty").arg("-echo").status().is_ok_and(|s| s.success());
+    if terminal {
+        eprint!("Password (at least {} characters): ", accounts::MIN_PASSWORD_CHARS);
+    }
+    let mut line = String::new();
+    let read = std::io::stdin().lock().read_line(&mut line);
+    if echo_off {
+        let _ = std::process::Command::new("stty").arg("echo").status();
+        eprintln!();
+    }
+    read.context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
+    match command {
+        UsersCommand::Add { login, name, role, regions } => {
+            let Some(parsed) = auth::Role::parse(&role) else { bail!("role must be admin, statistician or reader") };
+            let codes = region_codes(&regions)?;
+            if parsed == auth::Role::Statistician && codes.is_empty() {
+                bail!("a statistician needs at least one --region");
+            }
+            if login.trim().is_empty() || login.chars().any(char::is_whitespace) {
+                bail!("a login is one word without spaces");
+            }
+            let password = read_password()?;
+            if password.chars().count() < accounts::MIN_PASSWORD_CHARS {
+                bail!("the password must have at least {} characters", accounts::MIN_PASSWORD_CHARS);
+            }
+            let password_hash = accounts::hash_password(&password)?;
+            let user = NewUser {
+                login: &login,
+                name: &name,
+                role: parsed.as_str(),
+                regions: &codes,
+                password_hash: &password_hash,
+                created_at_ms: time::now_ms(),
+            };
+            let record = store.create_user(user).await?;
+            println!(
+                "account {} ({}, {}{}) created; sign in at /signin",
+                record.login,
+                record.name,
+                record.role,
+                if codes.is_empty() { String::new() } else { format!(", regions {}", codes.join(",")) }
+            );
+        }
+        UsersCommand::List => {
+            for u in store.users().await? {
+                let state = u.disabled_at_ms.map_or_else(|| "active".to_owned(), |at| format!("disabled {}", time::rfc3339(at)));
+                println!(
+                    "{:>4}  {:<16}  {:<12}  {:<24}  {:<20}  created {}  {state}",
+                    u.id,
+                    u.login,
+                    u.role,
+                    u.name,
+                    u.regions.join(","),
+                    time::rfc3339(u.created_at_ms)
+                );
+            }
+        }
+        UsersCommand::Disable { login } => {
+            if store.disable_user(&login, time::now_ms()).await? {
+                println!("account {login} disabled; its sessions are ended");
+            } else {
+                bail!("no active account {login}");
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn token(store: &dyn Store, command: TokenCommand) -> Result<()> {
     match command {
         TokenCommand::Create { name, role, regions } => {
             let Some(parsed) = auth::Role::parse(&role) else { bail!("role must be admin, statistician or reader") };
-            let catalog = Catalog::builtin();
-            let mut codes = Vec::new();
-            for region in &regions {
-                let found = catalog.region(region).with_context(|| format!("unknown region {region:?}"))?;
-                codes.push(found.code.to_string());
-            }
+            let codes = region_codes(&regions)?;
             if parsed == auth::Role::Statistician && codes.is_empty() {
                 bail!("a statistician token needs at least one --region");
             }

@@ -51,6 +51,16 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
+    /// 403 for a state-changing request made with a session cookie but without its CSRF token
+    /// (or from another site).
+    pub fn csrf() -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "send the session's CSRF token in X-CSRF-Token, from a page of this server / 请求缺少有效的 CSRF 令牌，请刷新页面后重试",
+        )
+    }
+
     /// 404.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not-found", message)

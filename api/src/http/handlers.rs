@@ -14,6 +14,7 @@ use warp::http::StatusCode;
 
 use super::error::ApiError;
 use super::reply::{self, Ctx, bytes_response, cached_json, json};
+use crate::accounts;
 use crate::app::App;
 use crate::auth::{self, AuthError, Principal};
 use crate::ingest::{FileFormat, RevertError, Status, StoredReport, UploadRequest, UploadSummary};
@@ -270,12 +271,24 @@ fn reply_origin(app: &App, ctx: &Ctx) -> Option<warp::http::HeaderValue> {
     }
 }
 
-async fn principal(app: &App, ctx: &Ctx) -> Result<Principal, ApiError> {
-    auth::authenticate(&*app.store, ctx.authorization.as_deref()).await.map_err(|e| match e {
-        AuthError::Missing => ApiError::unauthorized("send `Authorization: Bearer <token>`"),
-        AuthError::Invalid => ApiError::unauthorized("the token is not valid"),
-        AuthError::Store(e) => ApiError::from(e),
-    })
+/// Who is making a state-changing request: a bearer token, or a signed-in browser. With the
+/// session cookie the request must also carry the session's CSRF token and come from a page
+/// of this server: the cookie alone proves nothing, any site can make a browser send it.
+async fn writer(app: &App, ctx: &Ctx) -> Result<Principal, ApiError> {
+    if ctx.authorization.is_some() {
+        return auth::authenticate(&*app.store, ctx.authorization.as_deref()).await.map_err(|e| match e {
+            AuthError::Missing => ApiError::unauthorized("send `Authorization: Bearer <token>`"),
+            AuthError::Invalid => ApiError::unauthorized("the token is not valid"),
+            AuthError::Store(e) => ApiError::from(e),
+        });
+    }
+    let Some(session) = accounts::session(&*app.store, ctx.cookie.as_deref(), crate::time::now_ms()).await? else {
+        return Err(ApiError::unauthorized("sign in at /signin, or send `Authorization: Bearer <token>`"));
+    };
+    if !ctx.is_same_origin() || !accounts::csrf_matches(&session, ctx.csrf.as_deref()) {
+        return Err(ApiError::csrf());
+    }
+    accounts::principal(&session.user).ok_or_else(|| ApiError::unauthorized("the account's role is not known"))
 }
 
 /// The file inside a request body: raw CSV/Excel, or the first file part of a multipart form.
@@ -322,7 +335,7 @@ fn sniff(bytes: &[u8]) -> Option<FileFormat> {
 }
 
 pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answer {
-    let who = principal(&app, &ctx).await?;
+    let who = writer(&app, &ctx).await?;
     if !who.can_write() {
         return Err(ApiError::forbidden("this token may only read"));
     }
@@ -403,7 +416,7 @@ pub async fn upload_detail(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {
 }
 
 pub async fn revert(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {
-    let who = principal(&app, &ctx).await?;
+    let who = writer(&app, &ctx).await?;
     if who.role != auth::Role::Admin {
         return Err(ApiError::forbidden("only an admin may revert an upload"));
     }
@@ -443,7 +456,7 @@ pub async fn widget_file(_app: Arc<App>, ctx: Ctx, file: String) -> Answer {
         }
         return Err(ApiError::not_found(format!("no widget file {file}")));
     };
-    let hashed = file != "innogauge.js" && file != "manifest.json";
+    let hashed = !matches!(file.as_str(), "innogauge.js" | "pages.js" | "manifest.json");
     let etag = reply::etag(0, &format!("{file}:{}", found.raw.len()));
     if ctx.if_none_match.as_deref() == Some(etag.as_str()) {
         let mut response = warp::http::Response::new(Bytes::new()).into_response();

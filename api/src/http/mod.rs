@@ -6,6 +6,7 @@
 pub mod error;
 mod handlers;
 pub mod openapi;
+mod pages;
 pub mod reply;
 
 use std::convert::Infallible;
@@ -42,6 +43,13 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("/widgets/{file}", "GET", "widgets"),
     ("/demo", "GET", "demo"),
     ("/demo/portal.css", "GET", "demo"),
+    ("/api/v1/session", "GET, POST, DELETE", "session"),
+    ("/", "GET", "pages"),
+    ("/signin", "GET", "pages"),
+    ("/upload", "GET", "pages"),
+    ("/board", "GET", "pages"),
+    ("/embed", "GET", "pages"),
+    ("/pages/app.css", "GET", "pages"),
 ];
 
 fn with_app(app: Arc<App>) -> impl Filter<Extract = (Arc<App>,), Error = Infallible> + Clone {
@@ -120,6 +128,50 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .unify()
         .or(get_route!(app, handlers::demo_css, "demo" / "portal.css"))
         .unify()
+        .or(get_route!(app, pages::session_info, "api" / "v1" / "session"))
+        .unify()
+        .or(get_route!(app, pages::stylesheet, "pages" / "app.css"))
+        .unify()
+        .boxed();
+    let page = |name: &'static str, which: pages::Page| {
+        warp::path(name)
+            .and(warp::path::end())
+            .and(warp::get())
+            .and(with_app(app.clone()))
+            .and(ctx())
+            .then(move |app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), pages::page(app, ctx, which)).await })
+            .boxed()
+    };
+    let root = warp::path::end()
+        .and(warp::get())
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .and(query())
+        .then(|app: Arc<App>, ctx: Ctx, query: String| async move { observe(app.clone(), pages::root(app, ctx, query)).await })
+        .boxed();
+    let pages = root
+        .or(page("signin", pages::Page::SignIn))
+        .unify()
+        .or(page("upload", pages::Page::Upload))
+        .unify()
+        .or(page("board", pages::Page::Board))
+        .unify()
+        .or(page("embed", pages::Page::Embed))
+        .unify()
+        .boxed();
+    let sign_in = warp::path!("api" / "v1" / "session")
+        .and(warp::post())
+        .and(warp::body::content_length_limit(16 * 1024))
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .and(warp::body::bytes())
+        .then(|app: Arc<App>, ctx: Ctx, body: Bytes| async move { observe(app.clone(), pages::sign_in(app, ctx, body)).await })
+        .boxed();
+    let sign_out = warp::path!("api" / "v1" / "session")
+        .and(warp::delete())
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .then(|app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), pages::sign_out(app, ctx)).await })
         .boxed();
     let upload_detail = warp::path!("api" / "v1" / "uploads" / i64)
         .and(warp::get())
@@ -171,6 +223,12 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
     let cors = app.cors.clone();
     let origin = warp::header::optional::<String>("origin").or(warp::any().map(|| None)).unify();
     let routed = reads
+        .or(pages)
+        .unify()
+        .or(sign_in)
+        .unify()
+        .or(sign_out)
+        .unify()
         .or(upload_detail)
         .unify()
         .or(revert)

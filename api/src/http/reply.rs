@@ -33,6 +33,31 @@ pub struct Ctx {
     pub last_event_id: Option<String>,
     /// The peer address.
     pub remote: Option<SocketAddr>,
+    /// `Cookie`.
+    pub cookie: Option<String>,
+    /// `X-CSRF-Token`.
+    pub csrf: Option<String>,
+    /// `Host`.
+    pub host: Option<String>,
+    /// `X-Forwarded-Proto` (set by a TLS-terminating proxy).
+    pub forwarded_proto: Option<String>,
+}
+
+impl Ctx {
+    /// Whether the browser reached us over HTTPS (through a proxy that says so).
+    pub fn is_https(&self) -> bool {
+        self.forwarded_proto.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("https"))
+    }
+
+    /// Whether the request comes from a page of this very server: no `Origin` (same-origin
+    /// GETs and non-browser clients send none), or one whose host is our `Host`.
+    pub fn is_same_origin(&self) -> bool {
+        match (&self.origin, &self.host) {
+            (None, _) => true,
+            (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host)),
+            (Some(_), None) => false,
+        }
+    }
 }
 
 /// Extracts a [`Ctx`] from any request.
@@ -46,16 +71,39 @@ pub fn ctx() -> impl Filter<Extract = (Ctx,), Error = std::convert::Infallible> 
         .and(h("content-type"))
         .and(h("last-event-id"))
         .and(warp::addr::remote())
-        .map(|origin, accept_encoding, if_none_match, authorization, idempotency_key, content_type, last_event_id, remote| Ctx {
-            origin,
-            accept_encoding,
-            if_none_match,
-            authorization,
-            idempotency_key,
-            content_type,
-            last_event_id,
-            remote,
-        })
+        .and(h("cookie"))
+        .and(h("x-csrf-token"))
+        .and(h("host"))
+        .and(h("x-forwarded-proto"))
+        .map(
+            |origin,
+             accept_encoding,
+             if_none_match,
+             authorization,
+             idempotency_key,
+             content_type,
+             last_event_id,
+             remote,
+             cookie,
+             csrf,
+             host,
+             forwarded_proto| {
+                Ctx {
+                    origin,
+                    accept_encoding,
+                    if_none_match,
+                    authorization,
+                    idempotency_key,
+                    content_type,
+                    last_event_id,
+                    remote,
+                    cookie,
+                    csrf,
+                    host,
+                    forwarded_proto,
+                }
+            },
+        )
 }
 
 /// Which origins may read the API from a browser.

@@ -579,3 +579,90 @@ async fn bad_input_never_yields_a_server_error() {
         }
     }
 }
+
+/// An account created in the server's store; returns its login.
+async fn account(server: &Server, login: &str, role: &str, regions: &[&str], password: &str) {
+    let regions: Vec<String> = regions.iter().map(|r| (*r).to_owned()).collect();
+    let password_hash = crate::accounts::hash_password(password).unwrap();
+    let user = crate::store::NewUser {
+        login,
+        name: &format!("{login} 的名字"),
+        role,
+        regions: &regions,
+        password_hash: &password_hash,
+        created_at_ms: 1,
+    };
+    server.app.store.create_user(user).await.unwrap();
+}
+
+/// Sign-in, the session cookie, CSRF on every cookie-authenticated write, scope, sign-out,
+/// and the pages that need a session.
+async fn sessions_guard_the_pages_and_writes(server: &Server) {
+    let addr = server.addr;
+    account(server, "yongchuan", "statistician", &["500118"], "永川区 password 1").await;
+    let page = get(addr, "/upload").await;
+    assert_eq!((page.status, page.header("location")), (303, Some("/signin?next=%2Fupload")), "signed out: to the sign-in page");
+    assert_eq!(get(addr, "/signin").await.status, 200);
+    let board = get(addr, "/board").await;
+    assert!(board.header("content-security-policy").is_some_and(|c| c.contains("script-src 'self'")));
+    assert!(String::from_utf8_lossy(&board.body).contains(r#"data-page="board""#));
+
+    let json = [("Content-Type", "application/json")];
+    let wrong = request(addr, "POST", "/api/v1/session", &json, br#"{"login":"yongchuan","password":"nope"}"#).await;
+    assert_eq!((wrong.status, wrong.json()["code"].as_str()), (401, Some("unauthorized")));
+    let foreign = [("Content-Type", "application/json"), ("Origin", "https://evil.example")];
+    let refused =
+        request(addr, "POST", "/api/v1/session", &foreign, r#"{"login":"yongchuan","password":"永川区 password 1"}"#.as_bytes()).await;
+    assert_eq!(refused.status, 403, "no sign-in from another site's page");
+    let signed =
+        request(addr, "POST", "/api/v1/session", &json, r#"{"login":"yongchuan","password":"永川区 password 1"}"#.as_bytes()).await;
+    assert_eq!(signed.status, 200, "{}", String::from_utf8_lossy(&signed.body));
+    let set_cookie = signed.header("set-cookie").unwrap().to_owned();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let csrf = signed.json()["csrf"].as_str().unwrap().to_owned();
+    assert_eq!(signed.json()["user"]["regions"][0], "500118");
+
+    let me = request(addr, "GET", "/api/v1/session", &[("Cookie", &cookie)], b"").await;
+    assert_eq!((me.status, me.json()["user"]["login"].as_str()), (200, Some("yongchuan")));
+    assert_eq!(request(addr, "GET", "/upload", &[("Cookie", &cookie)], b"").await.status, 200);
+
+    let csv = "indicator,region,period,value\nhigh_tech_enterprises,永川区,2025Q3,180\n".as_bytes();
+    let no_csrf = request(addr, "POST", "/api/v1/uploads", &[("Cookie", &cookie), ("Content-Type", "text/csv")], csv).await;
+    assert_eq!((no_csrf.status, no_csrf.json()["code"].as_str()), (403, Some("csrf")), "the cookie alone may not write");
+    let forged = [("Cookie", cookie.as_str()), ("Content-Type", "text/csv"), ("X-CSRF-Token", "0000")];
+    assert_eq!(request(addr, "POST", "/api/v1/uploads", &forged, csv).await.status, 403);
+    let cross =
+        [("Cookie", cookie.as_str()), ("Content-Type", "text/csv"), ("X-CSRF-Token", csrf.as_str()), ("Origin", "https://evil.example")];
+    assert_eq!(request(addr, "POST", "/api/v1/uploads", &cross, csv).await.status, 403, "the token from another site is refused");
+    let good = [("Cookie", cookie.as_str()), ("Content-Type", "text/csv"), ("X-CSRF-Token", csrf.as_str())];
+    let committed = request(addr, "POST", "/api/v1/uploads", &good, csv).await;
+    assert_eq!(committed.status, 201, "{}", String::from_utf8_lossy(&committed.body));
+    assert_eq!(committed.json()["upload"]["actor"], "yongchuan 的名字");
+    let jiangbei = "indicator,region,period,value\nhigh_tech_enterprises,江北区,2025Q3,300\n".as_bytes();
+    let scope = request(addr, "POST", "/api/v1/uploads", &good, jiangbei).await;
+    assert_eq!(scope.status, 422);
+    assert_eq!(scope.json()["report"]["problems"][0]["code"], "scope-error");
+    let id = committed.json()["upload"]["id"].as_i64().unwrap();
+    let revert = request(addr, "POST", &format!("/api/v1/uploads/{id}/revert"), &good, b"").await;
+    assert_eq!(revert.status, 403, "a statistician may not revert");
+
+    assert_eq!(request(addr, "DELETE", "/api/v1/session", &[("Cookie", &cookie)], b"").await.status, 403, "sign-out needs the token too");
+    let out = request(addr, "DELETE", "/api/v1/session", &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)], b"").await;
+    assert_eq!(out.status, 204);
+    assert!(out.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")));
+    assert_eq!(request(addr, "GET", "/api/v1/session", &[("Cookie", &cookie)], b"").await.status, 401, "the old cookie is dead");
+    assert_eq!(request(addr, "POST", "/api/v1/uploads", &good, csv).await.status, 401);
+}
+
+#[tokio::test]
+async fn sqlite_sessions_guard_the_pages_and_writes() {
+    sessions_guard_the_pages_and_writes(&sqlite_server("sessions").await).await;
+}
+
+#[tokio::test]
+async fn postgres_sessions_guard_the_pages_and_writes() {
+    if let Some(store) = temp_postgres("sessions").await {
+        sessions_guard_the_pages_and_writes(&start(Arc::new(store), Limits::default()).await).await;
+    }
+}

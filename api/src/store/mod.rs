@@ -27,6 +27,9 @@ pub enum StoreError {
     /// The stored data is not what this version expects.
     #[error("stored data: {0}")]
     Corrupt(String),
+    /// A unique name is taken.
+    #[error("already exists: {0}")]
+    Conflict(String),
 }
 
 /// What kind of write an upload record stands for.
@@ -223,6 +226,61 @@ pub struct TokenRecord {
     pub revoked_at_ms: Option<i64>,
 }
 
+/// A web account: a person who signs in with a password (the secret is stored only as an
+/// argon2id PHC string).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UserRecord {
+    /// Id.
+    pub id: i64,
+    /// Sign-in name (`zhangsan`), unique.
+    pub login: String,
+    /// Human name ("永川区统计局 张三"), recorded as the actor of uploads.
+    pub name: String,
+    /// `admin`, `statistician` or `reader`.
+    pub role: String,
+    /// Region codes a statistician may write.
+    pub regions: Vec<String>,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Unix milliseconds.
+    pub created_at_ms: i64,
+    /// Unix milliseconds of disabling.
+    pub disabled_at_ms: Option<i64>,
+}
+
+/// A new account.
+#[derive(Clone, Debug)]
+pub struct NewUser<'a> {
+    /// Sign-in name.
+    pub login: &'a str,
+    /// Human name.
+    pub name: &'a str,
+    /// Role.
+    pub role: &'a str,
+    /// Region codes.
+    pub regions: &'a [String],
+    /// argon2id PHC string.
+    pub password_hash: &'a str,
+    /// Unix milliseconds.
+    pub created_at_ms: i64,
+}
+
+/// A signed-in browser: the session secret lives only in its cookie; the store keeps its
+/// SHA-256 and the CSRF token the pages send back on every state-changing request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRecord {
+    /// SHA-256 hex of the cookie's secret.
+    pub hash: String,
+    /// The account.
+    pub user: UserRecord,
+    /// The CSRF token of this session.
+    pub csrf: String,
+    /// Unix milliseconds.
+    pub created_at_ms: i64,
+    /// Unix milliseconds after which the session is void.
+    pub expires_at_ms: i64,
+}
+
 /// The storage interface of the server.
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug {
@@ -261,6 +319,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn revoke_token(&self, id: i64, at_ms: i64) -> Result<bool, StoreError>;
     /// The live token with this hash.
     async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// Stores a new account; [`StoreError::Conflict`] if the login is taken.
+    async fn create_user(&self, user: NewUser<'_>) -> Result<UserRecord, StoreError>;
+    /// All accounts.
+    async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
+    /// The account with this login (disabled or not).
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Disables an account and ends its sessions; false if there is no enabled account by that login.
+    async fn disable_user(&self, login: &str, at_ms: i64) -> Result<bool, StoreError>;
+    /// Stores a session.
+    async fn create_session(&self, hash: &str, user_id: i64, csrf: &str, created_at_ms: i64, expires_at_ms: i64) -> Result<(), StoreError>;
+    /// The unexpired session with this hash, of an enabled account.
+    async fn session(&self, hash: &str, now_ms: i64) -> Result<Option<SessionRecord>, StoreError>;
+    /// Ends a session (and, on the way, every expired one).
+    async fn delete_session(&self, hash: &str, now_ms: i64) -> Result<(), StoreError>;
 }
 
 fn split_regions(text: &str) -> Vec<String> {

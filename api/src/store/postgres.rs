@@ -7,8 +7,11 @@ use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 
 use super::rows;
-use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS};
-use super::{CurrentValue, NewRevision, NewUpload, RevertItem, RevisionRecord, Store, StoreError, TokenRecord, UploadRecord};
+use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
+use super::{
+    CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord,
+    UserRecord,
+};
 
 /// Revisions per `UNNEST` insert.
 const ROWS_PER_INSERT: usize = 50_000;

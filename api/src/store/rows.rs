@@ -3,7 +3,7 @@
 
 use sqlx::{ColumnIndex, Database, Decode, Row, Type};
 
-use super::{RevertItem, RevisionRecord, StoreError, TokenRecord, UploadKind, UploadRecord, split_regions};
+use super::{RevertItem, RevisionRecord, SessionRecord, StoreError, TokenRecord, UploadKind, UploadRecord, UserRecord, split_regions};
 
 /// Reads the column `name`, turning a driver error into a [`StoreError`].
 fn get<'r, R, T>(row: &'r R, name: &'static str) -> Result<T, StoreError>
@@ -104,6 +104,50 @@ where
         revoked_at_ms: get(row, "revoked_at_ms")?,
     })
 }
+
+/// A user row (columns of [`super::schema::USER_COLUMNS`]).
+pub fn user<R>(row: &R) -> Result<UserRecord, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    i64: Decodes<R::Database>,
+    String: Decodes<R::Database>,
+    Option<i64>: Decodes<R::Database>,
+{
+    Ok(UserRecord {
+        id: get(row, "id")?,
+        login: get(row, "login")?,
+        name: get(row, "name")?,
+        role: get(row, "role")?,
+        regions: split_regions(&get::<R, String>(row, "regions")?),
+        password_hash: get(row, "password_hash")?,
+        created_at_ms: get(row, "created_at_ms")?,
+        disabled_at_ms: get(row, "disabled_at_ms")?,
+    })
+}
+
+/// A session row joined with its user ([`SESSION`]).
+pub fn session<R>(row: &R) -> Result<SessionRecord, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    i64: Decodes<R::Database>,
+    String: Decodes<R::Database>,
+    Option<i64>: Decodes<R::Database>,
+{
+    Ok(SessionRecord {
+        hash: get(row, "session_hash")?,
+        user: user(row)?,
+        csrf: get(row, "session_csrf")?,
+        created_at_ms: get(row, "session_created_at_ms")?,
+        expires_at_ms: get(row, "session_expires_at_ms")?,
+    })
+}
+
+/// A live session and its enabled user.
+pub const SESSION: &str = "SELECT s.hash AS session_hash, s.csrf AS session_csrf, s.created_at_ms AS session_created_at_ms,
+ s.expires_at_ms AS session_expires_at_ms, u.id, u.login, u.name, u.role, u.regions, u.password_hash, u.created_at_ms, u.disabled_at_ms
+ FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.expires_at_ms > $2 AND u.disabled_at_ms IS NULL";
 
 /// A current-value row.
 pub fn current<R>(row: &R) -> Result<super::CurrentValue, StoreError>
@@ -249,6 +293,75 @@ macro_rules! impl_store {
         let sql = format!("SELECT {} FROM tokens WHERE hash = $1 AND revoked_at_ms IS NULL", rows::TOKEN_COLUMNS);
         let row = sqlx::query(AssertSqlSafe(sql)).bind(hash).fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::token).transpose()
+    }
+
+    async fn create_user(&self, user: NewUser<'_>) -> Result<UserRecord, StoreError> {
+        if self.user_by_login(user.login).await?.is_some() {
+            return Err(StoreError::Conflict(format!("an account named {:?}", user.login)));
+        }
+        let sql = format!(
+            "INSERT INTO users (login, name, role, regions, password_hash, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {}",
+            USER_COLUMNS
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(user.login)
+            .bind(user.name)
+            .bind(user.role)
+            .bind(user.regions.join(","))
+            .bind(user.password_hash)
+            .bind(user.created_at_ms)
+            .fetch_one(&self.pool)
+            .await?;
+        rows::user(&row)
+    }
+
+    async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+        let found = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        found.iter().map(rows::user).collect()
+    }
+
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1");
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(login).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn disable_user(&self, login: &str, at_ms: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> =
+            sqlx::query_scalar("UPDATE users SET disabled_at_ms = $1 WHERE login = $2 AND disabled_at_ms IS NULL RETURNING id")
+                .bind(at_ms)
+                .bind(login)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(id) = id {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(id.is_some())
+    }
+
+    async fn create_session(&self, hash: &str, user_id: i64, csrf: &str, created_at_ms: i64, expires_at_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sessions (hash, user_id, csrf, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)")
+            .bind(hash)
+            .bind(user_id)
+            .bind(csrf)
+            .bind(created_at_ms)
+            .bind(expires_at_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn session(&self, hash: &str, now_ms: i64) -> Result<Option<SessionRecord>, StoreError> {
+        let row = sqlx::query(rows::SESSION).bind(hash).bind(now_ms).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn delete_session(&self, hash: &str, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE hash = $1 OR expires_at_ms <= $2").bind(hash).bind(now_ms).execute(&self.pool).await?;
+        Ok(())
     }
         }
     };

@@ -3,9 +3,10 @@
 //! in order, and recorded in `schema_migrations`; a shipped migration is never edited.
 
 /// SQLite migrations: (version, statements).
-pub const SQLITE: &[(i64, &str)] = &[(
-    1,
-    r"
+pub const SQLITE: &[(i64, &str)] = &[
+    (
+        1,
+        r"
 CREATE TABLE uploads (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at_ms INTEGER NOT NULL,
@@ -54,12 +55,37 @@ CREATE TABLE tokens (
     revoked_at_ms INTEGER
 );
 ",
-)];
+    ),
+    (
+        2,
+        r"
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    login TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'statistician', 'reader')),
+    regions TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    disabled_at_ms INTEGER
+);
+CREATE TABLE sessions (
+    hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    csrf TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+",
+    ),
+];
 
 /// PostgreSQL migrations: (version, statements).
-pub const POSTGRES: &[(i64, &str)] = &[(
-    1,
-    r"
+pub const POSTGRES: &[(i64, &str)] = &[
+    (
+        1,
+        r"
 CREATE TABLE uploads (
     id BIGSERIAL PRIMARY KEY,
     created_at_ms BIGINT NOT NULL,
@@ -108,7 +134,31 @@ CREATE TABLE tokens (
     revoked_at_ms BIGINT
 );
 ",
-)];
+    ),
+    (
+        2,
+        r"
+CREATE TABLE users (
+    id BIGSERIAL PRIMARY KEY,
+    login TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'statistician', 'reader')),
+    regions TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    disabled_at_ms BIGINT
+);
+CREATE TABLE sessions (
+    hash TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    csrf TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    expires_at_ms BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+",
+    ),
+];
 
 /// The statements of a migration, one at a time (neither driver runs several prepared
 /// statements in one call).
@@ -122,6 +172,9 @@ pub const REFRESH_CURRENT: &str = "INSERT INTO current_values (indicator, region
  SELECT indicator, region, month_index, period, value, id, upload_id FROM revisions WHERE upload_id = $1
  ON CONFLICT (indicator, region, month_index) DO UPDATE SET period = excluded.period, value = excluded.value,
  revision_id = excluded.revision_id, upload_id = excluded.upload_id";
+
+/// Columns of a user row, in the order `rows::user` reads them.
+pub const USER_COLUMNS: &str = "id, login, name, role, regions, password_hash, created_at_ms, disabled_at_ms";
 
 /// Columns of an upload row, in the order `upload_from_row` reads them.
 pub const UPLOAD_COLUMNS: &str = "id, created_at_ms, actor, file_name, sha256, idempotency_key, kind, reverts, rows, new_values, revised_values, unchanged_values, report";

@@ -10,8 +10,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
 
 use super::rows;
-use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS};
-use super::{CurrentValue, NewRevision, NewUpload, RevertItem, RevisionRecord, Store, StoreError, TokenRecord, UploadRecord};
+use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
+use super::{
+    CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord,
+    UserRecord,
+};
 
 /// SQLite allows 32,766 bound values per statement; 7 per revision row.
 const ROWS_PER_INSERT: usize = 4_000;

@@ -1,0 +1,211 @@
+//! Signing in and out, and the web pages: `/signin`, `/upload` (signed-in only), `/board`,
+//! `/embed`. Each page is one HTML shell whose Yew app (the `pages` wasm bundle) renders the
+//! content; the shell is sent with a strict CSP and, for the pages that act on the user's
+//! behalf, `frame-ancestors 'none'` against clickjacking.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Reply;
+
+use super::error::ApiError;
+use super::reply::{self, Ctx};
+use crate::accounts::{self, SignInError};
+use crate::app::App;
+use crate::store::SessionRecord;
+use crate::time;
+
+type Answer = Result<warp::reply::Response, ApiError>;
+
+/// The account as the pages see it.
+#[derive(Serialize, Debug)]
+struct Me<'a> {
+    login: &'a str,
+    name: &'a str,
+    role: &'a str,
+    regions: &'a [String],
+}
+
+/// The answer of a sign-in and of `GET /api/v1/session`.
+#[derive(Serialize, Debug)]
+struct SessionBody<'a> {
+    user: Me<'a>,
+    /// Echo it in `X-CSRF-Token` on every state-changing request.
+    csrf: &'a str,
+    expires_at: String,
+}
+
+impl<'a> SessionBody<'a> {
+    fn of(session: &'a SessionRecord) -> Self {
+        let user = &session.user;
+        SessionBody {
+            user: Me { login: &user.login, name: &user.name, role: &user.role, regions: &user.regions },
+            csrf: &session.csrf,
+            expires_at: time::rfc3339(session.expires_at_ms),
+        }
+    }
+}
+
+fn private_json(status: StatusCode, body: &impl Serialize) -> warp::reply::Response {
+    let mut response = warp::http::Response::new(Bytes::from(serde_json::to_vec(body).unwrap_or_default())).into_response();
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn set_cookie(response: &mut warp::reply::Response, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    login: String,
+    password: String,
+}
+
+/// `POST /api/v1/session` with `{login, password}`: opens a session (cookie) and answers the
+/// account and its CSRF token. One answer for every kind of wrong (401), 429 with
+/// `Retry-After` while throttled.
+pub async fn sign_in(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
+    if !ctx.is_same_origin() {
+        return Err(ApiError::forbidden("sign in from this server's own /signin page"));
+    }
+    let credentials: Credentials = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request("bad-credentials", format!("send JSON {{login, password}}: {e}")))?;
+    let address = ctx.remote.map(|a| a.ip().to_string()).unwrap_or_default();
+    match accounts::sign_in(&*app.store, &app.throttle, &credentials.login, &credentials.password, &address, time::now_ms()).await {
+        Ok(opened) => {
+            let mut response = private_json(StatusCode::OK, &SessionBody::of(&opened.record));
+            set_cookie(&mut response, &accounts::set_cookie(&opened.secret, ctx.is_https()));
+            Ok(response)
+        }
+        Err(SignInError::Wrong) => Err(ApiError::unauthorized("wrong login or password / 用户名或密码错误")),
+        Err(SignInError::Throttled(wait)) => {
+            let seconds = wait.as_secs().max(1);
+            let mut response = ApiError::too_many_requests(format!(
+                "too many failed sign-ins: try again in {seconds} s / 登录失败次数过多，请 {seconds} 秒后再试"
+            ))
+            .response();
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            Ok(response)
+        }
+        Err(SignInError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// `GET /api/v1/session`: the signed-in account and its CSRF token, or 401.
+pub async fn session_info(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
+    match accounts::session(&*app.store, ctx.cookie.as_deref(), time::now_ms()).await? {
+        Some(session) => Ok(private_json(StatusCode::OK, &SessionBody::of(&session))),
+        None => Err(ApiError::unauthorized("not signed in / 未登录")),
+    }
+}
+
+/// `DELETE /api/v1/session`: signs out (with the CSRF token, so no other site can).
+pub async fn sign_out(app: Arc<App>, ctx: Ctx) -> Answer {
+    let now = time::now_ms();
+    let Some(session) = accounts::session(&*app.store, ctx.cookie.as_deref(), now).await? else {
+        let mut response = warp::http::Response::new(Bytes::new()).into_response();
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        set_cookie(&mut response, &accounts::clear_cookie(ctx.is_https()));
+        return Ok(response);
+    };
+    if !ctx.is_same_origin() || !accounts::csrf_matches(&session, ctx.csrf.as_deref()) {
+        return Err(ApiError::csrf());
+    }
+    app.store.delete_session(&session.hash, now).await?;
+    tracing::info!(login = session.user.login, "signed out");
+    let mut response = warp::http::Response::new(Bytes::new()).into_response();
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    set_cookie(&mut response, &accounts::clear_cookie(ctx.is_https()));
+    Ok(response)
+}
+
+/// A page of the site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    /// `/signin`.
+    SignIn,
+    /// `/upload`: signed-in only.
+    Upload,
+    /// `/board`: the leaders' wall display.
+    Board,
+    /// `/embed`: the embed-code builder.
+    Embed,
+}
+
+impl Page {
+    fn name(self) -> &'static str {
+        match self {
+            Page::SignIn => "signin",
+            Page::Upload => "upload",
+            Page::Board => "board",
+            Page::Embed => "embed",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Page::SignIn => "登录 · InnoGauge 科创目标仪表",
+            Page::Upload => "数据上传 · InnoGauge 科创目标仪表",
+            Page::Board => "2025年科技创新目标看板 · InnoGauge",
+            Page::Embed => "嵌入代码生成器 · InnoGauge 科创目标仪表",
+        }
+    }
+}
+
+const SHELL: &str = include_str!("../../../frontend/pages/app.html");
+
+/// The shell of `page`; `/upload` sends a signed-out visitor to `/signin` first.
+pub async fn page(app: Arc<App>, ctx: Ctx, page: Page) -> Answer {
+    if page == Page::Upload && accounts::session(&*app.store, ctx.cookie.as_deref(), time::now_ms()).await?.is_none() {
+        let mut response = warp::http::Response::new(Bytes::new()).into_response();
+        *response.status_mut() = StatusCode::SEE_OTHER;
+        response.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/signin?next=%2Fupload"));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(response);
+    }
+    let html = SHELL.replace("{{PAGE}}", page.name()).replace("{{TITLE}}", page.title());
+    let mut response = warp::http::Response::new(Bytes::from(html)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    let frames = if matches!(page, Page::SignIn | Page::Upload) { "frame-ancestors 'none'; " } else { "" };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; {frames}base-uri 'none'; form-action 'self'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    Ok(response)
+}
+
+/// `/`: the board.
+pub async fn root(_app: Arc<App>, _ctx: Ctx, _query: String) -> Answer {
+    let mut response = warp::http::Response::new(Bytes::new()).into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/board"));
+    Ok(response)
+}
+
+/// The pages' stylesheet.
+pub async fn stylesheet(_app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
+    let text = include_str!("../../../frontend/pages/app.css");
+    let etag = reply::etag(0, &format!("app.css:{}", text.len()));
+    Ok(reply::bytes_response(
+        &ctx,
+        &reply::CorsPolicy::AnyOrigin,
+        StatusCode::OK,
+        "text/css; charset=utf-8",
+        Bytes::from_static(text.as_bytes()),
+        Some(&etag),
+    ))
+}
