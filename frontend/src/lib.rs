@@ -11,7 +11,8 @@
 //! stream per page), [`mount`] (shadow roots, lazy mounting, watching the page), [`widget`]
 //! (loading, live refresh, stale data), one module per widget type ([`gauge`], [`trend`],
 //! [`ranking`], [`map`], [`kpi`], [`table`], [`board`]), [`menu`] and [`export`] (PNG and CSV
-//! downloads), [`draw`] (canvas helpers), and [`styles`].
+//! downloads), [`draw`] (canvas helpers), and [`styles`]. With the `pages` feature, also the
+//! server's own web pages ([`pages`]: sign-in, upload, board, embed builder).
 
 #![allow(unsafe_code)] // wasm-bindgen's generated glue
 
@@ -26,6 +27,8 @@ pub mod menu;
 pub mod mount;
 pub mod names;
 pub mod options;
+#[cfg(feature = "pages")]
+pub mod pages;
 pub mod ranking;
 pub mod styles;
 pub mod table;

@@ -52,6 +52,8 @@ pub struct MapShape {
     /// Borders in grey rather than the background colour: the lightest figure classes are too
     /// close to a white page to show a district's edge on their own (WCAG 1.4.11).
     pub grey_borders: bool,
+    /// Fill the height the page gave (`data-height`) instead of taking the map's own aspect.
+    pub fill_height: bool,
     /// Colours.
     pub theme: Theme,
 }
@@ -64,7 +66,7 @@ fn aspect(map: &FeatureCollection) -> f64 {
 /// Draws the map.
 pub fn paint(canvas: &HtmlCanvasElement, shape: &MapShape) {
     let Some(bounds) = shape.map.bounds() else { return };
-    let (width, height, ratio) = draw::fit_backing(canvas, Some(aspect(&shape.map)));
+    let (width, height, ratio) = draw::fit_backing(canvas, (!shape.fill_height).then(|| aspect(&shape.map)));
     let Some(root) = draw::area(canvas) else { return };
     let projection = Projection::fit(bounds, f64::from(width), f64::from(height), PADDING * ratio);
     let (ink, _) = draw::ink(shape.theme);
@@ -140,6 +142,7 @@ pub fn district_map(props: &MapProps) -> Html {
         fills: ranking.entries.iter().filter_map(|e| fill_of(e).map(|c| (e.region.clone(), c))).collect(),
         highlighted: hovered_code.or(focused_code).or(chosen),
         grey_borders: by_figure,
+        fill_height: props.options.height.is_some(),
         theme,
     };
     draw::use_canvas(&canvas, shape, paint);

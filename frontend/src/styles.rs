@@ -80,6 +80,8 @@ th:first-child, td:first-child { text-align: left; }
 .rank-grid canvas, .board-grid canvas { display: block; width: 100%; }
 .map-wrap { position: relative; margin-top: 4px; }
 .map-wrap canvas { height: auto; }
+.sized .map-wrap { flex: 1 1 auto; min-height: 0; }
+.sized .map-wrap canvas { height: 100%; }
 .board-grid { display: grid; grid-template-columns: minmax(10em, 1.4fr) minmax(60px, 1fr) minmax(6.5em, auto); margin-top: 6px; }
 .board-rows li, .board-status li { height: 44px; display: flex; flex-direction: column; justify-content: center; }
 .board-name { font-size: 13px; font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }

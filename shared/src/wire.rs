@@ -385,6 +385,43 @@ pub fn validation_report(catalog: &Catalog, bytes: &[u8], options: &UploadOption
     Ok(ReportWire::from(&upload.report))
 }
 
+/// A file's cells as the upload page shows them, with the spreadsheet's own row numbers, so
+/// that each problem of the report (row, column index) marks its cell.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridWire {
+    /// The first rows of the sheet (at most the limit asked for).
+    pub rows: Vec<GridRowWire>,
+    /// How many rows the sheet has in all.
+    pub total_rows: usize,
+}
+
+/// One row of a [`GridWire`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridRowWire {
+    /// Spreadsheet row number (1-based).
+    pub number: u32,
+    /// The cells as written.
+    pub cells: Vec<String>,
+}
+
+impl GridWire {
+    /// The first `max_rows` rows of a grid.
+    pub fn of(grid: &crate::contract::Grid, max_rows: usize) -> GridWire {
+        GridWire {
+            rows: grid.rows.iter().take(max_rows).map(|r| GridRowWire { number: r.number, cells: r.cells.clone() }).collect(),
+            total_rows: grid.rows.len(),
+        }
+    }
+
+    /// The grid of a CSV file's bytes, decoded the way [`validation_report`] reads them
+    /// (`None` if the bytes are not text in a known encoding or not CSV).
+    pub fn of_csv(bytes: &[u8], max_rows: usize) -> Option<GridWire> {
+        let (text, _) = crate::contract::decode(bytes).ok()?;
+        let grid = crate::contract::Grid::from_csv(&text, usize::MAX).ok()?;
+        Some(GridWire::of(&grid, max_rows))
+    }
+}
+
 /// A value an upload revises.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RevisionWire {
@@ -438,6 +475,14 @@ impl From<&crate::revision::Changes> for ChangesWire {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_csv_grid_keeps_the_spreadsheet_row_numbers() {
+        let grid = GridWire::of_csv("标题\n\nindicator,value\nx,1\ny,2\n".as_bytes(), 3).unwrap();
+        assert_eq!(grid.total_rows, 4);
+        assert_eq!(grid.rows.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 3, 4]);
+        assert_eq!(grid.rows[1].cells, ["indicator", "value"]);
+    }
 
     #[test]
     fn trend_wire_evaluates_like_the_model() {

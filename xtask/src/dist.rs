@@ -21,70 +21,123 @@ pub enum Target {
     Node,
 }
 
-/// Builds the widgets crate to wasm and runs bindgen; returns the output directory.
+/// Builds the widgets crate to wasm and runs bindgen; returns the output directory. For the
+/// web, two bundles: the widgets alone (what portals load) and the pages (widgets, the upload
+/// check and the server's web pages), so that portal widgets stay small.
 pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
     ensure_wasm_target(root)?;
-    // The web bundle is the widgets alone; the node build (the wasm test suite) adds the upload
-    // check. Both write the same artifact, so bindgen runs right after each build.
-    let mut args = vec!["build", "--locked", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
-    if matches!(target, Target::Node) {
-        args.extend(["--features", "upload"]);
-    }
-    run(root, "cargo", &args)?;
-    let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/innogauge_widgets.wasm");
     let out = match target {
         Target::Web => root.join("dist"),
         Target::Node => root.join("target/wasm-node"),
     };
+    match target {
+        Target::Web => {
+            let _ = std::fs::remove_dir_all(&out);
+            // Both builds write the same artifact, so bindgen runs right after each.
+            let wasm = cargo_wasm(root, None)?;
+            bindgen(&wasm, &out, "innogauge", target)?;
+            let widgets = publish_widgets(root, &out)?;
+            let wasm = cargo_wasm(root, Some("pages"))?;
+            bindgen(&wasm, &out, "pages", target)?;
+            let pages = publish_pages(&out)?;
+            let manifest = serde_json::json!({
+                "loader": "innogauge.js", "integrity": widgets.integrity, "glue": widgets.glue, "wasm": widgets.wasm,
+                "bytes": widgets.bytes, "pages": { "loader": "pages.js", "glue": pages.glue, "wasm": pages.wasm, "bytes": pages.bytes },
+            });
+            std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
+        }
+        Target::Node => {
+            let wasm = cargo_wasm(root, Some("upload"))?;
+            bindgen(&wasm, &out, "innogauge", target)?;
+        }
+    }
+    println!("wasm bundles ({target:?}): {}", out.display());
+    Ok(out)
+}
+
+/// `cargo build` of the widgets crate for wasm32 with `feature`; the path of the wasm.
+fn cargo_wasm(root: &Path, feature: Option<&str>) -> Result<PathBuf> {
+    let mut args = vec!["build", "--locked", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
+    if let Some(feature) = feature {
+        args.extend(["--features", feature]);
+    }
+    run(root, "cargo", &args)?;
+    Ok(root.join("target/wasm32-unknown-unknown/wasm-release/innogauge_widgets.wasm"))
+}
+
+fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()> {
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
-    bindgen.input_path(&wasm).out_name("innogauge").remove_name_section(true).remove_producers_section(true).typescript(false);
+    bindgen.input_path(wasm).out_name(name).remove_name_section(true).remove_producers_section(true).typescript(false);
     match target {
         Target::Web => bindgen.web(true)?.omit_default_module_path(false),
         Target::Node => bindgen.nodejs(true)?,
     };
-    if matches!(target, Target::Web) {
-        let _ = std::fs::remove_dir_all(&out);
-    }
-    bindgen.generate(&out).with_context(|| format!("wasm-bindgen into {}", out.display()))?;
-    let size = std::fs::metadata(out.join("innogauge_bg.wasm")).map(|m| m.len()).unwrap_or(0);
-    if matches!(target, Target::Web) {
-        publish(root, &out)?;
-    }
-    println!("wasm bundle ({target:?}): {} ({size} bytes wasm)", out.display());
-    Ok(out)
+    bindgen.generate(out).with_context(|| format!("wasm-bindgen into {}", out.display()))
 }
 
-/// Gives the glue and the wasm content-hashed names (cached for a year by the server), writes
-/// the loader that names them, and `manifest.json` with the loader's SRI hash.
-fn publish(root: &Path, out: &Path) -> Result<()> {
-    use sha2::{Digest, Sha256, Sha384};
+/// A published bundle: its hashed file names and every file's raw, brotli and gzip size.
+struct Published {
+    glue: String,
+    wasm: String,
+    integrity: String,
+    bytes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Gives `{name}.js` and `{name}_bg.wasm` content-hashed names (cached for a year by the
+/// server) and returns them.
+fn hash_names(out: &Path, name: &str) -> Result<(String, String)> {
+    use sha2::{Digest, Sha256};
     let short = |bytes: &[u8]| -> String { Sha256::digest(bytes).iter().take(6).map(|b| format!("{b:02x}")).collect() };
-    let wasm = std::fs::read(out.join("innogauge_bg.wasm"))?;
-    let wasm_name = format!("innogauge-{}.wasm", short(&wasm));
-    std::fs::rename(out.join("innogauge_bg.wasm"), out.join(&wasm_name))?;
-    let glue = std::fs::read(out.join("innogauge.js"))?;
-    let glue_name = format!("innogauge-{}.js", short(&glue));
-    std::fs::rename(out.join("innogauge.js"), out.join(&glue_name))?;
-    let loader =
-        std::fs::read_to_string(root.join("frontend/static/innogauge.js"))?.replace("__GLUE__", &glue_name).replace("__WASM__", &wasm_name);
-    std::fs::write(out.join("innogauge.js"), &loader)?;
-    let integrity = format!("sha384-{}", base64(&Sha384::digest(loader.as_bytes())));
-    // Compressed once here at the highest settings (brotli 11 takes a second; a server doing it
-    // per request would use a fast level and send ~10 % more), served when the browser accepts.
+    let wasm = std::fs::read(out.join(format!("{name}_bg.wasm")))?;
+    let wasm_name = format!("{name}-{}.wasm", short(&wasm));
+    std::fs::rename(out.join(format!("{name}_bg.wasm")), out.join(&wasm_name))?;
+    let glue = std::fs::read(out.join(format!("{name}.js")))?;
+    let glue_name = format!("{name}-{}.js", short(&glue));
+    std::fs::rename(out.join(format!("{name}.js")), out.join(&glue_name))?;
+    Ok((glue_name, wasm_name))
+}
+
+/// Compressed once here at the highest settings (brotli 11 takes a second; a server doing it
+/// per request would use a fast level and send ~10 % more), served when the browser accepts.
+fn compress(out: &Path, names: &[&str]) -> Result<serde_json::Map<String, serde_json::Value>> {
     let mut transfer = serde_json::Map::new();
-    for name in ["innogauge.js", glue_name.as_str(), wasm_name.as_str()] {
+    for name in names {
         let raw = std::fs::read(out.join(name))?;
         let (br, gz) = (brotli_best(&raw)?, gzip_best(&raw)?);
         std::fs::write(out.join(format!("{name}.br")), &br)?;
         std::fs::write(out.join(format!("{name}.gz")), &gz)?;
-        transfer.insert(name.to_owned(), serde_json::json!({ "raw": raw.len(), "br": br.len(), "gzip": gz.len() }));
+        transfer.insert((*name).to_owned(), serde_json::json!({ "raw": raw.len(), "br": br.len(), "gzip": gz.len() }));
     }
-    let total_br: u64 = transfer.values().filter_map(|v| v["br"].as_u64()).sum();
+    Ok(transfer)
+}
+
+/// The widget bundle: hashed names, the loader that names them, its SRI hash.
+fn publish_widgets(root: &Path, out: &Path) -> Result<Published> {
+    use sha2::{Digest, Sha384};
+    let (glue, wasm) = hash_names(out, "innogauge")?;
+    let loader = std::fs::read_to_string(root.join("frontend/static/innogauge.js"))?.replace("__GLUE__", &glue).replace("__WASM__", &wasm);
+    std::fs::write(out.join("innogauge.js"), &loader)?;
+    let integrity = format!("sha384-{}", base64(&Sha384::digest(loader.as_bytes())));
+    let bytes = compress(out, &["innogauge.js", &glue, &wasm])?;
+    let total_br: u64 = bytes.values().filter_map(|v| v["br"].as_u64()).sum();
     println!("widget bundle: {total_br} bytes with brotli (loader + glue + wasm)");
-    let manifest =
-        serde_json::json!({ "loader": "innogauge.js", "integrity": integrity, "glue": glue_name, "wasm": wasm_name, "bytes": transfer });
-    std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
-    Ok(())
+    Ok(Published { glue, wasm, integrity, bytes })
+}
+
+/// The pages bundle: hashed names and `pages.js`, the module the page shells load.
+fn publish_pages(out: &Path) -> Result<Published> {
+    let (glue, wasm) = hash_names(out, "pages")?;
+    let loader = format!(
+        "// InnoGauge pages: loads the pages bundle and renders the page named by #app[data-page].\n\
+         import init, {{ startPage }} from './{glue}';\n\
+         await init({{ module_or_path: new URL('{wasm}', import.meta.url) }});\n\
+         startPage();\n"
+    );
+    std::fs::write(out.join("pages.js"), &loader)?;
+    let bytes = compress(out, &["pages.js", &glue, &wasm])?;
+    let total_br: u64 = bytes.values().filter_map(|v| v["br"].as_u64()).sum();
+    println!("pages bundle: {total_br} bytes with brotli");
+    Ok(Published { glue, wasm, integrity: String::new(), bytes })
 }
 
 /// Brotli at quality 11 with a 4 MiB window.

@@ -103,7 +103,7 @@ fn browser_tests(root: &Path) -> Result<usize> {
     run(&dir, "npm", &["ci", "--no-audit", "--no-fund"])?;
     println!("$ node --test (tests/browser)");
     let mut child = Command::new("node")
-        .args(["--test", "--test-reporter=tap"])
+        .args(["--test", "--test-concurrency=1", "--test-reporter=tap"])
         .env("INNOGAUGE_BIN", root.join("target/debug/innogauge"))
         .current_dir(&dir)
         .stdout(std::process::Stdio::piped())
@@ -162,6 +162,23 @@ fn lint(root: &Path) -> Result<()> {
     dist::ensure_wasm_target(root)?;
     run(root, "cargo", &["build", "--locked", "-p", "innogauge-model", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown"])?;
     run(root, "cargo", &["clippy", "--locked", "-p", "innogauge-widgets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])?;
+    run(
+        root,
+        "cargo",
+        &[
+            "clippy",
+            "--locked",
+            "-p",
+            "innogauge-widgets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            "pages",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     check_model_dependencies(root)?;
     check_module_docs(root)?;
     println!("xtask lint: clean");

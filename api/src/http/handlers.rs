@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use innogauge_model::views::{self, RankMeasure};
-use innogauge_model::wire::{ProgressWire, SeriesWire};
+use innogauge_model::wire::{GridWire, ProgressWire, SeriesWire};
 use innogauge_model::{Indicator, Period, Region, UploadOptions};
 use serde::Serialize;
 use warp::Reply;
@@ -346,6 +346,11 @@ pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answ
     let p = params(&query)?;
     let dry_run = matches!(p.get("dry_run").map(String::as_str), Some("true" | "1" | "yes"));
     let file = file_of(&ctx, body, p.get("filename")).await?;
+    // The upload page shows the file as a grid; it cannot read a workbook itself.
+    let grid = matches!(p.get("grid").map(String::as_str), Some("true" | "1")).then(|| match file.format {
+        FileFormat::Workbook => crate::xlsx::first_sheet(&file.bytes).ok().map(|g| GridWire::of(&g, GRID_ROWS)),
+        FileFormat::Csv => GridWire::of_csv(&file.bytes, GRID_ROWS),
+    });
     let options = UploadOptions {
         period: period(&p)?,
         max_bytes: app.limits.max_upload_bytes,
@@ -389,8 +394,18 @@ pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answ
             }
         }
     };
-    Ok(json(&ctx, &app.cors, status, &outcome))
+    match grid.flatten() {
+        Some(grid) => {
+            let mut body = serde_json::to_value(&outcome).map_err(|e| ApiError::internal(&e))?;
+            body["grid"] = serde_json::to_value(grid).map_err(|e| ApiError::internal(&e))?;
+            Ok(json(&ctx, &app.cors, status, &body))
+        }
+        None => Ok(json(&ctx, &app.cors, status, &outcome)),
+    }
 }
+
+/// Rows of a file sent back for the upload page's grid (`grid=true`).
+const GRID_ROWS: usize = 5_000;
 
 pub async fn list_uploads(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let p = params(&query)?;

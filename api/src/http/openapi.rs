@@ -65,7 +65,7 @@ pub fn document() -> Value {
                 "get": { "summary": "uploads, newest first", "parameters": [param("limit", false, "1–500, default 50"), param("before", false, "upload id")], "responses": { "200": { "description": "uploads" } } },
                 "post": { "summary": "upload a CSV or Excel file (raw body or multipart/form-data); all or nothing",
                     "security": [{ "bearer": [] }],
-                    "parameters": [param("dry_run", false, "true: validate and compare only"), param("period", false, "period of a wide file without a title row"), param("filename", false, "file name of a raw body")],
+                    "parameters": [param("dry_run", false, "true: validate and compare only"), param("period", false, "period of a wide file without a title row"), param("filename", false, "file name of a raw body"), param("grid", false, "true: also answer the file's first 5,000 rows as `grid` {rows: [{number, cells}], total_rows} (the upload page shows workbooks with it)")],
                     "requestBody": { "content": { "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "multipart/form-data": {} } },
                     "responses": {
                         "201": ok("committed", "UploadOutcome"), "200": ok("dry run, or a duplicate of an earlier upload", "UploadOutcome"),

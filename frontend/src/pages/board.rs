@@ -1,0 +1,134 @@
+//! `/board`: the leaders' wall display, laid out for 1920×1080 on a dark background: every
+//! 2025 city target as a gauge, the district map, rankings of the key district indicators,
+//! the clock and the time of the last upload. Everything on it is a live widget, so a commit
+//! anywhere repaints it within seconds; no reload is ever needed.
+
+use std::rc::Rc;
+
+use innogauge_model::{Catalog, Lang};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+use super::api::{self, UploadSummary};
+use super::header::Header;
+use super::{local_time, now_text, use_lang};
+use crate::client::client;
+use crate::widget::t;
+
+/// Properties of [`BoardPage`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct BoardPageProps {
+    /// Switches the language.
+    pub set_lang: Callback<Lang>,
+}
+
+/// The indicators with a 2025 target for the whole city, in catalogue order.
+pub fn city_targets_2025(catalog: &Catalog) -> Vec<String> {
+    let city = catalog.city().code.to_string();
+    let mut found: Vec<String> = Vec::new();
+    for target in catalog.targets() {
+        let due_2025 = target.rule.deadline().is_some_and(|d| d.year() == 2025);
+        if due_2025 && target.applies_to(&city) && !found.iter().any(|i| **i == *target.indicator) {
+            found.push(target.indicator.to_string());
+        }
+    }
+    found
+}
+
+/// The clock, ticking every second.
+#[hook]
+fn use_clock() -> String {
+    let now = use_state(now_text);
+    {
+        let now = now.clone();
+        use_effect_with((), move |_| {
+            let tick = Closure::<dyn Fn()>::new(move || now.set(now_text()));
+            let window = web_sys::window();
+            let id = window
+                .as_ref()
+                .and_then(|w| w.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 1000).ok());
+            move || {
+                if let (Some(w), Some(id)) = (window, id) {
+                    w.clear_interval_with_handle(id);
+                }
+                drop(tick);
+            }
+        });
+    }
+    (*now).clone()
+}
+
+/// The wall display.
+#[function_component(BoardPage)]
+pub fn board_page(props: &BoardPageProps) -> Html {
+    let lang = use_lang();
+    let clock = use_clock();
+    let latest = use_state(|| None::<Rc<UploadSummary>>);
+    let connected = use_state(|| true);
+    // The last upload, now and after every commit (the same event stream as the widgets).
+    {
+        let (latest, connected) = (latest.clone(), connected.clone());
+        use_effect_with((), move |_| {
+            let load = {
+                let latest = latest.clone();
+                Rc::new(move || {
+                    let latest = latest.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Ok(list) = api::call::<Vec<UploadSummary>>("GET", "/api/v1/uploads?limit=1", None, None).await {
+                            latest.set(list.into_iter().next().map(Rc::new));
+                        }
+                    });
+                })
+            };
+            load();
+            let on_commit = load.clone();
+            let id = client().subscribe("*", "*", Rc::new(move || on_commit()));
+            client().watch_connection(
+                id,
+                Rc::new(move |up| {
+                    connected.set(up);
+                    if up {
+                        load();
+                    }
+                }),
+            );
+            move || client().unsubscribe(id)
+        });
+    }
+    let catalog = Catalog::builtin();
+    let lang_code = if lang == Lang::Zh { "zh" } else { "en" };
+    let widget = |kind: &str, indicator: &str, measure: Option<&str>, height: &str| {
+        // Keyed by its options: a language switch makes a new element, which mounts anew.
+        let key = format!("{kind}|{indicator}|{lang_code}|{measure:?}");
+        html! { <div key={key} class="cell" data-innogauge={kind.to_owned()} data-indicator={indicator.to_owned()}
+        data-measure={measure.map(str::to_owned)} data-height={height.to_owned()} data-theme="dark" data-lang={lang_code} /> }
+    };
+    let updated = match &*latest {
+        Some(upload) => t(
+            lang,
+            &format!("数据更新于 {}（{}）", local_time(&upload.created_at), upload.actor),
+            &format!("Data updated {} ({})", local_time(&upload.created_at), upload.actor),
+        ),
+        None => t(lang, "尚无上传数据", "No data uploaded yet"),
+    };
+    html! {
+        <div class="wall">
+            <Header current="board" set_lang={props.set_lang.clone()} dark=true />
+            <div class="wall-title">
+                <h1>{ t(lang, "重庆市 2025 年科技创新目标进展", "Chongqing 2025 science & technology targets") }</h1>
+                <p class="updated" role="status" aria-live="polite" id="last-update">{ updated }</p>
+                <p class={classes!("live", (!*connected).then_some("down"))}>{ if *connected { t(lang, "● 实时", "● Live") } else { t(lang, "○ 重新连接中", "○ Reconnecting") } }</p>
+                <p class="clock" aria-hidden="true">{ clock }</p>
+            </div>
+            <section class="wall-gauges" aria-label={t(lang, "2025 年全市目标", "2025 city targets")}>
+                { for city_targets_2025(catalog).iter().map(|indicator| widget("gauge", indicator, None, "250")) }
+            </section>
+            <section class="wall-lower" aria-label={t(lang, "各区县", "Districts")}>
+                { widget("map", "high_tech_enterprises", Some("value"), "640") }
+                { widget("ranking", "rd_expenditure", Some("growth"), "640") }
+                { widget("ranking", "tech_smes", Some("value"), "640") }
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,242 @@
+//! `/embed`: the embed-code builder for portal maintainers. Pick the widget type, indicator,
+//! region, theme, language, ranking measure and height; the preview is the real widget with
+//! those options; the snippet (the loader with its `integrity` hash and `crossorigin`, and the
+//! `<div>`) is ready to copy.
+
+use innogauge_model::{Catalog, Lang};
+use serde::Deserialize;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::api;
+use super::header::Header;
+use super::use_lang;
+use crate::names::{indicator_name, region_name};
+use crate::options::Kind;
+use crate::widget::t;
+
+/// Properties of [`EmbedPage`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct EmbedPageProps {
+    /// Switches the language.
+    pub set_lang: Callback<Lang>,
+}
+
+/// What the builder has chosen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    /// Widget type.
+    pub kind: String,
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// `light`, `dark` or `high-contrast`.
+    pub theme: String,
+    /// `zh` or `en`.
+    pub lang: String,
+    /// Ranking/map measure.
+    pub measure: String,
+    /// Height in CSS pixels (empty: the widget's own).
+    pub height: String,
+}
+
+impl Default for Choice {
+    fn default() -> Self {
+        Choice {
+            kind: "gauge".into(),
+            indicator: "high_tech_enterprises".into(),
+            region: "500000".into(),
+            theme: "light".into(),
+            lang: "zh".into(),
+            measure: "value".into(),
+            height: String::new(),
+        }
+    }
+}
+
+impl Choice {
+    /// Whether the type reads `data-measure`.
+    pub fn has_measure(&self) -> bool {
+        matches!(self.kind.as_str(), "ranking" | "map")
+    }
+
+    /// The `data-*` attributes, in snippet order (defaults left out).
+    pub fn attributes(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![("data-innogauge", self.kind.clone())];
+        if self.kind != "board" {
+            out.push(("data-indicator", self.indicator.clone()));
+        }
+        if self.region != "500000" || self.kind == "board" {
+            out.push(("data-region", self.region.clone()));
+        }
+        if self.has_measure() && self.measure != "value" {
+            out.push(("data-measure", self.measure.clone()));
+        }
+        if self.theme != "light" {
+            out.push(("data-theme", self.theme.clone()));
+        }
+        if self.lang != "zh" {
+            out.push(("data-lang", self.lang.clone()));
+        }
+        if !self.height.trim().is_empty() {
+            out.push(("data-height", self.height.trim().to_owned()));
+        }
+        out
+    }
+
+    /// The snippet to paste: the loader (with its SRI hash when known) and the div.
+    pub fn snippet(&self, origin: &str, integrity: Option<&str>) -> String {
+        let integrity = integrity.map(|i| format!(r#" integrity="{i}""#)).unwrap_or_default();
+        let attributes: String = self.attributes().iter().map(|(k, v)| format!(r#" {k}="{}""#, escape(v))).collect();
+        format!(
+            "<script src=\"{origin}/widgets/innogauge.js\"{integrity} crossorigin=\"anonymous\" defer></script>\n<div{attributes}></div>"
+        )
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    integrity: String,
+}
+
+fn select(id: &'static str, label: String, value: &str, options: Vec<(String, String)>, on: Callback<String>) -> Html {
+    let onchange = Callback::from(move |event: Event| on.emit(event.target_unchecked_into::<HtmlSelectElement>().value()));
+    html! {
+        <div class="field">
+            <label for={id}>{ label }</label>
+            <select id={id} {onchange}>
+                { for options.into_iter().map(|(v, text)| html! { <option value={v.clone()} selected={v.as_str() == value}>{ text }</option> }) }
+            </select>
+        </div>
+    }
+}
+
+/// The builder.
+#[function_component(EmbedPage)]
+pub fn embed_page(props: &EmbedPageProps) -> Html {
+    let lang = use_lang();
+    let choice = use_state(Choice::default);
+    let integrity = use_state(|| None::<String>);
+    let copied = use_state(|| false);
+    {
+        let integrity = integrity.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(manifest) = api::call::<Manifest>("GET", "/widgets/manifest.json", None, None).await {
+                    integrity.set(Some(manifest.integrity));
+                }
+            });
+        });
+    }
+    let catalog = Catalog::builtin();
+    let set = |apply: fn(&mut Choice, String)| {
+        let (choice, copied) = (choice.clone(), copied.clone());
+        Callback::from(move |value: String| {
+            let mut next = (*choice).clone();
+            apply(&mut next, value);
+            copied.set(false);
+            choice.set(next);
+        })
+    };
+    let kinds: Vec<(String, String)> = Kind::NAMES
+        .iter()
+        .map(|k| {
+            let (zh, en) = match *k {
+                "gauge" => ("仪表盘（目标进度）", "gauge (progress to target)"),
+                "trend" => ("趋势图（含目标路径）", "trend (with the target path)"),
+                "ranking" => ("区县排名", "district ranking"),
+                "map" => ("区县地图", "district map"),
+                "kpi" => ("指标卡", "KPI card"),
+                "table" => ("数据表", "table"),
+                "board" => ("区县目标一览", "a region's targets"),
+                other => (other, other),
+            };
+            ((*k).to_owned(), format!("{k} · {}", t(lang, zh, en)))
+        })
+        .collect();
+    let indicators: Vec<(String, String)> =
+        catalog.indicators().iter().map(|i| (i.id.to_string(), indicator_name(catalog, &i.id, lang))).collect();
+    let regions: Vec<(String, String)> =
+        catalog.regions().iter().map(|r| (r.code.to_string(), region_name(catalog, &r.code, lang))).collect();
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let snippet = choice.snippet(&origin, integrity.as_deref());
+    let on_height = {
+        let (choice, copied) = (choice.clone(), copied.clone());
+        Callback::from(move |event: InputEvent| {
+            let value = event.target_unchecked_into::<HtmlInputElement>().value();
+            let mut next = (*choice).clone();
+            next.height = value.chars().filter(char::is_ascii_digit).take(4).collect();
+            copied.set(false);
+            choice.set(next);
+        })
+    };
+    let copy = {
+        let (snippet, copied) = (snippet.clone(), copied.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(window) = web_sys::window() else { return };
+            let clipboard = window.navigator().clipboard();
+            let promise = clipboard.write_text(&snippet);
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                copied.set(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+            });
+        })
+    };
+    let c = (*choice).clone();
+    let preview_key = snippet.clone();
+    html! {
+        <>
+            <Header current="embed" set_lang={props.set_lang.clone()} />
+            <main class="wide">
+                <h1>{ t(lang, "嵌入代码生成器", "Embed-code builder") }</h1>
+                <p class="lead">{ t(lang, "选择图表和数据，预览效果，然后把代码粘贴到门户页面的 HTML 中。同一页面放多个图表时，<script> 只需一次。",
+                    "Choose the chart and its data, check the preview, then paste the code into the portal page's HTML. With several charts on a page, include the <script> once.") }</p>
+                <div class="builder">
+                    <form class="card options" aria-label={t(lang, "图表选项", "Chart options")} onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+                        { select("kind", t(lang, "图表类型", "Widget"), &c.kind, kinds, set(|c, v| c.kind = v)) }
+                        if c.kind != "board" {
+                            { select("indicator", t(lang, "指标", "Indicator"), &c.indicator, indicators, set(|c, v| c.indicator = v)) }
+                        }
+                        { select("region", t(lang, "地区（排名和地图中加粗显示）", "Region (bold in rankings and maps)"), &c.region, regions, set(|c, v| c.region = v)) }
+                        if c.has_measure() {
+                            { select("measure", t(lang, "排名依据", "Rank by"), &c.measure, vec![
+                                ("value".into(), t(lang, "数值", "value")),
+                                ("achievement".into(), t(lang, "目标完成度", "achievement of target")),
+                                ("growth".into(), t(lang, "增长率", "growth"))], set(|c, v| c.measure = v)) }
+                        }
+                        { select("theme", t(lang, "配色", "Theme"), &c.theme, vec![
+                            ("light".into(), t(lang, "浅色", "light")), ("dark".into(), t(lang, "深色", "dark")),
+                            ("high-contrast".into(), t(lang, "高对比度", "high contrast"))], set(|c, v| c.theme = v)) }
+                        { select("widget-lang", t(lang, "图表语言", "Chart language"), &c.lang, vec![
+                            ("zh".into(), "中文".into()), ("en".into(), "English".into())], set(|c, v| c.lang = v)) }
+                        <div class="field">
+                            <label for="height">{ t(lang, "高度（像素，可不填）", "Height in pixels (optional)") }</label>
+                            <input id="height" inputmode="numeric" value={c.height.clone()} oninput={on_height} placeholder="320" />
+                        </div>
+                    </form>
+                    <section class={classes!("card", "preview", (c.theme == "dark").then_some("dark"))} aria-labelledby="preview-title">
+                        <h2 id="preview-title">{ t(lang, "预览", "Preview") }</h2>
+                        <div key={preview_key} id="preview-widget" data-innogauge={c.kind.clone()} data-indicator={c.indicator.clone()}
+                            data-region={c.region.clone()} data-measure={c.has_measure().then(|| c.measure.clone())} data-theme={c.theme.clone()}
+                            data-lang={c.lang.clone()} data-height={(!c.height.is_empty()).then(|| c.height.clone())} />
+                    </section>
+                </div>
+                <section class="card" aria-labelledby="code-title">
+                    <h2 id="code-title">{ t(lang, "嵌入代码", "Code to paste") }</h2>
+                    <textarea id="snippet" readonly=true rows="3" aria-labelledby="code-title" value={snippet.clone()} />
+                    <p>
+                        <button type="button" class="primary" onclick={copy}>{ t(lang, "复制代码", "Copy the code") }</button>
+                        <span role="status" class="ok">{ if *copied { t(lang, " 已复制", " Copied") } else { String::new() } }</span>
+                    </p>
+                    <p class="muted">{ t(lang, "integrity 属性让浏览器核对脚本未被篡改；脚本更新后请回到这里取新代码。",
+                        "The integrity attribute lets browsers check the script was not tampered with; after an update of the service, take the new code from here.") }</p>
+                </section>
+            </main>
+        </>
+    }
+}

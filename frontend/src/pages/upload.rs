@@ -1,0 +1,601 @@
+//! `/upload`: a statistician picks or drops a CSV or Excel file. A CSV is checked at once in
+//! the browser by the model compiled to wasm (the very rules the server applies); then the
+//! server's dry run adds what only it knows (stored values: revisions, 30 % drops). The file
+//! is shown as a grid with bad cells marked, the change summary says what a commit would do,
+//! and a confirm button commits. Below: the upload history, with revert for admins.
+
+use std::rc::Rc;
+
+use innogauge_model::wire::{GridWire, ProblemWire, ReportWire, UploadOptionsWire, validation_report};
+use innogauge_model::{Catalog, Lang};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::api::{self, CallError, FileUpload, Outcome, Session, UploadSummary};
+use super::grid::{FileGrid, ProblemList};
+use super::header::Header;
+use super::{local_time, use_lang};
+use crate::names::{figure, indicator_name, period_label, region_name};
+use crate::widget::t;
+
+/// Properties of [`UploadPage`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct UploadPageProps {
+    /// Switches the language.
+    pub set_lang: Callback<Lang>,
+}
+
+/// A file the user picked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Picked {
+    /// Its name.
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Rc<Vec<u8>>,
+}
+
+impl Picked {
+    /// Whether the browser can read it (CSV); workbooks are read by the server only.
+    pub fn is_csv(&self) -> bool {
+        let lower = self.name.to_lowercase();
+        !(lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".ods"))
+    }
+}
+
+/// Where the upload stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stage {
+    /// Nothing picked.
+    Idle,
+    /// Reading the file.
+    Reading,
+    /// The server's dry run is under way (the local check may be shown already).
+    Checking,
+    /// The dry run answered.
+    Checked(Rc<Outcome>),
+    /// Committing.
+    Committing,
+    /// Committed (or a duplicate of an earlier upload).
+    Committed(Rc<Outcome>),
+    /// A call failed.
+    Failed(String),
+}
+
+/// Sent, total bytes of the transfer under way.
+type Progress = Option<(f64, f64)>;
+
+fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn failure(lang: Lang, e: &CallError) -> String {
+    match e.status {
+        0 => t(lang, "无法连接服务器，请检查网络后重试。", "The server could not be reached; check the network and try again."),
+        401 => t(lang, "登录已过期，请重新登录。", "Your session has ended; sign in again."),
+        403 => format!("{} {}", t(lang, "没有权限：", "Not allowed:"), e.message),
+        413 => t(lang, "文件太大，请拆分后上传。", "The file is too large; split it."),
+        415 => t(lang, "只能上传 CSV 或 Excel（.xlsx）文件。", "Upload a CSV or Excel (.xlsx) file."),
+        429 => t(lang, "上传过于频繁，请稍后再试。", "Too many uploads; wait a minute."),
+        _ => format!("{} ({})", e.message, e.code),
+    }
+}
+
+/// The upload page.
+#[function_component(UploadPage)]
+pub fn upload_page(props: &UploadPageProps) -> Html {
+    let lang = use_lang();
+    let session = use_state(|| None::<Rc<Session>>);
+    let picked = use_state(|| None::<Picked>);
+    let period = use_state(String::new);
+    let local = use_state(|| None::<(Rc<ReportWire>, Option<Rc<GridWire>>)>);
+    let stage = use_state(|| Stage::Idle);
+    let progress = use_state(|| None::<(f64, f64)>);
+    let history_version = use_state(|| 0u32);
+    let dragging = use_state(|| false);
+    let file_input = use_node_ref();
+
+    // Who is signed in (the server sent this page only to a session; it may end meanwhile).
+    {
+        let session = session.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::call::<Session>("GET", "/api/v1/session", None, None).await {
+                    Ok(found) => session.set(Some(Rc::new(found))),
+                    Err(_) => {
+                        if let Some(window) = web_sys::window() {
+                            let _ = window.location().assign("/signin?next=%2Fupload");
+                        }
+                    }
+                }
+            });
+        });
+    }
+
+    let check = {
+        let (session, period, local, stage, progress) = (session.clone(), period.clone(), local.clone(), stage.clone(), progress.clone());
+        Rc::new(move |file: Picked| {
+            let Some(session) = (*session).clone() else { return };
+            // 1. In the browser: the model's own reading of the file, before any byte is sent.
+            if file.is_csv() {
+                let options = UploadOptionsWire {
+                    period: Some((*period).clone()).filter(|p| !p.trim().is_empty()),
+                    allowed_regions: (session.user.role == "statistician").then(|| session.user.regions.clone()),
+                    max_rows: None,
+                    max_bytes: None,
+                };
+                let report = validation_report(Catalog::builtin(), &file.bytes, &options).ok();
+                let grid = GridWire::of_csv(&file.bytes, 5_000).map(Rc::new);
+                local.set(report.map(|r| (Rc::new(r), grid)));
+            } else {
+                local.set(None);
+            }
+            // 2. The server's dry run: the same rules plus the stored values.
+            stage.set(Stage::Checking);
+            progress.set(Some((0.0, file.bytes.len() as f64)));
+            let upload = FileUpload {
+                bytes: file.bytes.clone(),
+                name: file.name,
+                dry_run: true,
+                period: Some((*period).clone()),
+                csrf: session.csrf.clone(),
+                idempotency_key: None,
+            };
+            let on_progress = {
+                let progress = progress.clone();
+                Rc::new(move |sent: f64, total: f64| progress.set(Some((sent, total))))
+            };
+            let (stage_done, progress_done) = (stage.clone(), progress.clone());
+            let sent = api::send_file(&upload, on_progress, move |result| {
+                progress_done.set(None);
+                stage_done.set(match result {
+                    Ok(outcome) => Stage::Checked(Rc::new(outcome)),
+                    Err(e) => Stage::Failed(failure(lang, &e)),
+                });
+            });
+            if let Err(e) = sent {
+                stage.set(Stage::Failed(failure(lang, &e)));
+            }
+        })
+    };
+
+    let take_file = {
+        let (picked, stage, check) = (picked.clone(), stage.clone(), check.clone());
+        Rc::new(move |file: web_sys::File| {
+            let (picked, stage, check) = (picked.clone(), stage.clone(), check.clone());
+            stage.set(Stage::Reading);
+            wasm_bindgen_futures::spawn_local(async move {
+                match JsFuture::from(file.array_buffer()).await {
+                    Ok(buffer) => {
+                        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                        let chosen = Picked { name: file.name(), bytes: Rc::new(bytes) };
+                        picked.set(Some(chosen.clone()));
+                        check(chosen);
+                    }
+                    Err(_) => stage.set(Stage::Failed(t(lang, "无法读取该文件。", "The file could not be read."))),
+                }
+            });
+        })
+    };
+
+    let on_change = {
+        let take_file = take_file.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                take_file(file);
+            }
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let dragging = dragging.clone();
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            dragging.set(false);
+            if let Some(file) = event.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+                take_file(file);
+            }
+        })
+    };
+    let on_drag_over = {
+        let dragging = dragging.clone();
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            if !*dragging {
+                dragging.set(true);
+            }
+        })
+    };
+    let on_drag_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_: DragEvent| dragging.set(false))
+    };
+    let on_period = {
+        let period = period.clone();
+        Callback::from(move |event: InputEvent| period.set(event.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let recheck = {
+        let picked = picked.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(file) = (*picked).clone() {
+                check(file);
+            }
+        })
+    };
+    let commit = {
+        let (session, picked, period, stage, progress, history_version) =
+            (session.clone(), picked.clone(), period.clone(), stage.clone(), progress.clone(), history_version.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (Some(session), Some(file)) = ((*session).clone(), (*picked).clone()) else { return };
+            if matches!(*stage, Stage::Committing) {
+                return;
+            }
+            stage.set(Stage::Committing);
+            progress.set(Some((0.0, file.bytes.len() as f64)));
+            let upload = FileUpload {
+                bytes: file.bytes.clone(),
+                name: file.name,
+                dry_run: false,
+                period: Some((*period).clone()),
+                csrf: session.csrf.clone(),
+                idempotency_key: Some(random_key()),
+            };
+            let on_progress = {
+                let progress = progress.clone();
+                Rc::new(move |sent: f64, total: f64| progress.set(Some((sent, total))))
+            };
+            let (stage_done, progress_done, history_version) = (stage.clone(), progress.clone(), history_version.clone());
+            let sent = api::send_file(&upload, on_progress, move |result| {
+                progress_done.set(None);
+                stage_done.set(match result {
+                    Ok(outcome) if outcome.status == "committed" || outcome.status == "duplicate" => Stage::Committed(Rc::new(outcome)),
+                    Ok(outcome) => Stage::Checked(Rc::new(outcome)),
+                    Err(e) => Stage::Failed(failure(lang, &e)),
+                });
+                history_version.set(*history_version + 1);
+            });
+            if let Err(e) = sent {
+                stage.set(Stage::Failed(failure(lang, &e)));
+            }
+        })
+    };
+    let sign_out = {
+        let session = session.clone();
+        Callback::from(move |()| {
+            let csrf = session.as_ref().map(|s| s.csrf.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = api::call::<serde_json::Value>("DELETE", "/api/v1/session", None, csrf.as_deref()).await;
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().assign("/signin");
+                }
+            });
+        })
+    };
+    let choose = {
+        let file_input = file_input.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(input) = file_input.cast::<web_sys::HtmlElement>() {
+                input.click();
+            }
+        })
+    };
+
+    let user = session.as_ref().map(|s| (s.user.name.clone(), s.user.role.clone()));
+    let scope = session.as_ref().map(|s| {
+        if s.user.role == "statistician" {
+            let names: Vec<String> = s.user.regions.iter().map(|r| region_name(Catalog::builtin(), r, lang)).collect();
+            t(lang, &format!("您可以上传：{} 的数据。", names.join("、")), &format!("You may upload data of {}.", names.join(", ")))
+        } else if s.user.role == "admin" {
+            t(
+                lang,
+                "您是管理员，可以上传所有区县的数据并撤销上传。",
+                "You are an administrator: you may upload any region's data and revert uploads.",
+            )
+        } else {
+            t(lang, "只读账号不能上传。", "A reader account cannot upload.")
+        }
+    });
+
+    html! {
+        <>
+            <Header current="upload" set_lang={props.set_lang.clone()} user={user} on_sign_out={Some(sign_out)} />
+            <main class="wide">
+                <h1>{ t(lang, "上传季度数据", "Upload quarterly data") }</h1>
+                if let Some(scope) = scope { <p class="lead">{ scope }</p> }
+                <section class="card pick" aria-labelledby="pick-title">
+                    <h2 id="pick-title">{ t(lang, "1. 选择文件", "1. Choose a file") }</h2>
+                    <div class={classes!("drop", dragging.then_some("over"))} ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
+                        <p>{ t(lang, "把 CSV 或 Excel 文件拖到这里，或", "Drop a CSV or Excel file here, or") }</p>
+                        <button type="button" class="primary" onclick={choose}>{ t(lang, "选择文件…", "Choose a file…") }</button>
+                        <input id="file" ref={file_input} class="sr" type="file" accept=".csv,.txt,.xlsx,.xls,.ods,text/csv" onchange={on_change}
+                            aria-label={t(lang, "选择要上传的文件", "File to upload")} tabindex="-1" />
+                        <p class="muted">{ t(lang, "支持 GBK 或 UTF-8（含 BOM）编码、标题行、合计行、千分位数字（1,234）。",
+                            "GBK or UTF-8 (with BOM), title rows, 合计 rows and 1,234-style numbers are all fine.") }</p>
+                    </div>
+                    <label for="period">{ t(lang, "报告期（仅当文件中没有写明时填写，如 2025Q3 或 2025年1-9月）", "Period (only if the file does not state it, e.g. 2025Q3)") }</label>
+                    <input id="period" class="short" value={(*period).clone()} oninput={on_period} placeholder="2025Q3" />
+                    if let Some(file) = &*picked {
+                        <p class="file-name">{ t(lang, "文件：", "File: ") }<strong>{ &file.name }</strong>{ format!("（{} KB）", (file.bytes.len() as f64 / 1024.0).ceil()) }
+                            { " " }<button type="button" class="link" onclick={recheck}>{ t(lang, "重新检查", "Check again") }</button></p>
+                    }
+                </section>
+                { view_stage(lang, &stage, &progress, &local, commit) }
+                <History version={*history_version} admin={session.as_ref().is_some_and(|s| s.user.role == "admin")}
+                    csrf={session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default()}
+                    on_change={{ let v = history_version.clone(); Callback::from(move |()| v.set(*v + 1)) }} />
+            </main>
+        </>
+    }
+}
+
+fn progress_bar(lang: Lang, label: &str, progress: &Progress) -> Html {
+    let (sent, total) = progress.unwrap_or((0.0, 0.0));
+    let percent = if total > 0.0 { (sent / total * 100.0).round() } else { 0.0 };
+    html! {
+        <div class="progress" role="status">
+            <label for="upload-progress">{ label }</label>
+            <progress id="upload-progress" max="100" value={percent.to_string()}>{ format!("{percent}%") }</progress>
+            <span>{ if sent >= total && total > 0.0 { t(lang, "已发送，等待服务器检查…", "Sent; the server is checking…") } else { format!("{percent}%") } }</span>
+        </div>
+    }
+}
+
+fn view_stage(
+    lang: Lang,
+    stage: &Stage,
+    progress: &Progress,
+    local: &Option<(Rc<ReportWire>, Option<Rc<GridWire>>)>,
+    commit: Callback<MouseEvent>,
+) -> Html {
+    let local_view = |title: &str| {
+        local.as_ref().map(|(report, grid)| {
+            html! {
+                <section class="card" aria-labelledby="local-title">
+                    <h2 id="local-title">{ title.to_owned() }</h2>
+                    { report_summary(lang, report) }
+                    <ProblemList problems={Rc::new(report.problems.clone())} />
+                    if let Some(grid) = grid { <FileGrid grid={grid.clone()} problems={Rc::new(report.problems.clone())} /> }
+                </section>
+            }
+        })
+    };
+    match stage {
+        Stage::Idle => html! {},
+        Stage::Reading => html! { <p class="card" role="status">{ t(lang, "正在读取文件…", "Reading the file…") }</p> },
+        Stage::Checking => html! {
+            <>
+                { progress_bar(lang, &t(lang, "服务器检查（不会保存）", "Server check (nothing is stored)"), progress) }
+                { for local_view(&t(lang, "2. 浏览器内检查结果", "2. Checked in the browser")) }
+            </>
+        },
+        Stage::Failed(message) => html! {
+            <>
+                <p class="card error" role="alert">{ message.clone() }</p>
+                { for local_view(&t(lang, "浏览器内检查结果", "Checked in the browser")) }
+            </>
+        },
+        Stage::Committing => html! { { progress_bar(lang, &t(lang, "正在提交", "Committing"), progress) } },
+        Stage::Checked(outcome) => checked(lang, outcome, commit),
+        Stage::Committed(outcome) => committed(lang, outcome),
+    }
+}
+
+fn report_summary(lang: Lang, report: &ReportWire) -> Html {
+    let period = report.period.as_deref().map(|p| period_label(p, lang));
+    let encoding = report.encoding.clone().unwrap_or_default();
+    let (period_zh, period_en) = period.map_or((String::new(), String::new()), |p| (format!("报告期 {p}；"), format!("period {p}; ")));
+    let text = t(
+        lang,
+        &format!(
+            "{} 行数据，{} 个数值；{period_zh}编码 {encoding}；{} 个错误，{} 个提示。",
+            report.data_rows, report.observations, report.errors, report.warnings
+        ),
+        &format!(
+            "{} data rows, {} values; {period_en}encoding {encoding}; {} errors, {} warnings.",
+            report.data_rows, report.observations, report.errors, report.warnings
+        ),
+    );
+    html! { <p class={if report.valid { "ok" } else { "error" }} role="status">{ text }</p> }
+}
+
+fn checked(lang: Lang, outcome: &Outcome, commit: Callback<MouseEvent>) -> Html {
+    let report = &outcome.report;
+    let problems = Rc::new(report.problems.clone());
+    let verdict = match outcome.status.as_str() {
+        "duplicate" => t(
+            lang,
+            &format!("这个文件已经上传过（第 {} 号上传），不会重复保存。", outcome.upload.as_ref().map_or(0, |u| u.id)),
+            &format!(
+                "This file was uploaded before (upload #{}); it will not be stored twice.",
+                outcome.upload.as_ref().map_or(0, |u| u.id)
+            ),
+        ),
+        _ if report.valid => {
+            t(lang, "检查通过，可以提交。请核对下面的变更。", "The file passed the check. Review the changes below, then commit.")
+        }
+        _ => t(
+            lang,
+            "文件有错误，未保存任何数据。请按下面的说明修改后重新上传。",
+            "The file has errors; nothing was stored. Fix what is listed below and upload again.",
+        ),
+    };
+    let can_commit = report.valid && outcome.status == "dry_run";
+    html! {
+        <>
+            <section class="card" aria-labelledby="check-title">
+                <h2 id="check-title">{ t(lang, "2. 检查结果", "2. Check") }</h2>
+                <p class={if report.valid { "ok" } else { "error" }} role="alert">{ verdict }</p>
+                { report_summary(lang, report) }
+                <ProblemList problems={problems.clone()} />
+                if let Some(grid) = &outcome.grid { <FileGrid grid={Rc::new(grid.clone())} problems={problems} /> }
+            </section>
+            if report.valid && outcome.status == "dry_run" {
+                <section class="card" aria-labelledby="changes-title">
+                    <h2 id="changes-title">{ t(lang, "3. 将要发生的变更", "3. What will change") }</h2>
+                    { changes(lang, outcome) }
+                    <button type="button" class="primary big" onclick={commit} disabled={!can_commit}>{ t(lang, "确认提交", "Commit") }</button>
+                </section>
+            }
+        </>
+    }
+}
+
+fn changes(lang: Lang, outcome: &Outcome) -> Html {
+    let catalog = Catalog::builtin();
+    let c = &outcome.changes;
+    let key = |indicator: &str, region: &str, period: &str| {
+        format!("{} · {} · {}", region_name(catalog, region, lang), indicator_name(catalog, indicator, lang), period_label(period, lang))
+    };
+    let warnings: Vec<&ProblemWire> = outcome.report.problems.iter().filter(|p| p.severity == "warning").collect();
+    html! {
+        <>
+            <ul class="counts">
+                <li><strong>{ c.new.len() }</strong>{ t(lang, " 个新数值", " new values") }</li>
+                <li><strong>{ c.revised.len() }</strong>{ t(lang, " 个修订（旧值 → 新值）", " revisions (old → new)") }</li>
+                <li><strong>{ c.unchanged }</strong>{ t(lang, " 个与已有数据相同", " unchanged") }</li>
+            </ul>
+            if !c.revised.is_empty() {
+                <table class="changes">
+                    <caption>{ t(lang, "修订", "Revisions") }</caption>
+                    <thead><tr><th scope="col">{ t(lang, "数据", "Value") }</th><th scope="col">{ t(lang, "旧值", "Old") }</th><th scope="col">{ t(lang, "新值", "New") }</th></tr></thead>
+                    <tbody>{ for c.revised.iter().take(200).map(|r| html! {
+                        <tr><td>{ key(&r.indicator, &r.region, &r.period) }</td><td>{ figure(catalog, &r.indicator, r.old, lang) }</td><td>{ figure(catalog, &r.indicator, r.new, lang) }</td></tr>
+                    }) }</tbody>
+                </table>
+            }
+            if !c.new.is_empty() {
+                <details>
+                    <summary>{ t(lang, &format!("新数值（{} 个）", c.new.len()), &format!("New values ({})", c.new.len())) }</summary>
+                    <ul class="new-values">{ for c.new.iter().take(300).map(|o| html! {
+                        <li>{ format!("{}：{}", key(&o.indicator, &o.region, &o.period), figure(catalog, &o.indicator, o.value, lang)) }</li>
+                    }) }</ul>
+                </details>
+            }
+            if !warnings.is_empty() {
+                <p class="warn-note">{ t(lang, &format!("请核对 {} 条提示（如较上季度下降超过 30%、合计与各区县之和不符），确认无误后再提交。", warnings.len()),
+                    &format!("Check the {} warnings above (such as a drop of over 30 % from last quarter, or a 合计 row that differs from the district sum) before committing.", warnings.len())) }</p>
+            }
+        </>
+    }
+}
+
+fn committed(lang: Lang, outcome: &Outcome) -> Html {
+    let id = outcome.upload.as_ref().map_or(0, |u| u.id);
+    let text = if outcome.status == "duplicate" {
+        t(
+            lang,
+            &format!("这个文件已经上传过（第 {id} 号上传），没有重复保存。"),
+            &format!("This file was uploaded before (upload #{id}); nothing was stored twice."),
+        )
+    } else {
+        t(
+            lang,
+            &format!(
+                "已提交（第 {id} 号上传）：新增 {} 个数值，修订 {} 个。所有打开的看板和门户图表将在数秒内更新。",
+                outcome.changes.new.len(),
+                outcome.changes.revised.len()
+            ),
+            &format!(
+                "Committed (upload #{id}): {} new values, {} revised. Every open board and portal chart updates within seconds.",
+                outcome.changes.new.len(),
+                outcome.changes.revised.len()
+            ),
+        )
+    };
+    html! { <p class="card ok" role="alert" id="committed">{ text }</p> }
+}
+
+/// Properties of [`History`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct HistoryProps {
+    /// Bumped to reload.
+    pub version: u32,
+    /// Whether revert buttons show.
+    pub admin: bool,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// After a revert.
+    pub on_change: Callback<()>,
+}
+
+/// The latest uploads: who, when, what changed; admins may revert.
+#[function_component(History)]
+pub fn history(props: &HistoryProps) -> Html {
+    let lang = use_lang();
+    let uploads = use_state(|| None::<Result<Rc<Vec<UploadSummary>>, String>>);
+    let notice = use_state(|| None::<String>);
+    {
+        let uploads = uploads.clone();
+        use_effect_with(props.version, move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let found = api::call::<Vec<UploadSummary>>("GET", "/api/v1/uploads?limit=20", None, None).await;
+                uploads.set(Some(found.map(Rc::new).map_err(|e| e.message)));
+            });
+        });
+    }
+    let revert = |id: i64| {
+        let (csrf, on_change, notice) = (props.csrf.clone(), props.on_change.clone(), notice.clone());
+        Callback::from(move |_: MouseEvent| {
+            let confirmed = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(&t(
+                        lang,
+                        &format!("撤销第 {id} 号上传？它修改的数值将恢复为之前的值。"),
+                        &format!("Revert upload #{id}? The values it changed get their earlier values back."),
+                    ))
+                    .ok()
+                })
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+            let (csrf, on_change, notice) = (csrf.clone(), on_change.clone(), notice.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::call::<serde_json::Value>("POST", &format!("/api/v1/uploads/{id}/revert"), None, Some(&csrf)).await {
+                    Ok(_) => notice.set(Some(t(lang, &format!("第 {id} 号上传已撤销。"), &format!("Upload #{id} was reverted.")))),
+                    Err(e) => notice.set(Some(e.message)),
+                }
+                on_change.emit(());
+            });
+        })
+    };
+    let rows = match &*uploads {
+        None => html! { <p role="status">{ t(lang, "加载中…", "Loading…") }</p> },
+        Some(Err(message)) => html! { <p class="error" role="alert">{ message.clone() }</p> },
+        Some(Ok(list)) if list.is_empty() => html! { <p class="muted">{ t(lang, "还没有上传。", "No uploads yet.") }</p> },
+        Some(Ok(list)) => html! {
+            <table class="history">
+                <thead><tr>
+                    <th scope="col">{ "#" }</th><th scope="col">{ t(lang, "时间", "When") }</th><th scope="col">{ t(lang, "上传人", "Who") }</th>
+                    <th scope="col">{ t(lang, "文件", "File") }</th><th scope="col">{ t(lang, "变更", "Changes") }</th>
+                    if props.admin { <th scope="col"><span class="sr">{ t(lang, "操作", "Action") }</span></th> }
+                </tr></thead>
+                <tbody>{ for list.iter().map(|u| {
+                    let what = if u.kind == "revert" {
+                        t(lang, &format!("撤销第 {} 号：恢复 {} 个", u.reverts.unwrap_or(0), u.revised_values + u.new_values), &format!("revert of #{}: {} restored", u.reverts.unwrap_or(0), u.revised_values + u.new_values))
+                    } else {
+                        t(lang, &format!("新增 {}，修订 {}，未变 {}", u.new_values, u.revised_values, u.unchanged_values), &format!("{} new, {} revised, {} unchanged", u.new_values, u.revised_values, u.unchanged_values))
+                    };
+                    html! { <tr>
+                        <td>{ u.id }</td><td>{ local_time(&u.created_at) }</td><td>{ &u.actor }</td>
+                        <td>{ u.file_name.clone().unwrap_or_else(|| "—".into()) }</td><td>{ what }</td>
+                        if props.admin { <td>if u.kind == "upload" { <button type="button" class="link" onclick={revert(u.id)}
+                            aria-label={t(lang, &format!("撤销第 {} 号上传", u.id), &format!("Revert upload #{}", u.id))}>{ t(lang, "撤销", "Revert") }</button> }</td> }
+                    </tr> }
+                }) }</tbody>
+            </table>
+        },
+    };
+    html! {
+        <section class="card" aria-labelledby="history-title">
+            <h2 id="history-title">{ t(lang, "上传记录", "Upload history") }</h2>
+            if let Some(text) = &*notice { <p role="status" class="ok">{ text.clone() }</p> }
+            { rows }
+        </section>
+    }
+}
