@@ -108,7 +108,7 @@ enum Command {
         /// Period of files that do not state one (2025Q3, 2025年1-9月…).
         #[arg(long)]
         period: Option<String>,
-        /// Region codes the uploader may write (a district statistician's scope).
+        /// Regions (code or name) the uploader may write (a district statistician's scope).
         #[arg(long = "region")]
         regions: Vec<String>,
         /// Print the report as JSON (the API's shape).
@@ -418,7 +418,8 @@ impl Progress {
 fn validate(catalog: &Catalog, files: &[PathBuf], period: Option<&str>, regions: Vec<String>, json: bool, lang: &str) -> Result<ExitCode> {
     let options = UploadOptions {
         period: period.map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?,
-        allowed_regions: (!regions.is_empty()).then(|| regions.into_iter().collect::<BTreeSet<_>>()),
+        // Names (永川区) as well as codes: the scope is compared by code.
+        allowed_regions: if regions.is_empty() { None } else { Some(region_codes(&regions)?.into_iter().collect::<BTreeSet<_>>()) },
         ..UploadOptions::default()
     };
     let lang = Lang::parse(lang).unwrap_or_default();

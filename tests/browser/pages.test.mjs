@@ -151,11 +151,15 @@ test('a 永川区 statistician uploads a bad file, sees the errors on the grid, 
   assert.equal(new URL(page.url()).hash, '#cell-5-1');
   await page.screenshot({ path: path.join(shots, 'upload-errors.png'), fullPage: true });
 
-  const corrected = csvFile('corrected.csv', ['科技型企业数量,永川区,2025Q3,"1,901",', '高新技术企业数量,永川区,2025Q3,186,']);
+  // Corrected; 高新技术企业 265 → 150 is a 43 % drop: a warning, not an error.
+  const corrected = csvFile('corrected.csv', ['科技型企业数量,永川区,2025Q3,"1,901",', '高新技术企业数量,永川区,2025Q3,150,']);
   await page.setInputFiles('#file', corrected);
   await page.locator('#changes-title').waitFor({ timeout: 20000 });
   const counts = await page.locator('ul.counts').textContent();
-  assert.match(counts, /修订/);
+  assert.match(counts, /2 个修订/);
+  await page.locator('.warn-note').waitFor();
+  assert.match(await page.locator('ol.problems li.warn').textContent(), /比2025年第二季度的263下降43.0%/);
+  assert.equal(await page.locator('#row-4').getAttribute('class'), 'warn', 'the row with the drop is marked');
   assert.match(await page.locator('table.changes').textContent(), /永川区 · 科技型企业数量 · 2025年第三季度.*1,753.*1,901/);
   await page.screenshot({ path: path.join(shots, 'upload.png'), fullPage: true });
   await page.getByRole('button', { name: '确认提交' }).click();
@@ -173,6 +177,30 @@ test('a 永川区 statistician uploads a bad file, sees the errors on the grid, 
   assert.deepEqual(portal.errors, []);
   await context.close();
   await portal.context.close();
+});
+
+test('an admin sees a workbook\'s bad cells, what an upload changed, and reverts it', async () => {
+  const { context, page, errors } = await open({ width: 1400, height: 1000 });
+  page.on('dialog', (dialog) => dialog.accept());
+  await signIn(page, 'admin', 'innogauge-demo');
+  await page.waitForURL('**/upload');
+  await page.setInputFiles('#file', path.join(root, 'fixtures/uploads/excel/bad_cells.xlsx'));
+  await page.locator('#check-title').waitFor({ timeout: 20000 });
+  // A workbook is read by the server only; its grid comes back with the dry run.
+  assert.equal(await page.locator('#cell-2-3').getAttribute('aria-invalid'), 'true');
+  assert.match(await page.locator('#cell-2-3').textContent(), /约1700/);
+  assert.equal(await page.locator('#cell-3-1').getAttribute('aria-invalid'), 'true');
+
+  const row = page.locator('table.history tr', { hasText: 'corrected.csv' });
+  await row.getByRole('button', { name: /明细/ }).click();
+  await page.locator('ul.detail-list').getByText(/永川区 · 科技型企业数量 · 2025年第三季度：1,753 → 1,901/).waitFor();
+  await row.getByRole('button', { name: /撤销/ }).click();
+  await page.getByText(/号上传已撤销/).waitFor({ timeout: 15000 });
+  await page.locator('table.history').getByText(/撤销第 \d+ 号/).waitFor();
+  const kpi = await (await fetch(`${base}/api/v1/progress?indicator=tech_smes&region=500118`)).json();
+  assert.equal(kpi[0].latest.value, 1753, 'the revert restored the earlier value');
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('the same statistician cannot upload 江北区 data through the page', async () => {
@@ -194,6 +222,7 @@ test('the board shows every 2025 city target and the time of the last upload, li
   const { context, page, errors } = await open({ width: 1920, height: 1080 });
   await page.goto(`${base}/board`);
   const gauges = page.locator('.wall-gauges [data-innogauge=gauge]');
+  await gauges.first().waitFor({ timeout: 20000 });
   assert.equal(await gauges.count(), 7, 'seven indicators have a 2025 city target');
   await page.locator('[data-innogauge=gauge]').last().getByRole('img').waitFor({ timeout: 20000 });
   await page.locator('[data-innogauge=map]').getByRole('img').waitFor({ timeout: 20000 });

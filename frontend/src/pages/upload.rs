@@ -564,6 +564,12 @@ pub fn history(props: &HistoryProps) -> Html {
             });
         })
     };
+    let open = use_state(|| None::<i64>);
+    let toggle = |id: i64| {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(if *open == Some(id) { None } else { Some(id) }))
+    };
+    let columns = if props.admin { 7 } else { 6 };
     let rows = match &*uploads {
         None => html! { <p role="status">{ t(lang, "加载中…", "Loading…") }</p> },
         Some(Err(message)) => html! { <p class="error" role="alert">{ message.clone() }</p> },
@@ -573,6 +579,7 @@ pub fn history(props: &HistoryProps) -> Html {
                 <thead><tr>
                     <th scope="col">{ "#" }</th><th scope="col">{ t(lang, "时间", "When") }</th><th scope="col">{ t(lang, "上传人", "Who") }</th>
                     <th scope="col">{ t(lang, "文件", "File") }</th><th scope="col">{ t(lang, "变更", "Changes") }</th>
+                    <th scope="col"><span class="sr">{ t(lang, "明细", "Details") }</span></th>
                     if props.admin { <th scope="col"><span class="sr">{ t(lang, "操作", "Action") }</span></th> }
                 </tr></thead>
                 <tbody>{ for list.iter().map(|u| {
@@ -581,12 +588,18 @@ pub fn history(props: &HistoryProps) -> Html {
                     } else {
                         t(lang, &format!("新增 {}，修订 {}，未变 {}", u.new_values, u.revised_values, u.unchanged_values), &format!("{} new, {} revised, {} unchanged", u.new_values, u.revised_values, u.unchanged_values))
                     };
-                    html! { <tr>
+                    let expanded = *open == Some(u.id);
+                    html! { <>
+                    <tr>
                         <td>{ u.id }</td><td>{ local_time(&u.created_at) }</td><td>{ &u.actor }</td>
                         <td>{ u.file_name.clone().unwrap_or_else(|| "—".into()) }</td><td>{ what }</td>
+                        <td><button type="button" class="link" onclick={toggle(u.id)} aria-expanded={expanded.to_string()}
+                            aria-label={t(lang, &format!("第 {} 号上传的明细", u.id), &format!("Details of upload #{}", u.id))}>{ if expanded { t(lang, "收起", "Hide") } else { t(lang, "明细", "Details") } }</button></td>
                         if props.admin { <td>if u.kind == "upload" { <button type="button" class="link" onclick={revert(u.id)}
                             aria-label={t(lang, &format!("撤销第 {} 号上传", u.id), &format!("Revert upload #{}", u.id))}>{ t(lang, "撤销", "Revert") }</button> }</td> }
-                    </tr> }
+                    </tr>
+                    if expanded { <tr class="detail"><td colspan={columns.to_string()}><UploadDetail id={u.id} /></td></tr> }
+                    </> }
                 }) }</tbody>
             </table>
         },
@@ -597,5 +610,63 @@ pub fn history(props: &HistoryProps) -> Html {
             if let Some(text) = &*notice { <p role="status" class="ok">{ text.clone() }</p> }
             { rows }
         </section>
+    }
+}
+
+/// Properties of [`UploadDetail`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct UploadDetailProps {
+    /// The upload.
+    pub id: i64,
+}
+
+/// `GET /api/v1/uploads/{id}`: the changes an upload made.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+struct Detail {
+    #[serde(default)]
+    changes: Option<innogauge_model::wire::ChangesWire>,
+}
+
+/// What one upload changed: its revisions (old → new) and new values.
+#[function_component(UploadDetail)]
+pub fn upload_detail(props: &UploadDetailProps) -> Html {
+    let lang = use_lang();
+    let detail = use_state(|| None::<Result<Rc<Detail>, String>>);
+    {
+        let detail = detail.clone();
+        use_effect_with(props.id, move |id| {
+            let id = *id;
+            wasm_bindgen_futures::spawn_local(async move {
+                let found = api::call::<Detail>("GET", &format!("/api/v1/uploads/{id}"), None, None).await;
+                detail.set(Some(found.map(Rc::new).map_err(|e| e.message)));
+            });
+        });
+    }
+    let catalog = Catalog::builtin();
+    let key = |indicator: &str, region: &str, period: &str| {
+        format!("{} · {} · {}", region_name(catalog, region, lang), indicator_name(catalog, indicator, lang), period_label(period, lang))
+    };
+    match &*detail {
+        None => html! { <p role="status">{ t(lang, "加载中…", "Loading…") }</p> },
+        Some(Err(message)) => html! { <p class="error">{ message.clone() }</p> },
+        Some(Ok(found)) => {
+            let Some(c) = &found.changes else {
+                return html! { <p class="muted">{ t(lang, "没有记录明细。", "No details were recorded.") }</p> };
+            };
+            let shown = 100;
+            html! {
+                <ul class="detail-list">
+                    { for c.revised.iter().take(shown).map(|r| html! {
+                        <li>{ format!("{}：{} → {}", key(&r.indicator, &r.region, &r.period), figure(catalog, &r.indicator, r.old, lang), figure(catalog, &r.indicator, r.new, lang)) }</li>
+                    }) }
+                    { for c.new.iter().take(shown.saturating_sub(c.revised.len())).map(|o| html! {
+                        <li>{ format!("{}：{}（{}）", key(&o.indicator, &o.region, &o.period), figure(catalog, &o.indicator, o.value, lang), t(lang, "新增", "new")) }</li>
+                    }) }
+                    if c.revised.len() + c.new.len() > shown {
+                        <li class="muted">{ t(lang, &format!("…… 共 {} 项", c.revised.len() + c.new.len()), &format!("… {} in all", c.revised.len() + c.new.len())) }</li>
+                    }
+                </ul>
+            }
+        }
     }
 }
