@@ -1,6 +1,6 @@
 //! Web accounts: people who sign in to the pages with a password, next to the API tokens of
 //! [`crate::auth`] and with the same roles. Passwords are stored as argon2id PHC strings;
-//! a sign-in opens a session whose secret lives only in an `HttpOnly; SameSite=Strict`
+//! a sign-in opens a session whose secret lives only in an `HttpOnly; SameSite=Lax`
 //! cookie (the store keeps its SHA-256) and whose CSRF token every state-changing request
 //! made with that cookie must echo in `X-CSRF-Token`. Repeated failures for one login or one
 //! address are slowed down by [`SignInThrottle`].
@@ -133,11 +133,13 @@ pub fn principal(user: &UserRecord) -> Option<Principal> {
     })
 }
 
-/// The `Set-Cookie` value that stores a session in the browser. `Secure` when the page was
-/// reached over HTTPS (directly or, as `X-Forwarded-Proto` says, through a proxy).
+/// The `Set-Cookie` value that stores a session in the browser. `SameSite=Lax`, not `Strict`:
+/// a statistician following a link to `/upload` from an e-mail stays signed in, and a
+/// cross-site GET changes nothing here; every write also needs the CSRF token. `Secure` when the
+/// page was reached over HTTPS (directly or, as `X-Forwarded-Proto` says, through a proxy).
 pub fn set_cookie(secret: &str, secure: bool) -> String {
     format!(
-        "{COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        "{COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         SESSION_LIFETIME.as_secs(),
         if secure { "; Secure" } else { "" }
     )
@@ -145,7 +147,7 @@ pub fn set_cookie(secret: &str, secure: bool) -> String {
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(secure: bool) -> String {
-    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}", if secure { "; Secure" } else { "" })
+    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", if secure { "; Secure" } else { "" })
 }
 
 /// The value of cookie `name` in a `Cookie` header.
@@ -243,7 +245,7 @@ mod tests {
         assert_eq!(cookie_value("a=1; ig_session=igs_x; b=2", COOKIE), Some("igs_x"));
         assert_eq!(cookie_value("ig_sessionx=1", COOKIE), None);
         let set = set_cookie("igs_x", false);
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Secure"));
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && !set.contains("Secure"));
         assert!(set_cookie("igs_x", true).ends_with("; Secure"));
     }
 

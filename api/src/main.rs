@@ -244,7 +244,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let period = period.as_deref().map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?;
             import(store, &files, period, dry_run).await
         }
-        Command::Validate { files, period, regions, json, lang } => validate(catalog, &files, period.as_deref(), regions, json, &lang),
+        Command::Validate { files, period, regions, json, lang } => validate(catalog, &files, period.as_deref(), &regions, json, &lang),
         Command::Token(command) => {
             let (store, _) = open_store(&cli.database).await?;
             token(&*store, command).await?;
@@ -415,11 +415,11 @@ impl Progress {
     }
 }
 
-fn validate(catalog: &Catalog, files: &[PathBuf], period: Option<&str>, regions: Vec<String>, json: bool, lang: &str) -> Result<ExitCode> {
+fn validate(catalog: &Catalog, files: &[PathBuf], period: Option<&str>, regions: &[String], json: bool, lang: &str) -> Result<ExitCode> {
     let options = UploadOptions {
         period: period.map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?,
         // Names (永川区) as well as codes: the scope is compared by code.
-        allowed_regions: if regions.is_empty() { None } else { Some(region_codes(&regions)?.into_iter().collect::<BTreeSet<_>>()) },
+        allowed_regions: if regions.is_empty() { None } else { Some(region_codes(regions)?.into_iter().collect::<BTreeSet<_>>()) },
         ..UploadOptions::default()
     };
     let lang = Lang::parse(lang).unwrap_or_default();

@@ -75,7 +75,7 @@ pub fn document() -> Value {
             "/demo": { "get": { "summary": "a demo district portal (its own CSS, a strict CSP) embedding the widgets", "responses": { "200": { "description": "text/html" } } } },
             "/api/v1/session": {
                 "get": { "summary": "the signed-in account (session cookie) and its CSRF token", "responses": { "200": { "description": "{user: {login, name, role, regions}, csrf, expires_at}" }, "401": { "description": "not signed in" } } },
-                "post": { "summary": "sign in with {login, password}: sets the HttpOnly, SameSite=Strict session cookie; state-changing requests with that cookie must send X-CSRF-Token",
+                "post": { "summary": "sign in with {login, password}: sets the HttpOnly, SameSite=Lax session cookie; state-changing requests with that cookie must send X-CSRF-Token",
                     "requestBody": { "content": { "application/json": {} } },
                     "responses": { "200": { "description": "{user, csrf, expires_at}" }, "401": { "description": "wrong login or password" }, "429": { "description": "too many failures: Retry-After" } } },
                 "delete": { "summary": "sign out (needs X-CSRF-Token)", "responses": { "204": { "description": "signed out" }, "403": { "description": "missing or wrong CSRF token" } } } },

@@ -88,7 +88,7 @@ pub fn sign_in(props: &SignInProps) -> Html {
                     "Statisticians of the districts and the city sign in to upload quarterly data. An administrator creates accounts.") }</p>
                 <form class="card" onsubmit={on_submit} novalidate=true>
                     <label for="login">{ t(lang, "用户名", "Login") }</label>
-                    <input id="login" name="login" ref={login} autocomplete="username" autocapitalize="none" spellcheck="false" required=true />
+                    <input id="login" name="login" ref={login} autofocus=true autocomplete="username" autocapitalize="none" spellcheck="false" required=true />
                     <label for="password">{ t(lang, "密码", "Password") }</label>
                     <input id="password" name="password" type="password" ref={password} autocomplete="current-password" required=true />
                     if let Some(message) = &*error {
