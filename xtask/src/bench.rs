@@ -1,0 +1,641 @@
+//! `cargo xtask bench [--quick]`: what users feel, measured side by side with what they would
+//! use instead, in the same run, as ratios (the machines are shared and noisy; an absolute time
+//! alone says little). Writes the report to `target/bench/report.md` (BENCHMARKS.md quotes it).
+//!
+//! - ingest: `innogauge import` of a generated long CSV into SQLite and PostgreSQL, against
+//!   `frictionless validate` with an equivalent Table Schema and a bare csv-crate parse;
+//! - read API: wrk against `/api/v1/progress` and `/api/v1/snapshot`, alternating with nginx
+//!   serving the very same bytes as static files;
+//! - live latency: 200 event-stream clients, from an upload's POST to each client's refetch;
+//! - memory: the server's resident set idle and under that load;
+//! - bundle: the widget bundle's bytes against ECharts' `echarts.min.js` (npm).
+//!
+//! Every server it starts listens on 127.0.0.1 and is stopped when the bench ends or fails;
+//! every load runs for a bounded time.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use innogauge_model::{Catalog, MeasureKind};
+
+use crate::pg::TestPostgres;
+use crate::{dist, run};
+
+/// Sizes of a run.
+#[derive(Clone, Copy, Debug)]
+struct Plan {
+    rows: usize,
+    wrk_seconds: u32,
+    rounds: usize,
+    sse_clients: usize,
+    live_uploads: usize,
+}
+
+impl Plan {
+    fn full() -> Plan {
+        Plan { rows: 1_000_000, wrk_seconds: 10, rounds: 3, sse_clients: 200, live_uploads: 5 }
+    }
+
+    fn quick() -> Plan {
+        Plan { rows: 100_000, wrk_seconds: 3, rounds: 1, sse_clients: 200, live_uploads: 2 }
+    }
+}
+
+/// A child process killed when dropped, so that a failing bench leaves nothing running.
+struct Guard {
+    child: Child,
+    name: &'static str,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        // SIGTERM first (graceful), then kill.
+        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        for _ in 0..50 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        println!("{} did not stop on SIGTERM; killed", self.name);
+    }
+}
+
+/// Runs the benchmarks and writes the report.
+pub fn bench(root: &Path, quick: bool) -> Result<()> {
+    let plan = if quick { Plan::quick() } else { Plan::full() };
+    for (tool, package) in [("wrk", "wrk"), ("nginx", "nginx-light"), ("frictionless", "pip install frictionless")] {
+        if Command::new("sh")
+            .args(["-c", &format!("command -v {tool} || test -x /usr/sbin/{tool}")])
+            .output()
+            .map_or(true, |o| !o.status.success())
+        {
+            bail!("the bench needs {tool}: install it ({package})");
+        }
+    }
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir)?;
+    dist::build(root, dist::Target::Web)?;
+    run(root, "cargo", &["build", "--locked", "--release", "-p", "innogauge-api"])?;
+    let bin = root.join("target/release/innogauge");
+    let mut report = String::new();
+    writeln!(report, "# cargo xtask bench{}\n", if quick { " --quick" } else { "" })?;
+    writeln!(report, "{}\n", machine())?;
+
+    ingest(root, &bin, &dir, plan, &mut report)?;
+    serve_and_load(&bin, &dir, plan, &mut report)?;
+    bundle(root, &dir, &mut report)?;
+
+    std::fs::write(dir.join("report.md"), &report)?;
+    println!("\n{report}");
+    println!("written to {}", dir.join("report.md").display());
+    Ok(())
+}
+
+/// CPU, cores, memory and kernel, for the report.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<u64>().ok()))
+        .map_or_else(|| "?".into(), |kb| format!("{:.0} GiB", kb as f64 / 1024.0 / 1024.0));
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!("Machine: {cpu}, {cores} cores, {memory} RAM, Linux {}.", kernel.trim())
+}
+
+// ------------------------------------------------------------------------------------ ingest
+
+/// A long CSV of `rows` distinct observations: every uploadable indicator × the 38 districts ×
+/// consecutive months back from 2025-12. Values rise month by month (a stock never drops, a
+/// year-to-date flow never falls within a year), so the file is valid and warning-free.
+fn generate_long_csv(path: &Path, rows: usize) -> Result<()> {
+    let catalog = Catalog::builtin();
+    let indicators: Vec<_> = catalog.indicators().iter().filter(|i| i.derived.is_none()).collect();
+    let districts: Vec<_> = catalog.districts().collect();
+    let series = indicators.len() * districts.len();
+    let months = rows.div_ceil(series);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(out, "indicator,region,period,value")?;
+    let mut written = 0;
+    'all: for indicator in &indicators {
+        for district in &districts {
+            for m in 0..months {
+                if written == rows {
+                    break 'all;
+                }
+                let index = 2025 * 12 + 11 - (months - 1 - m); // months back from 2025-12
+                let (year, month) = (index / 12, index % 12 + 1);
+                let value = match indicator.measure {
+                    MeasureKind::Ratio => 10 + (m % 7),
+                    _ => 100 + m,
+                };
+                writeln!(out, "{},{},{year}-{month:02},{value}", indicator.id, district.code)?;
+                written += 1;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The Table Schema that asks what the contract asks of a long file: known indicator and
+/// region, a period `YYYY-MM`, a number ≥ 0.
+fn table_schema() -> serde_json::Value {
+    let catalog = Catalog::builtin();
+    let indicators: Vec<String> = catalog.indicators().iter().filter(|i| i.derived.is_none()).map(|i| i.id.to_string()).collect();
+    let regions: Vec<String> = catalog.regions().iter().map(|r| r.code.to_string()).collect();
+    serde_json::json!({
+        "fields": [
+            { "name": "indicator", "type": "string", "constraints": { "required": true, "enum": indicators } },
+            { "name": "region", "type": "string", "constraints": { "required": true, "enum": regions } },
+            { "name": "period", "type": "string", "constraints": { "required": true, "pattern": "[0-9]{4}-[0-9]{2}" } },
+            { "name": "value", "type": "number", "constraints": { "minimum": 0 } }
+        ],
+        "primaryKey": ["indicator", "region", "period"]
+    })
+}
+
+/// Seconds `program args` takes, failing if it fails or runs past `limit`.
+fn timed(program: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Result<f64> {
+    let start = Instant::now();
+    let mut command = Command::new(program);
+    command.args(args).stdout(Stdio::null()).stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().with_context(|| format!("starting {}", program.display()))?;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            let seconds = start.elapsed().as_secs_f64();
+            if !status.success() {
+                let mut err = String::new();
+                if let Some(mut stderr) = child.stderr.take() {
+                    let _ = stderr.read_to_string(&mut err);
+                }
+                bail!("{} {} failed: {err}", program.display(), args.join(" "));
+            }
+            return Ok(seconds);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            bail!("{} {} ran past {} s", program.display(), args.join(" "), limit.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The csv crate reading every record and parsing the value: the ceiling of any CSV ingest.
+fn raw_parse(path: &Path) -> Result<(f64, usize)> {
+    let start = Instant::now();
+    let mut reader = csv::Reader::from_path(path)?;
+    let mut record = csv::ByteRecord::new();
+    let (mut rows, mut sum) = (0usize, 0f64);
+    while reader.read_byte_record(&mut record)? {
+        rows += 1;
+        sum += std::str::from_utf8(&record[3]).ok().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    }
+    std::hint::black_box(sum);
+    Ok((start.elapsed().as_secs_f64(), rows))
+}
+
+fn ingest(root: &Path, bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> Result<()> {
+    let csv = dir.join(format!("long_{}.csv", plan.rows));
+    generate_long_csv(&csv, plan.rows)?;
+    let schema = dir.join("schema.json");
+    std::fs::write(&schema, serde_json::to_vec_pretty(&table_schema())?)?;
+    let csv_text = csv.display().to_string();
+    let limit = Duration::from_secs(30 * 60);
+    let quiet = [("RUST_LOG", "warn")];
+
+    // Best of three for the in-process parse; once for the rest (each takes long enough).
+    let raw = (0..3).map(|_| raw_parse(&csv)).collect::<Result<Vec<_>>>()?;
+    let raw_seconds = raw.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
+
+    let sqlite = dir.join("ingest.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite.display()));
+    }
+    let sqlite_text = sqlite.display().to_string();
+    timed(bin, &["--database", &sqlite_text, "migrate"], &quiet, limit)?;
+    let sqlite_seconds = timed(bin, &["--database", &sqlite_text, "import", &csv_text], &quiet, limit)?;
+    let validate_seconds = timed(bin, &["validate", &csv_text], &quiet, limit)?;
+
+    let postgres = TestPostgres::start_durable(root)?;
+    timed(bin, &["--database", &postgres.url, "migrate"], &quiet, limit)?;
+    let postgres_seconds = timed(bin, &["--database", &postgres.url, "import", &csv_text], &quiet, limit)?;
+    drop(postgres);
+
+    let frictionless_seconds =
+        timed(Path::new("frictionless"), &["validate", "--schema", &schema.display().to_string(), &csv_text], &[], limit)?;
+
+    let rate = |s: f64| plan.rows as f64 / s;
+    writeln!(report, "## Ingest: {} rows of a long CSV ({} MB)\n", plan.rows, std::fs::metadata(&csv)?.len() / 1_000_000)?;
+    writeln!(
+        report,
+        "Command: `cargo xtask bench{}` (files under `target/bench/`).\n",
+        if plan.rows < 1_000_000 { " --quick" } else { "" }
+    )?;
+    writeln!(report, "| what | seconds | rows/s | vs innogauge → SQLite |")?;
+    writeln!(report, "|---|---:|---:|---:|")?;
+    let line =
+        |report: &mut String, what: &str, s: f64| writeln!(report, "| {what} | {s:.2} | {:.0} | {:.2}× |", rate(s), sqlite_seconds / s);
+    line(report, "`innogauge import` → SQLite (validate, compare, commit, `synchronous=FULL`)", sqlite_seconds)?;
+    line(report, "`innogauge import` → PostgreSQL (fsync on)", postgres_seconds)?;
+    line(report, "`innogauge validate` (the contract alone, no store)", validate_seconds)?;
+    line(report, "`frictionless validate` with the equivalent Table Schema (validates only)", frictionless_seconds)?;
+    line(report, "csv crate: read every record, parse the value (the ceiling)", raw_seconds)?;
+    writeln!(report)?;
+    writeln!(
+        report,
+        "Goals: ≥ 150,000 rows/s into SQLite: **{:.0}** ({}); ≥ 20× frictionless: **{:.1}×** ({}); within 4× of the raw parse: **{:.1}×** ({}).\n",
+        rate(sqlite_seconds),
+        verdict(rate(sqlite_seconds) >= 150_000.0),
+        frictionless_seconds / sqlite_seconds,
+        verdict(frictionless_seconds / sqlite_seconds >= 20.0),
+        sqlite_seconds / raw_seconds,
+        verdict(sqlite_seconds / raw_seconds <= 4.0),
+    )?;
+    Ok(())
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "missed" }
+}
+
+// ------------------------------------------------------------------------- serving and load
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// One HTTP/1.1 request on a new connection; (status, body).
+fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, Vec<u8>)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").context("no HTTP header")?;
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut body = raw[split + 4..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    Ok((status, body))
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..line_end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        let start = line_end + 2;
+        out.extend_from_slice(&data[start..(start + size).min(data.len())]);
+        data = &data[(start + size + 2).min(data.len())..];
+    }
+    out
+}
+
+/// Resident and peak resident memory of a process, in MB.
+fn memory_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<f64>().ok())
+    };
+    (field("VmRSS:").unwrap_or(0.0) / 1024.0, field("VmHWM:").unwrap_or(0.0) / 1024.0)
+}
+
+/// wrk's requests per second and p99 latency (ms).
+struct WrkResult {
+    rps: f64,
+    p99_ms: f64,
+}
+
+fn wrk(url: &str, seconds: u32) -> Result<WrkResult> {
+    let output = Command::new("wrk")
+        .args(["-t2", "-c64", &format!("-d{seconds}s"), "--latency", "--timeout", "5s", url])
+        .output()
+        .context("starting wrk")?;
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    let rps = text
+        .lines()
+        .find(|l| l.starts_with("Requests/sec:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .with_context(|| format!("wrk said: {text}"))?;
+    let p99 = text.lines().find(|l| l.trim_start().starts_with("99%")).and_then(|l| l.split_whitespace().nth(1)).map(parse_duration_ms);
+    if text.contains("Non-2xx") {
+        bail!("wrk saw errors from {url}: {text}");
+    }
+    Ok(WrkResult { rps, p99_ms: p99.unwrap_or(f64::NAN) })
+}
+
+/// `1.23ms`, `456.00us`, `1.02s` → milliseconds.
+fn parse_duration_ms(text: &str) -> f64 {
+    let (number, factor) = if let Some(n) = text.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        (text, 1.0)
+    };
+    number.parse::<f64>().map_or(f64::NAN, |n| n * factor)
+}
+
+fn nginx(dir: &Path, port: u16) -> Result<Guard> {
+    let conf = dir.join("nginx.conf");
+    let root = dir.join("static");
+    std::fs::write(
+        &conf,
+        format!(
+            "worker_processes auto;\ndaemon off;\npid {pid};\nerror_log {log} warn;\nevents {{ worker_connections 1024; }}\n\
+             http {{\n  access_log off;\n  default_type application/json;\n  keepalive_requests 100000;\n\
+             client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp}; uwsgi_temp_path {tmp}; scgi_temp_path {tmp};\n\
+             server {{ listen 127.0.0.1:{port}; root {root}; location / {{ try_files $uri =404; }} }}\n}}\n",
+            pid = dir.join("nginx.pid").display(),
+            log = dir.join("nginx.log").display(),
+            tmp = dir.join("nginx-tmp").display(),
+            root = root.display(),
+        ),
+    )?;
+    std::fs::create_dir_all(dir.join("nginx-tmp"))?;
+    let child = Command::new("nginx").args(["-c", &conf.display().to_string(), "-p", &dir.display().to_string()]).spawn()?;
+    let guard = Guard { child, name: "nginx" };
+    wait_for(SocketAddr::from(([127, 0, 0, 1], port)))?;
+    Ok(guard)
+}
+
+fn wait_for(addr: SocketAddr) -> Result<()> {
+    for _ in 0..200 {
+        if TcpStream::connect(addr).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("nothing listens on {addr}")
+}
+
+fn serve_and_load(bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> Result<()> {
+    let database = dir.join("serve.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+    }
+    let database = database.display().to_string();
+    let quiet = [("RUST_LOG", "warn")];
+    timed(bin, &["--database", &database, "demo", "--no-serve"], &quiet, Duration::from_secs(300))?;
+    let token_output =
+        Command::new(bin).args(["--database", &database, "token", "create", "--name", "bench", "--role", "admin"]).output()?;
+    let token = String::from_utf8_lossy(&token_output.stdout).lines().nth(1).unwrap_or_default().trim().to_owned();
+    let port = free_port()?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let child = Command::new(bin)
+        .args(["--database", &database, "serve", "--listen", &addr.to_string(), "--uploads-per-minute", "100000"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()?;
+    let server = Guard { child, name: "innogauge" };
+    wait_for(addr)?;
+    std::thread::sleep(Duration::from_millis(500));
+    let (idle_mb, _) = memory_mb(server.child.id());
+
+    // The same bytes for nginx.
+    let paths = [("progress", "/api/v1/progress?indicator=high_tech_enterprises&region=500000"), ("snapshot", "/api/v1/snapshot")];
+    std::fs::create_dir_all(dir.join("static"))?;
+    for (name, path) in paths {
+        let (status, body) = http(addr, "GET", path, &[], b"")?;
+        if status != 200 {
+            bail!("{path} answered {status}");
+        }
+        std::fs::write(dir.join("static").join(format!("{name}.json")), body)?;
+    }
+    let nginx_port = free_port()?;
+    let nginx_guard = nginx(dir, nginx_port)?;
+
+    writeln!(report, "## Read API: wrk on loopback, 2 threads, 64 connections, {} s per run, alternating\n", plan.wrk_seconds)?;
+    writeln!(report, "| route | bytes | innogauge req/s | nginx req/s | ratio | innogauge p99 | nginx p99 | ratio |")?;
+    writeln!(report, "|---|---:|---:|---:|---:|---:|---:|---:|")?;
+    let mut worst = (f64::INFINITY, 0.0f64);
+    for (name, path) in paths {
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..plan.rounds {
+            ours.push(wrk(&format!("http://{addr}{path}"), plan.wrk_seconds)?);
+            theirs.push(wrk(&format!("http://127.0.0.1:{nginx_port}/{name}.json"), plan.wrk_seconds)?);
+        }
+        let median = |v: &[f64]| {
+            let mut v = v.to_vec();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let (rps, nginx_rps) =
+            (median(&ours.iter().map(|r| r.rps).collect::<Vec<_>>()), median(&theirs.iter().map(|r| r.rps).collect::<Vec<_>>()));
+        let (p99, nginx_p99) =
+            (median(&ours.iter().map(|r| r.p99_ms).collect::<Vec<_>>()), median(&theirs.iter().map(|r| r.p99_ms).collect::<Vec<_>>()));
+        let bytes = std::fs::metadata(dir.join("static").join(format!("{name}.json")))?.len();
+        writeln!(
+            report,
+            "| `{path}` | {bytes} | {rps:.0} | {nginx_rps:.0} | {:.2}× | {p99:.2} ms | {nginx_p99:.2} ms | {:.2}× |",
+            rps / nginx_rps,
+            p99 / nginx_p99
+        )?;
+        worst = (worst.0.min(rps / nginx_rps), worst.1.max(p99 / nginx_p99));
+    }
+    writeln!(
+        report,
+        "\nMedians of {} runs each. Goals: ≥ 0.8× nginx's requests/s: worst **{:.2}×** ({}); p99 ≤ 2× nginx's: worst **{:.2}×** ({}).\n",
+        plan.rounds,
+        worst.0,
+        verdict(worst.0 >= 0.8),
+        worst.1,
+        verdict(worst.1 <= 2.0)
+    )?;
+    drop(nginx_guard);
+
+    let (latencies, loaded_mb) = live_latency(addr, &token, server.child.id(), plan)?;
+    let percentile = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
+    writeln!(report, "## Live latency: {} event-stream clients, {} uploads\n", plan.sse_clients, plan.live_uploads)?;
+    writeln!(
+        report,
+        "From sending an upload (POST, one changed value) to each client having received the `commit` event and refetched the \
+         changed progress (what a widget does before it repaints): {} samples, p50 **{:.0} ms**, p95 **{:.0} ms**, max {:.0} ms. \
+         Goal p95 ≤ 1 s: {}.\n",
+        latencies.len(),
+        percentile(0.5),
+        percentile(0.95),
+        latencies.last().copied().unwrap_or(0.0),
+        verdict(percentile(0.95) <= 1000.0)
+    )?;
+    writeln!(report, "## Memory (resident set of `innogauge serve`, demo data)\n")?;
+    writeln!(
+        report,
+        "Idle: **{idle_mb:.1} MB** (goal ≤ 30 MB: {}). Peak while serving the wrk runs above and {} event streams: **{loaded_mb:.1} MB** \
+         (goal ≤ 150 MB: {}).\n",
+        verdict(idle_mb <= 30.0),
+        plan.sse_clients,
+        verdict(loaded_mb <= 150.0)
+    )?;
+    drop(server);
+    Ok(())
+}
+
+/// Opens `plan.sse_clients` event streams, makes `plan.live_uploads` uploads, and returns every
+/// client's latency (ms, sorted) from the POST to its refetch, and the server's peak memory.
+fn live_latency(addr: SocketAddr, token: &str, pid: u32, plan: Plan) -> Result<(Vec<f64>, f64)> {
+    let samples = Arc::new(Mutex::new(Vec::new()));
+    let sent_at = Arc::new(Mutex::new(Instant::now()));
+    let ready = Arc::new(Barrier::new(plan.sse_clients + 1));
+    let mut clients = Vec::new();
+    for _ in 0..plan.sse_clients {
+        let (samples, sent_at, ready) = (samples.clone(), sent_at.clone(), ready.clone());
+        let uploads = plan.live_uploads;
+        clients.push(std::thread::spawn(move || -> Result<()> {
+            let mut stream = TcpStream::connect(addr)?;
+            stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+            write!(stream, "GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n")?;
+            let mut lines = BufReader::new(stream);
+            let mut line = String::new();
+            // Until the `hello` event: the stream is open.
+            loop {
+                line.clear();
+                if lines.read_line(&mut line)? == 0 {
+                    bail!("the event stream closed");
+                }
+                if line.starts_with("event: hello") {
+                    break;
+                }
+            }
+            ready.wait();
+            let mut seen = 0;
+            while seen < uploads {
+                line.clear();
+                if lines.read_line(&mut line)? == 0 {
+                    bail!("the event stream closed");
+                }
+                if line.starts_with("event: commit") {
+                    let (status, _) = http(addr, "GET", "/api/v1/progress?indicator=experts_engaged&region=500000", &[], b"")?;
+                    let start = *sent_at.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+                    if status == 200 {
+                        samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.push(start.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    seen += 1;
+                }
+            }
+            Ok(())
+        }));
+    }
+    ready.wait();
+    let mut peak = 0.0f64;
+    for i in 0..plan.live_uploads {
+        std::thread::sleep(Duration::from_millis(700));
+        let body = format!("indicator,region,period,value\nexperts_engaged,500000,2025Q3,{}\n", 100 + i);
+        *sent_at.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Instant::now();
+        let (status, answer) = http(
+            addr,
+            "POST",
+            "/api/v1/uploads",
+            &[("Authorization", &format!("Bearer {token}")), ("Content-Type", "text/csv")],
+            body.as_bytes(),
+        )?;
+        if status != 201 {
+            bail!("the bench upload answered {status}: {}", String::from_utf8_lossy(&answer));
+        }
+        // Wait until every client has its sample for this upload.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.len() < plan.sse_clients * (i + 1) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        peak = peak.max(memory_mb(pid).1);
+    }
+    for client in clients {
+        client.join().map_err(|_| anyhow::anyhow!("a client thread panicked"))??;
+    }
+    let mut latencies = std::mem::take(&mut *samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?);
+    latencies.sort_by(f64::total_cmp);
+    if latencies.is_empty() {
+        bail!("no client saw a commit");
+    }
+    Ok((latencies, peak.max(memory_mb(pid).1)))
+}
+
+// ------------------------------------------------------------------------------------ bundle
+
+fn bundle(root: &Path, dir: &Path, report: &mut String) -> Result<()> {
+    let npm = dir.join("npm");
+    std::fs::create_dir_all(&npm)?;
+    let tarball = String::from_utf8(Command::new("npm").args(["pack", "echarts", "--silent"]).current_dir(&npm).output()?.stdout)?;
+    let tarball = tarball.lines().last().context("npm pack echarts printed nothing")?.trim().to_owned();
+    run(&npm, "tar", &["xzf", &tarball, "package/dist/echarts.min.js", "package/package.json"])?;
+    let echarts = std::fs::read(npm.join("package/dist/echarts.min.js"))?;
+    let version: serde_json::Value = serde_json::from_slice(&std::fs::read(npm.join("package/package.json"))?)?;
+    let (e_br, e_gz) = (dist::brotli_best(&echarts)?.len(), dist::gzip_best(&echarts)?.len());
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("dist/manifest.json"))?)?;
+    let sum = |field: &str| manifest["bytes"].as_object().map_or(0, |m| m.values().filter_map(|v| v[field].as_u64()).sum::<u64>());
+    let (raw, br, gz) = (sum("raw"), sum("br"), sum("gzip"));
+    writeln!(report, "## Widget bundle against ECharts {} (`echarts.min.js` from npm)\n", version["version"].as_str().unwrap_or("?"))?;
+    writeln!(report, "| | raw | gzip -9 | brotli 11 |")?;
+    writeln!(report, "|---|---:|---:|---:|")?;
+    writeln!(report, "| innogauge (loader + glue + wasm) | {raw} | {gz} | {br} |")?;
+    writeln!(report, "| echarts.min.js | {} | {e_gz} | {e_br} |", echarts.len())?;
+    writeln!(
+        report,
+        "| ratio | {:.2} | {:.2} | {:.2} |\n",
+        raw as f64 / echarts.len() as f64,
+        gz as f64 / e_gz as f64,
+        br as f64 / e_br as f64
+    )?;
+    writeln!(
+        report,
+        "Goal: ≤ 40 % of ECharts' transfer and ≤ 120 KB brotli: **{:.0} %**, **{:.0} KB** ({}).\n",
+        br as f64 / e_br as f64 * 100.0,
+        br as f64 / 1000.0,
+        verdict(br as f64 / e_br as f64 <= 0.4 && br <= 120_000)
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrk_durations_are_read_in_milliseconds() {
+        assert!((parse_duration_ms("456.00us") - 0.456).abs() < 1e-9);
+        assert!((parse_duration_ms("1.23ms") - 1.23).abs() < 1e-9);
+        assert!((parse_duration_ms("1.02s") - 1020.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_generated_file_is_valid_and_has_the_rows_asked_for() {
+        let dir = std::env::temp_dir().join(format!("innogauge-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("long.csv");
+        generate_long_csv(&path, 5_000).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let upload = innogauge_model::read_upload(Catalog::builtin(), &bytes, &innogauge_model::UploadOptions::default());
+        assert_eq!(upload.observations.len(), 5_000);
+        assert!(upload.report.problems.is_empty(), "{:?}", upload.report.problems.first());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
