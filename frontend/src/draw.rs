@@ -34,6 +34,7 @@ pub fn use_canvas<D: PartialEq + Clone + 'static>(canvas: &NodeRef, data: D, pai
                 }
                 if let Some(element) = element {
                     paint(&element, &data);
+                    announce_paint(&element);
                     let (target, shown) = (element.clone(), data.clone());
                     let redraw = Closure::<dyn Fn()>::new(move || paint(&target, &shown));
                     if let Ok(observer) = web_sys::ResizeObserver::new(redraw.as_ref().unchecked_ref()) {
@@ -51,6 +52,18 @@ pub fn use_canvas<D: PartialEq + Clone + 'static>(canvas: &NodeRef, data: D, pai
             }
         }
     });
+}
+
+/// Tells the page a chart was painted with new data: an `innogauge:paint` event that bubbles
+/// out of the shadow root (`composed`), so `event.target` is the widget's element. Portals can
+/// wait for it; the benchmarks time first paint with it.
+fn announce_paint(canvas: &HtmlCanvasElement) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) = web_sys::Event::new_with_event_init_dict("innogauge:paint", &init) {
+        let _ = canvas.dispatch_event(&event);
+    }
 }
 
 /// Sets an element's CSS height in pixels (through the CSSOM: allowed under a strict CSP), for

@@ -90,9 +90,10 @@ pub fn bench(root: &Path, quick: bool) -> Result<()> {
     writeln!(report, "# cargo xtask bench{}\n", if quick { " --quick" } else { "" })?;
     writeln!(report, "{}\n", machine())?;
 
+    let (echarts, version) = fetch_echarts(&dir)?;
     ingest(root, &bin, &dir, plan, &mut report)?;
-    serve_and_load(&bin, &dir, plan, &mut report)?;
-    bundle(root, &dir, &mut report)?;
+    serve_and_load(root, &bin, &dir, plan, &echarts, &mut report)?;
+    bundle(root, &echarts, &version, &mut report)?;
 
     std::fs::write(dir.join("report.md"), &report)?;
     println!("\n{report}");
@@ -398,7 +399,7 @@ fn wait_for(addr: SocketAddr) -> Result<()> {
     bail!("nothing listens on {addr}")
 }
 
-fn serve_and_load(bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> Result<()> {
+fn serve_and_load(root: &Path, bin: &Path, dir: &Path, plan: Plan, echarts: &Path, report: &mut String) -> Result<()> {
     let database = dir.join("serve.db");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
@@ -472,6 +473,8 @@ fn serve_and_load(bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> Re
         verdict(worst.1 <= 2.0)
     )?;
     drop(nginx_guard);
+
+    widget_paint_times(root, addr, echarts, plan, report)?;
 
     let (latencies, loaded_mb) = live_latency(addr, &token, server.child.id(), plan)?;
     let percentile = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
@@ -579,21 +582,66 @@ fn live_latency(addr: SocketAddr, token: &str, pid: u32, plan: Plan) -> Result<(
     Ok((latencies, peak.max(memory_mb(pid).1)))
 }
 
+// ----------------------------------------------------------------------------------- widgets
+
+/// `tests/browser/widgets.bench.mjs`: first gauge and 50 widgets painted, ours against ECharts.
+fn widget_paint_times(root: &Path, addr: SocketAddr, echarts: &Path, plan: Plan, report: &mut String) -> Result<()> {
+    let browser = root.join("tests/browser");
+    run(&browser, "npm", &["ci", "--no-audit", "--no-fund", "--silent"])?;
+    let output = Command::new("node")
+        .arg("widgets.bench.mjs")
+        .current_dir(&browser)
+        .env("INNOGAUGE_API", format!("http://{addr}"))
+        .env("ECHARTS", echarts)
+        .env("RUNS", plan.rounds.max(2).to_string())
+        .stderr(Stdio::inherit())
+        .output()
+        .context("starting node")?;
+    if !output.status.success() {
+        bail!("widgets.bench.mjs failed");
+    }
+    let times: serde_json::Value = serde_json::from_slice(&output.stdout).context("widgets.bench.mjs printed no JSON")?;
+    let median = |name: &str| {
+        let mut v: Vec<f64> = times[name].as_array().map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect()).unwrap_or_default();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    let (one, one_e, fifty, fifty_e) = (median("ours-1"), median("echarts-1"), median("ours-50"), median("echarts-50"));
+    writeln!(report, "## Widgets in headless Chromium: navigation start → painted (cold cache, 1920×1200)\n")?;
+    writeln!(report, "| page | innogauge | ECharts | ratio |")?;
+    writeln!(report, "|---|---:|---:|---:|")?;
+    writeln!(report, "| first gauge | {one:.0} ms | {one_e:.0} ms | {:.2}× |", one / one_e)?;
+    writeln!(report, "| 50 widgets (25 gauges, 25 lines) | {fifty:.0} ms | {fifty_e:.0} ms | {:.2}× |\n", fifty / fifty_e)?;
+    writeln!(
+        report,
+        "Medians of {} runs, alternating. Goals, no slower than ECharts: first gauge {}, 50 widgets {}.\n",
+        plan.rounds.max(2),
+        verdict(one <= one_e),
+        verdict(fifty <= fifty_e)
+    )?;
+    Ok(())
+}
+
 // ------------------------------------------------------------------------------------ bundle
 
-fn bundle(root: &Path, dir: &Path, report: &mut String) -> Result<()> {
+/// `echarts.min.js` of npm's latest `echarts`, and its version.
+fn fetch_echarts(dir: &Path) -> Result<(std::path::PathBuf, String)> {
     let npm = dir.join("npm");
     std::fs::create_dir_all(&npm)?;
     let tarball = String::from_utf8(Command::new("npm").args(["pack", "echarts", "--silent"]).current_dir(&npm).output()?.stdout)?;
     let tarball = tarball.lines().last().context("npm pack echarts printed nothing")?.trim().to_owned();
     run(&npm, "tar", &["xzf", &tarball, "package/dist/echarts.min.js", "package/package.json"])?;
-    let echarts = std::fs::read(npm.join("package/dist/echarts.min.js"))?;
     let version: serde_json::Value = serde_json::from_slice(&std::fs::read(npm.join("package/package.json"))?)?;
+    Ok((npm.join("package/dist/echarts.min.js"), version["version"].as_str().unwrap_or("?").to_owned()))
+}
+
+fn bundle(root: &Path, echarts_path: &Path, version: &str, report: &mut String) -> Result<()> {
+    let echarts = std::fs::read(echarts_path)?;
     let (e_br, e_gz) = (dist::brotli_best(&echarts)?.len(), dist::gzip_best(&echarts)?.len());
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("dist/manifest.json"))?)?;
     let sum = |field: &str| manifest["bytes"].as_object().map_or(0, |m| m.values().filter_map(|v| v[field].as_u64()).sum::<u64>());
     let (raw, br, gz) = (sum("raw"), sum("br"), sum("gzip"));
-    writeln!(report, "## Widget bundle against ECharts {} (`echarts.min.js` from npm)\n", version["version"].as_str().unwrap_or("?"))?;
+    writeln!(report, "## Widget bundle against ECharts {version} (`echarts.min.js` from npm)\n")?;
     writeln!(report, "| | raw | gzip -9 | brotli 11 |")?;
     writeln!(report, "|---|---:|---:|---:|")?;
     writeln!(report, "| innogauge (loader + glue + wasm) | {raw} | {gz} | {br} |")?;
