@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use crate::accounts::SignInThrottle;
 use crate::data::DataCache;
 use crate::events::Events;
+use crate::http::reply::BodyCache;
 use crate::http::reply::CorsPolicy;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
@@ -66,6 +67,8 @@ pub struct App {
     pub rate: RateLimiter,
     /// Sign-in backoff.
     pub throttle: SignInThrottle,
+    /// Read answers of the current data version, built once.
+    pub bodies: BodyCache,
 }
 
 impl App {
@@ -77,7 +80,19 @@ impl App {
         let ingest = Arc::new(Ingest::new(catalog, store.clone(), data.clone()));
         let events = Arc::new(Events::new(catalog, store.clone(), metrics.clone(), shutdown, limits.heartbeat));
         let rate = RateLimiter::new(limits.uploads_per_minute);
-        Ok(App { catalog, store, data, ingest, events, metrics, limits, cors, rate, throttle: SignInThrottle::default() })
+        Ok(App {
+            catalog,
+            store,
+            data,
+            ingest,
+            events,
+            metrics,
+            limits,
+            cors,
+            rate,
+            throttle: SignInThrottle::default(),
+            bodies: BodyCache::default(),
+        })
     }
 
     /// After a commit in this process: refresh the snapshot and tell the clients.

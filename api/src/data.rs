@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use innogauge_model::{Catalog, Dataset, Period};
+use innogauge_model::{Catalog, Dataset, Observation, Period};
 use tokio::sync::RwLock;
 
 use crate::store::{Store, StoreError};
@@ -50,6 +50,26 @@ impl DataCache {
         let mut slot = self.current.write().await;
         // Another refresh may have loaded something newer meanwhile; keep the newest.
         if snapshot.version >= slot.version {
+            *slot = snapshot;
+        }
+        Ok(slot.clone())
+    }
+
+    /// After a commit in this process: when `base` was the version right before `version`, the
+    /// new snapshot is `base` plus the values just written, without reading every value back
+    /// (for a large upload that reload cost as much as the commit). Otherwise (another process
+    /// committed in between, or the ids have a gap) a full reload.
+    pub async fn advance(&self, base: &Snapshot, version: i64, written: &[Observation]) -> Result<Arc<Snapshot>, StoreError> {
+        if base.version + 1 != version {
+            return self.refresh().await;
+        }
+        let mut dataset = base.dataset.clone();
+        for o in written {
+            dataset.insert(o.indicator.clone(), o.region.clone(), o.period, o.value);
+        }
+        let snapshot = Arc::new(Snapshot { version, dataset });
+        let mut slot = self.current.write().await;
+        if snapshot.version > slot.version {
             *slot = snapshot;
         }
         Ok(slot.clone())

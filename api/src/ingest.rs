@@ -194,7 +194,10 @@ impl Ingest {
                 data_version: self.store.data_version().await?,
             });
         }
+        // Phase times go into the log line of the commit: where a slow upload spends its time.
+        let started = std::time::Instant::now();
         let mut upload = self.read(&request);
+        let read_ms = started.elapsed().as_millis();
         let snapshot = self.data.refresh().await?;
         let (changes, warnings) = if upload.report.has_errors() {
             (Changes::default(), Vec::new())
@@ -217,6 +220,7 @@ impl Ingest {
             tracing::info!(?status, errors = report.errors, warnings = report.warnings, "upload checked");
             return Ok(Outcome { status, upload: None, report, changes: changes_wire, data_version: snapshot.version });
         }
+        let compared_ms = started.elapsed().as_millis();
         let revisions: Vec<NewRevision> =
             changes.new.iter().chain(changes.revised.iter().map(|r| &r.observation)).map(new_revision).collect();
         let record = NewUpload {
@@ -230,12 +234,26 @@ impl Ingest {
             new_values: count(changes.new.len()),
             revised_values: count(changes.revised.len()),
             unchanged_values: count(changes.unchanged.len()),
-            report: serde_json::to_string(&StoredReport { report: report.clone(), changes: changes_wire.clone() }).unwrap_or_default(),
+            report: StoredReport::json(&report, &changes_wire),
             created_at_ms: crate::time::now_ms(),
         };
+        let prepared_ms = started.elapsed().as_millis();
         let stored = self.store.commit(record, &revisions).await?;
-        let snapshot = self.data.refresh().await?;
-        tracing::info!(upload = stored.id, actor = %stored.actor, new = stored.new_values, revised = stored.revised_values, "upload committed");
+        let committed_ms = started.elapsed().as_millis();
+        let written: Vec<Observation> = changes.new.iter().cloned().chain(changes.revised.iter().map(|r| r.observation.clone())).collect();
+        let snapshot = self.data.advance(&snapshot, stored.id, &written).await?;
+        tracing::info!(
+            upload = stored.id,
+            actor = %stored.actor,
+            new = stored.new_values,
+            revised = stored.revised_values,
+            read_ms,
+            compared_ms,
+            prepared_ms,
+            committed_ms,
+            refreshed_ms = started.elapsed().as_millis(),
+            "upload committed"
+        );
         Ok(Outcome { status, upload: Some(UploadSummary::from(&stored)), report, changes: changes_wire, data_version: snapshot.version })
     }
 
@@ -314,7 +332,7 @@ impl Ingest {
             new_values: 0,
             revised_values: count(restore.len()),
             unchanged_values: count(skipped),
-            report: serde_json::to_string(&StoredReport { report: report.clone(), changes: changes.clone() }).unwrap_or_default(),
+            report: StoredReport::json(&report, &changes),
             created_at_ms: crate::time::now_ms(),
         };
         let stored = self.store.commit(record, &restore).await?;
@@ -337,6 +355,34 @@ pub struct StoredReport {
     pub report: ReportWire,
     /// The changes.
     pub changes: ChangesWire,
+}
+
+impl StoredReport {
+    /// Changes kept beside an upload: the full counts are in its row; the revisions themselves
+    /// are in `revisions`. A million-row upload would otherwise store (and serialise, at the
+    /// cost of a second) a hundred megabytes of JSON nobody reads whole.
+    pub const KEPT_CHANGES: usize = 5_000;
+
+    /// The stored JSON: the report, and the first [`Self::KEPT_CHANGES`] new and revised values.
+    pub fn json(report: &ReportWire, changes: &ChangesWire) -> String {
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            report: &'a ReportWire,
+            changes: Kept<'a>,
+        }
+        #[derive(Serialize)]
+        struct Kept<'a> {
+            new: &'a [innogauge_model::wire::ObservationWire],
+            revised: &'a [innogauge_model::wire::RevisionWire],
+            unchanged: usize,
+        }
+        let kept = Kept {
+            new: &changes.new[..changes.new.len().min(Self::KEPT_CHANGES)],
+            revised: &changes.revised[..changes.revised.len().min(Self::KEPT_CHANGES)],
+            unchanged: changes.unchanged,
+        };
+        serde_json::to_string(&Borrowed { report, changes: kept }).unwrap_or_default()
+    }
 }
 
 fn new_revision(o: &Observation) -> NewRevision {

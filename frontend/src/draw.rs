@@ -61,7 +61,7 @@ fn announce_paint(canvas: &HtmlCanvasElement) {
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
-    if let Ok(event) = web_sys::Event::new_with_event_init_dict("innogauge:paint", &init) {
+    if let Ok(event) = Event::new_with_event_init_dict("innogauge:paint", &init) {
         let _ = canvas.dispatch_event(&event);
     }
 }

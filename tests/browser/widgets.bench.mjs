@@ -14,7 +14,7 @@ const echartsPath = process.env.ECHARTS;
 const runs = Number(process.env.RUNS || 5);
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
-const districts = (await (await fetch(`${api}/api/v1/catalog`)).json()).regions
+const districts = (await (await fetch(`${api}/api/v1/catalog`)).json()).region
   .filter((r) => r.kind === 'district').slice(0, 25).map((r) => r.code);
 
 const style = `<style>body{margin:8px;font-family:sans-serif}.grid{display:grid;grid-template-columns:repeat(10,1fr);gap:6px}

@@ -18,7 +18,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -91,10 +92,12 @@ pub fn bench(root: &Path, quick: bool) -> Result<()> {
     writeln!(report, "{}\n", machine())?;
 
     let (echarts, version) = fetch_echarts(&dir)?;
-    ingest(root, &bin, &dir, plan, &mut report)?;
-    serve_and_load(root, &bin, &dir, plan, &echarts, &mut report)?;
+    // The report is written after each part, so a failing part keeps the earlier results.
     bundle(root, &echarts, &version, &mut report)?;
-
+    std::fs::write(dir.join("report.md"), &report)?;
+    ingest(root, &bin, &dir, plan, &mut report)?;
+    std::fs::write(dir.join("report.md"), &report)?;
+    serve_and_load(root, &bin, &dir, plan, &echarts, &mut report)?;
     std::fs::write(dir.join("report.md"), &report)?;
     println!("\n{report}");
     println!("written to {}", dir.join("report.md").display());
@@ -118,20 +121,26 @@ fn machine() -> String {
 
 // ------------------------------------------------------------------------------------ ingest
 
-/// A long CSV of `rows` distinct observations: every uploadable indicator × the 38 districts ×
-/// consecutive months back from 2025-12. Values rise month by month (a stock never drops, a
-/// year-to-date flow never falls within a year), so the file is valid and warning-free.
+/// A long CSV of `rows` distinct observations: every uploadable indicator × every region (the
+/// city, the 38 districts, the functional zones) × consecutive months back from 2025-12 (a
+/// million rows reach back to 1955; periods start in 1949). Values rise month by month (a stock
+/// never drops, a year-to-date flow never falls within a year) and the city is the sum of the
+/// districts, so the file is valid and warning-free.
 fn generate_long_csv(path: &Path, rows: usize) -> Result<()> {
     let catalog = Catalog::builtin();
     let indicators: Vec<_> = catalog.indicators().iter().filter(|i| i.derived.is_none()).collect();
-    let districts: Vec<_> = catalog.districts().collect();
-    let series = indicators.len() * districts.len();
+    let regions = catalog.regions();
+    let districts = catalog.district_count();
+    let series = indicators.len() * regions.len();
     let months = rows.div_ceil(series);
+    if months > (2025 - 1949) * 12 {
+        bail!("{rows} rows need months before 1949");
+    }
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(out, "indicator,region,period,value")?;
     let mut written = 0;
     'all: for indicator in &indicators {
-        for district in &districts {
+        for region in regions {
             for m in 0..months {
                 if written == rows {
                     break 'all;
@@ -140,9 +149,10 @@ fn generate_long_csv(path: &Path, rows: usize) -> Result<()> {
                 let (year, month) = (index / 12, index % 12 + 1);
                 let value = match indicator.measure {
                     MeasureKind::Ratio => 10 + (m % 7),
+                    _ if region.code.as_ref() == innogauge_model::CITY_CODE => (100 + m) * districts,
                     _ => 100 + m,
                 };
-                writeln!(out, "{},{},{year}-{month:02},{value}", indicator.id, district.code)?;
+                writeln!(out, "{},{},{year}-{month:02},{value}", indicator.id, region.code)?;
                 written += 1;
             }
         }
@@ -170,9 +180,18 @@ fn table_schema() -> serde_json::Value {
 
 /// Seconds `program args` takes, failing if it fails or runs past `limit`.
 fn timed(program: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Result<f64> {
+    timed_in(Path::new("."), program, args, env, limit)
+}
+
+/// [`timed`] in directory `cwd`.
+fn timed_in(cwd: &Path, program: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Result<f64> {
     let start = Instant::now();
     let mut command = Command::new(program);
-    command.args(args).stdout(Stdio::null()).stderr(Stdio::piped());
+    command.current_dir(cwd);
+    // Output goes to files, not pipes: a full pipe would stall a chatty program.
+    let log = std::env::temp_dir().join(format!("innogauge-bench-{}.log", std::process::id()));
+    let file = std::fs::File::create(&log)?;
+    command.args(args).stdout(file.try_clone()?).stderr(file);
     for (k, v) in env {
         command.env(k, v);
     }
@@ -181,10 +200,8 @@ fn timed(program: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -
         if let Some(status) = child.try_wait()? {
             let seconds = start.elapsed().as_secs_f64();
             if !status.success() {
-                let mut err = String::new();
-                if let Some(mut stderr) = child.stderr.take() {
-                    let _ = stderr.read_to_string(&mut err);
-                }
+                let err = std::fs::read_to_string(&log).unwrap_or_default();
+                let err: String = err.chars().rev().take(2000).collect::<Vec<_>>().into_iter().rev().collect();
                 bail!("{} {} failed: {err}", program.display(), args.join(" "));
             }
             return Ok(seconds);
@@ -238,8 +255,9 @@ fn ingest(root: &Path, bin: &Path, dir: &Path, plan: Plan, report: &mut String) 
     let postgres_seconds = timed(bin, &["--database", &postgres.url, "import", &csv_text], &quiet, limit)?;
     drop(postgres);
 
-    let frictionless_seconds =
-        timed(Path::new("frictionless"), &["validate", "--schema", &schema.display().to_string(), &csv_text], &[], limit)?;
+    // frictionless refuses absolute paths ("not safe"): run it beside the files.
+    let csv_name = csv.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let frictionless_seconds = timed_in(dir, Path::new("frictionless"), &["validate", "--schema", "schema.json", &csv_name], &[], limit)?;
 
     let rate = |s: f64| plan.rows as f64 / s;
     writeln!(report, "## Ingest: {} rows of a long CSV ({} MB)\n", plan.rows, std::fs::metadata(&csv)?.len() / 1_000_000)?;
@@ -414,7 +432,8 @@ fn serve_and_load(root: &Path, bin: &Path, dir: &Path, plan: Plan, echarts: &Pat
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let child = Command::new(bin)
         .args(["--database", &database, "serve", "--listen", &addr.to_string(), "--uploads-per-minute", "100000"])
-        .env("RUST_LOG", "warn")
+        // wrk drops its connections mid-request when a run ends; hyper logs each as an error.
+        .env("RUST_LOG", "warn,warp::server=off")
         .stdout(Stdio::null())
         .spawn()?;
     let server = Guard { child, name: "innogauge" };
@@ -508,47 +527,26 @@ fn serve_and_load(root: &Path, bin: &Path, dir: &Path, plan: Plan, echarts: &Pat
 fn live_latency(addr: SocketAddr, token: &str, pid: u32, plan: Plan) -> Result<(Vec<f64>, f64)> {
     let samples = Arc::new(Mutex::new(Vec::new()));
     let sent_at = Arc::new(Mutex::new(Instant::now()));
-    let ready = Arc::new(Barrier::new(plan.sse_clients + 1));
+    let (ready, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let mut clients = Vec::new();
     for _ in 0..plan.sse_clients {
-        let (samples, sent_at, ready) = (samples.clone(), sent_at.clone(), ready.clone());
+        let (samples, sent_at, ready, failed) = (samples.clone(), sent_at.clone(), ready.clone(), failed.clone());
         let uploads = plan.live_uploads;
         clients.push(std::thread::spawn(move || -> Result<()> {
-            let mut stream = TcpStream::connect(addr)?;
-            stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-            write!(stream, "GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n")?;
-            let mut lines = BufReader::new(stream);
-            let mut line = String::new();
-            // Until the `hello` event: the stream is open.
-            loop {
-                line.clear();
-                if lines.read_line(&mut line)? == 0 {
-                    bail!("the event stream closed");
-                }
-                if line.starts_with("event: hello") {
-                    break;
-                }
+            let result = sse_client(addr, uploads, &samples, &sent_at, &ready);
+            if result.is_err() {
+                failed.fetch_add(1, Ordering::SeqCst);
             }
-            ready.wait();
-            let mut seen = 0;
-            while seen < uploads {
-                line.clear();
-                if lines.read_line(&mut line)? == 0 {
-                    bail!("the event stream closed");
-                }
-                if line.starts_with("event: commit") {
-                    let (status, _) = http(addr, "GET", "/api/v1/progress?indicator=experts_engaged&region=500000", &[], b"")?;
-                    let start = *sent_at.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-                    if status == 200 {
-                        samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.push(start.elapsed().as_secs_f64() * 1000.0);
-                    }
-                    seen += 1;
-                }
-            }
-            Ok(())
+            result
         }));
     }
-    ready.wait();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ready.load(Ordering::SeqCst) + failed.load(Ordering::SeqCst) < plan.sse_clients && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if ready.load(Ordering::SeqCst) < plan.sse_clients {
+        bail!("only {} of {} event streams opened", ready.load(Ordering::SeqCst), plan.sse_clients);
+    }
     let mut peak = 0.0f64;
     for i in 0..plan.live_uploads {
         std::thread::sleep(Duration::from_millis(700));
@@ -622,6 +620,48 @@ fn widget_paint_times(root: &Path, addr: SocketAddr, echarts: &Path, plan: Plan,
     Ok(())
 }
 
+/// The event name of an SSE `event:` line (`event:commit` or `event: commit`).
+fn sse_event(line: &str) -> Option<&str> {
+    line.strip_prefix("event:").map(str::trim)
+}
+
+/// One event-stream client: opens the stream, says it is ready, then for each of `uploads`
+/// commits refetches the changed progress and records the time since the upload was sent.
+fn sse_client(addr: SocketAddr, uploads: usize, samples: &Mutex<Vec<f64>>, sent_at: &Mutex<Instant>, ready: &AtomicUsize) -> Result<()> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(stream, "GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n")?;
+    let mut lines = BufReader::new(stream);
+    let mut line = String::new();
+    // Until the `hello` event: the stream is open.
+    loop {
+        line.clear();
+        if lines.read_line(&mut line)? == 0 {
+            bail!("the event stream closed");
+        }
+        if sse_event(&line) == Some("hello") {
+            break;
+        }
+    }
+    ready.fetch_add(1, Ordering::SeqCst);
+    let mut seen = 0;
+    while seen < uploads {
+        line.clear();
+        if lines.read_line(&mut line)? == 0 {
+            bail!("the event stream closed");
+        }
+        if sse_event(&line) == Some("commit") {
+            let (status, _) = http(addr, "GET", "/api/v1/progress?indicator=experts_engaged&region=500000", &[], b"")?;
+            let start = *sent_at.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+            if status == 200 {
+                samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.push(start.elapsed().as_secs_f64() * 1000.0);
+            }
+            seen += 1;
+        }
+    }
+    Ok(())
+}
+
 // ------------------------------------------------------------------------------------ bundle
 
 /// `echarts.min.js` of npm's latest `echarts`, and its version.
@@ -679,11 +719,15 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("innogauge-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("long.csv");
-        generate_long_csv(&path, 5_000).unwrap();
+        generate_long_csv(&path, 30_000).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         let upload = innogauge_model::read_upload(Catalog::builtin(), &bytes, &innogauge_model::UploadOptions::default());
-        assert_eq!(upload.observations.len(), 5_000);
+        let (_, warnings) = innogauge_model::revision::compare(Catalog::builtin(), &upload.observations, &innogauge_model::Dataset::new());
+        assert_eq!(upload.observations.len(), 30_000);
         assert!(upload.report.problems.is_empty(), "{:?}", upload.report.problems.first());
+        assert!(warnings.is_empty(), "{:?}", warnings.first());
+        // A million rows still start after 1949.
+        assert!(1_000_000usize.div_ceil(28 * Catalog::builtin().regions().len()) <= (2025 - 1949) * 12);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

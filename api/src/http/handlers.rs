@@ -68,12 +68,12 @@ pub async fn metrics(app: Arc<App>, _ctx: Ctx, _query: String) -> Answer {
 }
 
 pub async fn openapi(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
-    Ok(cached_json(&ctx, &app.cors, 0, "openapi", super::openapi::document))
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, 0, "openapi", super::openapi::document))
 }
 
 pub async fn catalog(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
     // The catalogue changes only with a new binary: version 0 in the ETag.
-    Ok(cached_json(&ctx, &app.cors, 0, "catalog", || app.catalog.document()))
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, 0, "catalog", || app.catalog.document()))
 }
 
 pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
@@ -84,12 +84,12 @@ pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     if let Some(as_of) = p.get("as_of").filter(|s| !s.is_empty()) {
         let as_of: i64 = as_of.parse().map_err(|_| ApiError::bad_request("bad-as-of", "`as_of` is an upload id"))?;
         let snapshot = app.data.as_of(as_of).await?;
-        return Ok(cached_json(&ctx, &app.cors, as_of, &query, || {
+        return Ok(cached_json(&ctx, &app.cors, &app.bodies, as_of, &format!("series?{query}"), || {
             views::series_view(app.catalog, &snapshot.dataset, indicator, region, until)
         }));
     }
     let snapshot = app.data.current().await;
-    Ok(cached_json(&ctx, &app.cors, snapshot.version, &query, || {
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &format!("series?{query}"), || {
         views::series_view(app.catalog, &snapshot.dataset, indicator, region, until)
     }))
 }
@@ -123,7 +123,7 @@ pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
             .map(|p| ProgressWire::new(catalog, &p))
             .collect()
     };
-    Ok(cached_json(&ctx, &app.cors, version, &query, summaries))
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, version, &format!("progress?{query}"), summaries))
 }
 
 pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
@@ -137,7 +137,7 @@ pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         }
     };
     let snapshot = app.data.current().await;
-    Ok(cached_json(&ctx, &app.cors, snapshot.version, &query, || {
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &format!("ranking?{query}"), || {
         views::ranking(app.catalog, &snapshot.dataset, indicator, period, measure)
     }))
 }
@@ -150,7 +150,7 @@ pub async fn snapshot(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         #[serde(flatten)]
         view: views::SnapshotView,
     }
-    Ok(cached_json(&ctx, &app.cors, snapshot.version, &query, || Body {
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &format!("snapshot?{query}"), || Body {
         data_version: snapshot.version,
         view: views::snapshot(app.catalog, &snapshot.dataset),
     }))
@@ -176,7 +176,7 @@ const BOUNDARY_TOLERANCE_DEGREES: f64 = 0.004;
 
 pub async fn boundaries(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
     // Changes only with a new binary: version 0 in the ETag.
-    Ok(cached_json(&ctx, &app.cors, 0, "boundaries", boundaries_geojson))
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, 0, "boundaries", boundaries_geojson))
 }
 
 #[derive(Serialize)]
@@ -209,7 +209,7 @@ pub async fn history(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         })
         .collect();
     let version = app.data.current().await.version;
-    Ok(cached_json(&ctx, &app.cors, version, &query, || entries))
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, version, &format!("history?{query}"), || entries))
 }
 
 pub async fn export_csv(app: Arc<App>, ctx: Ctx, query: String) -> Answer {

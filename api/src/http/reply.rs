@@ -137,6 +137,7 @@ pub fn json<T: Serialize>(ctx: &Ctx, cors: &CorsPolicy, status: StatusCode, valu
 pub fn cached_json<T: Serialize>(
     ctx: &Ctx,
     cors: &CorsPolicy,
+    bodies: &BodyCache,
     version: i64,
     key: &str,
     value: impl FnOnce() -> T,
@@ -150,8 +151,77 @@ pub fn cached_json<T: Serialize>(
         set_common(&mut response, ctx, cors, Some(&etag));
         return response;
     }
-    let body = serde_json::to_vec(&value()).unwrap_or_default();
-    bytes_response(ctx, cors, StatusCode::OK, "application/json; charset=utf-8", Bytes::from(body), Some(&etag))
+    // Built once per data version (and per encoding) and then served as bytes: a read's answer
+    // only changes when the data do.
+    let wanted = negotiate(ctx.accept_encoding.as_deref());
+    let (body, encoding) = match bodies.get(version, key, wanted) {
+        Some(found) => found,
+        None => {
+            let raw = Bytes::from(serde_json::to_vec(&value()).unwrap_or_default());
+            let made = compress(wanted, raw);
+            bodies.put(version, key, wanted, made.clone());
+            made
+        }
+    };
+    encoded_response(ctx, cors, StatusCode::OK, "application/json; charset=utf-8", body, encoding, Some(&etag))
+}
+
+/// The encoding a response will use for `Accept-Encoding` (for bodies worth compressing).
+fn negotiate(accept: Option<&str>) -> Option<&'static str> {
+    if accepts(accept, "br") {
+        Some("br")
+    } else if accepts(accept, "gzip") {
+        Some("gzip")
+    } else {
+        None
+    }
+}
+
+/// A body already encoded as `compress` would.
+type Encoded = (Bytes, Option<&'static str>);
+
+/// Read answers of the current data version, serialized and compressed once, keyed by route,
+/// query and encoding. Emptied when the version moves; bounded in bytes, so a crawler asking
+/// every combination of parameters cannot make it grow without end (past the bound, answers are
+/// built per request as before).
+#[derive(Debug, Default)]
+pub struct BodyCache {
+    inner: std::sync::Mutex<CacheState>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    version: i64,
+    bytes: usize,
+    entries: std::collections::HashMap<(String, Option<&'static str>), Encoded>,
+}
+
+impl BodyCache {
+    /// Most bytes kept.
+    pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+
+    fn get(&self, version: i64, key: &str, encoding: Option<&'static str>) -> Option<Encoded> {
+        let state = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if state.version != version {
+            return None;
+        }
+        state.entries.get(&(key.to_owned(), encoding)).cloned()
+    }
+
+    fn put(&self, version: i64, key: &str, encoding: Option<&'static str>, body: Encoded) {
+        let mut state = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if state.version != version {
+            if version < state.version {
+                return; // a slow request of an older version
+            }
+            *state = CacheState { version, ..CacheState::default() };
+        }
+        if state.bytes + body.0.len() > Self::MAX_BYTES {
+            return;
+        }
+        state.bytes += body.0.len();
+        state.entries.insert((key.to_owned(), encoding), body);
+    }
 }
 
 /// The entity tag of a read: the data version and a fingerprint of what was asked.
@@ -168,7 +238,20 @@ pub fn bytes_response(
     body: Bytes,
     etag: Option<&str>,
 ) -> warp::reply::Response {
-    let (body, encoding) = compress(ctx.accept_encoding.as_deref(), body);
+    let (body, encoding) = compress(negotiate(ctx.accept_encoding.as_deref()), body);
+    encoded_response(ctx, cors, status, content_type, body, encoding, etag)
+}
+
+/// A body in the encoding given.
+fn encoded_response(
+    ctx: &Ctx,
+    cors: &CorsPolicy,
+    status: StatusCode,
+    content_type: &str,
+    body: Bytes,
+    encoding: Option<&'static str>,
+    etag: Option<&str>,
+) -> warp::reply::Response {
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -268,19 +351,19 @@ pub fn preflight(ctx: &Ctx, cors: &CorsPolicy) -> warp::reply::Response {
     response
 }
 
-/// Brotli if accepted, else gzip if accepted, else as is. Only `q=0` refuses an encoding.
-fn compress(accept: Option<&str>, body: Bytes) -> (Bytes, Option<&'static str>) {
+/// The body in `encoding` (from [`negotiate`]), or as is when too small to pay.
+fn compress(encoding: Option<&'static str>, body: Bytes) -> (Bytes, Option<&'static str>) {
     if body.len() < COMPRESS_FROM {
         return (body, None);
     }
-    if accepts(accept, "br") {
+    if encoding == Some("br") {
         let mut out = Vec::with_capacity(body.len() / 4);
         let params = brotli::enc::BrotliEncoderParams { quality: 5, ..Default::default() };
         if brotli::BrotliCompress(&mut body.as_ref(), &mut out, &params).is_ok() {
             return (Bytes::from(out), Some("br"));
         }
     }
-    if accepts(accept, "gzip") {
+    if encoding == Some("gzip") {
         let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::fast());
         if encoder.write_all(&body).is_ok()
             && let Ok(out) = encoder.finish()
@@ -303,10 +386,28 @@ mod tests {
     #[test]
     fn compresses_only_when_asked_and_worthwhile() {
         let big = Bytes::from(vec![b'a'; 4096]);
-        assert_eq!(compress(None, big.clone()).1, None);
-        assert_eq!(compress(Some("gzip, deflate"), big.clone()).1, Some("gzip"));
-        assert_eq!(compress(Some("gzip, br"), big.clone()).1, Some("br"));
-        assert_eq!(compress(Some("br;q=0, gzip"), big).1, Some("gzip"));
-        assert_eq!(compress(Some("br"), Bytes::from_static(b"{}")).1, None);
+        let pick = |accept: Option<&str>, body: Bytes| compress(negotiate(accept), body).1;
+        assert_eq!(pick(None, big.clone()), None);
+        assert_eq!(pick(Some("gzip, deflate"), big.clone()), Some("gzip"));
+        assert_eq!(pick(Some("gzip, br"), big.clone()), Some("br"));
+        assert_eq!(pick(Some("br;q=0, gzip"), big), Some("gzip"));
+        assert_eq!(pick(Some("br"), Bytes::from_static(b"{}")), None);
+    }
+
+    #[test]
+    fn the_body_cache_keeps_one_version_and_a_bounded_size() {
+        let cache = BodyCache::default();
+        let body = (Bytes::from_static(b"{}"), None);
+        cache.put(3, "progress?x", None, body.clone());
+        assert_eq!(cache.get(3, "progress?x", None), Some(body.clone()));
+        assert_eq!(cache.get(3, "progress?x", Some("br")), None, "each encoding on its own");
+        assert_eq!(cache.get(4, "progress?x", None), None, "a new version answers anew");
+        cache.put(4, "snapshot?", None, body.clone());
+        cache.put(3, "progress?x", None, body.clone());
+        assert_eq!(cache.get(4, "progress?x", None), None, "an older version's answer is not kept");
+        let huge = (Bytes::from(vec![0u8; BodyCache::MAX_BYTES]), None);
+        cache.put(4, "huge", None, huge);
+        assert_eq!(cache.get(4, "huge", None), None, "past the bound nothing is kept");
+        assert_eq!(cache.get(4, "snapshot?", None), Some(body));
     }
 }

@@ -34,6 +34,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // 64 MiB of page cache (the default is 2 MiB): a large upload updates two indexes and
+            // a keyed table, and index pages that stay cached are written once, not re-read.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         Ok(SqliteStore { pool })
