@@ -501,7 +501,7 @@ fn serve_and_load(root: &Path, bin: &Path, dir: &Path, plan: Plan, echarts: &Pat
     writeln!(
         report,
         "From sending an upload (POST, one changed value) to each client having received the `commit` event and refetched the \
-         changed progress (what a widget does before it repaints): {} samples, p50 **{:.0} ms**, p95 **{:.0} ms**, max {:.0} ms. \
+         changed progress over its kept-alive connection (what a widget does before it repaints): {} samples, p50 **{:.0} ms**, p95 **{:.0} ms**, max {:.0} ms. \
          Goal p95 ≤ 1 s: {}.\n",
         latencies.len(),
         percentile(0.5),
@@ -620,6 +620,44 @@ fn widget_paint_times(root: &Path, addr: SocketAddr, echarts: &Path, plan: Plan,
     Ok(())
 }
 
+/// An HTTP/1.1 connection kept open for several GETs (answers with a `Content-Length`).
+struct KeepAlive {
+    addr: SocketAddr,
+    reader: BufReader<TcpStream>,
+}
+
+impl KeepAlive {
+    fn connect(addr: SocketAddr) -> Result<KeepAlive> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        Ok(KeepAlive { addr, reader: BufReader::new(stream) })
+    }
+
+    /// GETs `path`; the status. The body is read and dropped.
+    fn get(&mut self, path: &str) -> Result<u16> {
+        let addr = self.addr;
+        write!(self.reader.get_mut(), "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n")?;
+        let mut line = String::new();
+        self.reader.read_line(&mut line)?;
+        let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            if self.reader.read_line(&mut line)? == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0u8; length];
+        self.reader.read_exact(&mut body)?;
+        Ok(status)
+    }
+}
+
 /// The event name of an SSE `event:` line (`event:commit` or `event: commit`).
 fn sse_event(line: &str) -> Option<&str> {
     line.strip_prefix("event:").map(str::trim)
@@ -643,6 +681,8 @@ fn sse_client(addr: SocketAddr, uploads: usize, samples: &Mutex<Vec<f64>>, sent_
             break;
         }
     }
+    // Refetches go over one kept-alive connection per client, as a browser's do.
+    let mut refetch = KeepAlive::connect(addr)?;
     ready.fetch_add(1, Ordering::SeqCst);
     let mut seen = 0;
     while seen < uploads {
@@ -651,7 +691,7 @@ fn sse_client(addr: SocketAddr, uploads: usize, samples: &Mutex<Vec<f64>>, sent_
             bail!("the event stream closed");
         }
         if sse_event(&line) == Some("commit") {
-            let (status, _) = http(addr, "GET", "/api/v1/progress?indicator=experts_engaged&region=500000", &[], b"")?;
+            let status = refetch.get("/api/v1/progress?indicator=experts_engaged&region=500000")?;
             let start = *sent_at.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
             if status == 200 {
                 samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.push(start.elapsed().as_secs_f64() * 1000.0);
