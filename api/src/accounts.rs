@@ -5,7 +5,7 @@
 //! made with that cookie must echo in `X-CSRF-Token`. Repeated failures for one login or one
 //! address are slowed down by [`SignInThrottle`].
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use subtle::ConstantTimeEq;
 
-use crate::auth::{self, Principal, Role};
+use crate::auth::{self, Principal};
 use crate::store::{SessionRecord, Store, StoreError, UserRecord};
 
 /// The session cookie's name.
@@ -102,8 +102,8 @@ pub async fn sign_in(
     for key in &keys {
         throttle.succeeded(key);
     }
-    let (secret, hash) = new_secret("igs_");
-    let (csrf, _) = new_secret("");
+    let (secret, hash) = auth::new_secret("igs_");
+    let (csrf, _) = auth::new_secret("");
     let expires_at_ms = now_ms + i64::try_from(SESSION_LIFETIME.as_millis()).unwrap_or(i64::MAX);
     store.create_session(&hash, user.id, &csrf, now_ms, expires_at_ms).await?;
     tracing::info!(login = user.login, "signed in");
@@ -126,11 +126,7 @@ pub fn csrf_matches(session: &SessionRecord, sent: Option<&str>) -> bool {
 
 /// The principal of a signed-in account.
 pub fn principal(user: &UserRecord) -> Option<Principal> {
-    Some(Principal {
-        name: user.name.clone(),
-        role: Role::parse(&user.role)?,
-        regions: user.regions.iter().cloned().collect::<BTreeSet<_>>(),
-    })
+    Principal::new(&user.name, &user.role, &user.regions)
 }
 
 /// The `Set-Cookie` value that stores a session in the browser. `SameSite=Lax`, not `Strict`:
@@ -153,15 +149,6 @@ pub fn clear_cookie(secure: bool) -> String {
 /// The value of cookie `name` in a `Cookie` header.
 pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(key, _)| *key == name).map(|(_, value)| value.trim())
-}
-
-/// `prefix` + 64 hex digits from the OS's random source, and its SHA-256.
-fn new_secret(prefix: &str) -> (String, String) {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
-    let secret = format!("{prefix}{}", auth::hex(&bytes));
-    let hash = auth::hash(&secret);
-    (secret, hash)
 }
 
 /// Slows down password guessing: after [`SignInThrottle::FREE`] failures in a row for one key
@@ -213,6 +200,8 @@ impl SignInThrottle {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
     use crate::store::{NewUser, SqliteStore};
 

@@ -53,6 +53,11 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// A principal from a stored name, role and regions (`None` for an unknown role).
+    pub fn new(name: &str, role: &str, regions: &[String]) -> Option<Principal> {
+        Some(Principal { name: name.to_owned(), role: Role::parse(role)?, regions: regions.iter().cloned().collect() })
+    }
+
     /// Whether this principal may upload at all.
     pub fn can_write(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Statistician)
@@ -78,11 +83,17 @@ pub enum AuthError {
     Store(#[from] StoreError),
 }
 
-/// A fresh secret and its hash.
+/// A fresh token and its hash.
 pub fn new_token() -> (String, String) {
+    new_secret("ig_")
+}
+
+/// `prefix` + 64 hex digits from the OS's random source, and its SHA-256 (tokens, session
+/// cookies, CSRF tokens).
+pub fn new_secret(prefix: &str) -> (String, String) {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
-    let secret = format!("ig_{}", hex(&bytes));
+    let secret = format!("{prefix}{}", hex(&bytes));
     let hash = hash(&secret);
     (secret, hash)
 }
@@ -115,7 +126,7 @@ pub async fn authenticate(store: &dyn Store, header: Option<&str>) -> Result<Pri
 
 /// The principal of a stored token.
 pub fn principal(record: &TokenRecord) -> Option<Principal> {
-    Some(Principal { name: record.name.clone(), role: Role::parse(&record.role)?, regions: record.regions.iter().cloned().collect() })
+    Principal::new(&record.name, &record.role, &record.regions)
 }
 
 #[cfg(test)]

@@ -468,6 +468,21 @@ fn region_codes(regions: &[String]) -> Result<Vec<String>> {
         .collect()
 }
 
+/// The role and region codes of a new token or account: a statistician needs a region.
+fn role_and_scope(role: &str, regions: &[String]) -> Result<(auth::Role, Vec<String>)> {
+    let Some(parsed) = auth::Role::parse(role) else { bail!("role must be admin, statistician or reader") };
+    let codes = region_codes(regions)?;
+    if parsed == auth::Role::Statistician && codes.is_empty() {
+        bail!("a statistician needs at least one --region");
+    }
+    Ok((parsed, codes))
+}
+
+/// `, regions 500118,500101` (empty without regions), for confirmations.
+fn scope_text(codes: &[String]) -> String {
+    if codes.is_empty() { String::new() } else { format!(", regions {}", codes.join(",")) }
+}
+
 /// One line of standard input, prompting (without echo) when it is a terminal.
 fn read_password() -> Result<String> {
     use std::io::{BufRead as _, IsTerminal as _};
@@ -489,11 +504,7 @@ fn read_password() -> Result<String> {
 async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
     match command {
         UsersCommand::Add { login, name, role, regions } => {
-            let Some(parsed) = auth::Role::parse(&role) else { bail!("role must be admin, statistician or reader") };
-            let codes = region_codes(&regions)?;
-            if parsed == auth::Role::Statistician && codes.is_empty() {
-                bail!("a statistician needs at least one --region");
-            }
+            let (parsed, codes) = role_and_scope(&role, &regions)?;
             if login.trim().is_empty() || login.chars().any(char::is_whitespace) {
                 bail!("a login is one word without spaces");
             }
@@ -511,13 +522,7 @@ async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
                 created_at_ms: time::now_ms(),
             };
             let record = store.create_user(user).await?;
-            println!(
-                "account {} ({}, {}{}) created; sign in at /signin",
-                record.login,
-                record.name,
-                record.role,
-                if codes.is_empty() { String::new() } else { format!(", regions {}", codes.join(",")) }
-            );
+            println!("account {} ({}, {}{}) created; sign in at /signin", record.login, record.name, record.role, scope_text(&codes));
         }
         UsersCommand::List => {
             for u in store.users().await? {
@@ -547,20 +552,10 @@ async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
 async fn token(store: &dyn Store, command: TokenCommand) -> Result<()> {
     match command {
         TokenCommand::Create { name, role, regions } => {
-            let Some(parsed) = auth::Role::parse(&role) else { bail!("role must be admin, statistician or reader") };
-            let codes = region_codes(&regions)?;
-            if parsed == auth::Role::Statistician && codes.is_empty() {
-                bail!("a statistician token needs at least one --region");
-            }
+            let (parsed, codes) = role_and_scope(&role, &regions)?;
             let (secret, hash) = auth::new_token();
             let record = store.create_token(&name, parsed.as_str(), &codes, &hash, time::now_ms()).await?;
-            println!(
-                "token {} for {} ({}{}):",
-                record.id,
-                record.name,
-                record.role,
-                if codes.is_empty() { String::new() } else { format!(", regions {}", codes.join(",")) }
-            );
+            println!("token {} for {} ({}{}):", record.id, record.name, record.role, scope_text(&codes));
             println!("{secret}");
             println!("It is shown only now; keep it safe. Use it as `Authorization: Bearer <token>`.");
         }

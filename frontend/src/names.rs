@@ -15,6 +15,11 @@ pub fn region_name(catalog: &Catalog, code: &str, lang: Lang) -> String {
     catalog.region(code).map_or_else(|| code.to_owned(), |r| if lang == Lang::Zh { r.name_zh.clone() } else { r.name_en.clone() })
 }
 
+/// One value's place in words: `永川区 · 科技型企业数量 · 2025年第三季度`.
+pub fn value_label(catalog: &Catalog, indicator: &str, region: &str, period: &str, lang: Lang) -> String {
+    format!("{} · {} · {}", region_name(catalog, region, lang), indicator_name(catalog, indicator, lang), period_label(period, lang))
+}
+
 /// The unit symbol (家, 亿元, %…).
 pub fn unit(catalog: &Catalog, id: &str) -> String {
     catalog.indicator(id).map_or_else(String::new, |i| i.unit.clone())

@@ -367,6 +367,23 @@ impl Catalog {
         self.targets.iter().filter(move |t| &*t.indicator == indicator && t.applies_to(region))
     }
 
+    /// The indicators with a target for `region` (due in `year`, when given), each once, in
+    /// catalogue order of their targets: what a board of that region shows.
+    pub fn targeted_indicators(&self, region: &str, year: Option<i32>) -> Vec<&Indicator> {
+        let mut found: Vec<&Indicator> = Vec::new();
+        for target in self.targets.iter().filter(|t| t.applies_to(region)) {
+            if year.is_some_and(|y| target.rule.deadline().is_none_or(|d| d.year() != y)) {
+                continue;
+            }
+            if let Some(indicator) = self.indicator(&target.indicator)
+                && !found.iter().any(|i| i.id == indicator.id)
+            {
+                found.push(indicator);
+            }
+        }
+        found
+    }
+
     /// The closest indicator name to an unknown one, for "did you mean …?".
     pub fn suggest_indicator(&self, text: &str) -> Option<&Indicator> {
         let key = lookup_key(text);
@@ -871,6 +888,27 @@ decimals = 0
         assert!(text.contains("unknown region \"999\""), "{text}");
         assert!(text.contains("exactly one comparison"), "{text}");
         assert!(text.contains("not a recognised period"), "{text}");
+    }
+
+    #[test]
+    fn the_city_has_seven_indicators_with_a_2025_target() {
+        let catalog = Catalog::builtin();
+        let ids: Vec<&str> = catalog.targeted_indicators("500000", Some(2025)).iter().map(|i| &*i.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "tech_smes",
+                "high_tech_enterprises",
+                "rd_expenditure",
+                "hitech_zone_output_share",
+                "national_innovative_counties",
+                "district_platforms",
+                "science_literacy_rate"
+            ]
+        );
+        let all = catalog.targeted_indicators("500000", None);
+        assert!(all.len() >= ids.len(), "without a year every target counts");
+        assert!(catalog.targeted_indicators("500118", Some(2025)).iter().any(|i| &*i.id == "rd_expenditure"));
     }
 
     #[test]

@@ -106,13 +106,7 @@ pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
             // Every region of an indicator: the city, the districts, the zones.
             (Some(i), None) => catalog.regions().iter().map(|r| (i, r)).collect(),
             // Every target of a region.
-            (None, Some(r)) => catalog
-                .targets()
-                .iter()
-                .filter(|t| t.applies_to(&r.code))
-                .filter_map(|t| catalog.indicator(&t.indicator))
-                .map(|i| (i, r))
-                .collect(),
+            (None, Some(r)) => catalog.targeted_indicators(&r.code, None).into_iter().map(|i| (i, r)).collect(),
             (None, None) => catalog.targets().iter().filter_map(|t| catalog.indicator(&t.indicator).map(|i| (i, catalog.city()))).collect(),
         };
         let mut seen = std::collections::HashSet::new();

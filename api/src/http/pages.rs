@@ -110,17 +110,14 @@ pub async fn session_info(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
 /// `DELETE /api/v1/session`: signs out (with the CSRF token, so no other site can).
 pub async fn sign_out(app: Arc<App>, ctx: Ctx) -> Answer {
     let now = time::now_ms();
-    let Some(session) = accounts::session(&*app.store, ctx.cookie.as_deref(), now).await? else {
-        let mut response = warp::http::Response::new(Bytes::new()).into_response();
-        *response.status_mut() = StatusCode::NO_CONTENT;
-        set_cookie(&mut response, &accounts::clear_cookie(ctx.is_https()));
-        return Ok(response);
-    };
-    if !ctx.is_same_origin() || !accounts::csrf_matches(&session, ctx.csrf.as_deref()) {
-        return Err(ApiError::csrf());
+    // Without a live session there is nothing to end: just clear the cookie.
+    if let Some(session) = accounts::session(&*app.store, ctx.cookie.as_deref(), now).await? {
+        if !ctx.is_same_origin() || !accounts::csrf_matches(&session, ctx.csrf.as_deref()) {
+            return Err(ApiError::csrf());
+        }
+        app.store.delete_session(&session.hash, now).await?;
+        tracing::info!(login = session.user.login, "signed out");
     }
-    app.store.delete_session(&session.hash, now).await?;
-    tracing::info!(login = session.user.login, "signed out");
     let mut response = warp::http::Response::new(Bytes::new()).into_response();
     *response.status_mut() = StatusCode::NO_CONTENT;
     set_cookie(&mut response, &accounts::clear_cookie(ctx.is_https()));
@@ -165,11 +162,7 @@ const SHELL: &str = include_str!("../../../frontend/pages/app.html");
 /// The shell of `page`; `/upload` sends a signed-out visitor to `/signin` first.
 pub async fn page(app: Arc<App>, ctx: Ctx, page: Page) -> Answer {
     if page == Page::Upload && accounts::session(&*app.store, ctx.cookie.as_deref(), time::now_ms()).await?.is_none() {
-        let mut response = warp::http::Response::new(Bytes::new()).into_response();
-        *response.status_mut() = StatusCode::SEE_OTHER;
-        response.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/signin?next=%2Fupload"));
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        return Ok(response);
+        return Ok(see_other("/signin?next=%2Fupload"));
     }
     let html = SHELL.replace("{{PAGE}}", page.name()).replace("{{TITLE}}", page.title());
     let mut response = warp::http::Response::new(Bytes::from(html)).into_response();
@@ -190,10 +183,16 @@ pub async fn page(app: Arc<App>, ctx: Ctx, page: Page) -> Answer {
 
 /// `/`: the board.
 pub async fn root(_app: Arc<App>, _ctx: Ctx, _query: String) -> Answer {
+    Ok(see_other("/board"))
+}
+
+/// 303 to `location`, never cached (where it sends depends on the session).
+fn see_other(location: &'static str) -> warp::reply::Response {
     let mut response = warp::http::Response::new(Bytes::new()).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
-    response.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/board"));
-    Ok(response)
+    response.headers_mut().insert(header::LOCATION, HeaderValue::from_static(location));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The pages' stylesheet.

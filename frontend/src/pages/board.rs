@@ -23,19 +23,6 @@ pub struct BoardPageProps {
     pub set_lang: Callback<Lang>,
 }
 
-/// The indicators with a 2025 target for the whole city, in catalogue order.
-pub fn city_targets_2025(catalog: &Catalog) -> Vec<String> {
-    let city = catalog.city().code.to_string();
-    let mut found: Vec<String> = Vec::new();
-    for target in catalog.targets() {
-        let due_2025 = target.rule.deadline().is_some_and(|d| d.year() == 2025);
-        if due_2025 && target.applies_to(&city) && !found.iter().any(|i| **i == *target.indicator) {
-            found.push(target.indicator.to_string());
-        }
-    }
-    found
-}
-
 /// The clock, ticking every second.
 #[hook]
 fn use_clock() -> String {
@@ -122,7 +109,7 @@ pub fn board_page(props: &BoardPageProps) -> Html {
                 <p class="clock" aria-hidden="true">{ clock }</p>
             </div>
             <section class="wall-gauges" aria-label={t(lang, "2025 年全市目标", "2025 city targets")}>
-                { for city_targets_2025(catalog).iter().map(|indicator| widget("gauge", indicator, None, "250")) }
+                { for catalog.targeted_indicators(&catalog.city().code, Some(2025)).iter().map(|indicator| widget("gauge", &indicator.id, None, "250")) }
             </section>
             <section class="wall-lower" aria-label={t(lang, "各区县", "Districts")}>
                 { widget("map", "high_tech_enterprises", Some("value"), "640") }

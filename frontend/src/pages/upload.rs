@@ -16,7 +16,7 @@ use super::api::{self, CallError, FileUpload, Outcome, Session, UploadSummary};
 use super::grid::{FileGrid, ProblemList};
 use super::header::Header;
 use super::{local_time, use_lang};
-use crate::names::{figure, indicator_name, period_label, region_name};
+use crate::names::{figure, period_label, region_name, value_label};
 use crate::widget::t;
 
 /// Properties of [`UploadPage`].
@@ -448,9 +448,7 @@ fn checked(lang: Lang, outcome: &Outcome, commit: Callback<MouseEvent>) -> Html 
 fn changes(lang: Lang, outcome: &Outcome) -> Html {
     let catalog = Catalog::builtin();
     let c = &outcome.changes;
-    let key = |indicator: &str, region: &str, period: &str| {
-        format!("{} · {} · {}", region_name(catalog, region, lang), indicator_name(catalog, indicator, lang), period_label(period, lang))
-    };
+    let key = |indicator: &str, region: &str, period: &str| value_label(catalog, indicator, region, period, lang);
     let warnings: Vec<&ProblemWire> = outcome.report.problems.iter().filter(|p| p.severity == "warning").collect();
     html! {
         <>
@@ -643,9 +641,7 @@ pub fn upload_detail(props: &UploadDetailProps) -> Html {
         });
     }
     let catalog = Catalog::builtin();
-    let key = |indicator: &str, region: &str, period: &str| {
-        format!("{} · {} · {}", region_name(catalog, region, lang), indicator_name(catalog, indicator, lang), period_label(period, lang))
-    };
+    let key = |indicator: &str, region: &str, period: &str| value_label(catalog, indicator, region, period, lang);
     match &*detail {
         None => html! { <p role="status">{ t(lang, "加载中…", "Loading…") }</p> },
         Some(Err(message)) => html! { <p class="error">{ message.clone() }</p> },
