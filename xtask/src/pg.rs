@@ -70,6 +70,16 @@ impl TestPostgres {
         Ok(server)
     }
 
+    /// The text `psql` prints for one query (unaligned, tuples only).
+    pub fn psql(&self, sql: &str) -> Result<String> {
+        let output =
+            Command::new(self.bin.join("psql")).args(["-X", "-At", "-d", &self.url, "-c", sql]).output().context("starting psql")?;
+        if !output.status.success() {
+            bail!("psql failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    }
+
     fn pg(&self, tool: &str, args: &[&str]) -> Result<()> {
         let program = self.bin.join(tool);
         let output = if self.as_postgres {
