@@ -86,17 +86,19 @@ impl DataCache {
             Some(v) => v,
             None => self.store.data_version().await?,
         };
-        let values = self.store.current_values(as_of).await?;
         let mut dataset = Dataset::new();
-        for value in values {
-            let (Some(indicator), Some(region), Ok(period)) =
-                (self.catalog.indicator(&value.indicator), self.catalog.region(&value.region), Period::parse(&value.period))
-            else {
-                tracing::warn!(indicator = %value.indicator, region = %value.region, "stored value not in the catalogue; skipped");
-                continue;
-            };
-            dataset.insert(indicator.id.clone(), region.code.clone(), period, value.value);
-        }
+        let catalog = self.catalog;
+        self.store
+            .each_current_value(as_of, &mut |value| {
+                let (Some(indicator), Some(region), Ok(period)) =
+                    (catalog.indicator(&value.indicator), catalog.region(&value.region), Period::parse(&value.period))
+                else {
+                    tracing::warn!(indicator = %value.indicator, region = %value.region, "stored value not in the catalogue; skipped");
+                    return;
+                };
+                dataset.insert(indicator.id.clone(), region.code.clone(), period, value.value);
+            })
+            .await?;
         tracing::debug!(version, values = dataset.len(), "data snapshot built");
         Ok(Snapshot { version, dataset })
     }

@@ -97,9 +97,13 @@ impl Series {
 type ValuesByMonth = BTreeMap<i32, (Period, f64)>;
 
 /// Current values by indicator, region and point in time.
+///
+/// Cloning is cheap: each series sits behind an `Arc` and is copied only when a clone inserts
+/// into it, so a server that applies a one-value upload to a snapshot of a million values copies
+/// one series, not the million (the scale bench measured 63 ms per commit before).
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
-    values: BTreeMap<(Arc<str>, Arc<str>), ValuesByMonth>,
+    values: BTreeMap<Arc<str>, BTreeMap<Arc<str>, Arc<ValuesByMonth>>>,
 }
 
 impl Dataset {
@@ -119,12 +123,12 @@ impl Dataset {
 
     /// Sets a value, replacing any value at the same point in time.
     pub fn insert(&mut self, indicator: Arc<str>, region: Arc<str>, period: Period, value: f64) {
-        self.values.entry((indicator, region)).or_default().insert(period.month_index(), (period, value));
+        Arc::make_mut(self.values.entry(indicator).or_default().entry(region).or_default()).insert(period.month_index(), (period, value));
     }
 
     /// Number of values held.
     pub fn len(&self) -> usize {
-        self.values.values().map(BTreeMap::len).sum()
+        self.values.values().flat_map(BTreeMap::values).map(|series| series.len()).sum()
     }
 
     /// Whether it holds nothing.
@@ -134,11 +138,11 @@ impl Dataset {
 
     /// The uploaded value at a point in time.
     pub fn reported(&self, indicator: &str, region: &str, period: Period) -> Option<f64> {
-        self.values.get(&(Arc::from(indicator), Arc::from(region)))?.get(&period.month_index()).map(|&(_, v)| v)
+        self.reported_series(indicator, region)?.get(&period.month_index()).map(|&(_, v)| v)
     }
 
     fn reported_series(&self, indicator: &str, region: &str) -> Option<&ValuesByMonth> {
-        self.values.get(&(Arc::from(indicator), Arc::from(region)))
+        self.values.get(indicator)?.get(region).map(Arc::as_ref)
     }
 
     /// The series of an indicator in a region, with derived values computed from their parts
@@ -262,6 +266,21 @@ mod tests {
                 prop_assert!(check_totals(catalog, &dataset).is_empty());
             }
         }
+    }
+
+    #[test]
+    fn a_changed_clone_leaves_the_original_as_it_was() {
+        let (q2, q3) = (Period::Quarter(2025, 2), Period::Quarter(2025, 3));
+        let mut original = Dataset::new();
+        original.insert(Arc::from("tech_smes"), Arc::from("500118"), q2, 1.0);
+        let mut changed = original.clone();
+        changed.insert(Arc::from("tech_smes"), Arc::from("500118"), q2, 2.0);
+        changed.insert(Arc::from("tech_smes"), Arc::from("500118"), q3, 3.0);
+        changed.insert(Arc::from("tech_smes"), Arc::from("500101"), q2, 4.0);
+        assert_eq!((original.len(), original.reported("tech_smes", "500118", q2)), (1, Some(1.0)));
+        assert_eq!(original.reported("tech_smes", "500118", q3), None);
+        assert_eq!((changed.len(), changed.reported("tech_smes", "500118", q2)), (3, Some(2.0)));
+        assert_eq!(changed.reported("tech_smes", "500101", q2), Some(4.0));
     }
 
     fn dataset_with_all_districts(indicator: &str, period: Period, each: f64) -> Dataset {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Series};
 use crate::indicator::Indicator;
 use crate::period::Period;
 use crate::progress::{Progress, progress, trend};
@@ -30,12 +30,13 @@ pub fn progress_of(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, 
         Some(period) => series.until(period),
         None => series,
     };
+    progress_of_series(catalog, indicator, region, &series)
+}
+
+/// [`progress_of`] for a series already computed.
+fn progress_of_series(catalog: &Catalog, indicator: &Indicator, region: &Region, series: &Series) -> Vec<Progress> {
     let targets: Vec<_> = catalog.targets_for(&indicator.id, &region.code).collect();
-    if targets.is_empty() {
-        vec![trend(indicator, &series)]
-    } else {
-        targets.into_iter().map(|t| progress(indicator, t, &series)).collect()
-    }
+    if targets.is_empty() { vec![trend(indicator, series)] } else { targets.into_iter().map(|t| progress(indicator, t, series)).collect() }
 }
 
 /// The series of an indicator in a region, with its progress; with `until`, as it stood at
@@ -46,7 +47,9 @@ pub fn series_view(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, 
         Some(period) => series.until(period),
         None => series,
     };
-    let progress = progress_of(catalog, dataset, indicator, region, until).iter().map(|p| ProgressWire::new(catalog, p)).collect();
+    // The series is computed once for the points and the progress (a city's derived share sums
+    // every district twice over).
+    let progress = progress_of_series(catalog, indicator, region, &series).iter().map(|p| ProgressWire::new(catalog, p)).collect();
     SeriesView { series: SeriesWire::from(&series), progress }
 }
 
@@ -117,8 +120,7 @@ pub struct Ranking {
 /// Ranks the 38 districts on an indicator at a period (default: the latest period any
 /// district has).
 pub fn ranking(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, period: Option<Period>, measure: RankMeasure) -> Ranking {
-    let series: Vec<(&Region, crate::dataset::Series)> =
-        catalog.districts().map(|d| (d, dataset.series(catalog, &indicator.id, &d.code))).collect();
+    let series: Vec<(&Region, Series)> = catalog.districts().map(|d| (d, dataset.series(catalog, &indicator.id, &d.code))).collect();
     let period = period.or_else(|| series.iter().filter_map(|(_, s)| s.latest().map(|p| p.period)).max());
     let mut threshold = None;
     let mut entries: Vec<RankEntry> = series

@@ -76,15 +76,23 @@ where
 
 /// The metrics label of a path: its route's name, or `unknown`.
 fn route_label(path: &str) -> &'static str {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    ROUTES
-        .iter()
-        .find(|(pattern, _, _)| {
-            let parts: Vec<&str> = pattern.split('/').collect();
-            parts.len() == segments.len()
-                && parts.iter().zip(&segments).all(|(p, s)| *p == "{}" && s.parse::<i64>().is_ok() || *p == "{file}" || p == s)
-        })
-        .map_or("unknown", |(_, _, label)| *label)
+    route_of(path).map_or("unknown", |(_, _, label)| *label)
+}
+
+/// The entry of [`ROUTES`] whose pattern `path` matches. Runs for every request (the metrics
+/// label), so it compares segment by segment without allocating.
+fn route_of(path: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {
+    let path = path.trim_end_matches('/');
+    ROUTES.iter().find(|(pattern, _, _)| {
+        let (mut parts, mut segments) = (pattern.trim_end_matches('/').split('/'), path.split('/'));
+        loop {
+            match (parts.next(), segments.next()) {
+                (None, None) => return true,
+                (Some(p), Some(s)) if (p == "{}" && s.parse::<i64>().is_ok()) || p == "{file}" || p == s => {}
+                _ => return false,
+            }
+        }
+    })
 }
 
 macro_rules! get_route {
@@ -274,13 +282,7 @@ fn fallback() -> BoxedFilter<(warp::reply::Response,)> {
 
 /// The methods a path accepts, if it is a route.
 pub fn allowed_methods(path: &str) -> Option<&'static str> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    ROUTES.iter().find_map(|(pattern, methods, _)| {
-        let parts: Vec<&str> = pattern.split('/').collect();
-        let matches = parts.len() == segments.len()
-            && parts.iter().zip(&segments).all(|(p, s)| *p == "{}" && s.parse::<i64>().is_ok() || *p == "{file}" || p == s);
-        matches.then_some(*methods)
-    })
+    route_of(path).map(|(_, methods, _)| *methods)
 }
 
 /// Serves until `shutdown` resolves; SSE streams end first (see [`crate::events`]).

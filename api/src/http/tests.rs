@@ -666,3 +666,17 @@ async fn postgres_sessions_guard_the_pages_and_writes() {
         sessions_guard_the_pages_and_writes(&start(Arc::new(store), Limits::default()).await).await;
     }
 }
+
+#[test]
+fn paths_find_their_route_for_metrics_and_allow() {
+    assert_eq!(super::route_label("/"), "pages");
+    assert_eq!(super::route_label("/api/v1/progress"), "progress");
+    assert_eq!(super::route_label("/api/v1/progress/"), "progress");
+    assert_eq!(super::route_label("/api/v1/uploads/12/revert"), "revert");
+    assert_eq!(super::route_label("/widgets/innogauge.js"), "widgets");
+    assert_eq!(super::route_label("/api/v1/uploads/twelve"), "unknown");
+    assert_eq!(super::route_label("/api/v1/progress/extra"), "unknown");
+    assert_eq!(super::route_label("/api"), "unknown");
+    assert_eq!(super::allowed_methods("/api/v1/session"), Some("GET, POST, DELETE"));
+    assert_eq!(super::allowed_methods("/nowhere"), None);
+}

@@ -300,8 +300,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError>;
     /// What reverting an upload would restore, revision by revision.
     async fn revert_plan(&self, id: i64) -> Result<Vec<RevertItem>, StoreError>;
-    /// Every current value, optionally as known right after upload `as_of`.
-    async fn current_values(&self, as_of: Option<i64>) -> Result<Vec<CurrentValue>, StoreError>;
+    /// Calls `visit` with every current value, optionally as known right after upload `as_of`,
+    /// one row at a time (a snapshot of millions of values is never held twice).
+    async fn each_current_value(&self, as_of: Option<i64>, visit: &mut (dyn FnMut(CurrentValue) + Send)) -> Result<(), StoreError>;
+    /// Every current value, as a list (for tests).
+    #[cfg(test)]
+    async fn current_values(&self, as_of: Option<i64>) -> Result<Vec<CurrentValue>, StoreError> {
+        let mut values = Vec::new();
+        self.each_current_value(as_of, &mut |v| values.push(v)).await?;
+        Ok(values)
+    }
     /// Every revision of one key, oldest first.
     async fn history(&self, indicator: &str, region: &str, month_index: i32) -> Result<Vec<RevisionRecord>, StoreError>;
     /// Stores a new token.
