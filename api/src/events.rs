@@ -71,19 +71,18 @@ impl Events {
         if self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().any(|e| e.version >= version) {
             return Ok(());
         }
-        let revisions = self.store.upload_revisions(version).await?;
+        let touched = self.store.upload_touched(version).await?;
         let mut indicators = BTreeSet::new();
         let mut regions = BTreeSet::new();
-        let mut periods = BTreeSet::new();
-        for r in &revisions {
-            indicators.insert(r.indicator.clone());
-            regions.insert(r.region.clone());
-            periods.insert(r.period.clone());
-            let district = self.catalog.region(&r.region).is_some_and(|x| x.is_district());
-            let additive = self.catalog.indicator(&r.indicator).is_some_and(|i| i.additive);
+        let periods: BTreeSet<String> = touched.periods.into_iter().collect();
+        for (indicator, region) in touched.series {
+            let district = self.catalog.region(&region).is_some_and(|x| x.is_district());
+            let additive = self.catalog.indicator(&indicator).is_some_and(|i| i.additive);
             if district && additive {
                 regions.insert(self.catalog.city().code.to_string());
             }
+            indicators.insert(indicator);
+            regions.insert(region);
         }
         for derived in self.catalog.indicators().iter().filter_map(|i| i.derived.as_ref().map(|d| (i, d))) {
             if indicators.contains(&*derived.1.numerator) || indicators.contains(&*derived.1.denominator) {

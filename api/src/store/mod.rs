@@ -196,6 +196,15 @@ pub struct CurrentValue {
     pub value: f64,
 }
 
+/// The distinct series and periods an upload wrote.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UploadTouched {
+    /// (indicator, region) pairs, sorted.
+    pub series: Vec<(String, String)>,
+    /// Canonical periods, sorted.
+    pub periods: Vec<String>,
+}
+
 /// What reverting one revision of an upload would restore.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RevertItem {
@@ -298,6 +307,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn upload(&self, id: i64) -> Result<Option<UploadRecord>, StoreError>;
     /// The revisions an upload wrote.
     async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError>;
+    /// What an upload touched, without reading its revisions one by one (an upload may hold a
+    /// million of them).
+    async fn upload_touched(&self, id: i64) -> Result<UploadTouched, StoreError>;
     /// What reverting an upload would restore, revision by revision.
     async fn revert_plan(&self, id: i64) -> Result<Vec<RevertItem>, StoreError>;
     /// Calls `visit` with every current value, optionally as known right after upload `as_of`,

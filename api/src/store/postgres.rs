@@ -10,7 +10,7 @@ use super::rows;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
     CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord,
-    UserRecord,
+    UploadTouched, UserRecord,
 };
 
 /// Revisions per `UNNEST` insert.

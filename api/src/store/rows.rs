@@ -233,6 +233,20 @@ macro_rules! impl_store {
         found.iter().map(rows::revision).collect()
     }
 
+    async fn upload_touched(&self, id: i64) -> Result<UploadTouched, StoreError> {
+        let series = sqlx::query_as::<_, (String, String)>(
+            "SELECT indicator, region FROM revisions WHERE upload_id = $1 GROUP BY indicator, region ORDER BY indicator, region",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let periods = sqlx::query_scalar::<_, String>("SELECT period FROM revisions WHERE upload_id = $1 GROUP BY period ORDER BY period")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(UploadTouched { series, periods })
+    }
+
     async fn revert_plan(&self, id: i64) -> Result<Vec<RevertItem>, StoreError> {
         let found = sqlx::query(rows::REVERT_PLAN).bind(id).fetch_all(&self.pool).await?;
         found.iter().map(rows::revert_item).collect()

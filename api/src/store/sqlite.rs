@@ -13,7 +13,7 @@ use super::rows;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
     CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord,
-    UserRecord,
+    UploadTouched, UserRecord,
 };
 
 /// SQLite allows 32,766 bound values per statement; 7 per revision row.

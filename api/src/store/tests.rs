@@ -103,6 +103,11 @@ async fn exercise(store: &dyn Store) {
     assert_eq!(store.uploads(10, None).await.unwrap().len(), 3);
     assert_eq!(store.uploads(10, Some(second.id)).await.unwrap().len(), 1);
     assert_eq!(store.upload_revisions(first.id).await.unwrap().len(), 2);
+    let touched = store.upload_touched(first.id).await.unwrap();
+    let revised: Vec<(String, String, String)> =
+        store.upload_revisions(first.id).await.unwrap().into_iter().map(|r| (r.indicator, r.region, r.period)).collect();
+    assert_eq!(touched.series.len(), revised.iter().map(|(i, r, _)| (i, r)).collect::<std::collections::BTreeSet<_>>().len());
+    assert!(revised.iter().all(|(i, r, p)| touched.series.contains(&(i.clone(), r.clone())) && touched.periods.contains(p)));
     let kinds: Vec<UploadKind> = store.uploads(10, None).await.unwrap().iter().map(|u| u.kind).collect();
     assert_eq!(kinds, [UploadKind::Revert, UploadKind::Upload, UploadKind::Upload]);
 
