@@ -306,6 +306,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// One upload.
     async fn upload(&self, id: i64) -> Result<Option<UploadRecord>, StoreError>;
     /// The revisions an upload wrote.
+    #[cfg(test)]
     async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError>;
     /// What an upload touched, without reading its revisions one by one (an upload may hold a
     /// million of them).

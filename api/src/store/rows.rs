@@ -165,11 +165,12 @@ where
     })
 }
 
-/// Revisions joined with their upload, for one upload or one key.
+/// The revisions of one upload, joined with it (tests).
+#[cfg(test)]
 pub const REVISIONS_OF_UPLOAD: &str =
     "SELECT r.id, r.upload_id, r.indicator, r.region, r.period, r.month_index, r.value, r.note, u.created_at_ms, u.actor
  FROM revisions r JOIN uploads u ON u.id = r.upload_id WHERE r.upload_id = $1 ORDER BY r.id";
-/// See [`REVISIONS_OF_UPLOAD`].
+/// Every revision of one key, joined with its upload.
 pub const HISTORY: &str =
     "SELECT r.id, r.upload_id, r.indicator, r.region, r.period, r.month_index, r.value, r.note, u.created_at_ms, u.actor
  FROM revisions r JOIN uploads u ON u.id = r.upload_id WHERE r.indicator = $1 AND r.region = $2 AND r.month_index = $3 ORDER BY r.id";
@@ -228,6 +229,7 @@ macro_rules! impl_store {
         row.as_ref().map(rows::upload).transpose()
     }
 
+    #[cfg(test)]
     async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError> {
         let found = sqlx::query(rows::REVISIONS_OF_UPLOAD).bind(id).fetch_all(&self.pool).await?;
         found.iter().map(rows::revision).collect()
