@@ -352,6 +352,29 @@ fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], bo
     Ok((status, body))
 }
 
+/// POSTs a CSV upload with the bench's admin token; fails unless it is committed (201).
+fn commit_upload(addr: SocketAddr, token: &str, csv: &str) -> Result<()> {
+    let (status, answer) = http(
+        addr,
+        "POST",
+        "/api/v1/uploads",
+        &[("Authorization", &format!("Bearer {token}")), ("Content-Type", "text/csv")],
+        csv.as_bytes(),
+    )?;
+    if status != 201 {
+        bail!("the bench upload answered {status}: {}", String::from_utf8_lossy(&answer));
+    }
+    Ok(())
+}
+
+/// The `q`-quantile of sorted samples.
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
+}
+
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(line_end) = data.windows(2).position(|w| w == b"\r\n") {
@@ -526,7 +549,7 @@ fn serve_and_load(root: &Path, bin: &Path, dir: &Path, plan: Plan, echarts: &Pat
     widget_paint_times(root, addr, echarts, plan, report)?;
 
     let (latencies, loaded_mb) = live_latency(addr, &token, server.child.id(), plan)?;
-    let percentile = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
+    let percentile = |q: f64| percentile(&latencies, q);
     writeln!(report, "## Live latency: {} event-stream clients, {} uploads\n", plan.sse_clients, plan.live_uploads)?;
     writeln!(
         report,
@@ -582,16 +605,7 @@ fn live_latency(addr: SocketAddr, token: &str, pid: u32, plan: Plan) -> Result<(
         std::thread::sleep(Duration::from_millis(700));
         let body = format!("indicator,region,period,value\nexperts_engaged,500000,2025Q3,{}\n", 100 + i);
         *sent_at.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Instant::now();
-        let (status, answer) = http(
-            addr,
-            "POST",
-            "/api/v1/uploads",
-            &[("Authorization", &format!("Bearer {token}")), ("Content-Type", "text/csv")],
-            body.as_bytes(),
-        )?;
-        if status != 201 {
-            bail!("the bench upload answered {status}: {}", String::from_utf8_lossy(&answer));
-        }
+        commit_upload(addr, token, &body)?;
         // Wait until every client has its sample for this upload.
         let deadline = Instant::now() + Duration::from_secs(30);
         while samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.len() < plan.sse_clients * (i + 1) && Instant::now() < deadline {

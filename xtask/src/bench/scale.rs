@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use innogauge_model::{Catalog, MeasureKind};
 
-use super::{Guard, KeepAlive, Plan, free_port, generate_long_csv, http, memory_mb, timed, verdict};
+use super::{Guard, KeepAlive, Plan, commit_upload, free_port, generate_long_csv, http, memory_mb, percentile, timed, verdict};
 use crate::pg::TestPostgres;
 
 /// Connections the probe spreads its requests over (as many pages would).
@@ -141,14 +141,6 @@ pub(super) fn scale(root: &Path, bin: &Path, dir: &Path, plan: Plan, report: &mu
     Ok(())
 }
 
-/// The `q`-quantile of sorted samples.
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
-}
-
 /// History requests for keys spread over the stored ones (a fixed pseudo-random walk, so that
 /// runs compare).
 fn history_paths(catalog: &Catalog, keys: usize) -> Vec<String> {
@@ -210,17 +202,8 @@ fn small_upload(addr: SocketAddr, token: &str, catalog: &Catalog) -> Result<f64>
     for value in [30.5, 31.5, 32.5] {
         let body = format!("indicator,region,period,value\n{},500118,2025-12,{value}\n", ratio.id);
         let start = Instant::now();
-        let (status, answer) = http(
-            addr,
-            "POST",
-            "/api/v1/uploads",
-            &[("Authorization", &format!("Bearer {token}")), ("Content-Type", "text/csv")],
-            body.as_bytes(),
-        )?;
+        commit_upload(addr, token, &body)?;
         times.push(start.elapsed().as_secs_f64() * 1000.0);
-        if status != 201 {
-            bail!("the scale upload answered {status}: {}", String::from_utf8_lossy(&answer));
-        }
     }
     times.sort_by(f64::total_cmp);
     Ok(times[1])
