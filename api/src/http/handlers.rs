@@ -19,7 +19,7 @@ use crate::app::App;
 use crate::auth::{self, AuthError, Principal};
 use crate::ingest::{FileFormat, RevertError, Status, StoredReport, UploadRequest, UploadSummary};
 
-type Answer = Result<warp::reply::Response, ApiError>;
+pub type Answer = Result<warp::reply::Response, ApiError>;
 
 /// The query string as a map; repeated keys keep the last value.
 fn params(query: &str) -> Result<HashMap<String, String>, ApiError> {
@@ -77,6 +77,14 @@ pub async fn catalog(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
 }
 
 pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let key = format!("series?{query}");
+    let snapshot = app.data.current().await;
+    // Past versions (`as_of`) are keyed by their upload, below.
+    if !query.contains("as_of")
+        && let Some(hit) = reply::cached(&ctx, &app.cors, &app.bodies, snapshot.version, &key)
+    {
+        return Ok(hit);
+    }
     let p = params(&query)?;
     let indicator = required(indicator(&app, &p)?, "indicator")?;
     let region = region(&app, &p)?.unwrap_or_else(|| app.catalog.city());
@@ -84,21 +92,24 @@ pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     if let Some(as_of) = p.get("as_of").filter(|s| !s.is_empty()) {
         let as_of: i64 = as_of.parse().map_err(|_| ApiError::bad_request("bad-as-of", "`as_of` is an upload id"))?;
         let snapshot = app.data.as_of(as_of).await?;
-        return Ok(cached_json(&ctx, &app.cors, &app.bodies, as_of, &format!("series?{query}"), || {
+        return Ok(cached_json(&ctx, &app.cors, &app.bodies, as_of, &key, || {
             views::series_view(app.catalog, &snapshot.dataset, indicator, region, until)
         }));
     }
-    let snapshot = app.data.current().await;
-    Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &format!("series?{query}"), || {
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &key, || {
         views::series_view(app.catalog, &snapshot.dataset, indicator, region, until)
     }))
 }
 
 pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
-    let p = params(&query)?;
-    let (indicator, region, until) = (indicator(&app, &p)?, region(&app, &p)?, period(&p)?);
+    let key = format!("progress?{query}");
     let snapshot = app.data.current().await;
     let version = snapshot.version;
+    if let Some(hit) = reply::cached(&ctx, &app.cors, &app.bodies, version, &key) {
+        return Ok(hit);
+    }
+    let p = params(&query)?;
+    let (indicator, region, until) = (indicator(&app, &p)?, region(&app, &p)?, period(&p)?);
     let catalog = app.catalog;
     let summaries = move || -> Vec<ProgressWire> {
         let pairs: Vec<(&Indicator, &Region)> = match (indicator, region) {
@@ -117,10 +128,15 @@ pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
             .map(|p| ProgressWire::new(catalog, &p))
             .collect()
     };
-    Ok(cached_json(&ctx, &app.cors, &app.bodies, version, &format!("progress?{query}"), summaries))
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, version, &key, summaries))
 }
 
 pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let key = format!("ranking?{query}");
+    let snapshot = app.data.current().await;
+    if let Some(hit) = reply::cached(&ctx, &app.cors, &app.bodies, snapshot.version, &key) {
+        return Ok(hit);
+    }
     let p = params(&query)?;
     let indicator = required(indicator(&app, &p)?, "indicator")?;
     let period = period(&p)?;
@@ -130,8 +146,7 @@ pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
             RankMeasure::parse(text).ok_or_else(|| ApiError::bad_request("bad-measure", "`measure` is value, achievement or growth"))?
         }
     };
-    let snapshot = app.data.current().await;
-    Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &format!("ranking?{query}"), || {
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &key, || {
         views::ranking(app.catalog, &snapshot.dataset, indicator, period, measure)
     }))
 }

@@ -123,6 +123,20 @@ pub fn cached_json<T: Serialize>(
     key: &str,
     value: impl FnOnce() -> T,
 ) -> warp::reply::Response {
+    if let Some(hit) = cached(ctx, cors, bodies, version, key) {
+        return hit;
+    }
+    let wanted = negotiate(ctx.accept_encoding.as_deref());
+    let raw = Bytes::from(serde_json::to_vec(&value()).unwrap_or_default());
+    let (body, encoding) = compress(wanted, raw);
+    bodies.put(version, key, wanted, (body.clone(), encoding));
+    encoded_response(ctx, cors, StatusCode::OK, "application/json; charset=utf-8", body, encoding, Some(&etag(version, key)))
+}
+
+/// The answer to a read of `key` at `version` without building it: `304` when the client has
+/// it, or the bytes [`cached_json`] kept. Handlers ask before they parse the query: a key in the
+/// cache was a valid query when it was built, and the cache is emptied when the data move.
+pub fn cached(ctx: &Ctx, cors: &CorsPolicy, bodies: &BodyCache, version: i64, key: &str) -> Option<warp::reply::Response> {
     let etag = etag(version, key);
     if ctx.if_none_match.as_deref().is_some_and(|inm| inm.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"))
     {
@@ -130,21 +144,13 @@ pub fn cached_json<T: Serialize>(
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         let mut response = response.into_response();
         set_common(&mut response, ctx, cors, Some(&etag));
-        return response;
+        return Some(response);
     }
     // Built once per data version (and per encoding) and then served as bytes: a read's answer
     // only changes when the data do.
     let wanted = negotiate(ctx.accept_encoding.as_deref());
-    let (body, encoding) = match bodies.get(version, key, wanted) {
-        Some(found) => found,
-        None => {
-            let raw = Bytes::from(serde_json::to_vec(&value()).unwrap_or_default());
-            let made = compress(wanted, raw);
-            bodies.put(version, key, wanted, made.clone());
-            made
-        }
-    };
-    encoded_response(ctx, cors, StatusCode::OK, "application/json; charset=utf-8", body, encoding, Some(&etag))
+    let (body, encoding) = bodies.get(version, key, wanted)?;
+    Some(encoded_response(ctx, cors, StatusCode::OK, "application/json; charset=utf-8", body, encoding, Some(&etag)))
 }
 
 /// The encoding a response will use for `Accept-Encoding` (for bodies worth compressing).
@@ -174,7 +180,18 @@ pub struct BodyCache {
 struct CacheState {
     version: i64,
     bytes: usize,
-    entries: std::collections::HashMap<(String, Option<&'static str>), Encoded>,
+    /// By key, then by the encoding asked for (none, `br`, `gzip`): looked up by `&str`,
+    /// without making a key per request.
+    entries: std::collections::HashMap<String, [Option<Encoded>; 3]>,
+}
+
+/// The slot of an encoding asked for in [`CacheState::entries`].
+fn slot(encoding: Option<&'static str>) -> usize {
+    match encoding {
+        None => 0,
+        Some("br") => 1,
+        Some(_) => 2,
+    }
 }
 
 impl BodyCache {
@@ -186,7 +203,7 @@ impl BodyCache {
         if state.version != version {
             return None;
         }
-        state.entries.get(&(key.to_owned(), encoding)).cloned()
+        state.entries.get(key).and_then(|slots| slots[slot(encoding)].clone())
     }
 
     fn put(&self, version: i64, key: &str, encoding: Option<&'static str>, body: Encoded) {
@@ -201,7 +218,14 @@ impl BodyCache {
             return;
         }
         state.bytes += body.0.len();
-        state.entries.insert((key.to_owned(), encoding), body);
+        match state.entries.get_mut(key) {
+            Some(slots) => slots[slot(encoding)] = Some(body),
+            None => {
+                let mut slots = [None, None, None];
+                slots[slot(encoding)] = Some(body);
+                state.entries.insert(key.to_owned(), slots);
+            }
+        }
     }
 }
 

@@ -680,3 +680,21 @@ fn paths_find_their_route_for_metrics_and_allow() {
     assert_eq!(super::allowed_methods("/api/v1/session"), Some("GET, POST, DELETE"));
     assert_eq!(super::allowed_methods("/nowhere"), None);
 }
+
+#[test]
+fn every_get_route_is_found_by_the_one_match_and_nothing_else_is() {
+    use super::{Get, ROUTES};
+    for (pattern, methods, _) in ROUTES {
+        let path = pattern.replace("{}", "12").replace("{file}", "innogauge.js");
+        let found = Get::of(&path);
+        assert_eq!(found.is_some(), methods.split(", ").any(|m| m == "GET"), "{path} ({methods})");
+    }
+    assert_eq!(Get::of("/api/v1/progress/"), Some(Get::Progress));
+    assert_eq!(Get::of("/"), Some(Get::Root));
+    assert_eq!(Get::of("/api/v1/uploads/12"), Some(Get::Upload(12)));
+    assert_eq!(Get::of("/widgets/innogauge.js"), Some(Get::WidgetFile("innogauge.js".into())));
+    for not_a_get in ["/api/v1/uploads/twelve", "/api/v1/uploads/12/revert", "/widgets/", "/widgets/a/b", "/api/v1/progress/extra", "/api"]
+    {
+        assert_eq!(Get::of(not_a_get), None, "{not_a_get}");
+    }
+}
