@@ -47,8 +47,8 @@ pub struct BoardShape {
 }
 
 /// Draws the bars.
-pub fn paint(canvas: &HtmlCanvasElement, shape: &BoardShape) {
-    let (width, height, ratio) = draw::fit_backing(canvas, None);
+pub fn paint(canvas: &HtmlCanvasElement, shape: &BoardShape, size: draw::CssSize) {
+    let (width, height, ratio) = draw::fit_backing(canvas, size, None);
     let Some(root) = draw::area(canvas) else { return };
     let frame = Frame::inside(width, height, ratio, MARGINS);
     let (ink, grid) = draw::ink(shape.theme);

@@ -148,6 +148,12 @@ impl Client {
         }
         let this = self.clone();
         self.get("/api/v1/catalog", move |result| {
+            // Every widget waiting for the one fetch is called in turn: the first builds the
+            // catalogue, the rest share it (50 builds cost a page of 50 widgets 20 ms).
+            if let Some(catalog) = this.catalog.borrow().clone() {
+                done(Ok(catalog));
+                return;
+            }
             let built = result.and_then(|body| {
                 let document: CatalogDocument = serde_json::from_str(&body).map_err(|e| FetchError::Network(e.to_string()))?;
                 Catalog::from_document(document).map(Rc::new).map_err(|e| FetchError::Network(e.to_string()))

@@ -13,14 +13,29 @@ use yew::prelude::*;
 
 use crate::options::Theme;
 
-/// A painted canvas: the element, what it shows, and the observer that repaints it on resize.
-type Painted<D> = (HtmlCanvasElement, D, web_sys::ResizeObserver, Closure<dyn Fn()>);
+/// A canvas's CSS size (content box, CSS pixels) as its `ResizeObserver` reports it.
+///
+/// Charts are painted from the observer's callback with this size, never by reading
+/// `clientWidth` after a render: that read forces a layout of the whole host page, once per
+/// widget, and on a page of 50 widgets it was most of the time to the last paint (BENCHMARKS.md).
+/// The observer's callbacks all run after one layout, before the frame is painted.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CssSize {
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
 
-/// Paints `canvas` with `paint(canvas, data)` whenever `data` changes, whenever the canvas
-/// is resized (its backing store must follow its CSS size to stay sharp), and whenever the
-/// element itself is new (a re-render may replace it with a blank one).
+/// A painted canvas: the element, what it shows, and the observer that paints it (first, and
+/// again on every resize: its backing store must follow its CSS size to stay sharp).
+type Painted<D> = (HtmlCanvasElement, D, web_sys::ResizeObserver, Closure<dyn Fn(js_sys::Array)>);
+
+/// Paints `canvas` with `paint(canvas, data, size)` whenever `data` changes, whenever the
+/// canvas is resized, and whenever the element itself is new (a re-render may replace it with
+/// a blank one). The paint happens in the observer's first callback, in the same frame.
 #[hook]
-pub fn use_canvas<D: PartialEq + Clone + 'static>(canvas: &NodeRef, data: D, paint: fn(&HtmlCanvasElement, &D)) {
+pub fn use_canvas<D: PartialEq + Clone + 'static>(canvas: &NodeRef, data: D, paint: fn(&HtmlCanvasElement, &D, CssSize)) {
     let last = use_mut_ref(|| None::<Painted<D>>);
     {
         let (canvas, last) = (canvas.clone(), last.clone());
@@ -33,10 +48,19 @@ pub fn use_canvas<D: PartialEq + Clone + 'static>(canvas: &NodeRef, data: D, pai
                     observer.disconnect();
                 }
                 if let Some(element) = element {
-                    paint(&element, &data);
-                    announce_paint(&element);
                     let (target, shown) = (element.clone(), data.clone());
-                    let redraw = Closure::<dyn Fn()>::new(move || paint(&target, &shown));
+                    let announced = std::cell::Cell::new(false);
+                    let redraw = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                        let Some(entry) = entries.iter().last().and_then(|e| e.dyn_into::<web_sys::ResizeObserverEntry>().ok()) else {
+                            return;
+                        };
+                        let rect = entry.content_rect();
+                        paint(&target, &shown, CssSize { width: rect.width(), height: rect.height() });
+                        // New data is announced once; a repaint on resize is not news.
+                        if !announced.replace(true) {
+                            announce_paint(&target);
+                        }
+                    });
                     if let Ok(observer) = web_sys::ResizeObserver::new(redraw.as_ref().unchecked_ref()) {
                         observer.observe(&element);
                         *last = Some((element, data, observer, redraw));
@@ -239,10 +263,10 @@ pub fn css(colour: RGBColor) -> String {
 
 /// Sizes the backing store to CSS size × devicePixelRatio; returns (width, height, ratio). With
 /// an aspect the height follows the width; without, the canvas's CSS height is used.
-pub fn fit_backing(canvas: &HtmlCanvasElement, aspect: Option<f64>) -> (u32, u32, f64) {
+pub fn fit_backing(canvas: &HtmlCanvasElement, size: CssSize, aspect: Option<f64>) -> (u32, u32, f64) {
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
-    let css_width = f64::from(canvas.client_width().max(1));
-    let css_height = aspect.map_or_else(|| f64::from(canvas.client_height().max(40)), |a| (css_width * a).round());
+    let css_width = size.width.round().max(1.0);
+    let css_height = aspect.map_or_else(|| size.height.round().max(40.0), |a| (css_width * a).round());
     let (width, height) = ((css_width * ratio).round() as u32, (css_height * ratio).round() as u32);
     if canvas.width() != width || canvas.height() != height {
         canvas.set_width(width);
@@ -267,8 +291,8 @@ pub struct GaugeShape {
 const ARC_MAX: f64 = 1.2;
 
 /// Draws a half-ring gauge: track, value arc, target tick, expected-by-now mark.
-pub fn gauge(canvas: &HtmlCanvasElement, shape: &GaugeShape, theme: Theme) {
-    let (width, height, ratio) = fit_backing(canvas, Some(0.55));
+pub fn gauge(canvas: &HtmlCanvasElement, size: CssSize, shape: &GaugeShape, theme: Theme) {
+    let (width, height, ratio) = fit_backing(canvas, size, Some(0.55));
     let Some(root) = area(canvas) else { return };
     let (cx, cy) = (f64::from(width) / 2.0, f64::from(height) * 0.92);
     let radius = (f64::from(width) * 0.42).min(f64::from(height) * 0.85);

@@ -53,9 +53,9 @@ pub fn gauge(props: &GaugeProps) -> Html {
         expected: expected_fraction(catalog, p),
         status: p.status.clone(),
     });
-    draw::use_canvas(&canvas, (shape, theme), |element, (shape, theme)| {
+    draw::use_canvas(&canvas, (shape, theme), |element, (shape, theme), size| {
         if let Some(shape) = shape {
-            draw::gauge(element, shape, *theme);
+            draw::gauge(element, size, shape, *theme);
         }
     });
 

@@ -43,6 +43,8 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub fn configure(api_base: &str) {
     client::configure(api_base);
+    // Every widget needs the catalogue: ask for it now, before the widgets are mounted.
+    client::client().catalog(|_| {});
 }
 
 /// Mounts every `[data-innogauge]` element of the page as it scrolls into view, and widgets

@@ -64,9 +64,9 @@ fn aspect(map: &FeatureCollection) -> f64 {
 }
 
 /// Draws the map.
-pub fn paint(canvas: &HtmlCanvasElement, shape: &MapShape) {
+pub fn paint(canvas: &HtmlCanvasElement, shape: &MapShape, size: draw::CssSize) {
     let Some(bounds) = shape.map.bounds() else { return };
-    let (width, height, ratio) = draw::fit_backing(canvas, (!shape.fill_height).then(|| aspect(&shape.map)));
+    let (width, height, ratio) = draw::fit_backing(canvas, size, (!shape.fill_height).then(|| aspect(&shape.map)));
     let Some(root) = draw::area(canvas) else { return };
     let projection = Projection::fit(bounds, f64::from(width), f64::from(height), PADDING * ratio);
     let (ink, _) = draw::ink(shape.theme);

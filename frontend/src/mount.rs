@@ -17,7 +17,20 @@ use crate::widget::{Widget, WidgetProps};
 
 thread_local! {
     static MOUNTED: RefCell<Vec<(Element, AppHandle<Widget>)>> = const { RefCell::new(Vec::new()) };
+    static SHEET: RefCell<Option<web_sys::CssStyleSheet>> = const { RefCell::new(None) };
     static WATCHING: RefCell<Option<(web_sys::MutationObserver, web_sys::IntersectionObserver)>> = const { RefCell::new(None) };
+}
+
+/// The widgets' stylesheet, parsed once and adopted by every shadow root: the browser then
+/// shares its rules between widgets instead of parsing and matching 50 copies.
+fn stylesheet() -> Result<web_sys::CssStyleSheet, JsValue> {
+    if let Some(sheet) = SHEET.with(|s| s.borrow().clone()) {
+        return Ok(sheet);
+    }
+    let sheet = web_sys::CssStyleSheet::new()?;
+    sheet.replace_sync(CSS)?;
+    SHEET.with(|s| *s.borrow_mut() = Some(sheet.clone()));
+    Ok(sheet)
 }
 
 fn is_mounted(element: &Element) -> bool {
@@ -46,8 +59,7 @@ pub fn mount_now(element: &Element, options: &JsValue) -> Result<(), JsValue> {
         Some(shadow) => shadow,
         None => element.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
     };
-    let sheet = web_sys::CssStyleSheet::new()?;
-    sheet.replace_sync(CSS)?;
+    let sheet = stylesheet()?;
     js_sys::Reflect::set(&shadow, &JsValue::from_str("adoptedStyleSheets"), &js_sys::Array::of1(&sheet))?;
     let document = element.owner_document().ok_or_else(|| JsValue::from_str("no document"))?;
     let container = document.create_element("div")?;

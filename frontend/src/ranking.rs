@@ -60,8 +60,8 @@ pub fn figure_text(catalog: &Catalog, indicator: &str, measure: RankMeasure, fig
 }
 
 /// Draws the bars.
-pub fn paint(canvas: &HtmlCanvasElement, bars: &Bars) {
-    let (width, height, ratio) = draw::fit_backing(canvas, None);
+pub fn paint(canvas: &HtmlCanvasElement, bars: &Bars, size: draw::CssSize) {
+    let (width, height, ratio) = draw::fit_backing(canvas, size, None);
     let Some(root) = draw::area(canvas) else { return };
     let frame = Frame::inside(width, height, ratio, MARGINS);
     let (ink, grid) = draw::ink(bars.theme);

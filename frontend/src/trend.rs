@@ -163,8 +163,8 @@ fn shape(loaded: &Loaded, theme: Theme, selected: Option<usize>) -> TrendShape {
 }
 
 /// Draws the chart.
-pub fn paint(canvas: &HtmlCanvasElement, shape: &TrendShape) {
-    let (width, height, ratio) = draw::fit_backing(canvas, None);
+pub fn paint(canvas: &HtmlCanvasElement, shape: &TrendShape, size: draw::CssSize) {
+    let (width, height, ratio) = draw::fit_backing(canvas, size, None);
     let Some(root) = draw::area(canvas) else { return };
     let frame = Frame::inside(width, height, ratio, MARGINS);
     let (ink, grid) = draw::ink(shape.theme);

@@ -2,6 +2,7 @@
 //! shared client), follows live events, keeps the last data when the API is unreachable (with a
 //! visible "数据截至 … / data as of …" note), and hands the data to the widget type's view.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use innogauge_model::geo::FeatureCollection;
@@ -103,6 +104,9 @@ fn parse<T: DeserializeOwned>(body: &str) -> Result<Rc<T>, FetchError> {
 }
 
 /// Fetches every path (through the page's shared client) and builds the payload.
+/// The catalogue and a widget's data, as each arrives.
+type Arrived = (Option<Result<Rc<Catalog>, FetchError>>, Option<Result<Payload, FetchError>>);
+
 fn fetch(client: &Rc<Client>, kind: Kind, paths: Vec<String>, done: impl FnOnce(Result<Payload, FetchError>) + 'static) {
     let loader = client.clone();
     let mut paths = paths.into_iter();
@@ -182,24 +186,38 @@ pub fn widget(props: &WidgetProps) -> Html {
         let options = options.clone();
         use_effect_with((options.clone(), refresh.0), move |_| {
             let Some(kind) = options.kind else { return };
+            // The catalogue and the data are asked for together (the catalogue is one request
+            // for the page, usually already here); the widget is ready when both are.
             let client = client();
-            let loader = client.clone();
-            client.catalog(move |catalog| {
-                let catalog = match catalog {
-                    Ok(catalog) => catalog,
-                    Err(e) => {
-                        fail(&state, &stale_since, &last_ok, e);
+            let both = Rc::new(RefCell::new((None, None)));
+            let finish = Rc::new(move |both: &RefCell<Arrived>| {
+                let arrived = {
+                    let mut both = both.borrow_mut();
+                    if both.0.is_none() || both.1.is_none() {
                         return;
                     }
+                    (both.0.take(), both.1.take())
                 };
-                fetch(&loader, kind, paths(&options, kind), move |result| match result {
-                    Ok(payload) => {
+                match arrived {
+                    (Some(Ok(catalog)), Some(Ok(payload))) => {
                         *last_ok.borrow_mut() = Some(now_label());
                         stale_since.set(None);
                         state.set(FetchState::Ready(Data { catalog: SharedCatalog(catalog), payload }));
                     }
-                    Err(e) => fail(&state, &stale_since, &last_ok, e),
+                    (Some(Err(e)), _) | (_, Some(Err(e))) => fail(&state, &stale_since, &last_ok, e),
+                    _ => {}
+                }
+            });
+            {
+                let (both, finish) = (both.clone(), finish.clone());
+                client.catalog(move |catalog| {
+                    both.borrow_mut().0 = Some(catalog);
+                    finish(&both);
                 });
+            }
+            fetch(&client, kind, paths(&options, kind), move |payload| {
+                both.borrow_mut().1 = Some(payload);
+                finish(&both);
             });
         });
     }
@@ -292,7 +310,7 @@ fn view(data: &Data, kind: Kind, options: &WidgetOptions) -> Html {
 fn fail(
     state: &UseStateHandle<FetchState<Data>>,
     stale_since: &UseStateHandle<Option<String>>,
-    last_ok: &Rc<std::cell::RefCell<Option<String>>>,
+    last_ok: &Rc<RefCell<Option<String>>>,
     error: FetchError,
 ) {
     match (&**state, &error) {
