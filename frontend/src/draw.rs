@@ -291,8 +291,10 @@ pub struct GaugeShape {
 const ARC_MAX: f64 = 1.2;
 
 /// Draws a half-ring gauge: track, value arc, target tick, expected-by-now mark.
-pub fn gauge(canvas: &HtmlCanvasElement, size: CssSize, shape: &GaugeShape, theme: Theme) {
-    let (width, height, ratio) = fit_backing(canvas, size, Some(0.55));
+/// With `fill`, the arc fits the canvas's CSS box (a widget given a height: the canvas takes the
+/// room its title and lines leave); without, the canvas is 0.55 times as tall as it is wide.
+pub fn gauge(canvas: &HtmlCanvasElement, size: CssSize, shape: &GaugeShape, theme: Theme, fill: bool) {
+    let (width, height, ratio) = fit_backing(canvas, size, (!fill).then_some(0.55));
     let Some(root) = area(canvas) else { return };
     let (cx, cy) = (f64::from(width) / 2.0, f64::from(height) * 0.92);
     let radius = (f64::from(width) * 0.42).min(f64::from(height) * 0.85);

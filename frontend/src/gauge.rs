@@ -53,9 +53,10 @@ pub fn gauge(props: &GaugeProps) -> Html {
         expected: expected_fraction(catalog, p),
         status: p.status.clone(),
     });
-    draw::use_canvas(&canvas, (shape, theme), |element, (shape, theme), size| {
+    let fill = props.options.height.is_some();
+    draw::use_canvas(&canvas, (shape, theme, fill), |element, (shape, theme, fill), size| {
         if let Some(shape) = shape {
-            draw::gauge(element, size, shape, *theme);
+            draw::gauge(element, size, shape, *theme, *fill);
         }
     });
 

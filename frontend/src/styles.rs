@@ -50,6 +50,9 @@ th:first-child, td:first-child { text-align: left; }
 .chart-wrap { position: relative; height: 220px; margin-top: 4px; }
 .sized { display: flex; flex-direction: column; }
 .sized > .trend { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
+.sized > .gauge { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
+.sized .gauge-wrap { flex: 1 1 auto; min-height: 60px; }
+.sized .gauge-wrap canvas { height: 100%; }
 .sized .chart-wrap { flex: 1 1 auto; height: auto; min-height: 120px; }
 .chart-wrap canvas, .map-wrap canvas { display: block; width: 100%; height: 100%; }
 .ytick { position: absolute; left: 0; width: 50px; text-align: right; font-size: 11px; transform: translateY(-50%); opacity: .9; }

@@ -236,6 +236,16 @@ test('the board shows every 2025 city target and the time of the last upload, li
   assert.equal(response.status, 201);
   await page.waitForFunction((old) => document.querySelector('#last-update').textContent !== old && /pages test/.test(document.querySelector('#last-update').textContent), before, { timeout: 15000 });
   assert.equal(await page.evaluate(() => document.body.scrollWidth <= 1920), true, 'no horizontal scrolling on the wall');
+  // On a narrower screen some titles take two lines: the arc gives way, the text stays inside.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.waitForTimeout(500);
+  const clipped = await page.evaluate(() => [...document.querySelectorAll('.wall-gauges [data-innogauge=gauge]')].filter((host) => {
+    const card = host.shadowRoot?.querySelector('.ig');
+    const status = host.shadowRoot?.querySelector('.status');
+    return !card || !status || status.getBoundingClientRect().bottom > card.getBoundingClientRect().bottom + 0.5;
+  }).map((host) => host.dataset.indicator));
+  assert.deepEqual(clipped, [], 'every gauge card shows its status line whole at 1280 px');
+  await page.screenshot({ path: path.join(shots, 'board-1280.png') });
   assert.deepEqual(errors, []);
   await context.close();
 });

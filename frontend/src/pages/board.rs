@@ -109,7 +109,7 @@ pub fn board_page(props: &BoardPageProps) -> Html {
                 <p class="clock" aria-hidden="true">{ clock }</p>
             </div>
             <section class="wall-gauges" aria-label={t(lang, "2025 年全市目标", "2025 city targets")}>
-                { for catalog.targeted_indicators(&catalog.city().code, Some(2025)).iter().map(|indicator| widget("gauge", &indicator.id, None, "250")) }
+                { for catalog.targeted_indicators(&catalog.city().code, Some(2025)).iter().map(|indicator| widget("gauge", &indicator.id, None, "280")) }
             </section>
             <section class="wall-lower" aria-label={t(lang, "各区县", "Districts")}>
                 { widget("map", "high_tech_enterprises", Some("value"), "640") }
