@@ -2,6 +2,8 @@
 //! screen readers) beside every chart.
 
 use innogauge_model::format::format_number;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::names::{indicator_name, region_name, status_label, unit};
@@ -19,9 +21,23 @@ pub struct DataTableProps {
     pub visible: bool,
 }
 
-/// The table.
+/// The table. Beside a chart (not `visible`) it is rendered once the page is idle: 50 charts'
+/// hidden tables were an eighth of the time to paint a 50-widget page (text laid out that no
+/// one sees), and a screen reader reads them a moment later all the same (BENCHMARKS.md).
 #[function_component(DataTable)]
 pub fn data_table(props: &DataTableProps) -> Html {
+    let ready = use_state(|| props.visible);
+    {
+        let ready = ready.clone();
+        use_effect_with(props.visible, move |visible| {
+            if !*visible && !*ready {
+                when_idle(move || ready.set(true));
+            }
+        });
+    }
+    if !*ready {
+        return html! {};
+    }
     let lang = props.options.lang;
     let catalog = &props.loaded.catalog;
     let series = &props.loaded.view.series;
@@ -47,5 +63,21 @@ pub fn data_table(props: &DataTableProps) -> Html {
             </table>
             { for targets }
         </div>
+    }
+}
+
+/// Runs `then` when the browser is idle (`requestIdleCallback`), or after 100 ms where there is
+/// no such call (Safari). The callback frees itself once called; a component unmounted before
+/// then ignores the state it sets.
+fn when_idle(then: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else { return };
+    let has_idle = js_sys::Reflect::has(&window, &JsValue::from_str("requestIdleCallback")).unwrap_or(false);
+    let function: js_sys::Function = Closure::once_into_js(then).unchecked_into();
+    // Neither call fails in a browser that runs the widgets; were one to, the table would stay
+    // out (the chart and its text label are there regardless).
+    if has_idle {
+        let _ = window.request_idle_callback(&function);
+    } else {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&function, 100);
     }
 }

@@ -133,6 +133,15 @@ test('every widget type renders with the figure in its aria-label', async () => 
   assert.ok(await page.locator('#table').getByRole('row').count() > 5);
 });
 
+test('a chart\'s hidden data table for screen readers follows once the page is idle', async () => {
+  // Rendered after the charts are painted (requestIdleCallback), but always rendered.
+  const rows = async (id) => page.locator(`#${id}`).evaluate((host) => host.shadowRoot.querySelectorAll('.sr-only table tbody tr').length);
+  await page.waitForFunction(() => document.querySelector('#trend')?.shadowRoot?.querySelector('.sr-only table tbody tr'), null, { timeout: 10000 });
+  const view = await (await fetch(`${api}/api/v1/series?indicator=high_tech_enterprises&region=500000`)).json();
+  assert.equal(await rows('trend'), view.series.points.length, 'one row per point of the series');
+  assert.ok(await rows('gauge') > 0);
+});
+
 test('canvases are painted at the device pixel ratio despite hostile host CSS', async () => {
   const sizes = await page.locator('#gauge').evaluate((host) => {
     const canvas = host.shadowRoot.querySelector('canvas');
