@@ -15,9 +15,12 @@
   var wasm = new URL('__WASM__', here).href;
   var queued = [];
   var module = null;
+  // The module is fetched (and compiled as it streams in) while the glue script loads, not
+  // after it: one round trip less before the first widget.
+  var compiled = ('WebAssembly' in window) ? fetch(wasm) : null;
   var ready = ('WebAssembly' in window)
     ? import(glue).then(function (m) {
-        return m.default({ module_or_path: wasm }).then(function () {
+        return m.default({ module_or_path: compiled }).then(function () {
           module = m;
           m.configure(api);
           queued.forEach(function (call) { call(); });
