@@ -84,7 +84,7 @@ fn role_of(label: &str) -> Option<Role> {
 /// An indicator column of a wide header: `科技型企业（万家）` → indicator + unit shift.
 struct IndicatorColumn<'c> {
     index: usize,
-    label: String,
+    label: Arc<str>,
     indicator: &'c Indicator,
     /// Power of ten from the header's unit to the indicator's unit.
     shift: i32,
@@ -152,13 +152,13 @@ fn recognise<'c>(catalog: &'c Catalog, row: &GridRow) -> Option<(Header<'c>, Vec
     let mut columns = Vec::new();
     for (index, label, indicator, unit) in indicators {
         if let Some(problem) =
-            not_uploadable(catalog, indicator, Problem::error(ProblemCode::NotUploadable).row(row.number).column(index, Some(&label)))
+            not_uploadable(catalog, indicator, || Problem::error(ProblemCode::NotUploadable).row(row.number).column(index, Some(&label)))
         {
             problems.push(problem);
             continue;
         }
         match unit_shift(catalog, indicator, unit) {
-            Ok(shift) => columns.push(IndicatorColumn { index, label, indicator, shift }),
+            Ok(shift) => columns.push(IndicatorColumn { index, label: label.into(), indicator, shift }),
             Err((zh, en)) => problems
                 .push(Problem::error(ProblemCode::UnitMismatch).row(row.number).column(index, Some(&label)).cell(&label).say(zh, en)),
         }
@@ -177,11 +177,12 @@ fn unknown_column(row: u32, index: usize, label: &str, hint: Option<&Indicator>)
     )
 }
 
-fn not_uploadable(catalog: &Catalog, indicator: &Indicator, at: super::ProblemBuilder) -> Option<Problem> {
+/// `at` builds the problem's position only when there is a problem (this runs for every row).
+fn not_uploadable(catalog: &Catalog, indicator: &Indicator, at: impl FnOnce() -> super::ProblemBuilder) -> Option<Problem> {
     let derivation = indicator.derived.as_ref()?;
     let name = |id: &str| catalog.indicator(id).map_or_else(|| id.to_owned(), |i| i.name_zh.clone());
     let (numerator, denominator) = (name(&derivation.numerator), name(&derivation.denominator));
-    Some(at.say(
+    Some(at().say(
         format!("“{}”由“{numerator}”和“{denominator}”计算得出，不能直接上报。请上报这两个指标。", indicator.name_zh),
         format!(
             "“{}” is computed from “{numerator}” and “{denominator}” and cannot be uploaded. Upload those two instead.",
@@ -224,7 +225,8 @@ pub fn read_grid(catalog: &Catalog, grid: &Grid, options: &UploadOptions) -> Upl
 struct CellAt {
     row: u32,
     column: usize,
-    label: String,
+    /// Shared by every cell of the column: a million rows made a million copies of it.
+    label: Arc<str>,
 }
 
 struct Reader<'c, 'o> {
@@ -344,7 +346,7 @@ impl<'c> Reader<'c, '_> {
             for column in indicators {
                 let text = row.cell(column.index);
                 if let Some(value) = self.value(row.number, column.index, &column.label, text, column.indicator, column.shift) {
-                    let at = CellAt { row: row.number, column: column.index, label: column.label.clone() };
+                    let at = CellAt { row: row.number, column: column.index, label: Arc::clone(&column.label) };
                     self.add(column.indicator, region, period, value, note_text.clone(), at);
                 }
             }
@@ -424,6 +426,7 @@ impl<'c> Reader<'c, '_> {
             }
         }
         let required = [Some(indicator_col), Some(region_col), Some(value_col), period_col].into_iter().flatten().max().unwrap_or(0) + 1;
+        let value_label: Arc<str> = labels[value_col].as_str().into();
         for row in data {
             if row.cells.len() < required {
                 let missing = (row.cells.len()..required).find(|i| columns.contains_key(i)).unwrap_or(required - 1);
@@ -463,7 +466,7 @@ impl<'c> Reader<'c, '_> {
                 shift.and_then(|shift| self.value(row.number, value_col, &labels[value_col], row.cell(value_col), indicator, shift));
             let note = note_col.map(|c| row.cell(c)).filter(|t| !t.is_empty()).map(str::to_owned);
             if let (Some(region), Some(period), Some(value)) = (region, period, value) {
-                let at = CellAt { row: row.number, column: value_col, label: labels[value_col].clone() };
+                let at = CellAt { row: row.number, column: value_col, label: Arc::clone(&value_label) };
                 self.add(indicator, region, period, value, note, at);
             }
         }
@@ -495,7 +498,8 @@ impl<'c> Reader<'c, '_> {
     }
 
     fn indicator(&mut self, row: u32, column: usize, label: &str, text: &str) -> Option<&'c Indicator> {
-        let at = Problem::error(ProblemCode::UnknownIndicator).row(row).column(column, Some(label)).cell(text);
+        // Built only for a problem: this runs for every row.
+        let at = || Problem::error(ProblemCode::UnknownIndicator).row(row).column(column, Some(label)).cell(text);
         if text.is_empty() {
             self.report.push(
                 Problem::error(ProblemCode::MissingCell)
@@ -510,17 +514,15 @@ impl<'c> Reader<'c, '_> {
                 Some(i) => (format!("是否是“{}”？", i.name_zh), format!(" Did you mean “{}” ({})?", i.name_zh, i.id)),
                 None => (String::new(), String::new()),
             };
-            self.report.push(at.say(
+            self.report.push(at().say(
                 format!("“{text}”不是已知指标。{hint_zh}请使用指标目录中的名称或代码。"),
                 format!("“{text}” is not a known indicator.{hint_en} Use a name or id from the indicator catalogue."),
             ));
             return None;
         };
-        if let Some(problem) = not_uploadable(
-            self.catalog,
-            indicator,
-            Problem::error(ProblemCode::NotUploadable).row(row).column(column, Some(label)).cell(text),
-        ) {
+        if let Some(problem) = not_uploadable(self.catalog, indicator, || {
+            Problem::error(ProblemCode::NotUploadable).row(row).column(column, Some(label)).cell(text)
+        }) {
             self.report.push(problem);
             return None;
         }
