@@ -1,7 +1,8 @@
 //! The PostgreSQL store, used when a `postgres://` URL is given. Several `innogauge serve`
 //! processes can share one database: each commit sends a `NOTIFY` on [`COMMITS_CHANNEL`] inside
 //! its transaction, so every process learns of every commit (and tells its SSE clients).
-//! Revisions are streamed in with `COPY … FROM STDIN` (text format), in blocks of about a MiB.
+//! Large uploads' revisions are streamed in with `COPY … FROM STDIN` (text format, blocks of
+//! about a MiB); small ones are one `UNNEST` insert.
 
 use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
@@ -12,6 +13,15 @@ use super::{
     CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord,
     UploadTouched, UserRecord,
 };
+
+/// Revisions per `UNNEST` insert.
+const ROWS_PER_INSERT: usize = 50_000;
+
+/// From this many revisions on, `COPY` (a million took 18.5 s as `UNNEST` batches, 16 s with
+/// `COPY`). Below, one `UNNEST` insert: `COPY`'s data and its end are two writes, and with
+/// Nagle's algorithm on the client's socket the server's delayed ACK holds the second for 40 ms:
+/// a one-value upload took 47 ms instead of 4 (BENCHMARKS.md).
+const COPY_FROM: usize = 10_000;
 
 /// Bytes of `COPY` data sent at a time.
 const COPY_BLOCK: usize = 1 << 20;
@@ -144,21 +154,39 @@ rows::impl_store! {
         .bind(&upload.report)
         .fetch_one(&mut *tx)
         .await?;
-        // COPY, not INSERT: a million revisions took 18 s as `UNNEST` batches (BENCHMARKS.md).
-        let mut copy = tx.copy_in_raw("COPY revisions (upload_id, indicator, region, period, month_index, value, note) FROM STDIN").await?;
-        let mut block = Vec::with_capacity(COPY_BLOCK + 4096);
-        for (i, revision) in revisions.iter().enumerate() {
-            copy_line(&mut block, id, revision);
-            if block.len() >= COPY_BLOCK || i + 1 == revisions.len() {
-                if let Err(e) = copy.send(std::mem::take(&mut block)).await {
-                    // Leave the connection usable; the transaction rolls back when dropped.
-                    let _ = copy.abort("the upload could not be sent").await;
-                    return Err(e.into());
+        if revisions.len() >= COPY_FROM {
+            let mut copy =
+                tx.copy_in_raw("COPY revisions (upload_id, indicator, region, period, month_index, value, note) FROM STDIN").await?;
+            let mut block = Vec::with_capacity(COPY_BLOCK + 4096);
+            for (i, revision) in revisions.iter().enumerate() {
+                copy_line(&mut block, id, revision);
+                if block.len() >= COPY_BLOCK || i + 1 == revisions.len() {
+                    if let Err(e) = copy.send(std::mem::take(&mut block)).await {
+                        // Leave the connection usable; the transaction rolls back when dropped.
+                        let _ = copy.abort("the upload could not be sent").await;
+                        return Err(e.into());
+                    }
+                    block = Vec::with_capacity(COPY_BLOCK + 4096);
                 }
-                block = Vec::with_capacity(COPY_BLOCK + 4096);
+            }
+            copy.finish().await?;
+        } else {
+            for chunk in revisions.chunks(ROWS_PER_INSERT) {
+                sqlx::query(
+                    "INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, note)
+                     SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::int4[], $6::float8[], $7::text[])",
+                )
+                .bind(id)
+                .bind(chunk.iter().map(|r| r.indicator.as_str()).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.region.as_str()).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.period.as_str()).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.month_index).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.value).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.note.as_deref()).collect::<Vec<_>>())
+                .execute(&mut *tx)
+                .await?;
             }
         }
-        copy.finish().await?;
         sqlx::query(REFRESH_CURRENT).bind(id).execute(&mut *tx).await?;
         // Delivered to every listening process when (and only if) the transaction commits.
         sqlx::query("SELECT pg_notify($1, $2)").bind(COMMITS_CHANNEL).bind(id.to_string()).execute(&mut *tx).await?;

@@ -141,10 +141,21 @@ async fn postgres_store_keeps_its_promises() {
 }
 
 #[tokio::test]
-async fn a_large_commit_is_batched() {
-    let store = SqliteStore::open(&temp_sqlite_url("large")).await.unwrap();
-    store.migrate().await.unwrap();
-    let revisions: Vec<NewRevision> = (0..10_000).map(|i| revision(&format!("R{i}"), "2025Q3", 24_306, Some(f64::from(i)))).collect();
-    store.commit(upload("big", None), &revisions).await.unwrap();
-    assert_eq!(store.current_values(None).await.unwrap().len(), 10_000);
+async fn a_large_commit_is_batched_and_keeps_every_value_and_note() {
+    // 10,000 revisions: SQLite's multi-row batches, PostgreSQL's COPY (with its text escaping).
+    let mut revisions: Vec<NewRevision> =
+        (0..10_000).map(|i| revision(&format!("R{i}"), "2025Q3", 24_306, Some(f64::from(i) + 0.25))).collect();
+    revisions[7].note = Some("含\t制表符、反斜杠\\和\n换行".into());
+    revisions[8].value = None;
+    let sqlite = SqliteStore::open(&temp_sqlite_url("large")).await.unwrap();
+    let postgres = temp_postgres("large").await;
+    let stores: Vec<&dyn Store> = std::iter::once(&sqlite as &dyn Store).chain(postgres.as_ref().map(|p| p as &dyn Store)).collect();
+    for store in stores {
+        store.migrate().await.unwrap();
+        store.commit(upload("big", None), &revisions).await.unwrap();
+        assert_eq!(store.current_values(None).await.unwrap().len(), 9_999, "R8 has no value");
+        let noted = store.history("tech_smes", "R7", 24_306).await.unwrap();
+        assert_eq!((noted[0].value, noted[0].note.as_deref()), (Some(7.25), Some("含\t制表符、反斜杠\\和\n换行")));
+        assert_eq!(store.history("tech_smes", "R8", 24_306).await.unwrap()[0].value, None);
+    }
 }
