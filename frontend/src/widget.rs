@@ -103,10 +103,10 @@ fn parse<T: DeserializeOwned>(body: &str) -> Result<Rc<T>, FetchError> {
     serde_json::from_str::<T>(body).map(Rc::new).map_err(|e| FetchError::Network(e.to_string()))
 }
 
-/// Fetches every path (through the page's shared client) and builds the payload.
 /// The catalogue and a widget's data, as each arrives.
 type Arrived = (Option<Result<Rc<Catalog>, FetchError>>, Option<Result<Payload, FetchError>>);
 
+/// Fetches every path (through the page's shared client) and builds the payload.
 fn fetch(client: &Rc<Client>, kind: Kind, paths: Vec<String>, done: impl FnOnce(Result<Payload, FetchError>) + 'static) {
     let loader = client.clone();
     let mut paths = paths.into_iter();
