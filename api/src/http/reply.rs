@@ -218,14 +218,7 @@ impl BodyCache {
             return;
         }
         state.bytes += body.0.len();
-        match state.entries.get_mut(key) {
-            Some(slots) => slots[slot(encoding)] = Some(body),
-            None => {
-                let mut slots = [None, None, None];
-                slots[slot(encoding)] = Some(body);
-                state.entries.insert(key.to_owned(), slots);
-            }
-        }
+        state.entries.entry(key.to_owned()).or_default()[slot(encoding)] = Some(body);
     }
 }
 

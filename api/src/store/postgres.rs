@@ -2,7 +2,7 @@
 //! processes can share one database: each commit sends a `NOTIFY` on [`COMMITS_CHANNEL`] inside
 //! its transaction, so every process learns of every commit (and tells its SSE clients).
 //! Large uploads' revisions are streamed in with `COPY … FROM STDIN` (text format, blocks of
-//! about a MiB); small ones are one `UNNEST` insert.
+//! about a MiB); smaller ones are one `UNNEST` insert.
 
 use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
@@ -23,8 +23,8 @@ const ROWS_PER_INSERT: usize = 50_000;
 /// a one-value upload took 47 ms instead of 4 (BENCHMARKS.md).
 const COPY_FROM: usize = 10_000;
 
-/// Bytes of `COPY` data sent at a time.
-const COPY_BLOCK: usize = 1 << 20;
+/// Revisions per block of `COPY` data sent (about a MiB at some 50 bytes a line).
+const COPY_ROWS_PER_BLOCK: usize = 20_000;
 
 /// Appends one revision as a line of `COPY` text format: tab-separated, `\N` for null.
 fn copy_line(out: &mut Vec<u8>, upload_id: i64, revision: &NewRevision) {
@@ -157,16 +157,15 @@ rows::impl_store! {
         if revisions.len() >= COPY_FROM {
             let mut copy =
                 tx.copy_in_raw("COPY revisions (upload_id, indicator, region, period, month_index, value, note) FROM STDIN").await?;
-            let mut block = Vec::with_capacity(COPY_BLOCK + 4096);
-            for (i, revision) in revisions.iter().enumerate() {
-                copy_line(&mut block, id, revision);
-                if block.len() >= COPY_BLOCK || i + 1 == revisions.len() {
-                    if let Err(e) = copy.send(std::mem::take(&mut block)).await {
-                        // Leave the connection usable; the transaction rolls back when dropped.
-                        let _ = copy.abort("the upload could not be sent").await;
-                        return Err(e.into());
-                    }
-                    block = Vec::with_capacity(COPY_BLOCK + 4096);
+            for chunk in revisions.chunks(COPY_ROWS_PER_BLOCK) {
+                let mut block = Vec::with_capacity(chunk.len() * 64);
+                for revision in chunk {
+                    copy_line(&mut block, id, revision);
+                }
+                if let Err(e) = copy.send(block).await {
+                    // Leave the connection usable; the transaction rolls back when dropped.
+                    let _ = copy.abort("the upload could not be sent").await;
+                    return Err(e.into());
                 }
             }
             copy.finish().await?;
