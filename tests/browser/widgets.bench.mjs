@@ -29,26 +29,39 @@ function ours(cells) {
     `<div data-innogauge="${kind}" data-indicator="${indicator}" data-region="${region}" data-height="200"></div>`).join('')}</div></body></html>`;
 }
 
-// ECharts: the same data from the same API, a gauge (achievement of the target) or a line.
+// ECharts: the same data from the same API, a gauge (achievement of the target) or a line, with
+// the same Chinese titles (from the catalogue, fetched once for the page as ours does) and the
+// gauge's status line. Animation is off: ours does not animate, and the time wanted is the final
+// picture. A chart's time is its first `finished` after `setOption`: `finished` also fires for
+// the empty chart `init` draws before any data is here (timing that measured nothing).
 function theirs(cells) {
   return `<!doctype html><html><head><meta charset="utf-8">${style}<script src="/echarts.min.js"></script></head><body><div class="grid">
   ${cells.map((_, i) => `<div id="c${i}"></div>`).join('')}</div><script>
   window.__times = [];
   const api = ${JSON.stringify(api)};
   const cells = ${JSON.stringify(cells)};
+  const catalog = fetch(api + '/api/v1/catalog').then((r) => r.json());
+  const title = (names, indicator, region) =>
+    names.indicator.find((i) => i.id === indicator).name_zh + ' · ' + names.region.find((r) => r.code === region).name_zh;
   cells.forEach(async ([kind, indicator, region], i) => {
     const chart = echarts.init(document.getElementById('c' + i));
-    let first = true;
-    chart.on('finished', () => { if (first) { first = false; window.__times.push(performance.now()); } });
+    let withData = false;
+    chart.on('finished', () => { if (withData) { withData = false; window.__times.push(performance.now()); } });
     if (kind === 'gauge') {
-      const p = (await (await fetch(api + '/api/v1/progress?indicator=' + indicator + '&region=' + region)).json())[0];
-      chart.setOption({ title: { text: p.indicator, textStyle: { fontSize: 12 } }, series: [{ type: 'gauge', min: 0, max: 120,
-        startAngle: 180, endAngle: 0, progress: { show: true }, detail: { formatter: '{value}%', fontSize: 16 },
-        data: [{ value: Math.round((p.achievement || 0) * 100) }] }] });
+      const [p] = await (await fetch(api + '/api/v1/progress?indicator=' + indicator + '&region=' + region)).json();
+      const names = await catalog;
+      withData = true;
+      chart.setOption({ animation: false, title: { text: title(names, indicator, region), subtext: p.status_label.zh,
+          textStyle: { fontSize: 12 }, subtextStyle: { fontSize: 11 } },
+        series: [{ type: 'gauge', min: 0, max: 120, startAngle: 180, endAngle: 0, progress: { show: true },
+          detail: { formatter: '{value}%', fontSize: 16 }, data: [{ value: Math.round((p.achievement || 0) * 100) }] }] });
     } else {
       const s = await (await fetch(api + '/api/v1/series?indicator=' + indicator + '&region=' + region)).json();
+      const names = await catalog;
       const points = s.series.points;
-      chart.setOption({ title: { text: s.series.indicator, textStyle: { fontSize: 12 } }, grid: { left: 40, right: 8, top: 28, bottom: 24 },
+      withData = true;
+      chart.setOption({ animation: false, title: { text: title(names, indicator, region), textStyle: { fontSize: 12 } },
+        grid: { left: 40, right: 8, top: 28, bottom: 24 },
         xAxis: { type: 'category', data: points.map((p) => p.period) }, yAxis: { type: 'value' },
         series: [{ type: 'line', data: points.map((p) => p.value), showSymbol: false }] });
     }
