@@ -125,6 +125,26 @@ pub fn use_placed_labels(root: &NodeRef) {
     });
 }
 
+/// How many labels to step over so that shown labels are at least `needed` CSS pixels apart,
+/// when consecutive labels are `spacing` apart: 1 shows them all, 2 every other one.
+pub fn label_stride(spacing: f64, needed: f64) -> usize {
+    if spacing.is_finite() && spacing > 0.0 { (needed / spacing).ceil().max(1.0) as usize } else { 1 }
+}
+
+/// Shows every `stride`-th of the HTML labels matching `selector` beside `canvas`, counting
+/// from the last one (the latest year, the highest value stays), and hides the rest: on a small
+/// chart the labels would otherwise print over each other. Called from the paint, which knows
+/// the size.
+pub fn thin_labels(canvas: &HtmlCanvasElement, selector: &str, stride: usize) {
+    let Some(Ok(nodes)) = canvas.parent_element().map(|wrap| wrap.query_selector_all(selector)) else { return };
+    let count = nodes.length() as usize;
+    for i in 0..count {
+        if let Some(element) = nodes.get(i as u32).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+            let _ = element.toggle_attribute_with_force("hidden", !(count - 1 - i).is_multiple_of(stride.max(1)));
+        }
+    }
+}
+
 /// A rectangle of the canvas in device pixels, for charts with margins in CSS pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Frame {
@@ -299,6 +319,11 @@ pub fn gauge(canvas: &HtmlCanvasElement, size: CssSize, shape: &GaugeShape, them
     let (cx, cy) = (f64::from(width) / 2.0, f64::from(height) * 0.92);
     let radius = (f64::from(width) * 0.42).min(f64::from(height) * 0.85);
     let thickness = (radius * 0.18).max(6.0 * ratio);
+    // The figure sits inside the ring: its size follows the ring's inner radius (CSS `--ring`,
+    // set through the CSSOM), or on a small gauge the figure would print over the arc.
+    if let Some(wrap) = canvas.parent_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = wrap.style().set_property("--ring", &format!("{:.0}px", (radius - thickness / 2.0) / ratio));
+    }
     let track = match theme {
         Theme::Light => RGBColor(229, 231, 235),
         Theme::Dark => RGBColor(55, 65, 81),
@@ -368,6 +393,16 @@ pub fn background(theme: Theme) -> RGBColor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_thinned_only_when_they_would_touch() {
+        assert_eq!(label_stride(40.0, 34.0), 1);
+        assert_eq!(label_stride(34.0, 34.0), 1);
+        assert_eq!(label_stride(20.0, 34.0), 2);
+        assert_eq!(label_stride(11.0, 34.0), 4);
+        assert_eq!(label_stride(0.0, 34.0), 1, "one label: nothing to thin");
+        assert_eq!(label_stride(f64::NAN, 34.0), 1);
+    }
 
     const STATUSES: [&str; 6] = ["target_achieved", "substantial", "moderate", "limited", "deterioration", "not_available"];
     const THEMES: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::HighContrast];

@@ -90,6 +90,12 @@ pub fn gauge(props: &GaugeProps) -> Html {
             }
         }
     });
+    // One line on a gauge given a height (cut with an ellipsis; the whole line on hover).
+    let sub = format!(
+        "{}{}",
+        detail.unwrap_or_default(),
+        latest.map(|p| format!(" · {}", crate::names::period_label(&p.period, lang))).unwrap_or_default()
+    );
     let label = progress.as_ref().map_or_else(|| format!("{name} {region}: {value}"), |p| summary(p, lang));
     let status = progress.as_ref().map(|p| {
         html! {
@@ -108,7 +114,7 @@ pub fn gauge(props: &GaugeProps) -> Html {
                     <span class="figure">{ value }</span><span class="unit">{ unit.clone() }</span>
                 </div>
             </div>
-            <p class="sub" aria-hidden="true">{ detail.unwrap_or_default() }{ latest.map(|p| format!(" · {}", crate::names::period_label(&p.period, lang))).unwrap_or_default() }</p>
+            <p class="sub" aria-hidden="true" title={sub.clone()}>{ sub }</p>
             { for status }
             <DataTable loaded={props.loaded.clone()} options={props.options.clone()} visible={false} />
         </div>

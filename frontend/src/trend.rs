@@ -215,6 +215,14 @@ pub fn paint(canvas: &HtmlCanvasElement, shape: &TrendShape, size: draw::CssSize
         let _ = root.draw(&Circle::new((x, y), (5.0 * ratio).round() as i32, accent.stroke_width((2.0 * ratio).round() as u32)));
     }
     let _ = root.present();
+    // Year labels need about 34 CSS pixels each ("2025" and a gap), value labels 16 (a line).
+    let years: Vec<f64> = shape.years().into_iter().map(|(fx, _)| fx).collect();
+    let (plot_width, plot_height) = (size.width - MARGINS.left - MARGINS.right, size.height - MARGINS.top - MARGINS.bottom);
+    let year_spacing = years.windows(2).map(|w| (w[1] - w[0]) * plot_width).fold(f64::INFINITY, f64::min);
+    draw::thin_labels(canvas, ".xtick", draw::label_stride(year_spacing, 34.0));
+    let value_spacing =
+        shape.y_ticks.windows(2).map(|w| (shape.fy(w[0]) - shape.fy(w[1])).abs() * plot_height).fold(f64::INFINITY, f64::min);
+    draw::thin_labels(canvas, ".ytick", draw::label_stride(value_spacing, 16.0));
 }
 
 /// The trend widget.

@@ -54,6 +54,7 @@ const hostileCss = `
   body { font-family: serif; background: #f4efe6; margin: 16px; }
   .row { display: grid; grid-template-columns: repeat(3, 340px); gap: 16px; margin-bottom: 16px; }
   .row.wide { grid-template-columns: 440px 600px; }
+  .row.small { grid-template-columns: repeat(2, 1fr); width: 376px; }
   canvas { width: 10px !important; height: 3px !important; border: 5px solid red !important; }
   div { font-size: 40px !important; color: magenta !important; }
   p { display: none !important; }
@@ -81,6 +82,10 @@ function portalPage() {
     <div id="ranking" data-innogauge="ranking" data-indicator="rd_expenditure" data-measure="growth" data-region="永川区" data-height="420"></div>
     <div id="map" data-innogauge="map" data-indicator="high_tech_enterprises" data-region="500118"></div>
     <div id="map-value" data-innogauge="map" data-indicator="tech_smes" data-measure="value" data-lang="en"></div>
+  </div>
+  <div class="row small">
+    <div id="gauge-small" data-innogauge="gauge" data-indicator="rd_expenditure" data-region="500103" data-height="200"></div>
+    <div id="trend-small" data-innogauge="trend" data-indicator="tech_smes" data-region="500103" data-height="200"></div>
   </div></body></html>`;
 }
 
@@ -203,6 +208,53 @@ test('trend, ranking, map and board render with their figures in words', async (
   }
   // data-height sizes the widget.
   assert.equal(Math.round((await page.locator('#trend-sized').boundingBox()).height), 300);
+});
+
+test('small widgets (180 × 200 px) keep their labels apart, the figure inside the ring and every line inside the box', async () => {
+  await page.locator('#trend-small').scrollIntoViewIfNeeded();
+  await page.locator('#trend-small').getByRole('img', { name: /科技型企业数量/ }).waitFor();
+  await page.locator('#gauge-small').getByRole('img', { name: /全社会研发经费投入/ }).waitFor();
+  const layout = await page.evaluate(() => {
+    const rects = (host, selector) => [...document.querySelector(host).shadowRoot.querySelectorAll(selector)]
+      .filter((e) => e.getClientRects().length).map((e) => e.getBoundingClientRect());
+    const trend = document.querySelector('#trend-small');
+    const gauge = document.querySelector('#gauge-small');
+    const canvas = gauge.shadowRoot.querySelector('canvas').getBoundingClientRect();
+    const figure = gauge.shadowRoot.querySelector('.gauge-center');
+    const [first, last] = [figure.firstElementChild.getBoundingClientRect(), figure.lastElementChild.getBoundingClientRect()];
+    // The ring as draw::gauge lays it out, in CSS pixels.
+    const radius = Math.min(canvas.width * 0.42, canvas.height * 0.85);
+    const inner = radius - Math.max(radius * 0.18, 6) / 2;
+    const centre = { x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height * 0.92 };
+    const text = { left: first.left, right: last.right, top: Math.min(first.top, last.top) };
+    return {
+      widths: [gauge.getBoundingClientRect().width, trend.getBoundingClientRect().width],
+      xticks: rects('#trend-small', '.xtick'), yticks: rects('#trend-small', '.ytick'), allX: trend.shadowRoot.querySelectorAll('.xtick').length,
+      corners: [Math.hypot(text.left - centre.x, text.top - centre.y), Math.hypot(text.right - centre.x, text.top - centre.y)], inner,
+      boxes: {
+        gauge: [gauge.getBoundingClientRect(), rects('#gauge-small', 'p.sub')[0], rects('#gauge-small', 'p.status')[0]],
+        trend: [trend.getBoundingClientRect(), rects('#trend-small', 'p.status')[0], rects('#trend-small', '.legend')[0]],
+      },
+    };
+  });
+  // Equal 1fr columns: a widget whose content claimed a wider minimum would have widened its column.
+  assert.deepEqual(layout.widths, [180, 180]);
+  assert.ok(layout.xticks.length >= 2 && layout.xticks.length < layout.allX, `${layout.xticks.length} of ${layout.allX} year labels shown`);
+  for (const [ticks, a, b] of [[layout.xticks, 'left', 'right'], [layout.yticks, 'top', 'bottom']]) {
+    const sorted = [...ticks].sort((p, q) => p[a] - q[a]);
+    for (let i = 1; i < sorted.length; i++) {
+      assert.ok(sorted[i][a] >= sorted[i - 1][b], `labels overlap: ${sorted[i - 1][a]}–${sorted[i - 1][b]} and ${sorted[i][a]}`);
+    }
+  }
+  for (const corner of layout.corners) {
+    assert.ok(corner <= layout.inner + 1, `the figure reaches ${corner.toFixed(1)} px from the ring's centre, inside is ${layout.inner.toFixed(1)}`);
+  }
+  for (const [name, [box, ...lines]] of Object.entries(layout.boxes)) {
+    for (const line of lines) {
+      assert.ok(line && line.height >= 12, `${name}: a line is missing or squeezed`);
+      assert.ok(line.bottom <= box.bottom + 0.5 && line.top >= box.top, `${name}: a line at ${line.top}–${line.bottom} leaves the box ${box.top}–${box.bottom}`);
+    }
+  }
 });
 
 test('the trend reads its values out by keyboard, and the map on hover', async () => {
