@@ -29,7 +29,7 @@ pub fn first_sheet(bytes: &[u8]) -> Result<Grid, WorkbookError> {
         .map(|(i, cells)| {
             let mut texts: Vec<String> = vec![String::new(); first_column as usize];
             texts.extend(cells.iter().map(cell_text));
-            GridRow { number: first_row + u32::try_from(i).unwrap_or(u32::MAX) + 1, cells: texts }
+            GridRow { number: first_row + u32::try_from(i).unwrap_or(u32::MAX) + 1, cells: texts.into() }
         })
         .collect();
     Ok(Grid { rows })

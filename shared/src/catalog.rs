@@ -6,7 +6,7 @@
 //! could break and reports *all* problems at once: a target on an unknown indicator, an
 //! unknown unit, a share whose parts are missing, a region code used twice…
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -16,7 +16,7 @@ use crate::indicator::{Derivation, Direction, Indicator, MeasureKind};
 use crate::period::Period;
 use crate::region::{CITY_CODE, Group, Region, RegionKind};
 use crate::target::{Bound, Rule, Source, Target};
-use crate::text::{edit_distance, lookup_key};
+use crate::text::{KeyMap, edit_distance, lookup_key};
 use crate::unit::Unit;
 
 const BUILTIN_INDICATORS: &str = include_str!("../../fixtures/catalog/indicators.toml");
@@ -253,8 +253,8 @@ pub struct Catalog {
     regions: Vec<Region>,
     indicators: Vec<Indicator>,
     targets: Vec<Target>,
-    region_keys: HashMap<String, usize>,
-    indicator_keys: HashMap<String, usize>,
+    region_keys: KeyMap<String, usize>,
+    indicator_keys: KeyMap<String, usize>,
     district_count: usize,
 }
 
@@ -476,9 +476,9 @@ impl Builder {
         units
     }
 
-    fn regions(&mut self, document: &CatalogDocument, groups: &[Group]) -> (Vec<Region>, HashMap<String, usize>) {
+    fn regions(&mut self, document: &CatalogDocument, groups: &[Group]) -> (Vec<Region>, KeyMap<String, usize>) {
         let mut regions = Vec::new();
-        let mut keys: HashMap<String, usize> = HashMap::new();
+        let mut keys: KeyMap<String, usize> = KeyMap::default();
         for doc in &document.region {
             let context = format!("region {} ({})", doc.code, doc.name_zh);
             let kind = match doc.kind.as_str() {
@@ -536,9 +536,9 @@ impl Builder {
         (regions, keys)
     }
 
-    fn indicators(&mut self, document: &CatalogDocument, units: &[Unit]) -> (Vec<Indicator>, HashMap<String, usize>) {
+    fn indicators(&mut self, document: &CatalogDocument, units: &[Unit]) -> (Vec<Indicator>, KeyMap<String, usize>) {
         let mut indicators = Vec::new();
-        let mut keys: HashMap<String, usize> = HashMap::new();
+        let mut keys: KeyMap<String, usize> = KeyMap::default();
         for doc in &document.indicator {
             let context = format!("indicator {}", doc.id);
             if !units.iter().any(|u| u.symbol == doc.unit) {

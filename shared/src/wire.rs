@@ -408,7 +408,7 @@ impl GridWire {
     /// The first `max_rows` rows of a grid.
     pub fn of(grid: &crate::contract::Grid, max_rows: usize) -> GridWire {
         GridWire {
-            rows: grid.rows.iter().take(max_rows).map(|r| GridRowWire { number: r.number, cells: r.cells.clone() }).collect(),
+            rows: grid.rows.iter().take(max_rows).map(|r| GridRowWire { number: r.number, cells: r.cells.to_vec() }).collect(),
             total_rows: grid.rows.len(),
         }
     }
@@ -481,7 +481,7 @@ mod tests {
         let grid = GridWire::of_csv("标题\n\nindicator,value\nx,1\ny,2\n".as_bytes(), 3).unwrap();
         assert_eq!(grid.total_rows, 4);
         assert_eq!(grid.rows.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 3, 4]);
-        assert_eq!(grid.rows[1].cells, ["indicator", "value"]);
+        assert_eq!(grid.rows[1].cells.to_vec(), ["indicator", "value"]);
     }
 
     #[test]

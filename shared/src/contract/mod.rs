@@ -29,7 +29,7 @@ mod read;
 use std::collections::BTreeSet;
 
 pub use decode::{TextEncoding, decode};
-pub use grid::{Grid, GridRow, too_many_rows};
+pub use grid::{Cells, Grid, GridRow, too_many_rows};
 pub use number::{CellNumber, NO_VALUE_MARKS, NumberError, parse_cell_number};
 pub use problem::{ColumnRef, Problem, ProblemBuilder, ProblemCode, Severity, column_letter};
 pub use read::read_grid;

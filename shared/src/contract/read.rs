@@ -15,7 +15,7 @@ use crate::indicator::Indicator;
 use crate::observation::{Observation, ObservationKey};
 use crate::period::Period;
 use crate::region::Region;
-use crate::text::{lookup_key, trim_cell};
+use crate::text::{KeyMap, lookup_key, trim_cell};
 
 /// How many rows above the header may hold titles before we give up looking for it.
 const MAX_TITLE_ROWS: usize = 30;
@@ -215,7 +215,7 @@ fn unit_shift(catalog: &Catalog, indicator: &Indicator, stated: Option<&str>) ->
 /// Reads a grid (from CSV or an Excel sheet). Never fails: problems are in the report.
 pub fn read_grid(catalog: &Catalog, grid: &Grid, options: &UploadOptions) -> Upload {
     let mut reader =
-        Reader { catalog, options, report: Report::default(), observations: Vec::new(), cells: Vec::new(), seen: HashMap::new() };
+        Reader { catalog, options, report: Report::default(), observations: Vec::new(), cells: Vec::new(), seen: KeyMap::default() };
     reader.read(grid);
     reader.finish()
 }
@@ -237,7 +237,7 @@ struct Reader<'c, 'o> {
     /// Parallel to `observations`.
     cells: Vec<CellAt>,
     /// First occurrence of each key: index into `observations`.
-    seen: HashMap<ObservationKey, usize>,
+    seen: KeyMap<ObservationKey, usize>,
 }
 
 impl<'c> Reader<'c, '_> {
@@ -260,7 +260,7 @@ impl<'c> Reader<'c, '_> {
         for problem in header_problems {
             self.report.push(problem);
         }
-        let title_period = non_blank[..header_at].iter().flat_map(|r| r.cells.iter()).find_map(|c| Period::find_in(c)).map(|p| p.period);
+        let title_period = non_blank[..header_at].iter().flat_map(|r| r.cells.iter()).find_map(Period::find_in).map(|p| p.period);
         let data: Vec<&GridRow> = non_blank[header_at + 1..].iter().copied().filter(|r| !is_footer(r)).collect();
         if data.len() > self.options.max_rows {
             self.report.push(too_many_rows(self.options.max_rows));
@@ -743,7 +743,7 @@ impl<'c> Reader<'c, '_> {
 }
 
 fn is_footer(row: &GridRow) -> bool {
-    let first = row.cells.iter().map(|c| trim_cell(c)).find(|c| !c.is_empty()).unwrap_or("");
+    let first = row.cells.iter().map(trim_cell).find(|c| !c.is_empty()).unwrap_or("");
     let filled = row.cells.iter().filter(|c| !trim_cell(c).is_empty()).count();
     filled == 1 && FOOTER_PREFIXES.iter().any(|p| first.starts_with(p)) && first.chars().count() > 1
 }
