@@ -90,7 +90,7 @@ pub fn gauge(props: &GaugeProps) -> Html {
             }
         }
     });
-    // One line on a gauge given a height (cut with an ellipsis; the whole line on hover).
+    // At most two lines on a gauge given a height (cut with an ellipsis; the whole line on hover).
     let sub = format!(
         "{}{}",
         detail.unwrap_or_default(),

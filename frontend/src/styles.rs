@@ -18,7 +18,7 @@ pub const CSS: &str = r#"
 .region { font-weight: 400; opacity: .85; }
 .figure { font-size: 28px; font-weight: 700; letter-spacing: .01em; margin: 2px 0; }
 .unit { font-size: 14px; font-weight: 500; margin-left: 2px; }
-.gauge-center .figure { font-size: clamp(13px, calc(var(--ring, 80px) * .4), 28px); }
+.gauge-center .figure { font-size: clamp(12px, calc(var(--ring, 80px) * .36), 28px); }
 .gauge-center .unit { font-size: clamp(10px, calc(var(--ring, 80px) * .2), 14px); }
 .sub { font-size: 13px; opacity: .9; }
 .status { display: inline-flex; align-items: center; gap: 6px; font-size: 13px; font-weight: 600; margin-top: 4px; }
@@ -53,10 +53,11 @@ th:first-child, td:first-child { text-align: left; }
 .sized { display: flex; flex-direction: column; }
 .sized > .trend { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
 .sized > .gauge { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
-.sized .gauge-wrap { flex: 1 1 auto; min-height: 60px; }
+.sized .gauge-wrap { flex: 1 1 auto; min-height: 48px; }
 .sized .gauge-wrap canvas { height: 100%; }
 .sized .chart-wrap { flex: 1 1 auto; height: auto; min-height: 80px; }
-.sized .gauge .sub { flex: none; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; width: 0; min-width: 100%; }
+/* The ring gives way, not the lines: at most two lines of detail (whole on hover), kept whole. */
+.sized .gauge .sub { flex: none; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; }
 .chart-wrap canvas, .map-wrap canvas { display: block; width: 100%; height: 100%; }
 .ytick { position: absolute; left: 0; width: 50px; text-align: right; font-size: 11px; transform: translateY(-50%); opacity: .9; }
 .xtick { position: absolute; bottom: 0; font-size: 11px; transform: translateX(-50%); opacity: .9; }
