@@ -175,7 +175,8 @@ pub fn paint(canvas: &HtmlCanvasElement, shape: &TrendShape, size: draw::CssSize
         let (y, x0, x1) = (frame.at(0.0, shape.fy(*tick)).1, frame.at(0.0, 0.0).0, frame.at(1.0, 0.0).0);
         let _ = root.draw(&PathElement::new(vec![(x0, y), (x1, y)], grid.stroke_width(thin)));
     }
-    for (fx, _) in shape.years() {
+    let years: Vec<f64> = shape.years().into_iter().map(|(fx, _)| fx).collect();
+    for &fx in &years {
         let (x, y) = frame.at(fx, 1.0);
         let _ = root.draw(&PathElement::new(vec![(x, y), (x, y + (4.0 * ratio) as i32)], ink.stroke_width(thin)));
     }
@@ -216,7 +217,6 @@ pub fn paint(canvas: &HtmlCanvasElement, shape: &TrendShape, size: draw::CssSize
     }
     let _ = root.present();
     // Year labels need about 34 CSS pixels each ("2025" and a gap), value labels 16 (a line).
-    let years: Vec<f64> = shape.years().into_iter().map(|(fx, _)| fx).collect();
     let (plot_width, plot_height) = (size.width - MARGINS.left - MARGINS.right, size.height - MARGINS.top - MARGINS.bottom);
     let year_spacing = years.windows(2).map(|w| (w[1] - w[0]) * plot_width).fold(f64::INFINITY, f64::min);
     draw::thin_labels(canvas, ".xtick", draw::label_stride(year_spacing, 34.0));

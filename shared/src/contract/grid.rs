@@ -179,6 +179,17 @@ mod tests {
     }
 
     #[test]
+    fn cells_keep_empty_and_multibyte_texts_apart() {
+        let cells = Cells::new(["", "永川区", "", "1,234"]);
+        assert_eq!(cells.len(), 4);
+        assert_eq!(cells.iter().collect::<Vec<_>>(), ["", "永川区", "", "1,234"]);
+        assert_eq!(cells.get(1), Some("永川区"));
+        assert_eq!(cells.get(4), None);
+        assert!(Cells::new([]).is_empty());
+        assert_eq!(Cells::from(vec!["a".to_owned()]).to_vec(), ["a"]);
+    }
+
+    #[test]
     fn sniffs_tabs() {
         let grid = Grid::from_csv("地区\t数值\n永川\t1,234\n", 100).unwrap();
         assert_eq!(grid.rows[1].cells.to_vec(), ["永川", "1,234"]);
