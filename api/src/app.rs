@@ -13,9 +13,9 @@ use crate::data::DataCache;
 use crate::events::Events;
 use crate::http::reply::BodyCache;
 use crate::http::reply::CorsPolicy;
-use crate::ingest::Ingest;
+use crate::ingest::{Ingest, ReadLimits};
 use crate::metrics::Metrics;
-use crate::store::{PostgresStore, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Limits that protect the server.
 #[derive(Clone, Debug)]
@@ -30,6 +30,24 @@ pub struct Limits {
     pub uploads_per_minute: u32,
     /// Interval of SSE heartbeats.
     pub heartbeat: Duration,
+    /// Bytes of upload files being read at once (see [`ReadLimits::read_budget_bytes`]).
+    pub read_budget_bytes: usize,
+    /// Longest one upload may take to read and check.
+    pub read_timeout: Duration,
+    /// How often the store is asked whether another process committed.
+    pub follow_every: Duration,
+}
+
+impl Limits {
+    /// What reading an upload may cost.
+    pub fn read(&self) -> ReadLimits {
+        ReadLimits {
+            max_upload_bytes: self.max_upload_bytes,
+            max_rows: self.max_rows,
+            read_budget_bytes: self.read_budget_bytes,
+            read_timeout: self.read_timeout,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -40,6 +58,9 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(120),
             uploads_per_minute: 30,
             heartbeat: Duration::from_secs(15),
+            read_budget_bytes: ReadLimits::default().read_budget_bytes,
+            read_timeout: ReadLimits::default().read_timeout,
+            follow_every: Duration::from_secs(1),
         }
     }
 }
@@ -51,9 +72,9 @@ pub struct App {
     pub catalog: &'static Catalog,
     /// The store.
     pub store: Arc<dyn Store>,
-    /// The in-memory snapshot of current values.
+    /// The in-memory snapshot of current values (read it here; only `ingest` moves it).
     pub data: Arc<DataCache>,
-    /// The ingestion service.
+    /// The ingestion door: every commit, and every catch-up with other processes.
     pub ingest: Arc<Ingest>,
     /// The live-event hub.
     pub events: Arc<Events>,
@@ -77,8 +98,8 @@ impl App {
         let catalog = Catalog::builtin();
         let metrics = Arc::new(Metrics::default());
         let data = Arc::new(DataCache::load(store.clone(), catalog).await?);
-        let ingest = Arc::new(Ingest::new(catalog, store.clone(), data.clone()));
-        let events = Arc::new(Events::new(catalog, store.clone(), metrics.clone(), shutdown, limits.heartbeat));
+        let events = Arc::new(Events::new(metrics.clone(), shutdown, limits.heartbeat));
+        let ingest = Arc::new(Ingest::new(catalog, store.clone(), data.clone(), events.clone(), limits.read()));
         let rate = RateLimiter::new(limits.uploads_per_minute);
         Ok(App {
             catalog,
@@ -93,16 +114,6 @@ impl App {
             throttle: SignInThrottle::default(),
             bodies: BodyCache::default(),
         })
-    }
-
-    /// After a commit in this process: refresh the snapshot and tell the clients.
-    pub async fn committed(&self, version: i64) {
-        if let Err(e) = self.data.refresh().await {
-            tracing::error!(%e, "refreshing the data snapshot");
-        }
-        if let Err(e) = self.events.announce(version).await {
-            tracing::error!(%e, version, "announcing a commit");
-        }
     }
 }
 
@@ -132,38 +143,5 @@ impl RateLimiter {
         }
         entry.1 += 1;
         entry.1 <= self.per_minute
-    }
-}
-
-/// With PostgreSQL, commits of other processes arrive by `NOTIFY`: refresh and announce them.
-pub async fn follow_other_processes(app: Arc<App>, pg: PostgresStore, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        let mut listener = match pg.listen().await {
-            Ok(listener) => listener,
-            Err(e) => {
-                tracing::error!(%e, "LISTEN failed; retrying in 2 s");
-                tokio::time::sleep(Duration::from_secs(2)).await;
-                continue;
-            }
-        };
-        // A reconnect may have missed notifications: catch up on whatever is new.
-        if let Ok(version) = app.store.data_version().await {
-            app.committed(version).await;
-        }
-        loop {
-            tokio::select! {
-                _ = shutdown.changed() => return,
-                received = listener.recv() => match received {
-                    Ok(notification) => match notification.payload().parse::<i64>() {
-                        Ok(version) => app.committed(version).await,
-                        Err(_) => tracing::warn!(payload = notification.payload(), "unexpected NOTIFY payload"),
-                    },
-                    Err(e) => {
-                        tracing::warn!(%e, "LISTEN connection lost; reconnecting");
-                        break;
-                    }
-                },
-            }
-        }
     }
 }

@@ -1,14 +1,18 @@
 //! The current data set, held in memory per server process: every read is computed from an
-//! immutable snapshot (`Arc<Snapshot>`) without touching the database, and the snapshot is
-//! replaced when the data version moves (after a local commit, or a PostgreSQL `NOTIFY` from
-//! another process).
+//! immutable snapshot (`Arc<Snapshot>`) without touching the database.
+//!
+//! The snapshot moves forward only, one commit at a time, and only through the ingest door
+//! ([`crate::ingest::Ingest`]): after a commit of this process it [`DataCache::advance`]s with
+//! the values just written; commits of other processes (another `serve`, `innogauge import`)
+//! are read back by [`DataCache::catch_up`], upload by upload, in commit order. Each step
+//! returns what it applied, so the door can announce exactly that commit.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-use innogauge_model::{Catalog, Dataset, Observation, Period};
-use tokio::sync::RwLock;
+use innogauge_model::revision::Touched;
+use innogauge_model::{Catalog, Dataset, Period};
 
-use crate::store::{Store, StoreError};
+use crate::store::{CommittedRevision, Store, StoreError};
 
 /// The values as of one data version.
 #[derive(Debug, Default)]
@@ -19,87 +23,153 @@ pub struct Snapshot {
     pub dataset: Dataset,
 }
 
+/// One commit applied to the snapshot: its version and what it touched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    /// The upload id.
+    pub version: i64,
+    /// What it wrote, with what is computed from it.
+    pub touched: Touched,
+}
+
+/// A value a commit wrote: `None` withdraws the value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    /// Indicator id.
+    pub indicator: Arc<str>,
+    /// Region code.
+    pub region: Arc<str>,
+    /// Period.
+    pub period: Period,
+    /// The value, or `None`.
+    pub value: Option<f64>,
+}
+
 /// The snapshot of this process, with its store.
 #[derive(Debug)]
 pub struct DataCache {
     store: Arc<dyn Store>,
     catalog: &'static Catalog,
     current: RwLock<Arc<Snapshot>>,
+    /// The last past version built: building one reads every revision up to it, so they are
+    /// built one at a time (an anonymous reader cannot start a hundred at once) and the last
+    /// is kept (a report or chart of one past version asks for many series of it).
+    past: tokio::sync::Mutex<Option<Arc<Snapshot>>>,
 }
 
 impl DataCache {
     /// A cache over `store`, loaded now.
     pub async fn load(store: Arc<dyn Store>, catalog: &'static Catalog) -> Result<DataCache, StoreError> {
-        let cache = DataCache { store, catalog, current: RwLock::new(Arc::new(Snapshot::default())) };
-        cache.refresh().await?;
-        Ok(cache)
+        let snapshot = build(&*store, catalog, None).await?;
+        Ok(DataCache { store, catalog, current: RwLock::new(Arc::new(snapshot)), past: tokio::sync::Mutex::new(None) })
     }
 
     /// The snapshot readers use.
-    pub async fn current(&self) -> Arc<Snapshot> {
-        self.current.read().await.clone()
+    pub fn current(&self) -> Arc<Snapshot> {
+        self.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// Reloads if the store's data version moved; returns the (possibly new) snapshot.
-    pub async fn refresh(&self) -> Result<Arc<Snapshot>, StoreError> {
-        let version = self.store.data_version().await?;
-        if self.current.read().await.version == version && version != 0 {
-            return Ok(self.current().await);
-        }
-        let snapshot = Arc::new(self.build(None).await?);
-        let mut slot = self.current.write().await;
-        // Another refresh may have loaded something newer meanwhile; keep the newest.
-        if snapshot.version >= slot.version {
-            *slot = snapshot;
-        }
-        Ok(slot.clone())
+    fn replace(&self, snapshot: Snapshot) -> Arc<Snapshot> {
+        let snapshot = Arc::new(snapshot);
+        let mut slot = self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        debug_assert!(snapshot.version >= slot.version, "the snapshot only moves forward");
+        *slot = snapshot.clone();
+        snapshot
     }
 
-    /// After a commit in this process: when `base` was the version right before `version`, the
-    /// new snapshot is `base` plus the values just written, without reading every value back
-    /// (for a large upload that reload cost as much as the commit). Otherwise (another process
-    /// committed in between, or the ids have a gap) a full reload.
-    pub async fn advance(&self, base: &Snapshot, version: i64, written: &[Observation]) -> Result<Arc<Snapshot>, StoreError> {
-        if base.version + 1 != version {
-            return self.refresh().await;
+    /// Applies every commit in the store that the snapshot lacks, in commit order, and returns
+    /// them. The caller serialises this with [`DataCache::advance`] (the ingest door's apply lock).
+    pub(crate) async fn catch_up(&self) -> Result<(Arc<Snapshot>, Vec<Applied>), StoreError> {
+        let base = self.current();
+        let latest = self.store.data_version().await?;
+        if latest <= base.version {
+            return Ok((base, Vec::new()));
         }
+        // Every upload id gets its event, also one whose values were all unchanged.
+        let ids = self.store.upload_ids_between(base.version, latest).await?;
+        let mut applied: Vec<Applied> = ids.iter().map(|&version| Applied { version, touched: Touched::new() }).collect();
         let mut dataset = base.dataset.clone();
-        for o in written {
-            dataset.insert(o.indicator.clone(), o.region.clone(), o.period, o.value);
-        }
-        let snapshot = Arc::new(Snapshot { version, dataset });
-        let mut slot = self.current.write().await;
-        if snapshot.version > slot.version {
-            *slot = snapshot;
-        }
-        Ok(slot.clone())
-    }
-
-    /// The values as known right after upload `as_of` (not cached).
-    pub async fn as_of(&self, as_of: i64) -> Result<Snapshot, StoreError> {
-        self.build(Some(as_of)).await
-    }
-
-    async fn build(&self, as_of: Option<i64>) -> Result<Snapshot, StoreError> {
-        // Read the version first: values loaded after it are at least as new.
-        let version = match as_of {
-            Some(v) => v,
-            None => self.store.data_version().await?,
-        };
-        let mut dataset = Dataset::new();
         let catalog = self.catalog;
+        let mut at = 0;
         self.store
-            .each_current_value(as_of, &mut |value| {
-                let (Some(indicator), Some(region), Ok(period)) =
-                    (catalog.indicator(&value.indicator), catalog.region(&value.region), Period::parse(&value.period))
-                else {
-                    tracing::warn!(indicator = %value.indicator, region = %value.region, "stored value not in the catalogue; skipped");
+            .each_revision_between(base.version, latest, &mut |revision: CommittedRevision| {
+                while at + 1 < applied.len() && applied[at].version < revision.upload_id {
+                    at += 1;
+                }
+                let Some(written) = written_of(catalog, &revision.indicator, &revision.region, &revision.period, revision.value) else {
                     return;
                 };
-                dataset.insert(indicator.id.clone(), region.code.clone(), period, value.value);
+                if let Some(entry) = applied.get_mut(at).filter(|a| a.version == revision.upload_id) {
+                    entry.touched.add(catalog, &written.indicator, &written.region, &revision.period);
+                }
+                apply(&mut dataset, &written);
             })
             .await?;
-        tracing::debug!(version, values = dataset.len(), "data snapshot built");
-        Ok(Snapshot { version, dataset })
+        tracing::info!(from = base.version, to = latest, commits = applied.len(), "caught up with commits of other processes");
+        let snapshot = self.replace(Snapshot { version: latest, dataset });
+        Ok((snapshot, applied))
     }
+
+    /// After commit `version` of this process, made on top of `base`: the new snapshot is `base`
+    /// plus the values just written, without reading anything back (for a large upload a reload
+    /// cost as much as the commit). `base` must be the current snapshot: the commit was compared
+    /// with it while the store's write lock kept every other writer out.
+    pub(crate) fn advance(&self, base: &Snapshot, version: i64, written: &[Written]) -> Applied {
+        debug_assert_eq!(self.current().version, base.version, "advance on top of the current snapshot");
+        let mut dataset = base.dataset.clone();
+        let mut touched = Touched::new();
+        for w in written {
+            touched.add(self.catalog, &w.indicator, &w.region, &w.period.to_string());
+            apply(&mut dataset, w);
+        }
+        self.replace(Snapshot { version, dataset });
+        Applied { version, touched }
+    }
+
+    /// The values as known right after upload `as_of`.
+    pub async fn as_of(&self, as_of: i64) -> Result<Arc<Snapshot>, StoreError> {
+        let mut past = self.past.lock().await;
+        if let Some(kept) = past.as_ref().filter(|p| p.version == as_of) {
+            return Ok(kept.clone());
+        }
+        let built = Arc::new(build(&*self.store, self.catalog, Some(as_of)).await?);
+        *past = Some(built.clone());
+        Ok(built)
+    }
+}
+
+fn apply(dataset: &mut Dataset, w: &Written) {
+    match w.value {
+        Some(value) => dataset.insert(w.indicator.clone(), w.region.clone(), w.period, value),
+        None => dataset.remove(&w.indicator, &w.region, w.period),
+    }
+}
+
+/// A stored value as the model knows it, or `None` (logged) when the catalogue does not know
+/// its indicator, region or period.
+fn written_of(catalog: &Catalog, indicator: &str, region: &str, period: &str, value: Option<f64>) -> Option<Written> {
+    let (Some(i), Some(r), Ok(p)) = (catalog.indicator(indicator), catalog.region(region), Period::parse(period)) else {
+        tracing::warn!(indicator, region, period, "stored value not in the catalogue; skipped");
+        return None;
+    };
+    Some(Written { indicator: i.id.clone(), region: r.code.clone(), period: p, value })
+}
+
+async fn build(store: &dyn Store, catalog: &Catalog, as_of: Option<i64>) -> Result<Snapshot, StoreError> {
+    // Read the version first: values loaded after it are at least as new. (A commit between
+    // the two reads is applied again by the next catch-up: applying a value twice is harmless.)
+    let version = match as_of {
+        Some(v) => v,
+        None => store.data_version().await?,
+    };
+    let mut dataset = Dataset::new();
+    store
+        .each_current_value(as_of, &mut |value| {
+            if let Some(w) = written_of(catalog, &value.indicator, &value.region, &value.period, Some(value.value)) {
+                apply(&mut dataset, &w);
+            }
+        })
+        .await?;
+    tracing::debug!(version, values = dataset.len(), "data snapshot built");
+    Ok(Snapshot { version, dataset })
 }

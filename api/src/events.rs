@@ -3,24 +3,24 @@
 //! the event id, so `Last-Event-ID` resumes). Heartbeats keep proxies from closing idle streams;
 //! streams end when the server shuts down (warp would otherwise wait on them forever).
 //!
-//! With PostgreSQL, commits made by *other* processes arrive as `NOTIFY`s (see
-//! [`crate::store::PostgresStore::listen`]) and go through the same [`Events::announce`], so
-//! every client of every process sees every commit exactly once.
+//! Events are announced only by the ingest door ([`crate::ingest::Ingest`]), for its own commits
+//! and for those of other processes it catches up with, in version order, so every client of
+//! every process sees every commit exactly once. What an event names comes from the model's
+//! [`Touched`] rule.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{Stream, StreamExt};
-use innogauge_model::Catalog;
+use innogauge_model::revision::Touched;
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 use tokio_stream::wrappers::{BroadcastStream, WatchStream};
 use warp::sse::Event;
 
 use crate::metrics::Metrics;
-use crate::store::{Store, StoreError};
 
 /// How many recent events are kept for clients that resume with `Last-Event-ID`.
 const REPLAY: usize = 512;
@@ -41,8 +41,6 @@ pub struct CommitEvent {
 /// The event hub of one process.
 #[derive(Debug)]
 pub struct Events {
-    catalog: &'static Catalog,
-    store: Arc<dyn Store>,
     sender: broadcast::Sender<Arc<CommitEvent>>,
     recent: Mutex<VecDeque<Arc<CommitEvent>>>,
     shutdown: watch::Receiver<bool>,
@@ -50,55 +48,35 @@ pub struct Events {
     heartbeat: Duration,
 }
 
+impl CommitEvent {
+    /// The event of commit `version`, naming what it touched.
+    pub fn new(version: i64, touched: Touched) -> CommitEvent {
+        CommitEvent {
+            version,
+            indicators: touched.indicators.into_iter().collect(),
+            regions: touched.regions.into_iter().collect(),
+            periods: touched.periods.into_iter().collect(),
+        }
+    }
+}
+
 impl Events {
     /// A hub; streams end when `shutdown` turns true.
-    pub fn new(
-        catalog: &'static Catalog,
-        store: Arc<dyn Store>,
-        metrics: Arc<Metrics>,
-        shutdown: watch::Receiver<bool>,
-        heartbeat: Duration,
-    ) -> Events {
+    pub fn new(metrics: Arc<Metrics>, shutdown: watch::Receiver<bool>, heartbeat: Duration) -> Events {
         let (sender, _) = broadcast::channel(1024);
-        Events { catalog, store, sender, recent: Mutex::new(VecDeque::new()), shutdown, metrics, heartbeat }
+        Events { sender, recent: Mutex::new(VecDeque::new()), shutdown, metrics, heartbeat }
     }
 
-    /// Tells every client about upload `version` (once, however often it is announced).
-    pub async fn announce(&self, version: i64) -> Result<(), StoreError> {
-        if version <= 0 {
-            return Ok(());
-        }
-        if self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().any(|e| e.version >= version) {
-            return Ok(());
-        }
-        let touched = self.store.upload_touched(version).await?;
-        let mut indicators = BTreeSet::new();
-        let mut regions = BTreeSet::new();
-        let periods: BTreeSet<String> = touched.periods.into_iter().collect();
-        for (indicator, region) in touched.series {
-            let district = self.catalog.region(&region).is_some_and(|x| x.is_district());
-            let additive = self.catalog.indicator(&indicator).is_some_and(|i| i.additive);
-            if district && additive {
-                regions.insert(self.catalog.city().code.to_string());
-            }
-            indicators.insert(indicator);
-            regions.insert(region);
-        }
-        for derived in self.catalog.indicators().iter().filter_map(|i| i.derived.as_ref().map(|d| (i, d))) {
-            if indicators.contains(&*derived.1.numerator) || indicators.contains(&*derived.1.denominator) {
-                indicators.insert(derived.0.id.to_string());
-            }
-        }
-        let event = Arc::new(CommitEvent {
-            version,
-            indicators: indicators.into_iter().collect(),
-            regions: regions.into_iter().collect(),
-            periods: periods.into_iter().collect(),
-        });
+    /// Tells every client about a commit, once: a version at or below one already announced is
+    /// dropped. Callers announce in version order (the ingest door does, under its apply lock).
+    pub fn announce(&self, event: CommitEvent) {
+        let version = event.version;
+        let event = Arc::new(event);
         {
             let mut recent = self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if recent.iter().any(|e| e.version >= version) {
-                return Ok(());
+            if recent.back().is_some_and(|e| e.version >= version) {
+                tracing::warn!(version, "commit event out of order: dropped");
+                return;
             }
             recent.push_back(event.clone());
             while recent.len() > REPLAY {
@@ -108,7 +86,6 @@ impl Events {
         tracing::debug!(version, clients = self.sender.receiver_count(), "commit event");
         // No receivers is fine: nobody is listening.
         let _ = self.sender.send(event);
-        Ok(())
     }
 
     /// The stream of one client, resuming after `last_event_id` when given, starting with a

@@ -1,23 +1,26 @@
-//! Ingestion: the one path by which values enter the store, shared by `POST /api/v1/uploads`
-//! and `innogauge import`. Bytes are read by the model's contract (CSV) or through calamine
-//! (Excel); any error rejects the whole file; the accepted values are compared with the current
-//! ones (new, revised, unchanged, plausibility warnings) and committed in one transaction.
-//! Writes are serialised within a process so that "old → new" in a report is what the commit
-//! replaced.
+//! Ingestion: the one door by which values enter the store and the snapshot moves, shared by
+//! `POST /api/v1/uploads`, reverts and `innogauge import`. Bytes are read by the model's
+//! contract (CSV) or through calamine (Excel); any error rejects the whole file; the accepted
+//! values are compared with the current ones (new, revised, unchanged, plausibility warnings)
+//! under the store's write lock, so "old → new" in a report is what the commit replaced, and
+//! committed in one transaction. Commits of other processes arrive through the same door
+//! ([`Ingest::catch_up`], driven by [`follow`]).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use innogauge_model::contract::{Problem, ProblemCode, Report, Upload, UploadOptions, read_grid, read_upload, too_many_rows};
+use innogauge_model::contract::{Problem, ProblemCode, Report, Upload, UploadOptions, read_grid, read_upload};
 use innogauge_model::revision::{Changes, compare};
-use innogauge_model::wire::{ChangesWire, ReportWire};
-use innogauge_model::{Catalog, Observation};
+use innogauge_model::wire::{ChangesWire, GridWire, KeyedValueWire, ReportWire, RevisionWire};
+use innogauge_model::{Catalog, Observation, Period};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Semaphore};
 
-use crate::data::DataCache;
+use crate::data::{DataCache, Snapshot, Written};
+use crate::events::{CommitEvent, Events};
 use crate::store::{NewRevision, NewUpload, Store, StoreError, UploadKind, UploadRecord};
-use crate::xlsx;
+use crate::xlsx::{self, WorkbookError, WorkbookLimits};
 
 /// The format of an upload's bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +37,7 @@ impl FileFormat {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".csv") || lower.ends_with(".txt") || lower.ends_with(".tsv") {
             Some(FileFormat::Csv)
-        } else if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") || lower.ends_with(".ods") {
+        } else if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
             Some(FileFormat::Workbook)
         } else {
             None
@@ -45,10 +48,16 @@ impl FileFormat {
     pub fn from_mime(mime: &str) -> Option<FileFormat> {
         let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         match essence.as_str() {
-            "text/csv" | "text/plain" | "text/tab-separated-values" | "application/csv" => Some(FileFormat::Csv),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            | "application/vnd.ms-excel"
-            | "application/vnd.oasis.opendocument.spreadsheet" => Some(FileFormat::Workbook),
+            "text/csv"
+            | "text/plain"
+            | "text/tab-separated-values"
+            | "application/csv"
+            | "text/x-csv"
+            | "application/x-csv"
+            | "text/comma-separated-values" => Some(FileFormat::Csv),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/vnd.ms-excel.sheet.macroenabled.12" => {
+                Some(FileFormat::Workbook)
+            }
             _ => None,
         }
     }
@@ -71,6 +80,8 @@ pub struct UploadRequest {
     pub idempotency_key: Option<String>,
     /// Validate and compare only.
     pub dry_run: bool,
+    /// Send the file back as a grid of at most this many rows (the upload page shows it).
+    pub grid_rows: Option<usize>,
 }
 
 /// What happened to an upload.
@@ -101,6 +112,9 @@ pub struct Outcome {
     pub changes: ChangesWire,
     /// The data version after the request.
     pub data_version: i64,
+    /// The file as a grid, when asked for (`grid=true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grid: Option<GridWire>,
 }
 
 /// An upload record as the API shows it.
@@ -162,28 +176,137 @@ pub enum RevertError {
     Store(#[from] StoreError),
 }
 
-/// The ingestion service of one process.
+/// What reading an upload may cost the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Largest file, bytes.
+    pub max_upload_bytes: usize,
+    /// Most data rows.
+    pub max_rows: usize,
+    /// Bytes of files being read at once. Reading holds about ten times a file's size in
+    /// memory (BENCHMARKS.md), so this bounds what uploads can add to the server's memory.
+    /// A file larger than the budget waits until it can have all of it.
+    pub read_budget_bytes: usize,
+    /// Longest one file may take to read and check.
+    pub read_timeout: Duration,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        let max_upload_bytes = 64 * 1024 * 1024;
+        ReadLimits { max_upload_bytes, max_rows: 1_000_000, read_budget_bytes: max_upload_bytes, read_timeout: Duration::from_secs(60) }
+    }
+}
+
+/// Files up to this size are read beside large ones, without a share of the read budget: a
+/// statistician's 300-byte dry run never waits behind someone's 60 MB file.
+const SMALL_FILE: usize = 1024 * 1024;
+/// Small files read at once.
+const SMALL_READERS: usize = 16;
+
+/// The ingestion door of one process: the only owner of commits. It reads and checks a file
+/// (off the async runtime, within the read budget, without any lock), then, holding the
+/// store's write lock, catches up with every commit made elsewhere, compares, commits, advances
+/// the snapshot and announces the commit, all in one pass. Commits of other processes come in
+/// through [`Ingest::catch_up`], the same door, so snapshots and events follow the store's
+/// commit order in every process.
 #[derive(Debug)]
 pub struct Ingest {
     catalog: &'static Catalog,
     store: Arc<dyn Store>,
     data: Arc<DataCache>,
+    events: Arc<Events>,
+    limits: ReadLimits,
+    /// One commit at a time in this process: they would queue on the store's write lock
+    /// anyway, each holding a pooled connection.
     writer: Mutex<()>,
+    /// Snapshot moves and their announcements, one at a time and in version order.
+    apply: Mutex<()>,
+    /// The read budget, in KiB.
+    reading: Arc<Semaphore>,
+    /// Places for small files.
+    small: Arc<Semaphore>,
 }
 
 impl Ingest {
-    /// A service over a store and its data cache.
-    pub fn new(catalog: &'static Catalog, store: Arc<dyn Store>, data: Arc<DataCache>) -> Ingest {
-        Ingest { catalog, store, data, writer: Mutex::new(()) }
+    /// A door over a store, its snapshot and its event hub.
+    pub fn new(catalog: &'static Catalog, store: Arc<dyn Store>, data: Arc<DataCache>, events: Arc<Events>, limits: ReadLimits) -> Ingest {
+        let budget_kib = (limits.read_budget_bytes / 1024).clamp(1, Semaphore::MAX_PERMITS);
+        Ingest {
+            catalog,
+            store,
+            data,
+            events,
+            limits,
+            writer: Mutex::new(()),
+            apply: Mutex::new(()),
+            reading: Arc::new(Semaphore::new(budget_kib)),
+            small: Arc::new(Semaphore::new(SMALL_READERS)),
+        }
+    }
+
+    /// Brings the snapshot up to the store's data version, announcing every commit it applies
+    /// (those of other processes), in order.
+    pub async fn catch_up(&self) -> Result<Arc<Snapshot>, StoreError> {
+        let _apply = self.apply.lock().await;
+        let (snapshot, applied) = self.data.catch_up().await?;
+        for commit in applied {
+            self.events.announce(CommitEvent::new(commit.version, commit.touched));
+        }
+        Ok(snapshot)
+    }
+
+    /// After this process committed `version` on top of `base`: the snapshot advances with what
+    /// was written, and the commit is announced. If the follower has already read the commit
+    /// back from the store, there is nothing left to do.
+    async fn publish(&self, base: &Snapshot, version: i64, written: &[Written]) -> Result<(), StoreError> {
+        let _apply = self.apply.lock().await;
+        let current = self.data.current().version;
+        if current >= version {
+            return Ok(());
+        }
+        if current != base.version {
+            drop(_apply);
+            self.catch_up().await?;
+            return Ok(());
+        }
+        let applied = self.data.advance(base, version, written);
+        self.events.announce(CommitEvent::new(applied.version, applied.touched));
+        Ok(())
     }
 
     /// Reads, checks, compares and (unless a dry run) commits an upload.
     pub async fn upload(&self, request: UploadRequest) -> Result<Outcome, StoreError> {
-        let sha256 = crate::auth::hex(&Sha256::digest(&request.bytes));
+        let started = Instant::now();
+        let UploadRequest { bytes, format, file_name, options, actor, idempotency_key, dry_run, grid_rows } = request;
+        let (mut upload, sha256, grid) = self.read(bytes, format, options, grid_rows).await;
+        let read_ms = started.elapsed().as_millis();
+        if upload.report.has_errors() {
+            let report = ReportWire::from(&upload.report);
+            tracing::info!(errors = report.errors, warnings = report.warnings, read_ms, "upload rejected");
+            let data_version = self.data.current().version;
+            return Ok(Outcome { status: Status::Rejected, upload: None, report, changes: ChangesWire::default(), data_version, grid });
+        }
+        if dry_run {
+            let snapshot = self.catch_up().await?;
+            let (changes, warnings) = self.compare(&snapshot, upload.observations).await?;
+            upload.report.problems.extend(warnings);
+            let report = ReportWire::from(&upload.report);
+            tracing::info!(errors = report.errors, warnings = report.warnings, read_ms, "upload checked (dry run)");
+            let changes = ChangesWire::from(&changes);
+            return Ok(Outcome { status: Status::DryRun, upload: None, report, changes, data_version: snapshot.version, grid });
+        }
         let _writer = self.writer.lock().await;
-        if !request.dry_run
-            && let Some(earlier) = self.store.find_duplicate(&sha256, request.idempotency_key.as_deref()).await?
-        {
+        let lock_wait_started = Instant::now();
+        let tx = self.store.begin_write().await?;
+        let locked_ms = lock_wait_started.elapsed().as_millis();
+        let snapshot = self.catch_up().await?;
+        if snapshot.version != tx.version() {
+            return Err(StoreError::Corrupt(format!("snapshot at {} while the store is at {}", snapshot.version, tx.version())));
+        }
+        // Checked under the lock: two copies of one file sent at once commit once.
+        if let Some(earlier) = self.store.find_duplicate(&sha256, idempotency_key.as_deref()).await? {
+            drop(tx);
             tracing::info!(upload = earlier.id, "duplicate upload: nothing new stored");
             let report = serde_json::from_str::<StoredReport>(&earlier.report).map(|r| r.report).ok();
             return Ok(Outcome {
@@ -191,43 +314,25 @@ impl Ingest {
                 upload: Some(UploadSummary::from(&earlier)),
                 report: report.unwrap_or_else(|| ReportWire::from(&Report::default())),
                 changes: ChangesWire::default(),
-                data_version: self.store.data_version().await?,
+                data_version: snapshot.version,
+                grid,
             });
         }
-        // Phase times go into the log line of the commit: where a slow upload spends its time.
-        let started = std::time::Instant::now();
-        let mut upload = self.read(&request);
-        let read_ms = started.elapsed().as_millis();
-        let snapshot = self.data.refresh().await?;
-        let (changes, warnings) = if upload.report.has_errors() {
-            (Changes::default(), Vec::new())
-        } else {
-            compare(self.catalog, &upload.observations, &snapshot.dataset)
-        };
-        for warning in warnings {
-            upload.report.push(warning);
-        }
+        let (changes, warnings) = self.compare(&snapshot, upload.observations).await?;
+        upload.report.problems.extend(warnings);
         let report = ReportWire::from(&upload.report);
         let changes_wire = ChangesWire::from(&changes);
-        let status = if upload.report.has_errors() {
-            Status::Rejected
-        } else if request.dry_run {
-            Status::DryRun
-        } else {
-            Status::Committed
-        };
-        if status != Status::Committed {
-            tracing::info!(?status, errors = report.errors, warnings = report.warnings, "upload checked");
-            return Ok(Outcome { status, upload: None, report, changes: changes_wire, data_version: snapshot.version });
-        }
         let compared_ms = started.elapsed().as_millis();
-        let revisions: Vec<NewRevision> =
-            changes.new.iter().chain(changes.revised.iter().map(|r| &r.observation)).map(new_revision).collect();
+        let written_observations = changes.new.iter().chain(changes.revised.iter().map(|r| &r.observation));
+        let revisions: Vec<NewRevision> = written_observations.clone().map(new_revision).collect();
+        let written: Vec<Written> = written_observations
+            .map(|o| Written { indicator: o.indicator.clone(), region: o.region.clone(), period: o.period, value: Some(o.value) })
+            .collect();
         let record = NewUpload {
-            actor: request.actor.clone(),
-            file_name: request.file_name.clone(),
+            actor,
+            file_name,
             sha256,
-            idempotency_key: request.idempotency_key.clone(),
+            idempotency_key,
             kind: UploadKind::Upload,
             reverts: None,
             rows: i64::from(upload.report.data_rows),
@@ -237,88 +342,152 @@ impl Ingest {
             report: StoredReport::json(&report, &changes_wire),
             created_at_ms: crate::time::now_ms(),
         };
-        let prepared_ms = started.elapsed().as_millis();
-        let stored = self.store.commit(record, &revisions).await?;
+        let stored = tx.commit(record, &revisions).await?;
         let committed_ms = started.elapsed().as_millis();
-        let written: Vec<Observation> = changes.new.iter().cloned().chain(changes.revised.iter().map(|r| r.observation.clone())).collect();
-        let snapshot = self.data.advance(&snapshot, stored.id, &written).await?;
+        self.publish(&snapshot, stored.id, &written).await?;
         tracing::info!(
             upload = stored.id,
             actor = %stored.actor,
             new = stored.new_values,
             revised = stored.revised_values,
             read_ms,
+            locked_ms,
             compared_ms,
-            prepared_ms,
             committed_ms,
-            refreshed_ms = started.elapsed().as_millis(),
+            published_ms = started.elapsed().as_millis(),
             "upload committed"
         );
-        Ok(Outcome { status, upload: Some(UploadSummary::from(&stored)), report, changes: changes_wire, data_version: snapshot.version })
+        Ok(Outcome {
+            status: Status::Committed,
+            upload: Some(UploadSummary::from(&stored)),
+            report,
+            changes: changes_wire,
+            data_version: stored.id,
+            grid,
+        })
     }
 
-    fn read(&self, request: &UploadRequest) -> Upload {
-        match request.format {
-            FileFormat::Csv => read_upload(self.catalog, &request.bytes, &request.options),
-            FileFormat::Workbook => {
-                if request.bytes.len() > request.options.max_bytes {
-                    // The CSV path reports this too; a workbook is refused before unzipping.
-                    return read_upload(self.catalog, &request.bytes, &request.options);
-                }
-                match xlsx::first_sheet(&request.bytes) {
-                    Ok(grid) if grid.rows.len() > request.options.max_rows.saturating_add(100) => {
-                        let mut report = Report::default();
-                        report.push(too_many_rows(request.options.max_rows));
-                        Upload { observations: Vec::new(), report }
-                    }
-                    Ok(grid) => read_grid(self.catalog, &grid, &request.options),
-                    Err(e) => {
-                        let mut report = Report::default();
-                        report.push(Problem::error(ProblemCode::EncodingError).say(
-                            format!("无法读取这个 Excel 文件（{e}）。请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后重新上传。"),
-                            format!("this Excel file cannot be read ({e}). Save it again as .xlsx or CSV UTF-8 and upload it."),
-                        ));
-                        Upload { observations: Vec::new(), report }
-                    }
-                }
+    /// Reads and checks a file off the async runtime, within the read budget and the time
+    /// limit, and hashes it. Never fails: every limit is a problem in the report.
+    async fn read(
+        &self,
+        bytes: Vec<u8>,
+        format: FileFormat,
+        options: UploadOptions,
+        grid_rows: Option<usize>,
+    ) -> (Upload, String, Option<GridWire>) {
+        let permit = if bytes.len() <= SMALL_FILE {
+            self.small.clone().acquire_owned().await
+        } else {
+            let kib = u32::try_from((bytes.len() / 1024 + 1).min(self.limits.read_budget_bytes / 1024).max(1)).unwrap_or(u32::MAX);
+            self.reading.clone().acquire_many_owned(kib).await
+        };
+        let catalog = self.catalog;
+        let workbook = WorkbookLimits::for_upload(self.limits.max_upload_bytes, options.max_rows);
+        let size = bytes.len();
+        // The permit goes with the work: a read that outlives its time limit keeps its share of
+        // the budget until it really ends, so abandoned reads cannot pile up in memory.
+        let work = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let sha256 = crate::auth::hex(&Sha256::digest(&bytes));
+            let grid = grid_rows.and_then(|rows| match format {
+                FileFormat::Workbook => xlsx::first_sheet(&bytes, &workbook).ok().map(|g| GridWire::of(&g, rows)),
+                FileFormat::Csv => GridWire::of_csv(&bytes, rows),
+            });
+            (read_file(catalog, &bytes, format, &options, &workbook), sha256, grid)
+        });
+        match tokio::time::timeout(self.limits.read_timeout, work).await {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => {
+                tracing::error!(%e, size, "reading an upload failed");
+                (
+                    limit_problem(Problem::error(ProblemCode::EncodingError).say(
+                        "读取文件时出错，文件未被接受。请检查文件是否完好，另存后重新上传。",
+                        "reading the file failed and it was not accepted. Check that the file is intact, save it again and upload it.",
+                    )),
+                    String::new(),
+                    None,
+                )
+            }
+            Err(_) => {
+                let seconds = self.limits.read_timeout.as_secs();
+                tracing::warn!(size, seconds, "reading an upload took too long");
+                (limit_problem(Problem::error(ProblemCode::TimeLimit).say(
+                    format!("检查这个文件超过了 {seconds} 秒的上限，文件未被接受。请拆分为几个较小的文件上传。"),
+                    format!("checking this file took longer than the {seconds}-second limit; it was not accepted. Split it into smaller files."),
+                )), String::new(), None)
             }
         }
+    }
+
+    /// Compares with the snapshot off the async runtime (a million rows take a while).
+    async fn compare(&self, snapshot: &Arc<Snapshot>, observations: Vec<Observation>) -> Result<(Changes, Vec<Problem>), StoreError> {
+        let (catalog, snapshot) = (self.catalog, snapshot.clone());
+        tokio::task::spawn_blocking(move || compare(catalog, &observations, &snapshot.dataset))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("comparing an upload failed: {e}")))
     }
 
     /// Appends revisions that restore what upload `id` replaced, for every value it wrote that
-    /// is still current; values superseded since are left alone.
+    /// is still current; values superseded since are left alone and named in the answer.
     pub async fn revert(&self, id: i64, actor: &str) -> Result<Outcome, RevertError> {
         let _writer = self.writer.lock().await;
+        let tx = self.store.begin_write().await?;
+        let snapshot = self.catch_up().await?;
         let original = self.store.upload(id).await?.ok_or(RevertError::NotFound(id))?;
         let plan = self.store.revert_plan(id).await?;
-        let restore: Vec<NewRevision> = plan
-            .iter()
-            .filter(|item| item.still_current && item.revision.value != item.previous)
-            .map(|item| NewRevision {
-                indicator: item.revision.indicator.clone(),
-                region: item.revision.region.clone(),
-                period: item.revision.period.clone(),
-                month_index: item.revision.month_index,
-                value: item.previous,
-                note: Some(format!("revert of upload {id}")),
-            })
-            .collect();
-        if restore.is_empty() {
-            return Err(RevertError::NothingToRevert(id));
-        }
-        let skipped = plan.len() - restore.len();
         let mut changes = ChangesWire::default();
-        for (item, revision) in plan.iter().filter(|i| i.still_current && i.revision.value != i.previous).zip(&restore) {
-            if let (Some(old), Some(new)) = (item.revision.value, revision.value) {
-                changes.revised.push(innogauge_model::wire::RevisionWire {
-                    indicator: revision.indicator.clone(),
-                    region: revision.region.clone(),
-                    period: revision.period.clone(),
+        let mut restore = Vec::new();
+        let mut written = Vec::new();
+        for item in &plan {
+            let r = &item.revision;
+            let keyed =
+                |value| KeyedValueWire { indicator: r.indicator.clone(), region: r.region.clone(), period: r.period.clone(), value };
+            if !item.still_current {
+                let now = self
+                    .catalog
+                    .indicator(&r.indicator)
+                    .zip(Period::parse(&r.period).ok())
+                    .and_then(|(i, p)| snapshot.dataset.reported(&i.id, &r.region, p));
+                changes.skipped.push(keyed(now));
+                continue;
+            }
+            if r.value == item.previous {
+                continue;
+            }
+            match (r.value, item.previous) {
+                (Some(old), Some(new)) => changes.revised.push(RevisionWire {
+                    indicator: r.indicator.clone(),
+                    region: r.region.clone(),
+                    period: r.period.clone(),
                     old,
                     new,
                     row: None,
-                });
+                }),
+                (Some(old), None) => changes.withdrawn.push(keyed(Some(old))),
+                (None, Some(new)) => changes.new.push(innogauge_model::wire::ObservationWire {
+                    indicator: r.indicator.clone(),
+                    region: r.region.clone(),
+                    period: r.period.clone(),
+                    value: new,
+                    note: None,
+                }),
+                (None, None) => {}
             }
+            restore.push(NewRevision {
+                indicator: r.indicator.clone(),
+                region: r.region.clone(),
+                period: r.period.clone(),
+                month_index: r.month_index,
+                value: item.previous,
+                note: Some(format!("revert of upload {id}")),
+            });
+            if let Some(w) = self.written(&r.indicator, &r.region, &r.period, item.previous) {
+                written.push(w);
+            }
+        }
+        if restore.is_empty() {
+            return Err(RevertError::NothingToRevert(id));
         }
         let report = ReportWire::from(&Report::default());
         let record = NewUpload {
@@ -329,22 +498,78 @@ impl Ingest {
             kind: UploadKind::Revert,
             reverts: Some(id),
             rows: 0,
-            new_values: 0,
-            revised_values: count(restore.len()),
-            unchanged_values: count(skipped),
+            new_values: count(changes.new.len()),
+            revised_values: count(changes.revised.len() + changes.withdrawn.len()),
+            unchanged_values: count(changes.skipped.len()),
             report: StoredReport::json(&report, &changes),
             created_at_ms: crate::time::now_ms(),
         };
-        let stored = self.store.commit(record, &restore).await?;
-        let snapshot = self.data.refresh().await?;
-        tracing::info!(upload = stored.id, reverts = id, restored = restore.len(), skipped, "upload reverted");
+        let stored = tx.commit(record, &restore).await?;
+        self.publish(&snapshot, stored.id, &written).await?;
+        tracing::info!(upload = stored.id, reverts = id, restored = restore.len(), skipped = changes.skipped.len(), "upload reverted");
         Ok(Outcome {
             status: Status::Committed,
             upload: Some(UploadSummary::from(&stored)),
             report,
             changes,
-            data_version: snapshot.version,
+            data_version: stored.id,
+            grid: None,
         })
+    }
+
+    fn written(&self, indicator: &str, region: &str, period: &str, value: Option<f64>) -> Option<Written> {
+        let (i, r, p) = (self.catalog.indicator(indicator)?, self.catalog.region(region)?, Period::parse(period).ok()?);
+        Some(Written { indicator: i.id.clone(), region: r.code.clone(), period: p, value })
+    }
+}
+
+/// An upload refused by a limit before its content was read.
+fn limit_problem(problem: Problem) -> Upload {
+    let mut report = Report::default();
+    report.push(problem);
+    Upload { observations: Vec::new(), report }
+}
+
+/// Reads a file's bytes as the contract does, CSV or workbook.
+pub fn read_file(catalog: &Catalog, bytes: &[u8], format: FileFormat, options: &UploadOptions, limits: &WorkbookLimits) -> Upload {
+    match format {
+        FileFormat::Csv => read_upload(catalog, bytes, options),
+        // The CSV path reports a file over the size limit too; a workbook is refused before unzipping.
+        FileFormat::Workbook if bytes.len() > options.max_bytes => read_upload(catalog, bytes, options),
+        FileFormat::Workbook => match xlsx::first_sheet(bytes, limits) {
+            Ok(grid) => read_grid(catalog, &grid, options),
+            Err(e) => limit_problem(workbook_problem(&e)),
+        },
+    }
+}
+
+/// The problem a workbook that cannot be read is reported as.
+fn workbook_problem(error: &WorkbookError) -> Problem {
+    match error {
+        WorkbookError::Inflates { limit } => Problem::error(ProblemCode::FileTooLarge).say(
+            format!("这个 Excel 文件解压后超过 {} MB 的上限，未读取。请删去多余的工作表和格式，或另存为 CSV 后上传。", limit / 1024 / 1024),
+            format!("this Excel file inflates to more than {} MB, the limit; nothing was read. Remove extra sheets and formatting, or save it as CSV.", limit / 1024 / 1024),
+        ),
+        WorkbookError::TooManyEntries { limit } => Problem::error(ProblemCode::FileTooLarge).say(
+            format!("这个 Excel 文件的组成部分超过 {limit} 个，未读取。请另存为 CSV 后上传。"),
+            format!("this Excel file has more than {limit} parts; nothing was read. Save it as CSV and upload that."),
+        ),
+        WorkbookError::TooManyRows { row, limit } => Problem::error(ProblemCode::TooManyRows).say(
+            format!("工作表在第 {row} 行有单元格，超过 {limit} 行的上限，未读取。请删去多余的行或拆分为多个文件。"),
+            format!("the sheet has a cell on row {row}, beyond the limit of {limit} rows; nothing was read. Delete the extra rows or split the file."),
+        ),
+        WorkbookError::TooManyColumns { column, limit } => Problem::error(ProblemCode::TooManyColumns).say(
+            format!("工作表在第 {column} 列有单元格，超过 {limit} 列的上限，未读取。请删去右侧多余的列。"),
+            format!("the sheet has a cell in column {column}, beyond the limit of {limit} columns; nothing was read. Delete the extra columns on the right."),
+        ),
+        WorkbookError::OldFormat => Problem::error(ProblemCode::EncodingError).say(
+            "只能读取 .xlsx 格式的 Excel 文件。请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）或 CSV UTF-8 后上传。",
+            "only .xlsx workbooks can be read. In Excel or WPS, use “Save as” Excel Workbook (.xlsx) or CSV UTF-8 and upload that.",
+        ),
+        WorkbookError::Unreadable(_) | WorkbookError::NoSheet => Problem::error(ProblemCode::EncodingError).say(
+            format!("无法读取这个 Excel 文件（{error}）。请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后重新上传。"),
+            format!("this Excel file cannot be read ({error}). Save it again as .xlsx or CSV UTF-8 and upload it."),
+        ),
     }
 }
 
@@ -373,7 +598,7 @@ impl StoredReport {
         #[derive(Serialize)]
         struct Kept<'a> {
             new: &'a [innogauge_model::wire::ObservationWire],
-            revised: &'a [innogauge_model::wire::RevisionWire],
+            revised: &'a [RevisionWire],
             unchanged: usize,
         }
         let kept = Kept {
@@ -398,4 +623,48 @@ fn new_revision(o: &Observation) -> NewRevision {
 
 fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Keeps this process's snapshot and event streams up with commits of other processes (another
+/// `serve` on the same database, `innogauge import`): on every PostgreSQL `NOTIFY`, and every
+/// `every` regardless (SQLite has no notifications, and a notification can be missed while the
+/// listening connection reconnects).
+pub async fn follow(
+    ingest: Arc<Ingest>,
+    postgres: Option<crate::store::PostgresStore>,
+    every: Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut listener = None;
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        if listener.is_none()
+            && let Some(pg) = &postgres
+        {
+            match pg.listen().await {
+                Ok(l) => listener = Some(l),
+                Err(e) => tracing::warn!(%e, "LISTEN failed; polling until it works"),
+            }
+        }
+        let notified = async {
+            match listener.as_mut() {
+                Some(l) => l.recv().await.map(|_| ()),
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = shutdown.changed() => return,
+            _ = tick.tick() => {}
+            received = notified => {
+                if let Err(e) = received {
+                    tracing::warn!(%e, "LISTEN connection lost; reconnecting");
+                    listener = None;
+                }
+            }
+        }
+        if let Err(e) = ingest.catch_up().await {
+            tracing::error!(%e, "catching up with the store");
+        }
+    }
 }

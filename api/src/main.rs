@@ -34,7 +34,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use innogauge_model::wire::ReportWire;
-use innogauge_model::{Catalog, Lang, Period, UploadOptions, read_upload};
+use innogauge_model::{Catalog, Lang, Period, UploadOptions};
 
 use crate::app::{App, Limits};
 use crate::http::reply::CorsPolicy;
@@ -228,7 +228,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             load_demo(store.clone()).await?;
             let accounts = demo_accounts(&*store).await?;
             let data = data::DataCache::load(store.clone(), catalog).await?;
-            print!("{}", board::progress_board(catalog, &data.current().await.dataset, Lang::parse(&lang).unwrap_or_default()));
+            print!("{}", board::progress_board(catalog, &data.current().dataset, Lang::parse(&lang).unwrap_or_default()));
             if !no_serve {
                 println!(
                     "\nInnoGauge is running: http://{0}/demo  (a demo portal with the widgets; API: http://{0}/api/v1/snapshot; Ctrl-C to stop)",
@@ -273,9 +273,7 @@ async fn serve(store: Arc<dyn Store>, postgres: Option<PostgresStore>, args: &Se
     };
     let cors = if args.cors_origins.is_empty() { CorsPolicy::AnyOrigin } else { CorsPolicy::Allow(args.cors_origins.clone()) };
     let app = Arc::new(App::new(store, limits, cors, shutdown.clone()).await?);
-    if let Some(pg) = postgres {
-        tokio::spawn(app::follow_other_processes(app.clone(), pg, shutdown.clone()));
-    }
+    tokio::spawn(ingest::follow(app.ingest.clone(), postgres, app.limits.follow_every, shutdown.clone()));
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(address = %args.listen, "serving");
     let mut done = shutdown.clone();
@@ -310,10 +308,18 @@ async fn wait_for_signal() {
     }
 }
 
-async fn load_demo(store: Arc<dyn Store>) -> Result<()> {
+/// The ingestion door for a command-line tool: the same as the server's, with nobody listening.
+async fn door(store: Arc<dyn Store>) -> Result<ingest::Ingest> {
     let catalog = Catalog::builtin();
     let data = Arc::new(data::DataCache::load(store.clone(), catalog).await?);
-    let ingest = ingest::Ingest::new(catalog, store, data);
+    let limits = Limits::default();
+    let (_, nobody) = tokio::sync::watch::channel(false);
+    let events = Arc::new(events::Events::new(Arc::new(metrics::Metrics::default()), nobody, limits.heartbeat));
+    Ok(ingest::Ingest::new(catalog, store, data, events, limits.read()))
+}
+
+async fn load_demo(store: Arc<dyn Store>) -> Result<()> {
+    let ingest = door(store).await?;
     let request = UploadRequest {
         bytes: DEMO_DATA.to_vec(),
         format: FileFormat::Csv,
@@ -322,6 +328,7 @@ async fn load_demo(store: Arc<dyn Store>) -> Result<()> {
         actor: "demo".into(),
         idempotency_key: Some("innogauge-demo-data".into()),
         dry_run: false,
+        grid_rows: None,
     };
     let outcome = ingest.upload(request).await?;
     match outcome.status {
@@ -333,9 +340,7 @@ async fn load_demo(store: Arc<dyn Store>) -> Result<()> {
 }
 
 async fn import(store: Arc<dyn Store>, files: &[PathBuf], period: Option<Period>, dry_run: bool) -> Result<ExitCode> {
-    let catalog = Catalog::builtin();
-    let data = Arc::new(data::DataCache::load(store.clone(), catalog).await?);
-    let ingest = ingest::Ingest::new(catalog, store, data);
+    let ingest = door(store).await?;
     let actor = format!("import:{}", std::env::var("USER").unwrap_or_else(|_| "console".into()));
     let mut all_ok = true;
     for (i, file) in files.iter().enumerate() {
@@ -353,6 +358,7 @@ async fn import(store: Arc<dyn Store>, files: &[PathBuf], period: Option<Period>
             actor: actor.clone(),
             idempotency_key: None,
             dry_run,
+            grid_rows: None,
         };
         let outcome = ingest.upload(request).await?;
         all_ok &= outcome.status != Status::Rejected;
@@ -426,13 +432,9 @@ fn validate(catalog: &Catalog, files: &[PathBuf], period: Option<&str>, regions:
     let mut all_valid = true;
     for file in files {
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-        let upload = match file.to_str().and_then(FileFormat::from_name) {
-            Some(FileFormat::Workbook) => {
-                let grid = xlsx::first_sheet(&bytes).with_context(|| format!("reading {}", file.display()))?;
-                innogauge_model::read_grid(catalog, &grid, &options)
-            }
-            _ => read_upload(catalog, &bytes, &options),
-        };
+        let format = file.to_str().and_then(FileFormat::from_name).unwrap_or(FileFormat::Csv);
+        let limits = xlsx::WorkbookLimits::for_upload(options.max_bytes, options.max_rows);
+        let upload = ingest::read_file(catalog, &bytes, format, &options, &limits);
         tracing::info!(file = %file.display(), observations = upload.report.observations, errors = upload.report.error_count(), "validated");
         all_valid &= !upload.report.has_errors();
         if json {

@@ -126,6 +126,21 @@ impl Dataset {
         Arc::make_mut(self.values.entry(indicator).or_default().entry(region).or_default()).insert(period.month_index(), (period, value));
     }
 
+    /// Removes the value at `period`'s point in time (a withdrawn value), if there is one.
+    pub fn remove(&mut self, indicator: &str, region: &str, period: Period) {
+        let Some(regions) = self.values.get_mut(indicator) else { return };
+        let Some(series) = regions.get_mut(region) else { return };
+        if series.contains_key(&period.month_index()) {
+            Arc::make_mut(series).remove(&period.month_index());
+            if series.is_empty() {
+                regions.remove(region);
+                if regions.is_empty() {
+                    self.values.remove(indicator);
+                }
+            }
+        }
+    }
+
     /// Number of values held.
     pub fn len(&self) -> usize {
         self.values.values().flat_map(BTreeMap::values).map(|series| series.len()).sum()

@@ -3,6 +3,8 @@
 //! or a year-to-date flow going down within a year. Pure: the caller passes the current values
 //! (from its store) as a [`Dataset`].
 
+use std::collections::BTreeSet;
+
 use crate::catalog::Catalog;
 use crate::contract::{Problem, ProblemCode};
 use crate::dataset::Dataset;
@@ -108,6 +110,56 @@ pub fn compare(catalog: &Catalog, observations: &[Observation], current: &Datase
     (changes, warnings)
 }
 
+/// What a commit touched, as a reader sees it: the series written, plus every series computed
+/// from them. A district's value of an additive indicator also moves the city (its sum of
+/// districts), and a part of a derived indicator moves the derived one. Widgets refetch exactly
+/// what a commit's event names, so this rule decides what repaints live.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touched {
+    /// Indicator ids, written or derived from written ones.
+    pub indicators: BTreeSet<String>,
+    /// Region codes, written, with the city when a district's additive value was written.
+    pub regions: BTreeSet<String>,
+    /// Canonical periods written.
+    pub periods: BTreeSet<String>,
+}
+
+impl Touched {
+    /// Nothing touched yet.
+    pub fn new() -> Touched {
+        Touched::default()
+    }
+
+    /// Records one written value.
+    pub fn add(&mut self, catalog: &Catalog, indicator: &str, region: &str, period: &str) {
+        let additive = catalog.indicator(indicator).is_some_and(|i| i.additive);
+        if additive && catalog.region(region).is_some_and(|r| r.is_district()) {
+            self.regions.insert(catalog.city().code.to_string());
+        }
+        if !self.indicators.contains(indicator) {
+            self.indicators.insert(indicator.to_owned());
+            for derived in catalog.indicators() {
+                if let Some(d) = &derived.derived
+                    && (*d.numerator == *indicator || *d.denominator == *indicator)
+                {
+                    self.indicators.insert(derived.id.to_string());
+                }
+            }
+        }
+        if !self.regions.contains(region) {
+            self.regions.insert(region.to_owned());
+        }
+        if !self.periods.contains(period) {
+            self.periods.insert(period.to_owned());
+        }
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.indicators.is_empty() && self.regions.is_empty() && self.periods.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -124,6 +176,23 @@ mod tests {
             note: None,
             row: Some(row),
         }
+    }
+
+    #[test]
+    fn a_district_value_touches_the_city_and_the_derived_indicators() {
+        let catalog = Catalog::builtin();
+        let derived = catalog.indicators().iter().find_map(|i| i.derived.as_ref().map(|d| (i.id.to_string(), d.numerator.to_string())));
+        let (derived, part) = derived.expect("the catalogue has a derived indicator");
+        let mut touched = Touched::new();
+        touched.add(catalog, &part, "500118", "2025Q3");
+        assert!(touched.indicators.contains(&derived), "{touched:?}");
+        assert!(touched.regions.contains("500118"));
+        assert!(touched.regions.contains("500000"), "a district's additive value moves the city");
+        assert_eq!(touched.periods.iter().collect::<Vec<_>>(), ["2025Q3"]);
+
+        let mut zone = Touched::new();
+        zone.add(catalog, "tech_smes", "两江新区", "2025Q3");
+        assert!(!zone.regions.contains("500000"), "functional zones are never summed into the city: {zone:?}");
     }
 
     #[test]

@@ -449,6 +449,25 @@ pub struct ChangesWire {
     pub revised: Vec<RevisionWire>,
     /// Values equal to what is known.
     pub unchanged: usize,
+    /// Values removed (a revert of a value that did not exist before): the value removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn: Vec<KeyedValueWire>,
+    /// Values a revert left alone because a later upload replaced them since: the value kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<KeyedValueWire>,
+}
+
+/// One value named by its key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeyedValueWire {
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// Period.
+    pub period: String,
+    /// The value (none: no value).
+    pub value: Option<f64>,
 }
 
 impl From<&crate::revision::Changes> for ChangesWire {
@@ -468,6 +487,8 @@ impl From<&crate::revision::Changes> for ChangesWire {
                 })
                 .collect(),
             unchanged: c.unchanged.len(),
+            withdrawn: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use innogauge_model::views::{self, RankMeasure};
-use innogauge_model::wire::{GridWire, ProgressWire, SeriesWire};
+use innogauge_model::wire::{ProgressWire, SeriesWire};
 use innogauge_model::{Indicator, Period, Region, UploadOptions};
 use serde::Serialize;
 use warp::Reply;
@@ -78,8 +78,8 @@ pub async fn catalog(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
 
 pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let key = format!("series?{query}");
-    let snapshot = app.data.current().await;
-    // Past versions (`as_of`) are keyed by their upload, below.
+    let snapshot = app.data.current();
+    // Past versions (`as_of`) are answered below, never from the body cache.
     if !query.contains("as_of")
         && let Some(hit) = reply::cached(&ctx, &app.cors, &app.bodies, snapshot.version, &key)
     {
@@ -89,21 +89,44 @@ pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let indicator = required(indicator(&app, &p)?, "indicator")?;
     let region = region(&app, &p)?.unwrap_or_else(|| app.catalog.city());
     let until = period(&p)?;
-    if let Some(as_of) = p.get("as_of").filter(|s| !s.is_empty()) {
-        let as_of: i64 = as_of.parse().map_err(|_| ApiError::bad_request("bad-as-of", "`as_of` is an upload id"))?;
-        let snapshot = app.data.as_of(as_of).await?;
-        return Ok(cached_json(&ctx, &app.cors, &app.bodies, as_of, &key, || {
-            views::series_view(app.catalog, &snapshot.dataset, indicator, region, until)
-        }));
+    let as_of = match p.get("as_of").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => Some(text.parse::<i64>().map_err(|_| ApiError::bad_request("bad-as-of", "`as_of` is an upload id"))?),
+    };
+    match as_of {
+        // A version not reached yet, or the current one, is the current data: answering it as
+        // a past version would pin that answer while the data move on.
+        None => {}
+        Some(v) if v >= snapshot.version => {}
+        Some(v) if v < 0 => return Err(ApiError::bad_request("bad-as-of", "`as_of` is an upload id")),
+        Some(v) => {
+            let past = app.data.as_of(v).await?;
+            let view = views::series_view(app.catalog, &past.dataset, indicator, region, until);
+            // What was known after an upload never changes: the ETag is that upload's.
+            let etag = reply::etag(v, &key);
+            if ctx.if_none_match.as_deref() == Some(etag.as_str()) {
+                return Ok(reply::not_modified(&ctx, &app.cors, &etag));
+            }
+            let body = Bytes::from(serde_json::to_vec(&view).map_err(|e| ApiError::internal(&e))?);
+            return Ok(bytes_response(&ctx, &app.cors, StatusCode::OK, "application/json; charset=utf-8", body, Some(&etag)));
+        }
     }
+    // The current data under one key, however `as_of` was spelt.
+    let key = if as_of.is_some() { current_key("series", &query) } else { key };
     Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &key, || {
         views::series_view(app.catalog, &snapshot.dataset, indicator, region, until)
     }))
 }
 
+/// The cache key of a read without its `as_of` parameter.
+fn current_key(route: &str, query: &str) -> String {
+    let rest: Vec<&str> = query.split('&').filter(|pair| !pair.starts_with("as_of=") && *pair != "as_of").collect();
+    format!("{route}?{}", rest.join("&"))
+}
+
 pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let key = format!("progress?{query}");
-    let snapshot = app.data.current().await;
+    let snapshot = app.data.current();
     let version = snapshot.version;
     if let Some(hit) = reply::cached(&ctx, &app.cors, &app.bodies, version, &key) {
         return Ok(hit);
@@ -133,7 +156,7 @@ pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
 
 pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let key = format!("ranking?{query}");
-    let snapshot = app.data.current().await;
+    let snapshot = app.data.current();
     if let Some(hit) = reply::cached(&ctx, &app.cors, &app.bodies, snapshot.version, &key) {
         return Ok(hit);
     }
@@ -152,7 +175,7 @@ pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
 }
 
 pub async fn snapshot(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
-    let snapshot = app.data.current().await;
+    let snapshot = app.data.current();
     #[derive(Serialize)]
     struct Body {
         data_version: i64,
@@ -217,14 +240,14 @@ pub async fn history(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
             note: r.note,
         })
         .collect();
-    let version = app.data.current().await.version;
+    let version = app.data.current().version;
     Ok(cached_json(&ctx, &app.cors, &app.bodies, version, &format!("history?{query}"), || entries))
 }
 
 pub async fn export_csv(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let p = params(&query)?;
     let (only_indicator, only_region) = (indicator(&app, &p)?, region(&app, &p)?);
-    let snapshot = app.data.current().await;
+    let snapshot = app.data.current();
     // UTF-8 with BOM so that Excel on Chinese Windows opens it without mojibake.
     let mut out = String::from("\u{FEFF}indicator,指标,region,地区,period,value,unit,origin\n");
     for indicator in app.catalog.indicators().iter().filter(|i| only_indicator.is_none_or(|o| o.id == i.id)) {
@@ -257,7 +280,7 @@ pub async fn export_csv(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
 
 pub async fn events(app: Arc<App>, ctx: Ctx) -> Answer {
     let last = ctx.last_event_id.as_deref().and_then(|id| id.trim().parse::<i64>().ok());
-    let version = app.data.current().await.version;
+    let version = app.data.current().version;
     let stream = app.events.stream(version, last);
     let mut response = warp::sse::reply(stream).into_response();
     let headers = response.headers_mut();
@@ -317,30 +340,63 @@ async fn file_of(ctx: &Ctx, body: Bytes, name_param: Option<&String>) -> Result<
             let Some(file_name) = field.file_name().map(str::to_owned) else { continue };
             let mime = field.content_type().map(ToString::to_string);
             let bytes = field.bytes().await.map_err(|e| ApiError::bad_request("bad-multipart", e.to_string()))?.to_vec();
-            let format =
-                FileFormat::from_name(&file_name).or_else(|| mime.as_deref().and_then(FileFormat::from_mime)).or_else(|| sniff(&bytes));
-            let format = format.ok_or_else(|| ApiError::unsupported(format!("{file_name}: upload a .csv or .xlsx file")))?;
+            let format = format_of(Some(&file_name), mime.as_deref(), &bytes)
+                .ok_or_else(|| ApiError::unsupported(format!("{file_name}: upload a .csv or .xlsx file")))?;
             return Ok(File { bytes, name: Some(file_name), format });
         }
         return Err(ApiError::bad_request("no-file", "the form has no file part"));
     }
     let name = name_param.cloned();
-    let format = if content_type.is_empty() || content_type.starts_with("application/octet-stream") {
-        name.as_deref().and_then(FileFormat::from_name).or_else(|| sniff(&body))
-    } else {
-        FileFormat::from_mime(&content_type)
-    };
-    let format = format.ok_or_else(|| ApiError::unsupported(format!("{content_type}: send text/csv or an Excel workbook")))?;
+    let mime = Some(content_type.as_str()).filter(|m| !m.is_empty());
+    let format = format_of(name.as_deref(), mime, &body).ok_or_else(|| {
+        ApiError::unsupported(match mime {
+            Some(mime) => format!("{mime}: send text/csv or an .xlsx workbook"),
+            None => "say what the body is: Content-Type text/csv, or an .xlsx workbook".to_owned(),
+        })
+    })?;
     Ok(File { bytes: body.to_vec(), name, format })
 }
 
-/// A zip (xlsx) or OLE (xls) signature means a workbook; anything else is read as CSV text.
-fn sniff(bytes: &[u8]) -> Option<FileFormat> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
-        Some(FileFormat::Workbook)
-    } else {
-        Some(FileFormat::Csv)
+/// What a file is, from what the client says and its first bytes, which must agree: a declared
+/// type must be one we read (PNG bytes or an `image/png` part are refused, not read as CSV), a
+/// type that says nothing sure (`application/octet-stream`, or `application/vnd.ms-excel`,
+/// which Windows browsers send for `.csv` files) leaves it to the name, and text needs a name or
+/// a type. An old `.xls` workbook is neither zip nor text and is refused.
+fn format_of(name: Option<&str>, mime: Option<&str>, bytes: &[u8]) -> Option<FileFormat> {
+    let essence = mime.and_then(|m| m.split(';').next()).unwrap_or("").trim().to_ascii_lowercase();
+    let claimed = match essence.as_str() {
+        "" | "application/octet-stream" | "application/vnd.ms-excel" | "application/x-msexcel" => name.and_then(FileFormat::from_name),
+        other => Some(FileFormat::from_mime(other)?),
+    };
+    match (claimed, sniff(bytes)?) {
+        (Some(FileFormat::Workbook) | None, Sniffed::Zip) => Some(FileFormat::Workbook),
+        (Some(FileFormat::Csv), Sniffed::Text) => Some(FileFormat::Csv),
+        _ => None,
     }
+}
+
+/// What the first bytes of a body look like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sniffed {
+    /// A zip archive (an `.xlsx` workbook).
+    Zip,
+    /// Text: no NUL bytes, or UTF-16 with its byte order mark.
+    Text,
+}
+
+/// A zip signature, or text; `None` for anything else (an image, an old `.xls` workbook).
+fn sniff(bytes: &[u8]) -> Option<Sniffed> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Some(Sniffed::Zip);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Some(Sniffed::Text);
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    // Every binary format we have seen uploaded (PNG, JPEG, PDF, OLE) has a NUL or a control
+    // byte in its first bytes; CSV text has neither.
+    let binary = head.iter().any(|&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)));
+    (!binary).then_some(Sniffed::Text)
 }
 
 pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answer {
@@ -355,11 +411,6 @@ pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answ
     let p = params(&query)?;
     let dry_run = matches!(p.get("dry_run").map(String::as_str), Some("true" | "1" | "yes"));
     let file = file_of(&ctx, body, p.get("filename")).await?;
-    // The upload page shows the file as a grid; it cannot read a workbook itself.
-    let grid = matches!(p.get("grid").map(String::as_str), Some("true" | "1")).then(|| match file.format {
-        FileFormat::Workbook => crate::xlsx::first_sheet(&file.bytes).ok().map(|g| GridWire::of(&g, GRID_ROWS)),
-        FileFormat::Csv => GridWire::of_csv(&file.bytes, GRID_ROWS),
-    });
     let options = UploadOptions {
         period: period(&p)?,
         max_bytes: app.limits.max_upload_bytes,
@@ -374,15 +425,14 @@ pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answ
         actor: who.name.clone(),
         idempotency_key: ctx.idempotency_key.clone(),
         dry_run,
+        // The upload page shows the file as a grid; it cannot read a workbook itself.
+        grid_rows: matches!(p.get("grid").map(String::as_str), Some("true" | "1")).then_some(GRID_ROWS),
     };
     let outcome = app.ingest.upload(request).await?;
     let rows = u64::from(outcome.report.data_rows);
     let status = match outcome.status {
         Status::Committed => {
             app.metrics.upload("committed", rows);
-            if let Some(upload) = &outcome.upload {
-                app.committed(upload.id).await;
-            }
             StatusCode::CREATED
         }
         Status::DryRun => {
@@ -403,14 +453,7 @@ pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answ
             }
         }
     };
-    match grid.flatten() {
-        Some(grid) => {
-            let mut body = serde_json::to_value(&outcome).map_err(|e| ApiError::internal(&e))?;
-            body["grid"] = serde_json::to_value(grid).map_err(|e| ApiError::internal(&e))?;
-            Ok(json(&ctx, &app.cors, status, &body))
-        }
-        None => Ok(json(&ctx, &app.cors, status, &outcome)),
-    }
+    Ok(json(&ctx, &app.cors, status, &outcome))
 }
 
 /// Rows of a file sent back for the upload page's grid (`grid=true`).
@@ -445,12 +488,7 @@ pub async fn revert(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {
         return Err(ApiError::forbidden("only an admin may revert an upload"));
     }
     match app.ingest.revert(id, &who.name).await {
-        Ok(outcome) => {
-            if let Some(upload) = &outcome.upload {
-                app.committed(upload.id).await;
-            }
-            Ok(json(&ctx, &app.cors, StatusCode::CREATED, &outcome))
-        }
+        Ok(outcome) => Ok(json(&ctx, &app.cors, StatusCode::CREATED, &outcome)),
         Err(RevertError::NotFound(id)) => Err(ApiError::not_found(format!("no upload {id}"))),
         Err(RevertError::NothingToRevert(id)) => {
             Err(ApiError::conflict("nothing-to-revert", format!("every value of upload {id} has been superseded or reverted already")))

@@ -221,15 +221,13 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .and(ctx())
         .then(|id: i64, app: Arc<App>, ctx: Ctx| async move { observe(app.clone(), handlers::revert(app, ctx, id)).await })
         .boxed();
-    let max_upload = u64::try_from(app.limits.max_upload_bytes).unwrap_or(u64::MAX);
     let upload = warp::path!("api" / "v1" / "uploads")
         .and(warp::post())
-        .and(warp::body::content_length_limit(max_upload))
+        .and(bounded_body(app.limits.max_upload_bytes))
         .and(with_app(app.clone()))
         .and(ctx())
         .and(query())
-        .and(warp::body::bytes())
-        .then(|app: Arc<App>, ctx: Ctx, query: String, body: Bytes| async move {
+        .then(|body: Bytes, app: Arc<App>, ctx: Ctx, query: String| async move {
             observe(app.clone(), handlers::upload(app, ctx, query, body)).await
         })
         .boxed();
@@ -271,6 +269,45 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .with(count)
         .map(Reply::into_response)
         .boxed()
+}
+
+/// The request body, with or without `Content-Length` (chunked), refused with 413 as soon as it
+/// passes `max` bytes: a declared length over the limit is refused before anything is read, and
+/// a chunked body is read only up to the limit.
+fn bounded_body(max: usize) -> BoxedFilter<(Bytes,)> {
+    warp::header::optional::<u64>("content-length")
+        .and(warp::body::stream())
+        .and_then(move |declared: Option<u64>, stream| collect_bounded(declared, stream, max))
+        .boxed()
+}
+
+async fn collect_bounded<S, B>(declared: Option<u64>, stream: S, max: usize) -> Result<Bytes, warp::Rejection>
+where
+    S: futures_util::Stream<Item = Result<B, warp::Error>>,
+    B: bytes::Buf,
+{
+    use bytes::BufMut as _;
+    use futures_util::StreamExt as _;
+    let too_large = || warp::reject::custom(ApiError::too_large(format!("the body is larger than the upload limit of {max} bytes")));
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::with_capacity(declared.map_or(64 * 1024, |n| n as usize));
+    let mut stream = std::pin::pin!(stream);
+    while let Some(chunk) = stream.next().await {
+        let mut chunk =
+            chunk.map_err(|e| warp::reject::custom(ApiError::bad_request("bad-body", format!("the body could not be read: {e}"))))?;
+        if body.len() + chunk.remaining() > max {
+            return Err(too_large());
+        }
+        while chunk.has_remaining() {
+            let piece = chunk.chunk();
+            let n = piece.len();
+            body.put_slice(piece);
+            chunk.advance(n);
+        }
+    }
+    Ok(body.freeze())
 }
 
 /// 404 for unknown paths, 405 with `Allow` for known paths and other methods. For a known

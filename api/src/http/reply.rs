@@ -140,17 +140,22 @@ pub fn cached(ctx: &Ctx, cors: &CorsPolicy, bodies: &BodyCache, version: i64, ke
     let etag = etag(version, key);
     if ctx.if_none_match.as_deref().is_some_and(|inm| inm.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"))
     {
-        let mut response = Response::new(Bytes::new());
-        *response.status_mut() = StatusCode::NOT_MODIFIED;
-        let mut response = response.into_response();
-        set_common(&mut response, ctx, cors, Some(&etag));
-        return Some(response);
+        return Some(not_modified(ctx, cors, &etag));
     }
     // Built once per data version (and per encoding) and then served as bytes: a read's answer
     // only changes when the data do.
     let wanted = negotiate(ctx.accept_encoding.as_deref());
     let (body, encoding) = bodies.get(version, key, wanted)?;
     Some(encoded_response(ctx, cors, StatusCode::OK, "application/json; charset=utf-8", body, encoding, Some(&etag)))
+}
+
+/// `304 Not Modified` for `etag`.
+pub fn not_modified(ctx: &Ctx, cors: &CorsPolicy, etag: &str) -> warp::reply::Response {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::NOT_MODIFIED;
+    let mut response = response.into_response();
+    set_common(&mut response, ctx, cors, Some(etag));
+    response
 }
 
 /// The encoding a response will use for `Accept-Encoding` (for bodies worth compressing).

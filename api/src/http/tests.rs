@@ -16,6 +16,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
+use innogauge_model::Catalog;
+
 use crate::app::{App, Limits};
 use crate::auth;
 use crate::http::reply::CorsPolicy;
@@ -31,9 +33,16 @@ struct Server {
 }
 
 async fn start(store: Arc<dyn Store>, limits: Limits) -> Server {
+    start_following(store, limits, None).await
+}
+
+/// A server as `innogauge serve` runs one: following the commits of other processes, by
+/// polling the store and, with PostgreSQL, by `LISTEN`.
+async fn start_following(store: Arc<dyn Store>, limits: Limits, postgres: Option<crate::store::PostgresStore>) -> Server {
     store.migrate().await.unwrap();
     let (stop, shutdown) = watch::channel(false);
     let app = Arc::new(App::new(store, limits, CorsPolicy::AnyOrigin, shutdown.clone()).await.unwrap());
+    tokio::spawn(crate::ingest::follow(app.ingest.clone(), postgres, app.limits.follow_every, shutdown.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut done = shutdown.clone();
@@ -470,10 +479,9 @@ async fn postgres_commits_reach_clients_of_another_process() {
     let url = store.url_for_tests();
     let first = start(Arc::new(store.clone()), Limits::default()).await;
     let other_store = crate::store::PostgresStore::open(&url).await.unwrap();
-    let second = start(Arc::new(other_store.clone()), Limits::default()).await;
-    // What `innogauge serve` does for PostgreSQL: follow the commits of other processes.
-    let (_keep_following, shutdown) = watch::channel(false);
-    tokio::spawn(crate::app::follow_other_processes(second.app.clone(), other_store, shutdown));
+    // Polling only every minute here: the commit must arrive by NOTIFY.
+    let slow = Limits { follow_every: Duration::from_secs(60), ..Limits::default() };
+    let second = start_following(Arc::new(other_store.clone()), slow, Some(other_store)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (mut stream, mut seen) = open_events(second.addr, None).await;
     let admin = token(&first, "admin", &[]).await;
@@ -697,4 +705,130 @@ fn every_get_route_is_found_by_the_one_match_and_nothing_else_is() {
     {
         assert_eq!(Get::of(not_a_get), None, "{not_a_get}");
     }
+}
+
+/// Two servers on one database (as two `serve` processes), uploads sent to both at once with
+/// one key in common: nothing is lost, ids follow commit order, every report's "old" value is
+/// the previous commit's, every commit reaches the event streams of both, and both serve
+/// exactly what the database holds.
+async fn two_servers_lose_nothing(first: Server, second: Server) {
+    let (mut events_a, mut seen_a) = open_events(first.addr, None).await;
+    let (mut events_b, mut seen_b) = open_events(second.addr, None).await;
+    let admin = token(&first, "admin", &[]).await;
+    let districts: Vec<String> = Catalog::builtin().districts().map(|r| r.name_zh.clone()).collect();
+    let mut sent = Vec::new();
+    for i in 0..12usize {
+        let addr = if i % 2 == 0 { first.addr } else { second.addr };
+        let admin = admin.clone();
+        // Every upload writes the shared key and one key of its own; some are large, so that
+        // they take long enough to overlap.
+        let mut csv = format!("指标,地区,时期,数值\n科技型企业数量,永川区,2025Q3,{}\n", 1000 + i);
+        csv.push_str(&format!("高新技术企业,{},2024Q{},{}\n", districts[i], i % 4 + 1, 10 + i));
+        if i % 3 == 0 {
+            for (d, district) in districts.iter().enumerate() {
+                for year in 2000..2020 {
+                    csv.push_str(&format!("研发人员,{district},{year},{}\n", i * 1000 + d + year));
+                }
+            }
+        }
+        sent.push(tokio::spawn(async move { (i, post_csv(addr, "/api/v1/uploads", &admin, csv.as_bytes()).await) }));
+    }
+    let mut outcomes = Vec::new();
+    for task in sent {
+        let (i, response) = task.await.unwrap();
+        assert_eq!(response.status, 201, "{}", String::from_utf8_lossy(&response.body));
+        let body = response.json();
+        outcomes.push((body["upload"]["id"].as_i64().unwrap(), i, body));
+    }
+    outcomes.sort_by_key(|(id, _, _)| *id);
+    for pair in outcomes.windows(2) {
+        let ((_, previous, _), (id, _, body)) = (&pair[0], &pair[1]);
+        let revised = body["changes"]["revised"].as_array().unwrap();
+        let shared =
+            revised.iter().find(|r| r["region"] == "500118").unwrap_or_else(|| panic!("upload {id} revised the shared key: {body}"));
+        assert_eq!(shared["old"].as_f64(), Some(1000.0 + *previous as f64), "upload {id}'s old value is the previous commit's");
+    }
+    let last = outcomes.last().unwrap();
+    for (id, _, _) in &outcomes {
+        read_until(&mut events_a, &mut seen_a, &format!("id:{id}\n")).await;
+        read_until(&mut events_b, &mut seen_b, &format!("id:{id}\n")).await;
+    }
+    // Both serve the last commit's value, and exactly what the database holds.
+    let reloaded = crate::data::DataCache::load(first.app.store.clone(), Catalog::builtin()).await.unwrap().current();
+    assert_eq!(reloaded.version, last.0);
+    for server in [&first, &second] {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while server.app.data.current().version < last.0 {
+            assert!(tokio::time::Instant::now() < deadline, "the snapshot reaches the last commit");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let served = latest_value(&get(server.addr, "/api/v1/progress?indicator=tech_smes&region=500118").await.json());
+        assert_eq!(served, 1000.0 + last.1 as f64);
+        let snapshot = server.app.data.current();
+        assert_eq!(snapshot.dataset.len(), reloaded.dataset.len());
+        for indicator in ["tech_smes", "high_tech_enterprises", "rd_personnel"] {
+            for district in Catalog::builtin().districts() {
+                assert_eq!(
+                    snapshot.dataset.series(Catalog::builtin(), indicator, &district.code),
+                    reloaded.dataset.series(Catalog::builtin(), indicator, &district.code),
+                    "{indicator} {}",
+                    district.code
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn postgres_two_servers_lose_nothing() {
+    let Some(store) = temp_postgres("two").await else { return };
+    let url = store.url_for_tests();
+    let limits = Limits { uploads_per_minute: 1000, ..Limits::default() };
+    let first = start_following(Arc::new(store.clone()), limits.clone(), Some(store)).await;
+    let other = crate::store::PostgresStore::open(&url).await.unwrap();
+    let second = start_following(Arc::new(other.clone()), limits, Some(other)).await;
+    two_servers_lose_nothing(first, second).await;
+}
+
+#[tokio::test]
+async fn sqlite_two_servers_lose_nothing() {
+    let url = temp_sqlite_url("two");
+    let limits = Limits { uploads_per_minute: 1000, ..Limits::default() };
+    let first = start(Arc::new(SqliteStore::open(&url).await.unwrap()), limits.clone()).await;
+    let second = start(Arc::new(SqliteStore::open(&url).await.unwrap()), limits).await;
+    two_servers_lose_nothing(first, second).await;
+}
+
+/// `innogauge import` into the SQLite file of a running server: the server's reads and its
+/// event streams follow within seconds, with no upload of its own.
+#[tokio::test]
+async fn an_import_beside_a_running_server_reaches_its_readers() {
+    let url = temp_sqlite_url("import");
+    let server = start(Arc::new(SqliteStore::open(&url).await.unwrap()), Limits::default()).await;
+    let (mut events, mut seen) = open_events(server.addr, None).await;
+    // What `innogauge import` does: its own store and ingestion door on the same file.
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+    let catalog = Catalog::builtin();
+    let data = Arc::new(crate::data::DataCache::load(store.clone(), catalog).await.unwrap());
+    let (_keep, nobody) = watch::channel(false);
+    let events_of_import =
+        Arc::new(crate::events::Events::new(Arc::new(crate::metrics::Metrics::default()), nobody, Duration::from_secs(15)));
+    let door = crate::ingest::Ingest::new(catalog, store, data, events_of_import, Limits::default().read());
+    let outcome = door
+        .upload(crate::ingest::UploadRequest {
+            bytes: "指标,地区,时期,数值\n高新技术企业,江津区,2025Q3,321\n".as_bytes().to_vec(),
+            format: crate::ingest::FileFormat::Csv,
+            file_name: Some("q3.csv".into()),
+            options: innogauge_model::UploadOptions::default(),
+            actor: "import:test".into(),
+            idempotency_key: None,
+            dry_run: false,
+            grid_rows: None,
+        })
+        .await
+        .unwrap();
+    let version = outcome.data_version;
+    read_until(&mut events, &mut seen, &format!("id:{version}\n")).await;
+    assert!(seen.contains("\"high_tech_enterprises\"") && seen.contains("\"500116\""), "{seen}");
+    assert_eq!(latest_value(&get(server.addr, "/api/v1/progress?indicator=high_tech_enterprises&region=500116").await.json()), 321.0);
 }

@@ -196,13 +196,31 @@ pub struct CurrentValue {
     pub value: f64,
 }
 
-/// The distinct series and periods an upload wrote.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct UploadTouched {
-    /// (indicator, region) pairs, sorted.
-    pub series: Vec<(String, String)>,
-    /// Canonical periods, sorted.
-    pub periods: Vec<String>,
+/// A committed revision as a process that did not write it learns of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommittedRevision {
+    /// The upload that wrote it.
+    pub upload_id: i64,
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// Canonical period.
+    pub period: String,
+    /// The value (`None`: withdrawn).
+    pub value: Option<f64>,
+}
+
+/// The store's one write lock, taken before a commit is compared with the current values and
+/// held until it commits: no other writer, in this process or any other, can commit in between,
+/// so upload ids (the data versions) are assigned in commit order and "old → new" in a report
+/// is what the commit really replaced. Dropping it without [`WriteTx::commit`] rolls back.
+#[async_trait]
+pub trait WriteTx: Send + std::fmt::Debug {
+    /// The data version when the lock was taken; it cannot move until the lock ends.
+    fn version(&self) -> i64;
+    /// Appends an upload and its revisions, updates `current_values`, and commits.
+    async fn commit(self: Box<Self>, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError>;
 }
 
 /// What reverting one revision of an upload would restore.
@@ -297,8 +315,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn migrate(&self) -> Result<(), StoreError>;
     /// The id of the latest upload (0 when empty): the data version.
     async fn data_version(&self) -> Result<i64, StoreError>;
-    /// Appends an upload and its revisions in one transaction and returns the record.
-    async fn commit(&self, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError>;
+    /// Takes the write lock (waiting for any other writer of any process) and opens the
+    /// transaction of the next commit.
+    async fn begin_write(&self) -> Result<Box<dyn WriteTx>, StoreError>;
+    /// Appends an upload and its revisions in one transaction and returns the record (tests;
+    /// the server commits through [`crate::ingest::Ingest`], which compares under the lock).
+    #[cfg(test)]
+    async fn commit(&self, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
+        self.begin_write().await?.commit(upload, revisions).await
+    }
     /// An earlier upload of the same bytes (sha256) or with the same idempotency key.
     async fn find_duplicate(&self, sha256: &str, idempotency_key: Option<&str>) -> Result<Option<UploadRecord>, StoreError>;
     /// Uploads, newest first.
@@ -308,14 +333,24 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The revisions an upload wrote.
     #[cfg(test)]
     async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError>;
-    /// What an upload touched, without reading its revisions one by one (an upload may hold a
-    /// million of them).
-    async fn upload_touched(&self, id: i64) -> Result<UploadTouched, StoreError>;
+    /// Ids of the uploads after `after` up to `up_to`, in order.
+    async fn upload_ids_between(&self, after: i64, up_to: i64) -> Result<Vec<i64>, StoreError>;
+    /// Calls `visit` with every revision of the uploads after `after` up to `up_to`, in commit
+    /// order, one row at a time: how a process catches up with commits it did not make.
+    async fn each_revision_between(
+        &self,
+        after: i64,
+        up_to: i64,
+        visit: &mut (dyn FnMut(CommittedRevision) + Send),
+    ) -> Result<(), StoreError>;
     /// What reverting an upload would restore, revision by revision.
     async fn revert_plan(&self, id: i64) -> Result<Vec<RevertItem>, StoreError>;
     /// Calls `visit` with every current value, optionally as known right after upload `as_of`,
     /// one row at a time (a snapshot of millions of values is never held twice).
     async fn each_current_value(&self, as_of: Option<i64>, visit: &mut (dyn FnMut(CurrentValue) + Send)) -> Result<(), StoreError>;
+    /// Runs the `current_values` refresh of upload `id` again (tests of its guard).
+    #[cfg(test)]
+    async fn replay_refresh_for_tests(&self, id: i64) -> Result<(), StoreError>;
     /// Every current value, as a list (for tests).
     #[cfg(test)]
     async fn current_values(&self, as_of: Option<i64>) -> Result<Vec<CurrentValue>, StoreError> {

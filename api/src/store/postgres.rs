@@ -10,8 +10,8 @@ use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use super::rows;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
-    CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord,
-    UploadTouched, UserRecord,
+    CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store, StoreError,
+    TokenRecord, UploadRecord, UserRecord, WriteTx,
 };
 
 /// Revisions per `UNNEST` insert.
@@ -61,6 +61,9 @@ fn copy_text(out: &mut Vec<u8>, text: &str) {
         }
     }
 }
+
+/// The advisory lock every writer holds for the length of its transaction.
+const WRITE_LOCK: i64 = 4_242_002;
 
 /// The `LISTEN`/`NOTIFY` channel that carries commits between server processes.
 pub const COMMITS_CHANNEL: &str = "innogauge_commits";
@@ -137,23 +140,33 @@ rows::impl_store! {
         Ok(())
     }
 
-    async fn commit(&self, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
+    async fn begin_write(&self) -> Result<Box<dyn WriteTx>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(rows::INSERT_UPLOAD)
-        .bind(upload.created_at_ms)
-        .bind(&upload.actor)
-        .bind(&upload.file_name)
-        .bind(&upload.sha256)
-        .bind(&upload.idempotency_key)
-        .bind(upload.kind.as_str())
-        .bind(upload.reverts)
-        .bind(upload.rows)
-        .bind(upload.new_values)
-        .bind(upload.revised_values)
-        .bind(upload.unchanged_values)
-        .bind(&upload.report)
-        .fetch_one(&mut *tx)
-        .await?;
+        // Every writer of every process takes this lock first and holds it to the end of its
+        // transaction: commits happen one at a time, so an upload's id, taken after the lock,
+        // is in commit order and `MAX(id)` never passes a commit still in flight.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+        let version = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM uploads").fetch_one(&mut *tx).await?.unwrap_or(0);
+        Ok(Box::new(PostgresWrite { tx, version }))
+    }
+}
+
+/// A PostgreSQL write transaction holding [`WRITE_LOCK`].
+#[derive(Debug)]
+struct PostgresWrite {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    version: i64,
+}
+
+#[async_trait::async_trait]
+impl WriteTx for PostgresWrite {
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    async fn commit(self: Box<Self>, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
+        let mut tx = self.tx;
+        let id: i64 = rows::insert_upload(&upload).fetch_one(&mut *tx).await?;
         if revisions.len() >= COPY_FROM {
             let mut copy =
                 tx.copy_in_raw("COPY revisions (upload_id, indicator, region, period, month_index, value, note) FROM STDIN").await?;

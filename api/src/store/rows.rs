@@ -165,6 +165,28 @@ where
     })
 }
 
+/// A revision row as [`REVISIONS_BETWEEN`] reads it.
+pub fn committed_revision<R>(row: &R) -> Result<super::CommittedRevision, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    i64: Decodes<R::Database>,
+    String: Decodes<R::Database>,
+    Option<f64>: Decodes<R::Database>,
+{
+    Ok(super::CommittedRevision {
+        upload_id: get(row, "upload_id")?,
+        indicator: get(row, "indicator")?,
+        region: get(row, "region")?,
+        period: get(row, "period")?,
+        value: get(row, "value")?,
+    })
+}
+
+/// The revisions of the uploads in (`$1`, `$2`], in commit order.
+pub const REVISIONS_BETWEEN: &str =
+    "SELECT upload_id, indicator, region, period, value FROM revisions WHERE upload_id > $1 AND upload_id <= $2 ORDER BY upload_id, id";
+
 /// The revisions of one upload, joined with it (tests).
 #[cfg(test)]
 pub const REVISIONS_OF_UPLOAD: &str =
@@ -189,10 +211,36 @@ pub const CURRENT: &str = "SELECT indicator, region, period, value FROM current_
 pub const AS_OF: &str = "SELECT r.indicator, r.region, r.period, r.value FROM revisions r
  JOIN (SELECT MAX(id) AS id FROM revisions WHERE upload_id <= $1 GROUP BY indicator, region, month_index) latest ON latest.id = r.id
  WHERE r.value IS NOT NULL";
-/// Token columns.
-/// Inserts an upload (bind the fields of [`super::NewUpload`] in this order) and returns its id.
-pub const INSERT_UPLOAD: &str = "INSERT INTO uploads (created_at_ms, actor, file_name, sha256, idempotency_key, kind, reverts, rows, new_values, revised_values, unchanged_values, report)
+/// Inserts an upload and returns its id.
+const INSERT_UPLOAD: &str = "INSERT INTO uploads (created_at_ms, actor, file_name, sha256, idempotency_key, kind, reverts, rows, new_values, revised_values, unchanged_values, report)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+
+/// The insert of an upload row with its fields bound, for either database.
+pub fn insert_upload<'q, DB>(upload: &'q super::NewUpload) -> sqlx::query::QueryScalar<'q, DB, i64, <DB as Database>::Arguments>
+where
+    DB: Database,
+    i64: for<'r> Decode<'r, DB> + Type<DB> + sqlx::Encode<'q, DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    sqlx::query_scalar(INSERT_UPLOAD)
+        .bind(upload.created_at_ms)
+        .bind(upload.actor.as_str())
+        .bind(upload.file_name.as_deref())
+        .bind(upload.sha256.as_str())
+        .bind(upload.idempotency_key.as_deref())
+        .bind(upload.kind.as_str())
+        .bind(upload.reverts)
+        .bind(upload.rows)
+        .bind(upload.new_values)
+        .bind(upload.revised_values)
+        .bind(upload.unchanged_values)
+        .bind(upload.report.as_str())
+}
+
+/// Token columns.
 pub const TOKEN_COLUMNS: &str = "id, name, role, regions, hash, created_at_ms, revoked_at_ms";
 
 /// The `Store` implementation of a pool-backed store: the methods given (migrations and
@@ -211,7 +259,8 @@ macro_rules! impl_store {
 
     async fn find_duplicate(&self, sha256: &str, idempotency_key: Option<&str>) -> Result<Option<UploadRecord>, StoreError> {
         let sql = format!(
-            "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE kind = 'upload' AND (sha256 = $1 OR idempotency_key = $2) ORDER BY id LIMIT 1"
+            "SELECT {UPLOAD_COLUMNS} FROM uploads u WHERE kind = 'upload' AND (idempotency_key = $2
+             OR (sha256 = $1 AND NOT EXISTS (SELECT 1 FROM uploads r WHERE r.reverts = u.id))) ORDER BY id LIMIT 1"
         );
         let row = sqlx::query(AssertSqlSafe(sql)).bind(sha256).bind(idempotency_key).fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::upload).transpose()
@@ -230,23 +279,38 @@ macro_rules! impl_store {
     }
 
     #[cfg(test)]
+    async fn replay_refresh_for_tests(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query(super::schema::REFRESH_CURRENT).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    #[cfg(test)]
     async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError> {
         let found = sqlx::query(rows::REVISIONS_OF_UPLOAD).bind(id).fetch_all(&self.pool).await?;
         found.iter().map(rows::revision).collect()
     }
 
-    async fn upload_touched(&self, id: i64) -> Result<UploadTouched, StoreError> {
-        let series = sqlx::query_as::<_, (String, String)>(
-            "SELECT indicator, region FROM revisions WHERE upload_id = $1 GROUP BY indicator, region ORDER BY indicator, region",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        let periods = sqlx::query_scalar::<_, String>("SELECT period FROM revisions WHERE upload_id = $1 GROUP BY period ORDER BY period")
-            .bind(id)
+    async fn upload_ids_between(&self, after: i64, up_to: i64) -> Result<Vec<i64>, StoreError> {
+        let ids = sqlx::query_scalar::<_, i64>("SELECT id FROM uploads WHERE id > $1 AND id <= $2 ORDER BY id")
+            .bind(after)
+            .bind(up_to)
             .fetch_all(&self.pool)
             .await?;
-        Ok(UploadTouched { series, periods })
+        Ok(ids)
+    }
+
+    async fn each_revision_between(
+        &self,
+        after: i64,
+        up_to: i64,
+        visit: &mut (dyn FnMut(CommittedRevision) + Send),
+    ) -> Result<(), StoreError> {
+        use futures_util::TryStreamExt as _;
+        let mut found = sqlx::query(rows::REVISIONS_BETWEEN).bind(after).bind(up_to).fetch(&self.pool);
+        while let Some(row) = found.try_next().await? {
+            visit(rows::committed_revision(&row)?);
+        }
+        Ok(())
     }
 
     async fn revert_plan(&self, id: i64) -> Result<Vec<RevertItem>, StoreError> {

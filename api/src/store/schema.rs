@@ -79,6 +79,17 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions (user_id);
 ",
     ),
+    (
+        3,
+        r"
+INSERT INTO current_values (indicator, region, month_index, period, value, revision_id, upload_id)
+ SELECT r.indicator, r.region, r.month_index, r.period, r.value, r.id, r.upload_id FROM revisions r
+ JOIN (SELECT MAX(id) AS id FROM revisions GROUP BY indicator, region, month_index) latest ON latest.id = r.id
+ WHERE true
+ ON CONFLICT (indicator, region, month_index) DO UPDATE SET period = excluded.period, value = excluded.value,
+ revision_id = excluded.revision_id, upload_id = excluded.upload_id WHERE current_values.revision_id <> excluded.revision_id
+",
+    ),
 ];
 
 /// PostgreSQL migrations: (version, statements).
@@ -158,6 +169,17 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions (user_id);
 ",
     ),
+    (
+        3,
+        r"
+INSERT INTO current_values (indicator, region, month_index, period, value, revision_id, upload_id)
+ SELECT r.indicator, r.region, r.month_index, r.period, r.value, r.id, r.upload_id FROM revisions r
+ JOIN (SELECT MAX(id) AS id FROM revisions GROUP BY indicator, region, month_index) latest ON latest.id = r.id
+ WHERE true
+ ON CONFLICT (indicator, region, month_index) DO UPDATE SET period = excluded.period, value = excluded.value,
+ revision_id = excluded.revision_id, upload_id = excluded.upload_id WHERE current_values.revision_id <> excluded.revision_id
+",
+    ),
 ];
 
 /// The statements of a migration, one at a time (neither driver runs several prepared
@@ -171,7 +193,7 @@ pub fn statements(sql: &'static str) -> impl Iterator<Item = &'static str> {
 pub const REFRESH_CURRENT: &str = "INSERT INTO current_values (indicator, region, month_index, period, value, revision_id, upload_id)
  SELECT indicator, region, month_index, period, value, id, upload_id FROM revisions WHERE upload_id = $1
  ON CONFLICT (indicator, region, month_index) DO UPDATE SET period = excluded.period, value = excluded.value,
- revision_id = excluded.revision_id, upload_id = excluded.upload_id";
+ revision_id = excluded.revision_id, upload_id = excluded.upload_id WHERE current_values.revision_id < excluded.revision_id";
 
 /// Columns of a user row, in the order `rows::user` reads them.
 pub const USER_COLUMNS: &str = "id, login, name, role, regions, password_hash, created_at_ms, disabled_at_ms";

@@ -12,8 +12,8 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
 use super::rows;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
-    CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord,
-    UploadTouched, UserRecord,
+    CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store, StoreError,
+    TokenRecord, UploadRecord, UserRecord, WriteTx,
 };
 
 /// SQLite allows 32,766 bound values per statement; 7 per revision row.
@@ -71,23 +71,30 @@ rows::impl_store! {
         Ok(())
     }
 
-    async fn commit(&self, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
+    async fn begin_write(&self) -> Result<Box<dyn WriteTx>, StoreError> {
+        // IMMEDIATE takes SQLite's one write lock now, for every process on the file.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let id: i64 = sqlx::query_scalar(rows::INSERT_UPLOAD)
-        .bind(upload.created_at_ms)
-        .bind(&upload.actor)
-        .bind(&upload.file_name)
-        .bind(&upload.sha256)
-        .bind(&upload.idempotency_key)
-        .bind(upload.kind.as_str())
-        .bind(upload.reverts)
-        .bind(upload.rows)
-        .bind(upload.new_values)
-        .bind(upload.revised_values)
-        .bind(upload.unchanged_values)
-        .bind(&upload.report)
-        .fetch_one(&mut *tx)
-        .await?;
+        let version = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM uploads").fetch_one(&mut *tx).await?.unwrap_or(0);
+        Ok(Box::new(SqliteWrite { tx, version }))
+    }
+}
+
+/// A SQLite write transaction holding the database's write lock.
+#[derive(Debug)]
+struct SqliteWrite {
+    tx: sqlx::Transaction<'static, Sqlite>,
+    version: i64,
+}
+
+#[async_trait::async_trait]
+impl WriteTx for SqliteWrite {
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    async fn commit(self: Box<Self>, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
+        let mut tx = self.tx;
+        let id: i64 = rows::insert_upload(&upload).fetch_one(&mut *tx).await?;
         for chunk in revisions.chunks(ROWS_PER_INSERT) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, note) ");

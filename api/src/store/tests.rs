@@ -103,11 +103,12 @@ async fn exercise(store: &dyn Store) {
     assert_eq!(store.uploads(10, None).await.unwrap().len(), 3);
     assert_eq!(store.uploads(10, Some(second.id)).await.unwrap().len(), 1);
     assert_eq!(store.upload_revisions(first.id).await.unwrap().len(), 2);
-    let touched = store.upload_touched(first.id).await.unwrap();
-    let revised: Vec<(String, String, String)> =
-        store.upload_revisions(first.id).await.unwrap().into_iter().map(|r| (r.indicator, r.region, r.period)).collect();
-    assert_eq!(touched.series.len(), revised.iter().map(|(i, r, _)| (i, r)).collect::<std::collections::BTreeSet<_>>().len());
-    assert!(revised.iter().all(|(i, r, p)| touched.series.contains(&(i.clone(), r.clone())) && touched.periods.contains(p)));
+    // What another process reads to catch up: the revisions after a version, in commit order.
+    let latest = store.data_version().await.unwrap();
+    assert_eq!(store.upload_ids_between(first.id, latest).await.unwrap().len(), 2);
+    let mut since = Vec::new();
+    store.each_revision_between(first.id, latest, &mut |r| since.push((r.upload_id, r.region, r.value))).await.unwrap();
+    assert_eq!(since, [(second.id, "500118".to_owned(), Some(1750.0)), (latest, "500116".to_owned(), None)]);
     let kinds: Vec<UploadKind> = store.uploads(10, None).await.unwrap().iter().map(|u| u.kind).collect();
     assert_eq!(kinds, [UploadKind::Revert, UploadKind::Upload, UploadKind::Upload]);
 
@@ -125,6 +126,64 @@ async fn exercise(store: &dyn Store) {
     assert!(store.commit(upload("ccc", Some("key-1")), &[revision("500101", "2025Q2", 24_305, Some(1.0))]).await.is_err());
     assert_eq!(store.data_version().await.unwrap(), before);
     assert!(store.history("tech_smes", "500101", 24_305).await.unwrap().is_empty());
+}
+
+/// Two writers on one database (two pools, as two processes have): the second waits for the
+/// first's lock, so ids follow commit order and each sees the other's commit as its base.
+async fn writers_take_turns(first: &dyn Store, second: std::sync::Arc<dyn Store>) {
+    first.migrate().await.unwrap();
+    let a = first.begin_write().await.unwrap();
+    let base = a.version();
+    let waiting = tokio::spawn(async move { second.begin_write().await.map(|tx| tx.version()) });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "the second writer waits for the first");
+    let committed = a.commit(upload("first", None), &[revision("500118", "2025Q3", 24_308, Some(1.0))]).await.unwrap();
+    let seen = waiting.await.unwrap();
+    assert_eq!(seen.unwrap(), committed.id, "the second writer's base is the first's commit");
+    assert!(committed.id > base);
+}
+
+#[tokio::test]
+async fn sqlite_writers_take_turns() {
+    let url = temp_sqlite_url("turns");
+    let first = SqliteStore::open(&url).await.unwrap();
+    first.migrate().await.unwrap();
+    let second = SqliteStore::open(&url).await.unwrap();
+    writers_take_turns(&first, std::sync::Arc::new(second)).await;
+}
+
+#[tokio::test]
+async fn postgres_writers_take_turns() {
+    if let Some(first) = temp_postgres("turns").await {
+        first.migrate().await.unwrap();
+        let second = PostgresStore::open(&first.url_for_tests()).await.unwrap();
+        writers_take_turns(&first, std::sync::Arc::new(second)).await;
+    }
+}
+
+/// A revision must never be overwritten in `current_values` by an earlier one, whatever order
+/// refreshes run in (the migration also repairs databases where that happened).
+async fn current_values_follow_the_latest_revision(store: &dyn Store) {
+    store.migrate().await.unwrap();
+    let early = store.commit(upload("e", None), &[revision("500118", "2025Q3", 24_308, Some(1.0))]).await.unwrap();
+    let late = store.commit(upload("l", None), &[revision("500118", "2025Q3", 24_308, Some(2.0))]).await.unwrap();
+    assert!(late.id > early.id);
+    // Replay the earlier upload's refresh, as a process finishing out of order once did.
+    store.replay_refresh_for_tests(early.id).await.unwrap();
+    let current = store.current_values(None).await.unwrap();
+    assert_eq!(current.iter().map(|c| c.value).collect::<Vec<_>>(), [2.0]);
+}
+
+#[tokio::test]
+async fn sqlite_current_values_follow_the_latest_revision() {
+    current_values_follow_the_latest_revision(&SqliteStore::open(&temp_sqlite_url("latest")).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn postgres_current_values_follow_the_latest_revision() {
+    if let Some(store) = temp_postgres("latest").await {
+        current_values_follow_the_latest_revision(&store).await;
+    }
 }
 
 #[tokio::test]

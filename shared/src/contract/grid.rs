@@ -106,8 +106,15 @@ impl Grid {
 
     /// Parses CSV (or TSV/semicolon-separated) text. Stops with `too-many-rows` once more than
     /// `max_records` records have been read, so a huge file is refused, not half-read.
+    ///
+    /// A quote is where a CSV file most easily goes wrong without anyone noticing: one stray
+    /// `"` turns the rest of the file into one cell. So a quote that never closes is an
+    /// `unclosed-quote` error, and a quoted cell spanning lines that hold the delimiter (rows
+    /// it swallowed) is a `multiline-cell` error naming the row where the quote opens. A line
+    /// break inside a note (Alt+Enter in Excel) is fine.
     pub fn from_csv(text: &str, max_records: usize) -> Result<Grid, Problem> {
         let delimiter = sniff_delimiter(text);
+        let unclosed = ends_inside_quotes(text.as_bytes(), delimiter);
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
         let bytes = text.as_bytes();
         let mut rows = Vec::new();
@@ -135,12 +142,58 @@ impl Grid {
                 line += u64::from(b == b'\n');
                 byte += 1;
             }
-            let number = line.saturating_sub(embedded_newlines);
-            embedded_newlines += record.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
-            rows.push(GridRow { number: u32::try_from(number).unwrap_or(u32::MAX), cells: Cells::new(record.iter()) });
+            let number = u32::try_from(line.saturating_sub(embedded_newlines)).unwrap_or(u32::MAX);
+            let spanned = record.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
+            if spanned > 0
+                && let Some((column, cell)) =
+                    record.iter().enumerate().find(|(_, f)| f.lines().skip(1).any(|l| l.contains(char::from(delimiter))))
+            {
+                let first = cell.lines().next().unwrap_or("");
+                let lines = cell.matches('\n').count();
+                return Err(Problem::error(ProblemCode::MultilineCell).row(number).column(column, None).cell(first).say(
+                    format!("引号从这个单元格开始，跨过了下面 {lines} 行才结束，这些行被并进了一个单元格。请检查这里的引号（\"）是否多余或缺少了结束的引号。"),
+                    format!("a quote opens in this cell and only closes {lines} line(s) further down: those lines were swallowed into one cell. Check whether this quote (\") is stray or its closing quote is missing."),
+                ));
+            }
+            embedded_newlines += spanned;
+            rows.push(GridRow { number, cells: Cells::new(record.iter()) });
+        }
+        if unclosed && let Some(last) = rows.last() {
+            // The quote opens in the last record: it ran to the end of the file.
+            let first = last.cells.iter().find(|f| f.contains('\n')).or_else(|| last.cells.iter().last()).unwrap_or("");
+            return Err(Problem::error(ProblemCode::UnclosedQuote).row(last.number).cell(first.lines().next().unwrap_or("")).say(
+                "这一行的引号（\"）一直没有结束，文件余下的内容都被读进了一个单元格。请补上结束的引号，或删去多余的引号。",
+                "a quote (\") in this row never closes, so the rest of the file became one cell. Add the closing quote or remove the stray one.",
+            ));
         }
         Ok(Grid { rows })
     }
+}
+
+/// Whether the text ends inside a quoted field, read as the csv crate reads it: a quote opens a
+/// quoted field only at the start of a field, `""` inside one is a quote, and the next single
+/// quote closes it.
+fn ends_inside_quotes(bytes: &[u8], delimiter: u8) -> bool {
+    let (mut quoted, mut field_start, mut i) = (false, true, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quoted {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            quoted = true;
+            field_start = false;
+        } else {
+            field_start = b == delimiter || b == b'\n' || b == b'\r';
+        }
+        i += 1;
+    }
+    quoted
 }
 
 /// The `too-many-rows` problem.
@@ -187,6 +240,26 @@ mod tests {
         assert_eq!(cells.get(4), None);
         assert!(Cells::new([]).is_empty());
         assert_eq!(Cells::from(vec!["a".to_owned()]).to_vec(), ["a"]);
+    }
+
+    #[test]
+    fn a_quote_that_never_closes_is_an_error_at_its_row() {
+        let problem = Grid::from_csv("a,b,note\n1,265,\"oops\n2,3,\n4,5,\n", 100).unwrap_err();
+        assert_eq!(problem.code, ProblemCode::MultilineCell, "rows with the delimiter were swallowed: {problem}");
+        assert_eq!(problem.row, Some(2));
+        let problem = Grid::from_csv("a,b,note\n1,265,\"oops\n", 100).unwrap_err();
+        assert_eq!(problem.code, ProblemCode::UnclosedQuote);
+        assert_eq!(problem.row, Some(2));
+        let problem = Grid::from_csv("a,b,note\n1,265,\"oops", 100).unwrap_err();
+        assert_eq!(problem.code, ProblemCode::UnclosedQuote, "also without a final line break");
+    }
+
+    #[test]
+    fn a_note_may_hold_a_line_break_and_quotes_inside_cells_are_text() {
+        let grid = Grid::from_csv("a,note\n1,\"第一行\n第二行\"\n2,he said \"\"hi\"\"\n3,5\"\n", 100).unwrap();
+        assert_eq!(grid.rows.len(), 4);
+        assert_eq!(grid.rows[1].cells.get(1), Some("第一行\n第二行"));
+        assert_eq!(grid.rows[3].number, 4);
     }
 
     #[test]

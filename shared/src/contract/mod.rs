@@ -100,6 +100,8 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Problems found but not listed.
     pub suppressed: u32,
+    /// Errors found, listed or not.
+    errors_seen: usize,
 }
 
 impl Report {
@@ -118,8 +120,20 @@ impl Report {
         self.problems.iter().filter(|p| !p.is_error()).count()
     }
 
+    /// Errors found so far, listed or not.
+    pub fn errors_seen(&self) -> usize {
+        self.errors_seen
+    }
+
+    /// Records a problem even when the list is full (the one that says why reading stopped).
+    pub fn push_always(&mut self, problem: Problem) {
+        self.errors_seen += usize::from(problem.is_error());
+        self.problems.push(problem);
+    }
+
     /// Records a problem, counting it instead once the list is full.
     pub fn push(&mut self, problem: Problem) {
+        self.errors_seen += usize::from(problem.is_error());
         if self.problems.len() < MAX_LISTED_PROBLEMS {
             self.problems.push(problem);
         } else {

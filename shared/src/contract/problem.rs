@@ -62,6 +62,17 @@ pub enum ProblemCode {
     SuspiciousChange,
     /// A column that is read but not used.
     IgnoredColumn,
+    /// A quoted cell whose quote never closes: everything after it would be one cell.
+    UnclosedQuote,
+    /// A quoted cell that spans lines which look like rows of the file (a quote that
+    /// swallowed rows).
+    MultilineCell,
+    /// So many errors that reading stopped: the file is refused either way.
+    TooManyErrors,
+    /// A workbook sheet wider than the column limit, or with cells beyond it.
+    TooManyColumns,
+    /// Reading took longer than the server allows for one upload.
+    TimeLimit,
 }
 
 impl ProblemCode {
@@ -93,6 +104,11 @@ impl ProblemCode {
             ProblemCode::TotalMismatch => "total-mismatch",
             ProblemCode::SuspiciousChange => "suspicious-change",
             ProblemCode::IgnoredColumn => "ignored-column",
+            ProblemCode::UnclosedQuote => "unclosed-quote",
+            ProblemCode::MultilineCell => "multiline-cell",
+            ProblemCode::TooManyErrors => "too-many-errors",
+            ProblemCode::TooManyColumns => "too-many-columns",
+            ProblemCode::TimeLimit => "time-limit",
         }
     }
 }

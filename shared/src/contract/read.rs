@@ -267,6 +267,13 @@ impl<'c> Reader<'c, '_> {
             return;
         }
         self.report.data_rows = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        if data.is_empty() {
+            self.report.push(Problem::error(ProblemCode::EmptyFile).row(header_row.number).say(
+                "文件只有表头，没有数据行。请在表头下面填写数据后再上传。",
+                "the file has a header but no data rows. Add the data below the header and upload again.",
+            ));
+            return;
+        }
         match header {
             Header::Long { columns, labels } => {
                 self.report.layout = Some(Layout::Long);
@@ -277,6 +284,23 @@ impl<'c> Reader<'c, '_> {
                 self.read_wide(header_row.number, &region_columns, note, &indicators, &labels, title_period, &data);
             }
         }
+    }
+
+    /// Whether to stop before `row`: once the listed problems are full of errors the file is
+    /// refused either way, and reading on would only spend the server's time on a million
+    /// more "did you mean" suggestions nobody sees.
+    fn stop_at(&mut self, row: u32) -> bool {
+        if self.report.errors_seen() < super::MAX_LISTED_PROBLEMS {
+            return false;
+        }
+        self.report.push_always(Problem::error(ProblemCode::TooManyErrors).row(row).say(
+            format!("错误超过 {} 个，从这一行起不再检查。请先改正上面列出的错误，再重新上传。", super::MAX_LISTED_PROBLEMS),
+            format!(
+                "more than {} errors: reading stopped at this row. Fix the errors listed and upload again.",
+                super::MAX_LISTED_PROBLEMS
+            ),
+        ));
+        true
     }
 
     /// The file's period from the caller and the title; a disagreement is an error.
@@ -339,6 +363,9 @@ impl<'c> Reader<'c, '_> {
         }
         let width = labels.len();
         for row in data {
+            if self.stop_at(row.number) {
+                return;
+            }
             self.check_row_shape(row, labels, width);
             let Some(region) = self.region_of_row(row, region_columns, labels) else { continue };
             let Some(period) = period else { continue };
@@ -428,6 +455,9 @@ impl<'c> Reader<'c, '_> {
         let required = [Some(indicator_col), Some(region_col), Some(value_col), period_col].into_iter().flatten().max().unwrap_or(0) + 1;
         let value_label: Arc<str> = labels[value_col].as_str().into();
         for row in data {
+            if self.stop_at(row.number) {
+                return;
+            }
             if row.cells.len() < required {
                 let missing = (row.cells.len()..required).find(|i| columns.contains_key(i)).unwrap_or(required - 1);
                 self.report.push(
