@@ -1,9 +1,8 @@
 //! The state of one server process, built once at start and shared (behind an `Arc`) with
 //! every request through the `with_app` filter.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use innogauge_model::Catalog;
 use tokio::sync::watch;
@@ -117,31 +116,26 @@ impl App {
     }
 }
 
-/// A fixed-window counter per key (token name, client address).
+/// Uploads a minute per key (token name, client address), by governor's keyed limiter.
 #[derive(Debug)]
 pub struct RateLimiter {
-    per_minute: u32,
-    windows: Mutex<HashMap<String, (Instant, u32)>>,
+    limiter: governor::DefaultKeyedRateLimiter<String>,
+    clock: governor::clock::DefaultClock,
 }
 
 impl RateLimiter {
     /// At most `per_minute` events per key and minute.
     pub fn new(per_minute: u32) -> RateLimiter {
-        RateLimiter { per_minute, windows: Mutex::new(HashMap::new()) }
+        let quota = governor::Quota::per_minute(std::num::NonZeroU32::new(per_minute).unwrap_or(std::num::NonZeroU32::MIN));
+        RateLimiter { limiter: governor::RateLimiter::keyed(quota), clock: governor::clock::DefaultClock::default() }
     }
 
-    /// Counts one event for `key`; false if the key is over its limit.
-    pub fn allow(&self, key: &str) -> bool {
-        let now = Instant::now();
-        let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if windows.len() > 10_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+    /// Counts one event for `key`; over the limit, how long until the next is allowed.
+    pub fn check(&self, key: &str) -> Result<(), Duration> {
+        use governor::clock::Clock as _;
+        if self.limiter.len() > 10_000 {
+            self.limiter.retain_recent();
         }
-        let entry = windows.entry(key.to_owned()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= Duration::from_secs(60) {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= self.per_minute
+        self.limiter.check_key(&key.to_owned()).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 }

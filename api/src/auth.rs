@@ -110,7 +110,12 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// The principal behind an `Authorization` header value.
 pub async fn authenticate(store: &dyn Store, header: Option<&str>) -> Result<Principal, AuthError> {
-    let secret = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).ok_or(AuthError::Missing)?;
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer too.
+    let secret = header
+        .and_then(|h| h.trim_start().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, secret)| secret.trim())
+        .ok_or(AuthError::Missing)?;
     if !secret.starts_with("ig_") || secret.len() != 67 {
         return Err(AuthError::Invalid);
     }
@@ -147,6 +152,8 @@ mod tests {
         assert_eq!(who.write_scope(), Some(BTreeSet::from(["500118".to_owned()])));
         assert!(matches!(authenticate(&store, None).await, Err(AuthError::Missing)));
         assert!(matches!(authenticate(&store, Some("Bearer ig_nope")).await, Err(AuthError::Invalid)));
+        assert!(authenticate(&store, Some(&format!("bearer {secret}"))).await.is_ok(), "the scheme is case-insensitive");
+        assert!(matches!(authenticate(&store, Some(&format!("Basic {secret}"))).await, Err(AuthError::Missing)));
         let (other, _) = new_token();
         assert!(matches!(authenticate(&store, Some(&format!("Bearer {other}"))).await, Err(AuthError::Invalid)));
         store.revoke_token(record.id, 2).await.unwrap();

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use innogauge_model::contract::{Problem, ProblemCode, Report, Upload, UploadOptions, read_grid, read_upload};
 use innogauge_model::revision::{Changes, compare};
-use innogauge_model::wire::{ChangesWire, GridWire, KeyedValueWire, ReportWire, RevisionWire};
+use innogauge_model::wire::{ChangesWire, GridWire, KeyedValueWire, ReportWire, RevisionWire, UploadOutcome, UploadStatus, UploadSummary};
 use innogauge_model::{Catalog, Observation, Period};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -84,81 +84,20 @@ pub struct UploadRequest {
     pub grid_rows: Option<usize>,
 }
 
-/// What happened to an upload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Stored.
-    Committed,
-    /// Checked only (`dry_run`).
-    DryRun,
-    /// Refused: the report has errors; nothing was stored.
-    Rejected,
-    /// The same file (or idempotency key) was committed before; nothing new was stored.
-    Duplicate,
-}
-
-/// The outcome, as the API returns it.
-#[derive(Clone, Debug, Serialize)]
-pub struct Outcome {
-    /// What happened.
-    pub status: Status,
-    /// The stored upload (committed, or the earlier one for a duplicate).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub upload: Option<UploadSummary>,
-    /// The validation report.
-    pub report: ReportWire,
-    /// What the upload changes (or changed).
-    pub changes: ChangesWire,
-    /// The data version after the request.
-    pub data_version: i64,
-    /// The file as a grid, when asked for (`grid=true`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub grid: Option<GridWire>,
-}
-
 /// An upload record as the API shows it.
-#[derive(Clone, Debug, Serialize)]
-pub struct UploadSummary {
-    /// Id.
-    pub id: i64,
-    /// RFC 3339 time.
-    pub created_at: String,
-    /// Who.
-    pub actor: String,
-    /// File name.
-    pub file_name: Option<String>,
-    /// SHA-256 hex.
-    pub sha256: String,
-    /// `upload` or `revert`.
-    pub kind: &'static str,
-    /// The upload a revert reverts.
-    pub reverts: Option<i64>,
-    /// Data rows.
-    pub rows: i64,
-    /// New values.
-    pub new_values: i64,
-    /// Revised values.
-    pub revised_values: i64,
-    /// Unchanged values.
-    pub unchanged_values: i64,
-}
-
-impl From<&UploadRecord> for UploadSummary {
-    fn from(u: &UploadRecord) -> Self {
-        Self {
-            id: u.id,
-            created_at: crate::time::rfc3339(u.created_at_ms),
-            actor: u.actor.clone(),
-            file_name: u.file_name.clone(),
-            sha256: u.sha256.clone(),
-            kind: u.kind.as_str(),
-            reverts: u.reverts,
-            rows: u.rows,
-            new_values: u.new_values,
-            revised_values: u.revised_values,
-            unchanged_values: u.unchanged_values,
-        }
+pub fn summary(u: &UploadRecord) -> UploadSummary {
+    UploadSummary {
+        id: u.id,
+        created_at: crate::time::rfc3339(u.created_at_ms),
+        actor: Some(u.actor.clone()),
+        file_name: u.file_name.clone(),
+        sha256: u.sha256.clone(),
+        kind: u.kind,
+        reverts: u.reverts,
+        rows: u.rows,
+        new_values: u.new_values,
+        revised_values: u.revised_values,
+        unchanged_values: u.unchanged_values,
     }
 }
 
@@ -276,7 +215,7 @@ impl Ingest {
     }
 
     /// Reads, checks, compares and (unless a dry run) commits an upload.
-    pub async fn upload(&self, request: UploadRequest) -> Result<Outcome, StoreError> {
+    pub async fn upload(&self, request: UploadRequest) -> Result<UploadOutcome, StoreError> {
         let started = Instant::now();
         let UploadRequest { bytes, format, file_name, options, actor, idempotency_key, dry_run, grid_rows } = request;
         let (mut upload, sha256, grid) = self.read(bytes, format, options, grid_rows).await;
@@ -285,7 +224,14 @@ impl Ingest {
             let report = ReportWire::from(&upload.report);
             tracing::info!(errors = report.errors, warnings = report.warnings, read_ms, "upload rejected");
             let data_version = self.data.current().version;
-            return Ok(Outcome { status: Status::Rejected, upload: None, report, changes: ChangesWire::default(), data_version, grid });
+            return Ok(UploadOutcome {
+                status: UploadStatus::Rejected,
+                upload: None,
+                report,
+                changes: ChangesWire::default(),
+                data_version,
+                grid,
+            });
         }
         if dry_run {
             let snapshot = self.catch_up().await?;
@@ -294,7 +240,7 @@ impl Ingest {
             let report = ReportWire::from(&upload.report);
             tracing::info!(errors = report.errors, warnings = report.warnings, read_ms, "upload checked (dry run)");
             let changes = ChangesWire::from(&changes);
-            return Ok(Outcome { status: Status::DryRun, upload: None, report, changes, data_version: snapshot.version, grid });
+            return Ok(UploadOutcome { status: UploadStatus::DryRun, upload: None, report, changes, data_version: snapshot.version, grid });
         }
         let _writer = self.writer.lock().await;
         let lock_wait_started = Instant::now();
@@ -309,9 +255,9 @@ impl Ingest {
             drop(tx);
             tracing::info!(upload = earlier.id, "duplicate upload: nothing new stored");
             let report = serde_json::from_str::<StoredReport>(&earlier.report).map(|r| r.report).ok();
-            return Ok(Outcome {
-                status: Status::Duplicate,
-                upload: Some(UploadSummary::from(&earlier)),
+            return Ok(UploadOutcome {
+                status: UploadStatus::Duplicate,
+                upload: Some(summary(&earlier)),
                 report: report.unwrap_or_else(|| ReportWire::from(&Report::default())),
                 changes: ChangesWire::default(),
                 data_version: snapshot.version,
@@ -357,9 +303,9 @@ impl Ingest {
             published_ms = started.elapsed().as_millis(),
             "upload committed"
         );
-        Ok(Outcome {
-            status: Status::Committed,
-            upload: Some(UploadSummary::from(&stored)),
+        Ok(UploadOutcome {
+            status: UploadStatus::Committed,
+            upload: Some(summary(&stored)),
             report,
             changes: changes_wire,
             data_version: stored.id,
@@ -430,7 +376,7 @@ impl Ingest {
 
     /// Appends revisions that restore what upload `id` replaced, for every value it wrote that
     /// is still current; values superseded since are left alone and named in the answer.
-    pub async fn revert(&self, id: i64, actor: &str) -> Result<Outcome, RevertError> {
+    pub async fn revert(&self, id: i64, actor: &str) -> Result<UploadOutcome, RevertError> {
         let _writer = self.writer.lock().await;
         let tx = self.store.begin_write().await?;
         let snapshot = self.catch_up().await?;
@@ -507,9 +453,9 @@ impl Ingest {
         let stored = tx.commit(record, &restore).await?;
         self.publish(&snapshot, stored.id, &written).await?;
         tracing::info!(upload = stored.id, reverts = id, restored = restore.len(), skipped = changes.skipped.len(), "upload reverted");
-        Ok(Outcome {
-            status: Status::Committed,
-            upload: Some(UploadSummary::from(&stored)),
+        Ok(UploadOutcome {
+            status: UploadStatus::Committed,
+            upload: Some(summary(&stored)),
             report,
             changes,
             data_version: stored.id,

@@ -38,8 +38,9 @@ use innogauge_model::{Catalog, Lang, Period, UploadOptions};
 
 use crate::app::{App, Limits};
 use crate::http::reply::CorsPolicy;
-use crate::ingest::{FileFormat, Status, UploadRequest};
+use crate::ingest::{FileFormat, UploadRequest};
 use crate::store::{NewUser, PostgresStore, SqliteStore, Store};
+use innogauge_model::wire::UploadStatus as Status;
 
 /// The demo data set (fixtures/sample/observations.csv), embedded so a fresh install shows data.
 const DEMO_DATA: &[u8] = include_bytes!("../../fixtures/sample/observations.csv");

@@ -430,7 +430,8 @@ fn judge_level(result: &mut Progress, indicator: &Indicator, latest: Point, leve
         (Some(o), Some(r)) => ratio(d, comparable_pace(o, r), r.pace()),
         _ => None,
     };
-    result.status = status(result.met, result.ratio, observed.is_some(), required);
+    let moved = observed.map(|o| d * o.pace());
+    result.status = status(result.met, result.ratio, moved, required);
 }
 
 /// Observed pace in the units of the required one (both geometric, or both linear).
@@ -444,14 +445,19 @@ fn comparable_pace(observed: Trend, required: Trend) -> f64 {
     }
 }
 
-fn status(met: bool, ratio: Option<f64>, have_trend: bool, required: Option<Trend>) -> Status {
+/// The status from P, or, where no growth is required (the base already stood at or past the
+/// level), from how the value moved since (`moved`: the observed pace, sign-adjusted).
+fn status(met: bool, ratio: Option<f64>, moved: Option<f64>, required: Option<Trend>) -> Status {
     if met {
         return Status::TargetAchieved;
     }
-    match (ratio, have_trend, required) {
+    match (ratio, moved, required) {
         (Some(p), _, _) => Status::from_ratio(p),
-        // The base already met the target and the latest does not: moving the wrong way.
-        (None, true, Some(_)) => Status::Deterioration,
+        // The base met the target and the latest does not: it fell.
+        (None, Some(m), Some(_)) if m < 0.0 => Status::Deterioration,
+        // Standing still at a level that a strict target ("more than 15 %") needs exceeded:
+        // nothing fell, nothing was gained.
+        (None, Some(_), Some(_)) => Status::Limited,
         _ => Status::NotAvailable,
     }
 }
@@ -532,7 +538,7 @@ fn judge_flow(
         (Some(o), Some(r)) => ratio(d, comparable_pace(o, r), r.pace()),
         _ => None,
     };
-    result.status = status(result.met, result.ratio, observed.is_some(), required);
+    result.status = status(result.met, result.ratio, observed.map(|o| d * o.pace()), required);
 }
 
 /// Cadence: each completed window is checked on its own where the data has values at both of
@@ -660,6 +666,16 @@ mod tests {
         assert!(!p.met, "more than 15 % needs more than 15.0");
         let p = judge("science_literacy_2025", &[("2020", 10.20), ("2024", 15.01)]);
         assert_eq!(p.status, Status::TargetAchieved);
+    }
+
+    #[test]
+    fn standing_still_at_a_strict_level_is_no_deterioration() {
+        // "More than 15 %" from a base of exactly 15 %: no growth is required, nothing fell.
+        let p = judge("science_literacy_2025", &[("2022", 15.0), ("2024", 15.0)]);
+        assert!(!p.met);
+        assert_eq!(p.status, Status::Limited);
+        let p = judge("science_literacy_2025", &[("2022", 15.0), ("2024", 14.5)]);
+        assert_eq!(p.status, Status::Deterioration, "falling from the level is");
     }
 
     #[test]

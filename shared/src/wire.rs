@@ -470,6 +470,101 @@ pub struct KeyedValueWire {
     pub value: Option<f64>,
 }
 
+/// What happened to an upload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadStatus {
+    /// Stored (201).
+    Committed,
+    /// Checked only, `dry_run=true` (200).
+    DryRun,
+    /// Refused: the report has errors; nothing was stored (422, or 413 over a size limit).
+    Rejected,
+    /// The same file (or `Idempotency-Key`) was committed before; nothing new was stored (200).
+    Duplicate,
+}
+
+/// An upload or a revert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadKind {
+    /// A file sent to the API or imported from the command line.
+    Upload,
+    /// The revisions restoring what an earlier upload replaced.
+    Revert,
+}
+
+/// A stored upload as the API lists it. Who sent it and the file's name are shown only to
+/// signed-in users and token holders; the public sees when and how much.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UploadSummary {
+    /// Id, which is also the data version right after it.
+    pub id: i64,
+    /// RFC 3339 time of the commit.
+    pub created_at: String,
+    /// Who (the token's or account's name); absent for the public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// The file's name as sent; absent for the public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// SHA-256 of the file, hex (`revert:<id>` for a revert).
+    pub sha256: String,
+    /// Upload or revert.
+    pub kind: UploadKind,
+    /// The upload a revert reverts.
+    #[serde(default)]
+    pub reverts: Option<i64>,
+    /// Data rows.
+    pub rows: i64,
+    /// New values.
+    pub new_values: i64,
+    /// Revised values.
+    pub revised_values: i64,
+    /// Unchanged values.
+    pub unchanged_values: i64,
+}
+
+impl UploadSummary {
+    /// What an anonymous reader may see: without who and which file.
+    pub fn public(self) -> UploadSummary {
+        UploadSummary { actor: None, file_name: None, ..self }
+    }
+}
+
+/// The answer to `POST /api/v1/uploads` and to a revert.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UploadOutcome {
+    /// What happened.
+    pub status: UploadStatus,
+    /// The stored upload (committed, or the earlier one for a duplicate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadSummary>,
+    /// The validation report.
+    pub report: ReportWire,
+    /// What the upload changes (or changed).
+    #[serde(default)]
+    pub changes: ChangesWire,
+    /// The data version after the request.
+    pub data_version: i64,
+    /// The file as a grid, when asked for (`grid=true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<GridWire>,
+}
+
+/// `GET /api/v1/uploads/{id}`: one upload with its report and changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UploadDetail {
+    /// The upload.
+    pub upload: UploadSummary,
+    /// Its validation report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportWire>,
+    /// What it changed (the first 5,000 new and revised values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<ChangesWire>,
+}
+
 impl From<&crate::revision::Changes> for ChangesWire {
     fn from(c: &crate::revision::Changes) -> Self {
         Self {

@@ -21,6 +21,8 @@ pub struct ApiError {
     pub message: String,
     /// For 405: the allowed methods.
     pub allow: Option<&'static str>,
+    /// For 429 and 503: whole seconds until a retry may succeed.
+    pub retry_after: Option<u64>,
 }
 
 impl Reject for ApiError {}
@@ -33,7 +35,13 @@ struct Body<'a> {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), allow: None }
+        ApiError { status, code, message: message.into(), allow: None, retry_after: None }
+    }
+
+    /// With `Retry-After`, rounded up: a client that waits what it is told is not refused again.
+    pub fn retry_after(self, wait: std::time::Duration) -> ApiError {
+        let seconds = wait.as_secs().saturating_add(u64::from(wait.subsec_nanos() > 0)).max(1);
+        ApiError { retry_after: Some(seconds), ..self }
     }
 
     /// 400 with a code.
@@ -117,6 +125,9 @@ impl ApiError {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let Some(allow) = self.allow {
             headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

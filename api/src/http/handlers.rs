@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use innogauge_model::views::{self, RankMeasure};
-use innogauge_model::wire::{ProgressWire, SeriesWire};
+use innogauge_model::wire::{ProgressWire, SeriesWire, UploadDetail, UploadStatus, UploadSummary};
 use innogauge_model::{Indicator, Period, Region, UploadOptions};
 use serde::Serialize;
 use warp::Reply;
@@ -17,7 +17,7 @@ use super::reply::{self, Ctx, bytes_response, cached_json, json};
 use crate::accounts;
 use crate::app::App;
 use crate::auth::{self, AuthError, Principal};
-use crate::ingest::{FileFormat, RevertError, Status, StoredReport, UploadRequest, UploadSummary};
+use crate::ingest::{FileFormat, RevertError, StoredReport, UploadRequest, summary};
 
 pub type Answer = Result<warp::reply::Response, ApiError>;
 
@@ -405,8 +405,8 @@ pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answ
         return Err(ApiError::forbidden("this token may only read"));
     }
     let address = ctx.remote.map(|a| a.ip().to_string()).unwrap_or_default();
-    if !app.rate.allow(&format!("token:{}", who.name)) || !app.rate.allow(&format!("addr:{address}")) {
-        return Err(ApiError::too_many_requests(format!("at most {} uploads a minute", app.limits.uploads_per_minute)));
+    if let Err(wait) = app.rate.check(&format!("token:{}", who.name)).and_then(|()| app.rate.check(&format!("addr:{address}"))) {
+        return Err(ApiError::too_many_requests(format!("at most {} uploads a minute", app.limits.uploads_per_minute)).retry_after(wait));
     }
     let p = params(&query)?;
     let dry_run = matches!(p.get("dry_run").map(String::as_str), Some("true" | "1" | "yes"));
@@ -431,19 +431,19 @@ pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answ
     let outcome = app.ingest.upload(request).await?;
     let rows = u64::from(outcome.report.data_rows);
     let status = match outcome.status {
-        Status::Committed => {
+        UploadStatus::Committed => {
             app.metrics.upload("committed", rows);
             StatusCode::CREATED
         }
-        Status::DryRun => {
+        UploadStatus::DryRun => {
             app.metrics.upload("dry_run", rows);
             StatusCode::OK
         }
-        Status::Duplicate => {
+        UploadStatus::Duplicate => {
             app.metrics.upload("duplicate", rows);
             StatusCode::OK
         }
-        Status::Rejected => {
+        UploadStatus::Rejected => {
             app.metrics.upload("rejected", rows);
             // Too large is its own status; any other error is unprocessable content.
             if outcome.report.problems.iter().any(|p| p.code == "file-too-large") {
@@ -459,27 +459,43 @@ pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answ
 /// Rows of a file sent back for the upload page's grid (`grid=true`).
 const GRID_ROWS: usize = 5_000;
 
+/// Whether the reader is someone we know (a valid token of any role, or a signed-in browser):
+/// they see who uploaded and which file; the public does not.
+async fn known_reader(app: &App, ctx: &Ctx) -> Result<bool, ApiError> {
+    if ctx.authorization.is_some() {
+        return Ok(auth::authenticate(&*app.store, ctx.authorization.as_deref()).await.is_ok());
+    }
+    Ok(accounts::session(&*app.store, ctx.cookie.as_deref(), crate::time::now_ms()).await?.is_some())
+}
+
+/// An upload as this reader may see it.
+fn shown(upload: UploadSummary, known: bool) -> UploadSummary {
+    if known { upload } else { upload.public() }
+}
+
 pub async fn list_uploads(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let p = params(&query)?;
     let limit = p.get("limit").and_then(|l| l.parse::<i64>().ok()).unwrap_or(50).clamp(1, 500);
     let before = p.get("before").and_then(|b| b.parse::<i64>().ok());
-    let uploads: Vec<UploadSummary> = app.store.uploads(limit, before).await?.iter().map(UploadSummary::from).collect();
-    Ok(json(&ctx, &app.cors, StatusCode::OK, &uploads))
+    let known = known_reader(&app, &ctx).await?;
+    let uploads: Vec<UploadSummary> = app.store.uploads(limit, before).await?.iter().map(|u| shown(summary(u), known)).collect();
+    Ok(private_json(&ctx, &app, &uploads))
 }
 
 pub async fn upload_detail(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {
     let upload = app.store.upload(id).await?.ok_or_else(|| ApiError::not_found(format!("no upload {id}")))?;
     let stored: Option<StoredReport> = serde_json::from_str(&upload.report).ok();
-    #[derive(Serialize)]
-    struct Detail {
-        upload: UploadSummary,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        report: Option<innogauge_model::wire::ReportWire>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        changes: Option<innogauge_model::wire::ChangesWire>,
-    }
     let (report, changes) = stored.map_or((None, None), |s| (Some(s.report), Some(s.changes)));
-    Ok(json(&ctx, &app.cors, StatusCode::OK, &Detail { upload: UploadSummary::from(&upload), report, changes }))
+    let known = known_reader(&app, &ctx).await?;
+    Ok(private_json(&ctx, &app, &UploadDetail { upload: shown(summary(&upload), known), report, changes }))
+}
+
+/// JSON whose content depends on who asks: never stored by a shared cache.
+fn private_json<T: Serialize>(ctx: &Ctx, app: &App, value: &T) -> warp::reply::Response {
+    let mut response = json(ctx, &app.cors, StatusCode::OK, value);
+    response.headers_mut().insert(warp::http::header::CACHE_CONTROL, warp::http::HeaderValue::from_static("private, no-store"));
+    response.headers_mut().append(warp::http::header::VARY, warp::http::HeaderValue::from_static("Authorization, Cookie"));
+    response
 }
 
 pub async fn revert(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {

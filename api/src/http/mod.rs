@@ -264,6 +264,8 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .and(routed)
         .map(move |origin: Option<String>, mut response: warp::reply::Response| {
             reply::ensure_cors(&mut response, origin.as_deref(), &cors);
+            // No answer is ever to be read as another type than it says (JSON as HTML, say).
+            response.headers_mut().insert(warp::http::header::X_CONTENT_TYPE_OPTIONS, warp::http::HeaderValue::from_static("nosniff"));
             response
         })
         .with(count)

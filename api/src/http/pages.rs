@@ -87,13 +87,12 @@ pub async fn sign_in(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
         }
         Err(SignInError::Wrong) => Err(ApiError::unauthorized("wrong login or password / 用户名或密码错误")),
         Err(SignInError::Throttled(wait)) => {
-            let seconds = wait.as_secs().max(1);
-            let mut response = ApiError::too_many_requests(format!(
-                "too many failed sign-ins: try again in {seconds} s / 登录失败次数过多，请 {seconds} 秒后再试"
-            ))
-            .response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            Ok(response)
+            let error = ApiError::too_many_requests("").retry_after(wait);
+            let seconds = error.retry_after.unwrap_or(1);
+            Err(ApiError {
+                message: format!("too many failed sign-ins: try again in {seconds} s / 登录失败次数过多，请 {seconds} 秒后再试"),
+                ..error
+            })
         }
         Err(SignInError::Store(e)) => Err(e.into()),
     }
@@ -171,7 +170,13 @@ pub async fn page(app: Arc<App>, ctx: Ctx, page: Page) -> Answer {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    let frames = if matches!(page, Page::SignIn | Page::Upload) { "frame-ancestors 'none'; " } else { "" };
+    // Pages with actions are never framed (clickjacking); the board is a public display that
+    // a portal may show in a frame.
+    let framed = page == Page::Board;
+    let frames = if framed { "" } else { "frame-ancestors 'none'; " };
+    if !framed {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; {frames}base-uri 'none'; form-action 'self'"
     );

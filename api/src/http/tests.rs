@@ -832,3 +832,96 @@ async fn an_import_beside_a_running_server_reaches_its_readers() {
     assert!(seen.contains("\"high_tech_enterprises\"") && seen.contains("\"500116\""), "{seen}");
     assert_eq!(latest_value(&get(server.addr, "/api/v1/progress?indicator=high_tech_enterprises&region=500116").await.json()), 321.0);
 }
+
+/// The smaller failures of the reliability review, each as it was found.
+#[tokio::test]
+async fn the_reviews_smaller_failures_stay_fixed() {
+    let server = start(
+        Arc::new(SqliteStore::open(&temp_sqlite_url("review")).await.unwrap()),
+        Limits { uploads_per_minute: 8, ..Limits::default() },
+    )
+    .await;
+    let addr = server.addr;
+    let admin = token(&server, "admin", &[]).await;
+    let bearer = format!("Bearer {admin}");
+    let csv = "指标,地区,时期,数值\n科技型企业数量,永川区,2025Q3,1800\n".as_bytes();
+
+    // A CSV in a multipart part declared image/png is refused, as are PNG bytes named .csv,
+    // and a body that says nothing of its type.
+    let part = |mime: &str, name: &str, bytes: &[u8]| {
+        let mut body =
+            format!("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {mime}\r\n\r\n")
+                .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n--XyZ--\r\n");
+        body
+    };
+    let form = [("Authorization", bearer.as_str()), ("Content-Type", "multipart/form-data; boundary=XyZ")];
+    assert_eq!(request(addr, "POST", "/api/v1/uploads?dry_run=true", &form, &part("image/png", "q3.png", csv)).await.status, 415);
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    assert_eq!(request(addr, "POST", "/api/v1/uploads?dry_run=true", &form, &part("text/csv", "q3.csv", png)).await.status, 415);
+    assert_eq!(request(addr, "POST", "/api/v1/uploads?dry_run=true", &[("Authorization", &bearer)], csv).await.status, 415);
+    // Windows browsers send application/vnd.ms-excel for a .csv file: the name decides.
+    let windows = request(addr, "POST", "/api/v1/uploads?dry_run=true", &form, &part("application/vnd.ms-excel", "q3.csv", csv)).await;
+    assert_eq!(windows.status, 200, "{}", String::from_utf8_lossy(&windows.body));
+
+    // A header-only file is empty-file, not an empty commit that moves the data version.
+    let header_only = post_csv(addr, "/api/v1/uploads", &admin, "指标,地区,时期,数值\n".as_bytes()).await;
+    assert_eq!(header_only.status, 422);
+    assert_eq!(header_only.json()["report"]["problems"][0]["code"], "empty-file");
+    assert_eq!(get(addr, "/healthz").await.json()["data_version"], 0);
+
+    // A chunked body is read (up to the limit), not answered 411.
+    let mut chunked = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/uploads?dry_run=true HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: {bearer}\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+        csv.len()
+    );
+    chunked.write_all(head.as_bytes()).await.unwrap();
+    chunked.write_all(csv).await.unwrap();
+    chunked.write_all(b"\r\n0\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    chunked.read_to_end(&mut answer).await.unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer));
+
+    // Security headers on every answer; framing refused for pages with actions.
+    let demo = get(addr, "/demo").await;
+    assert_eq!(demo.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(get(addr, "/api/v1/catalog").await.header("x-content-type-options"), Some("nosniff"));
+    let embed = get(addr, "/embed").await;
+    assert_eq!(embed.header("x-frame-options"), Some("DENY"));
+    assert!(embed.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
+
+    // The public does not see who uploaded or which file; a token holder does.
+    let committed = post_csv(addr, "/api/v1/uploads", &admin, csv).await;
+    assert_eq!(committed.status, 201);
+    let public = get(addr, "/api/v1/uploads").await.json();
+    assert!(public[0].get("actor").is_none() && public[0].get("file_name").is_none(), "{public}");
+    let known = request(addr, "GET", "/api/v1/uploads", &[("Authorization", &bearer)], b"").await.json();
+    assert_eq!(known[0]["actor"].as_str(), Some("admin "));
+
+    // After a revert the same file can be sent again, and the revert names what it withdrew.
+    let id = committed.json()["upload"]["id"].as_i64().unwrap();
+    let revert = request(addr, "POST", &format!("/api/v1/uploads/{id}/revert"), &[("Authorization", &bearer)], b"").await;
+    assert_eq!(revert.status, 201);
+    assert_eq!(revert.json()["changes"]["withdrawn"][0]["value"].as_f64(), Some(1800.0), "{}", revert.json());
+    let again = post_csv(addr, "/api/v1/uploads", &admin, csv).await;
+    assert_eq!(again.json()["status"], "committed", "{}", again.json());
+
+    // as_of past the current version is the current data, and does not poison the cache.
+    let version = get(addr, "/healthz").await.json()["data_version"].as_i64().unwrap();
+    let ahead = get(addr, "/api/v1/series?indicator=tech_smes&region=500118&as_of=999999999").await;
+    assert_eq!(ahead.header("etag").unwrap(), get(addr, "/api/v1/series?indicator=tech_smes&region=500118").await.header("etag").unwrap());
+    assert!(ahead.header("etag").unwrap().starts_with(&format!("\"v{version}-")));
+    assert_eq!(get(addr, "/api/v1/series?indicator=tech_smes&as_of=-1").await.status, 400);
+
+    // Over the upload rate, Retry-After says a wait after which a retry is not refused.
+    let limited = post_csv(addr, "/api/v1/uploads?dry_run=true", &admin, csv).await;
+    assert_eq!(limited.status, 429);
+    let wait: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=20).contains(&wait), "{wait}");
+    // The lower-case scheme is a bearer token too.
+    assert_ne!(post_csv(addr, "/api/v1/uploads", "", csv).await.status, 500);
+    let lower = request(addr, "GET", "/api/v1/uploads", &[("Authorization", &format!("bearer {admin}"))], b"").await.json();
+    assert!(lower[0].get("actor").is_some());
+}

@@ -32,30 +32,21 @@ pub enum StoreError {
     Conflict(String),
 }
 
-/// What kind of write an upload record stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UploadKind {
-    /// A file sent to the API or imported from the command line.
-    Upload,
-    /// The revisions restoring what an earlier upload replaced.
-    Revert,
+pub use innogauge_model::wire::UploadKind;
+
+/// How an upload's kind is stored.
+pub(crate) fn kind_text(kind: UploadKind) -> &'static str {
+    match kind {
+        UploadKind::Upload => "upload",
+        UploadKind::Revert => "revert",
+    }
 }
 
-impl UploadKind {
-    /// Stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UploadKind::Upload => "upload",
-            UploadKind::Revert => "revert",
-        }
-    }
-
-    fn parse(text: &str) -> Result<UploadKind, StoreError> {
-        match text {
-            "upload" => Ok(UploadKind::Upload),
-            "revert" => Ok(UploadKind::Revert),
-            other => Err(StoreError::Corrupt(format!("unknown upload kind {other:?}"))),
-        }
+fn parse_kind(text: &str) -> Result<UploadKind, StoreError> {
+    match text {
+        "upload" => Ok(UploadKind::Upload),
+        "revert" => Ok(UploadKind::Revert),
+        other => Err(StoreError::Corrupt(format!("unknown upload kind {other:?}"))),
     }
 }
 

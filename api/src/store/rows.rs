@@ -3,7 +3,7 @@
 
 use sqlx::{ColumnIndex, Database, Decode, Row, Type};
 
-use super::{RevertItem, RevisionRecord, SessionRecord, StoreError, TokenRecord, UploadKind, UploadRecord, UserRecord, split_regions};
+use super::{RevertItem, RevisionRecord, SessionRecord, StoreError, TokenRecord, UploadRecord, UserRecord, split_regions};
 
 /// Reads the column `name`, turning a driver error into a [`StoreError`].
 fn get<'r, R, T>(row: &'r R, name: &'static str) -> Result<T, StoreError>
@@ -36,7 +36,7 @@ where
         file_name: get(row, "file_name")?,
         sha256: get(row, "sha256")?,
         idempotency_key: get(row, "idempotency_key")?,
-        kind: UploadKind::parse(&get::<R, String>(row, "kind")?)?,
+        kind: super::parse_kind(&get::<R, String>(row, "kind")?)?,
         reverts: get(row, "reverts")?,
         rows: get(row, "rows")?,
         new_values: get(row, "new_values")?,
@@ -231,7 +231,7 @@ where
         .bind(upload.file_name.as_deref())
         .bind(upload.sha256.as_str())
         .bind(upload.idempotency_key.as_deref())
-        .bind(upload.kind.as_str())
+        .bind(super::kind_text(upload.kind))
         .bind(upload.reverts)
         .bind(upload.rows)
         .bind(upload.new_values)

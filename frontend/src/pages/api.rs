@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use innogauge_model::wire::{ChangesWire, GridWire, ReportWire};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
@@ -59,50 +58,7 @@ pub struct Session {
     pub csrf: String,
 }
 
-/// An upload as the history lists it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct UploadSummary {
-    /// Id.
-    pub id: i64,
-    /// RFC 3339.
-    pub created_at: String,
-    /// Who.
-    pub actor: String,
-    /// The file's name.
-    #[serde(default)]
-    pub file_name: Option<String>,
-    /// `upload` or `revert`.
-    pub kind: String,
-    /// The upload a revert undid.
-    #[serde(default)]
-    pub reverts: Option<i64>,
-    /// Data rows.
-    pub rows: i64,
-    /// New values.
-    pub new_values: i64,
-    /// Revised values.
-    pub revised_values: i64,
-    /// Unchanged values.
-    pub unchanged_values: i64,
-}
-
-/// The answer to an upload (dry run or commit).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Outcome {
-    /// `committed`, `dry_run`, `duplicate` or `rejected`.
-    pub status: String,
-    /// The stored upload (committed or duplicate).
-    #[serde(default)]
-    pub upload: Option<UploadSummary>,
-    /// The validation report.
-    pub report: ReportWire,
-    /// What would change / changed.
-    #[serde(default)]
-    pub changes: ChangesWire,
-    /// The file as a grid (asked with `grid=true`).
-    #[serde(default)]
-    pub grid: Option<GridWire>,
-}
+pub use innogauge_model::wire::{UploadOutcome as Outcome, UploadStatus, UploadSummary};
 
 fn window() -> Result<web_sys::Window, CallError> {
     web_sys::window().ok_or_else(|| CallError::network("no window"))

@@ -92,11 +92,19 @@ pub fn board_page(props: &BoardPageProps) -> Html {
         data-measure={measure.map(str::to_owned)} data-height={height.to_owned()} data-theme="dark" data-lang={lang_code} /> }
     };
     let updated = match &*latest {
-        Some(upload) => t(
-            lang,
-            &format!("数据更新于 {}（{}）", local_time(&upload.created_at), upload.actor),
-            &format!("Data updated {} ({})", local_time(&upload.created_at), upload.actor),
-        ),
+        // Who uploaded is shown to signed-in viewers only (the public answer leaves it out).
+        Some(upload) => match &upload.actor {
+            Some(actor) => t(
+                lang,
+                &format!("数据更新于 {}（{actor}）", local_time(&upload.created_at)),
+                &format!("Data updated {} ({actor})", local_time(&upload.created_at)),
+            ),
+            None => t(
+                lang,
+                &format!("数据更新于 {}", local_time(&upload.created_at)),
+                &format!("Data updated {}", local_time(&upload.created_at)),
+            ),
+        },
         None => t(lang, "尚无上传数据", "No data uploaded yet"),
     };
     html! {

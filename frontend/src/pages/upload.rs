@@ -12,12 +12,13 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::api::{self, CallError, FileUpload, Outcome, Session, UploadSummary};
+use super::api::{self, CallError, FileUpload, Outcome, Session, UploadStatus, UploadSummary};
 use super::grid::{FileGrid, ProblemList};
 use super::header::Header;
 use super::{local_time, use_lang};
 use crate::names::{figure, period_label, region_name, value_label};
 use crate::widget::t;
+use innogauge_model::wire::UploadKind;
 
 /// Properties of [`UploadPage`].
 #[derive(Properties, PartialEq, Clone, Debug)]
@@ -253,7 +254,9 @@ pub fn upload_page(props: &UploadPageProps) -> Html {
             let sent = api::send_file(&upload, on_progress, move |result| {
                 progress_done.set(None);
                 stage_done.set(match result {
-                    Ok(outcome) if outcome.status == "committed" || outcome.status == "duplicate" => Stage::Committed(Rc::new(outcome)),
+                    Ok(outcome) if matches!(outcome.status, UploadStatus::Committed | UploadStatus::Duplicate) => {
+                        Stage::Committed(Rc::new(outcome))
+                    }
                     Ok(outcome) => Stage::Checked(Rc::new(outcome)),
                     Err(e) => Stage::Failed(failure(lang, &e)),
                 });
@@ -406,8 +409,8 @@ fn report_summary(lang: Lang, report: &ReportWire) -> Html {
 fn checked(lang: Lang, outcome: &Outcome, commit: Callback<MouseEvent>) -> Html {
     let report = &outcome.report;
     let problems = Rc::new(report.problems.clone());
-    let verdict = match outcome.status.as_str() {
-        "duplicate" => t(
+    let verdict = match outcome.status {
+        UploadStatus::Duplicate => t(
             lang,
             &format!("这个文件已经上传过（第 {} 号上传），不会重复保存。", outcome.upload.as_ref().map_or(0, |u| u.id)),
             &format!(
@@ -424,7 +427,7 @@ fn checked(lang: Lang, outcome: &Outcome, commit: Callback<MouseEvent>) -> Html 
             "The file has errors; nothing was stored. Fix what is listed below and upload again.",
         ),
     };
-    let can_commit = report.valid && outcome.status == "dry_run";
+    let can_commit = report.valid && outcome.status == UploadStatus::DryRun;
     html! {
         <>
             <section class="card" aria-labelledby="check-title">
@@ -434,7 +437,7 @@ fn checked(lang: Lang, outcome: &Outcome, commit: Callback<MouseEvent>) -> Html 
                 <ProblemList problems={problems.clone()} />
                 if let Some(grid) = &outcome.grid { <FileGrid grid={Rc::new(grid.clone())} problems={problems} /> }
             </section>
-            if report.valid && outcome.status == "dry_run" {
+            if report.valid && outcome.status == UploadStatus::DryRun {
                 <section class="card" aria-labelledby="changes-title">
                     <h2 id="changes-title">{ t(lang, "3. 将要发生的变更", "3. What will change") }</h2>
                     { changes(lang, outcome) }
@@ -484,7 +487,7 @@ fn changes(lang: Lang, outcome: &Outcome) -> Html {
 
 fn committed(lang: Lang, outcome: &Outcome) -> Html {
     let id = outcome.upload.as_ref().map_or(0, |u| u.id);
-    let text = if outcome.status == "duplicate" {
+    let text = if outcome.status == UploadStatus::Duplicate {
         t(
             lang,
             &format!("这个文件已经上传过（第 {id} 号上传），没有重复保存。"),
@@ -581,7 +584,7 @@ pub fn history(props: &HistoryProps) -> Html {
                     if props.admin { <th scope="col"><span class="sr">{ t(lang, "操作", "Action") }</span></th> }
                 </tr></thead>
                 <tbody>{ for list.iter().map(|u| {
-                    let what = if u.kind == "revert" {
+                    let what = if u.kind == UploadKind::Revert {
                         t(lang, &format!("撤销第 {} 号：恢复 {} 个", u.reverts.unwrap_or(0), u.revised_values + u.new_values), &format!("revert of #{}: {} restored", u.reverts.unwrap_or(0), u.revised_values + u.new_values))
                     } else {
                         t(lang, &format!("新增 {}，修订 {}，未变 {}", u.new_values, u.revised_values, u.unchanged_values), &format!("{} new, {} revised, {} unchanged", u.new_values, u.revised_values, u.unchanged_values))
@@ -589,11 +592,11 @@ pub fn history(props: &HistoryProps) -> Html {
                     let expanded = *open == Some(u.id);
                     html! { <>
                     <tr>
-                        <td>{ u.id }</td><td>{ local_time(&u.created_at) }</td><td>{ &u.actor }</td>
+                        <td>{ u.id }</td><td>{ local_time(&u.created_at) }</td><td>{ u.actor.clone().unwrap_or_else(|| "—".into()) }</td>
                         <td>{ u.file_name.clone().unwrap_or_else(|| "—".into()) }</td><td>{ what }</td>
                         <td><button type="button" class="link" onclick={toggle(u.id)} aria-expanded={expanded.to_string()}
                             aria-label={t(lang, &format!("第 {} 号上传的明细", u.id), &format!("Details of upload #{}", u.id))}>{ if expanded { t(lang, "收起", "Hide") } else { t(lang, "明细", "Details") } }</button></td>
-                        if props.admin { <td>if u.kind == "upload" { <button type="button" class="link" onclick={revert(u.id)}
+                        if props.admin { <td>if u.kind == UploadKind::Upload { <button type="button" class="link" onclick={revert(u.id)}
                             aria-label={t(lang, &format!("撤销第 {} 号上传", u.id), &format!("Revert upload #{}", u.id))}>{ t(lang, "撤销", "Revert") }</button> }</td> }
                     </tr>
                     if expanded { <tr class="detail"><td colspan={columns.to_string()}><UploadDetail id={u.id} /></td></tr> }
@@ -619,11 +622,7 @@ pub struct UploadDetailProps {
 }
 
 /// `GET /api/v1/uploads/{id}`: the changes an upload made.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
-struct Detail {
-    #[serde(default)]
-    changes: Option<innogauge_model::wire::ChangesWire>,
-}
+type Detail = innogauge_model::wire::UploadDetail;
 
 /// What one upload changed: its revisions (old → new) and new values.
 #[function_component(UploadDetail)]
