@@ -89,6 +89,8 @@ pub struct App {
     pub throttle: SignInThrottle,
     /// Read answers of the current data version, built once.
     pub bodies: BodyCache,
+    /// The widget bundle served under `/widgets/`.
+    pub widgets: crate::http::WidgetBundle,
 }
 
 impl App {
@@ -112,6 +114,7 @@ impl App {
             rate,
             throttle: SignInThrottle::default(),
             bodies: BodyCache::default(),
+            widgets: crate::http::WidgetBundle::embedded(),
         })
     }
 }

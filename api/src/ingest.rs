@@ -504,6 +504,10 @@ fn workbook_problem(error: &WorkbookError) -> Problem {
             format!("工作表在第 {row} 行有单元格，超过 {limit} 行的上限，未读取。请删去多余的行或拆分为多个文件。"),
             format!("the sheet has a cell on row {row}, beyond the limit of {limit} rows; nothing was read. Delete the extra rows or split the file."),
         ),
+        WorkbookError::TooManyCells { limit } => Problem::error(ProblemCode::TooManyRows).say(
+            format!("工作表中有值的单元格超过 {limit} 个的上限，未读取。请拆分为多个文件上传。"),
+            format!("the sheet has more than {limit} cells with values, the limit; nothing was read. Split it into several files."),
+        ),
         WorkbookError::TooManyColumns { column, limit } => Problem::error(ProblemCode::TooManyColumns).say(
             format!("工作表在第 {column} 列有单元格，超过 {limit} 列的上限，未读取。请删去右侧多余的列。"),
             format!("the sheet has a cell in column {column}, beyond the limit of {limit} columns; nothing was read. Delete the extra columns on the right."),

@@ -72,6 +72,10 @@ struct ServeArgs {
     /// Uploads per minute per token and per client address.
     #[arg(long, env = "INNOGAUGE_UPLOADS_PER_MINUTE", default_value_t = 30)]
     uploads_per_minute: u32,
+    /// Serve the widget bundle from this directory (as `cargo xtask dist` writes it) instead of
+    /// the one built in: to try a new bundle, or an upgrade, without rebuilding.
+    #[arg(long, env = "INNOGAUGE_WIDGETS_DIR")]
+    widgets_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -273,7 +277,11 @@ async fn serve(store: Arc<dyn Store>, postgres: Option<PostgresStore>, args: &Se
         ..Limits::default()
     };
     let cors = if args.cors_origins.is_empty() { CorsPolicy::AnyOrigin } else { CorsPolicy::Allow(args.cors_origins.clone()) };
-    let app = Arc::new(App::new(store, limits, cors, shutdown.clone()).await?);
+    let mut app = App::new(store, limits, cors, shutdown.clone()).await?;
+    if let Some(dir) = &args.widgets_dir {
+        app.widgets = http::WidgetBundle::from_dir(dir).with_context(|| format!("reading the widget bundle in {}", dir.display()))?;
+    }
+    let app = Arc::new(app);
     tokio::spawn(ingest::follow(app.ingest.clone(), postgres, app.limits.follow_every, shutdown.clone()));
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(address = %args.listen, "serving");

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
 use calamine::{DataRef, Reader, Xlsx};
-use innogauge_model::contract::{Grid, GridRow};
+use innogauge_model::contract::{Cells, Grid, GridRow};
 
 /// How much of a workbook the server will read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,17 +31,22 @@ pub struct WorkbookLimits {
     pub max_rows: u32,
     /// The last column a cell may be in (1-based).
     pub max_columns: u32,
+    /// Cells with a value, in all.
+    pub max_cells: u64,
 }
 
 impl WorkbookLimits {
-    /// Limits for an upload of at most `max_rows` data rows: the rows plus room for titles,
-    /// and 16 times the upload size limit inflated (an honest sheet compresses 5 to 10 times).
+    /// Limits for an upload of at most `max_rows` data rows: the rows plus room for titles;
+    /// four times the upload size limit inflated (calamine holds a workbook's shared strings in
+    /// memory whole, so this bounds them too; a sheet of a million long-layout rows is some
+    /// 20 MB zipped and 120 MB inflated); five cells a row, as many as a long-layout row has.
     pub fn for_upload(max_upload_bytes: usize, max_rows: usize) -> WorkbookLimits {
         WorkbookLimits {
-            max_inflated_bytes: (max_upload_bytes as u64).saturating_mul(16),
+            max_inflated_bytes: (max_upload_bytes as u64).saturating_mul(4),
             max_entries: 1_000,
             max_rows: u32::try_from(max_rows.saturating_add(100)).unwrap_or(u32::MAX),
             max_columns: 1_000,
+            max_cells: (max_rows as u64).saturating_mul(5).saturating_add(100_000),
         }
     }
 }
@@ -77,6 +82,12 @@ pub enum WorkbookError {
         row: u64,
         /// The limit.
         limit: u32,
+    },
+    /// More cells with values than the limit.
+    #[error("the sheet has more than {limit} cells with values")]
+    TooManyCells {
+        /// The limit.
+        limit: u64,
     },
     /// A cell right of the last allowed column.
     #[error("a cell is in column {column}, beyond the limit of {limit} columns")]
@@ -134,8 +145,12 @@ fn read_first_sheet(bytes: &[u8], limits: &WorkbookLimits) -> Result<Grid, Workb
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
     let name = workbook.sheet_names().first().cloned().ok_or(WorkbookError::NoSheet)?;
     let mut cells = workbook.worksheet_cells_reader(&name).map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
-    // Row number → (column, text): only the cells present.
-    let mut rows: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+    // Finished rows as the grid keeps them (one text buffer a row); the row being read as
+    // (column, text) pairs. Sheets list their cells row by row, so a row is finished when the
+    // next begins; a row met again later (out of order) is merged.
+    let mut rows: BTreeMap<u32, Cells> = BTreeMap::new();
+    let mut current: Option<(u32, Vec<(u32, String)>)> = None;
+    let mut kept: u64 = 0;
     while let Some(cell) = cells.next_cell().map_err(|e| WorkbookError::Unreadable(e.to_string()))? {
         let (row, column) = cell.get_position();
         if u64::from(row) + 1 > u64::from(limits.max_rows) {
@@ -145,23 +160,40 @@ fn read_first_sheet(bytes: &[u8], limits: &WorkbookLimits) -> Result<Grid, Workb
             return Err(WorkbookError::TooManyColumns { column: u64::from(column) + 1, limit: limits.max_columns });
         }
         let text = cell_text(cell.get_value());
-        if !text.is_empty() {
-            rows.entry(row).or_default().push((column, text));
+        if text.is_empty() {
+            continue;
         }
+        kept += 1;
+        if kept > limits.max_cells {
+            return Err(WorkbookError::TooManyCells { limit: limits.max_cells });
+        }
+        if current.as_ref().is_some_and(|(r, _)| *r != row)
+            && let Some((r, pending)) = current.take()
+        {
+            finish_row(&mut rows, r, pending);
+        }
+        current.get_or_insert_with(|| (row, Vec::new())).1.push((column, text));
     }
-    let rows = rows
-        .into_iter()
-        .map(|(row, mut cells)| {
-            cells.sort_by_key(|&(column, _)| column);
-            let width = cells.last().map_or(0, |&(column, _)| column as usize + 1);
-            let mut texts = vec![String::new(); width];
-            for (column, text) in cells {
-                texts[column as usize] = text;
-            }
-            GridRow { number: row + 1, cells: texts.into() }
-        })
-        .collect();
+    if let Some((r, pending)) = current {
+        finish_row(&mut rows, r, pending);
+    }
+    let rows = rows.into_iter().map(|(row, cells)| GridRow { number: row + 1, cells }).collect();
     Ok(Grid { rows })
+}
+
+/// Stores a row's cells, merged with any cells of the same row seen before.
+fn finish_row(rows: &mut BTreeMap<u32, Cells>, row: u32, mut pending: Vec<(u32, String)>) {
+    if let Some(earlier) = rows.remove(&row) {
+        let columns = (0u32..).zip(earlier.iter().map(str::to_owned));
+        pending.extend(columns.filter(|(_, text)| !text.is_empty()));
+    }
+    pending.sort_by_key(|&(column, _)| column);
+    let width = pending.last().map_or(0, |&(column, _)| column as usize + 1);
+    let mut texts = vec![""; width];
+    for (column, text) in &pending {
+        texts[*column as usize] = text;
+    }
+    rows.insert(row, Cells::new(texts));
 }
 
 /// A cell as the text the contract reads. Numbers print without a spurious `.0`; a date (Excel

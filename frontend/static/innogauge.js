@@ -1,8 +1,14 @@
-/* InnoGauge 科创目标仪表 widget loader.
+/* InnoGauge 科创目标仪表 widget loader, version 1.
  * Paste into a portal page:
- *   <script src="https://HOST/widgets/innogauge.js" defer></script>
+ *   <script src="https://HOST/widgets/innogauge-v1.js" defer></script>
  *   <div data-innogauge="gauge" data-indicator="high_tech_enterprises" data-region="500000"></div>
- * The WebAssembly module is loaded from beside this script, so it works from any host.
+ * This file never changes between releases (a snippet pins it with its integrity hash). It
+ * asks the server's manifest, revalidated on every page load, for the current boot module,
+ * which loads that release's glue and WebAssembly (checked against their hashes). An upgrade
+ * of the server therefore reaches every portal on its next page load, no pasted snippet
+ * breaks, and nothing of the WebAssembly toolchain is fixed here. What v1 relies on: the
+ * manifest's `boot`, and a boot module whose `start({api})` resolves to an object with
+ * `mount`, `unmount` and `mountAll`.
  * JS API: InnoGauge.mount(element, options), InnoGauge.unmount(element), InnoGauge.ready.
  */
 (function () {
@@ -11,23 +17,24 @@
   if (!script || window.InnoGauge) { return; }
   var here = new URL('.', script.src);
   var api = script.getAttribute('data-api') || here.origin;
-  var glue = new URL('__GLUE__', here).href;
-  var wasm = new URL('__WASM__', here).href;
   var queued = [];
   var module = null;
-  // The module is fetched (and compiled as it streams in) while the glue script loads, not
-  // after it: one round trip less before the first widget.
-  var compiled = ('WebAssembly' in window) ? fetch(wasm) : null;
   var ready = ('WebAssembly' in window)
-    ? import(glue).then(function (m) {
-        return m.default({ module_or_path: compiled }).then(function () {
-          module = m;
-          m.configure(api);
-          queued.forEach(function (call) { call(); });
-          queued = [];
-          m.mountAll();
-          return m;
-        });
+    ? fetch(new URL('manifest.json', here).href, { cache: 'no-cache', credentials: 'omit' })
+      .then(function (response) {
+        if (!response.ok) { throw new Error('manifest.json: HTTP ' + response.status); }
+        return response.json();
+      })
+      .then(function (manifest) {
+        return import(new URL(manifest.boot, here).href);
+      })
+      .then(function (boot) { return boot.start({ api: api }); })
+      .then(function (m) {
+        module = m;
+        queued.forEach(function (call) { call(); });
+        queued = [];
+        m.mountAll();
+        return m;
       })
     : Promise.reject(new Error('WebAssembly is not available'));
   ready.catch(function (error) {

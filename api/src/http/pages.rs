@@ -203,7 +203,7 @@ fn see_other(location: &'static str) -> warp::reply::Response {
 /// The pages' stylesheet.
 pub async fn stylesheet(_app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
     let text = include_str!("../../../frontend/pages/app.css");
-    let etag = reply::etag(0, &format!("app.css:{}", text.len()));
+    let etag = reply::content_etag(text.as_bytes());
     Ok(reply::bytes_response(
         &ctx,
         &reply::CorsPolicy::AnyOrigin,

@@ -133,6 +133,33 @@ pub fn cached_json<T: Serialize>(
     encoded_response(ctx, cors, StatusCode::OK, "application/json; charset=utf-8", body, encoding, Some(&etag(version, key)))
 }
 
+/// A JSON answer that changes only with a new binary (the catalogue, the boundaries, the API
+/// description): serialized and compressed once per process, with an ETag from its content, so
+/// that a client's copy from before an upgrade is never confirmed by a 304 when it changed.
+pub fn static_json<T: Serialize>(ctx: &Ctx, cors: &CorsPolicy, key: &'static str, value: impl FnOnce() -> T) -> warp::reply::Response {
+    type Built = std::sync::Arc<(String, Bytes, Encoded, Encoded)>;
+    static BUILT: std::sync::Mutex<Vec<(&'static str, Built)>> = std::sync::Mutex::new(Vec::new());
+    let found = BUILT.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().find(|(k, _)| *k == key).map(|(_, b)| b.clone());
+    let built = found.unwrap_or_else(|| {
+        let raw = Bytes::from(serde_json::to_vec(&value()).unwrap_or_default());
+        let etag = format!("\"s{:016x}-{:x}\"", fnv1a(&raw), raw.len());
+        let (br, gz) = (compress(Some("br"), raw.clone()), compress(Some("gzip"), raw.clone()));
+        let built: Built = std::sync::Arc::new((etag, raw, br, gz));
+        BUILT.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((key, built.clone()));
+        built
+    });
+    let (etag, raw, br, gz) = &*built;
+    if ctx.if_none_match.as_deref().is_some_and(|inm| inm.split(',').any(|t| t.trim().trim_start_matches("W/") == etag)) {
+        return not_modified(ctx, cors, etag);
+    }
+    let (body, encoding) = match negotiate(ctx.accept_encoding.as_deref()) {
+        Some("br") => br.clone(),
+        Some(_) => gz.clone(),
+        None => (raw.clone(), None),
+    };
+    encoded_response(ctx, cors, StatusCode::OK, "application/json; charset=utf-8", body, encoding, Some(etag))
+}
+
 /// The answer to a read of `key` at `version` without building it: `304` when the client has
 /// it, or the bytes [`cached_json`] kept. Handlers ask before they parse the query: a key in the
 /// cache was a valid query when it was built, and the cache is emptied when the data move.
@@ -225,6 +252,20 @@ impl BodyCache {
         state.bytes += body.0.len();
         state.entries.entry(key.to_owned()).or_default()[slot(encoding)] = Some(body);
     }
+}
+
+/// The entity tag of static content: a fingerprint of its bytes (computed once per process for
+/// each distinct slice: the bundle's files are static, the same bytes every time).
+pub fn content_etag(bytes: &'static [u8]) -> String {
+    static SEEN: std::sync::Mutex<Vec<(usize, usize, String)>> = std::sync::Mutex::new(Vec::new());
+    let key = (bytes.as_ptr() as usize, bytes.len());
+    let mut seen = SEEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, _, tag)) = seen.iter().find(|(p, l, _)| (*p, *l) == key) {
+        return tag.clone();
+    }
+    let tag = format!("\"c{:016x}-{:x}\"", fnv1a(bytes), bytes.len());
+    seen.push((key.0, key.1, tag.clone()));
+    tag
 }
 
 /// The entity tag of a read: the data version and a fingerprint of what was asked.

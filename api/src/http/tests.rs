@@ -925,3 +925,36 @@ async fn the_reviews_smaller_failures_stay_fixed() {
     let lower = request(addr, "GET", "/api/v1/uploads", &[("Authorization", &format!("bearer {admin}"))], b"").await.json();
     assert!(lower[0].get("actor").is_some());
 }
+
+/// A large file being checked does not hold up anyone else's upload: reading runs off the async
+/// runtime and without the write lock, so a small dry run sent meanwhile is answered first.
+#[tokio::test]
+async fn a_large_upload_does_not_hold_up_a_small_one() {
+    let server = sqlite_server("busy").await;
+    let admin = token(&server, "admin", &[]).await;
+    let mut big = String::from("指标,地区,时期,数值\n");
+    let districts: Vec<String> = Catalog::builtin().districts().map(|r| r.name_zh.clone()).collect();
+    for indicator in ["研发人员", "科技型企业数量", "高新技术企业数量"] {
+        for year in 1950..2100 {
+            for month in 1..=12 {
+                for district in &districts {
+                    big.push_str(&format!("{indicator},{district},{year}-{month:02},{}\n", year + month));
+                }
+            }
+        }
+    }
+    let addr = server.addr;
+    let big_admin = admin.clone();
+    let large = tokio::spawn(async move {
+        let answer = post_csv(addr, "/api/v1/uploads?dry_run=true", &big_admin, big.as_bytes()).await;
+        (answer.status, tokio::time::Instant::now())
+    });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let small =
+        post_csv(addr, "/api/v1/uploads?dry_run=true", &admin, "指标,地区,时期,数值\n科技型企业数量,永川区,2025Q3,1800\n".as_bytes()).await;
+    let small_done = tokio::time::Instant::now();
+    assert_eq!(small.status, 200);
+    let (large_status, large_done) = large.await.unwrap();
+    assert_eq!(large_status, 200);
+    assert!(small_done < large_done, "the small dry run was answered while the large file was still being read");
+}

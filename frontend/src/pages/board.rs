@@ -112,7 +112,7 @@ pub fn board_page(props: &BoardPageProps) -> Html {
             <Header current="board" set_lang={props.set_lang.clone()} dark=true />
             <div class="wall-title">
                 <h1>{ t(lang, "重庆市 2025 年科技创新目标进展", "Chongqing 2025 science & technology targets") }</h1>
-                <p class="updated" role="status" aria-live="polite" id="last-update">{ updated }</p>
+                <p class="updated" role="status" aria-live="polite" id="last-update" data-upload={latest.as_ref().map(|u| u.id.to_string())}>{ updated }</p>
                 <p class={classes!("live", (!*connected).then_some("down"))}>{ if *connected { t(lang, "● 实时", "● Live") } else { t(lang, "○ 重新连接中", "○ Reconnecting") } }</p>
                 <p class="clock" aria-hidden="true">{ clock }</p>
             </div>

@@ -85,13 +85,15 @@ impl Choice {
         out
     }
 
-    /// The snippet to paste: the loader (with its SRI hash when known) and the div.
-    pub fn snippet(&self, origin: &str, integrity: Option<&str>) -> String {
-        let integrity = integrity.map(|i| format!(r#" integrity="{i}""#)).unwrap_or_default();
+    /// The snippet to paste: the versioned loader with its SRI hash (when known), and the div.
+    /// The loader of a version never changes, so the snippet keeps working across upgrades.
+    pub fn snippet(&self, origin: &str, loader: Option<(&str, &str)>) -> String {
+        let (file, integrity) = match loader {
+            Some((file, integrity)) => (file, format!(r#" integrity="{integrity}""#)),
+            None => ("innogauge.js", String::new()),
+        };
         let attributes: String = self.attributes().iter().map(|(k, v)| format!(r#" {k}="{}""#, escape(v))).collect();
-        format!(
-            "<script src=\"{origin}/widgets/innogauge.js\"{integrity} crossorigin=\"anonymous\" defer></script>\n<div{attributes}></div>"
-        )
+        format!("<script src=\"{origin}/widgets/{file}\"{integrity} crossorigin=\"anonymous\" defer></script>\n<div{attributes}></div>")
     }
 }
 
@@ -99,8 +101,11 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct Manifest {
+    /// The versioned loader (`innogauge-v1.js`).
+    loader: String,
+    /// Its SRI hash.
     integrity: String,
 }
 
@@ -121,14 +126,14 @@ fn select(id: &'static str, label: String, value: &str, options: Vec<(String, St
 pub fn embed_page(props: &EmbedPageProps) -> Html {
     let lang = use_lang();
     let choice = use_state(Choice::default);
-    let integrity = use_state(|| None::<String>);
+    let loader = use_state(|| None::<Manifest>);
     let copied = use_state(|| false);
     {
-        let integrity = integrity.clone();
+        let loader = loader.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(manifest) = api::call::<Manifest>("GET", "/widgets/manifest.json", None, None).await {
-                    integrity.set(Some(manifest.integrity));
+                    loader.set(Some(manifest));
                 }
             });
         });
@@ -164,7 +169,7 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
     let regions: Vec<(String, String)> =
         catalog.regions().iter().map(|r| (r.code.to_string(), region_name(catalog, &r.code, lang))).collect();
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-    let snippet = choice.snippet(&origin, integrity.as_deref());
+    let snippet = choice.snippet(&origin, loader.as_ref().map(|m| (m.loader.as_str(), m.integrity.as_str())));
     let on_height = {
         let (choice, copied) = (choice.clone(), copied.clone());
         Callback::from(move |event: InputEvent| {
@@ -233,8 +238,8 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
                         <button type="button" class="primary" onclick={copy}>{ t(lang, "复制代码", "Copy the code") }</button>
                         <span role="status" class="ok">{ if *copied { t(lang, " 已复制", " Copied") } else { String::new() } }</span>
                     </p>
-                    <p class="muted">{ t(lang, "integrity 属性让浏览器核对脚本未被篡改；脚本更新后请回到这里取新代码。",
-                        "The integrity attribute lets browsers check the script was not tampered with; after an update of the service, take the new code from here.") }</p>
+                    <p class="muted">{ t(lang, "integrity 属性让浏览器核对脚本未被篡改。这段代码粘贴一次即可：服务升级后，组件会自动使用新版本，无需重新粘贴。",
+                        "The integrity attribute lets browsers check the script was not tampered with. Paste the code once: after an upgrade of the service the widgets use the new version by themselves, nothing to paste again.") }</p>
                 </section>
             </main>
         </>
