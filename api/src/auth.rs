@@ -9,37 +9,7 @@ use subtle::ConstantTimeEq;
 
 use crate::store::{Store, StoreError, TokenRecord};
 
-/// What a principal may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// Everything, including reverts and other regions.
-    Admin,
-    /// Uploads for their regions only.
-    Statistician,
-    /// Reads (public data needs no token at all).
-    Reader,
-}
-
-impl Role {
-    /// Parses `admin`, `statistician`, `reader`.
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "admin" => Some(Role::Admin),
-            "statistician" => Some(Role::Statistician),
-            "reader" => Some(Role::Reader),
-            _ => None,
-        }
-    }
-
-    /// Stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Statistician => "statistician",
-            Role::Reader => "reader",
-        }
-    }
-}
+pub use innogauge_model::wire::Role;
 
 /// Who is calling.
 #[derive(Clone, Debug, PartialEq, Eq)]

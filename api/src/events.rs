@@ -14,8 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{Stream, StreamExt};
-use innogauge_model::revision::Touched;
-use serde::Serialize;
+pub use innogauge_model::wire::CommitEvent;
 use tokio::sync::{broadcast, watch};
 use tokio_stream::wrappers::{BroadcastStream, WatchStream};
 use warp::sse::Event;
@@ -25,19 +24,6 @@ use crate::metrics::Metrics;
 /// How many recent events are kept for clients that resume with `Last-Event-ID`.
 const REPLAY: usize = 512;
 
-/// One commit, as clients see it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CommitEvent {
-    /// The data version after the commit (= the upload id, = the event id).
-    pub version: i64,
-    /// Indicators whose values changed, with the derived indicators computed from them.
-    pub indicators: Vec<String>,
-    /// Regions whose values changed, with the city when a district's additive value changed.
-    pub regions: Vec<String>,
-    /// Periods that changed.
-    pub periods: Vec<String>,
-}
-
 /// The event hub of one process.
 #[derive(Debug)]
 pub struct Events {
@@ -46,18 +32,6 @@ pub struct Events {
     shutdown: watch::Receiver<bool>,
     metrics: Arc<Metrics>,
     heartbeat: Duration,
-}
-
-impl CommitEvent {
-    /// The event of commit `version`, naming what it touched.
-    pub fn new(version: i64, touched: Touched) -> CommitEvent {
-        CommitEvent {
-            version,
-            indicators: touched.indicators.into_iter().collect(),
-            regions: touched.regions.into_iter().collect(),
-            periods: touched.periods.into_iter().collect(),
-        }
-    }
 }
 
 impl Events {

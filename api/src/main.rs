@@ -7,6 +7,7 @@
 //! innogauge validate FILE…        check files as the server would, store nothing
 //! innogauge token create|list|revoke
 //! innogauge migrate
+//! innogauge check                 the database's integrity and invariants
 //! ```
 //!
 //! `anyhow` lives here only; everything below returns typed errors.
@@ -131,6 +132,13 @@ enum Command {
     Users(UsersCommand),
     /// Create or upgrade the database schema.
     Migrate,
+    /// Check the database: its own integrity check, every upload whole, every current value
+    /// the latest revision. Exit code 1 when anything is wrong. Safe while the server runs.
+    Check {
+        /// Print the findings as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -264,6 +272,33 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             open_store(&cli.database).await?;
             println!("schema up to date");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { json } => {
+            let (store, _) = open_store(&cli.database).await?;
+            let found = store.check().await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "sound": found.is_sound(), "integrity": found.integrity, "data_version": found.version, "uploads": found.uploads,
+                        "revisions": found.revisions, "current_values": found.current_values,
+                        "partial_uploads": found.partial_uploads, "stale_current_values": found.stale_current_values,
+                    })
+                );
+            } else {
+                println!(
+                    "integrity {}; data version {}; {} uploads, {} revisions, {} current values; {} partly stored uploads, {} stale current values: {}",
+                    found.integrity,
+                    found.version,
+                    found.uploads,
+                    found.revisions,
+                    found.current_values,
+                    found.partial_uploads,
+                    found.stale_current_values,
+                    if found.is_sound() { "sound" } else { "NOT SOUND" }
+                );
+            }
+            Ok(if found.is_sound() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
 }

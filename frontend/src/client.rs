@@ -196,11 +196,8 @@ impl Client {
         let on_commit = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let Some(this) = this.upgrade() else { return };
             let data = event.data().as_string().unwrap_or_default();
-            let Ok(commit) = serde_json::from_str::<serde_json::Value>(&data) else { return };
-            let names = |key: &str| -> Vec<String> {
-                commit[key].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
-            };
-            let (indicators, regions) = (names("indicators"), names("regions"));
+            let Ok(commit) = serde_json::from_str::<innogauge_model::wire::CommitEvent>(&data) else { return };
+            let (indicators, regions) = (commit.indicators, commit.regions);
             // "*" follows every indicator (a board) or every region (a ranking, a map).
             this.notify(|s| (s.indicator == "*" || indicators.contains(&s.indicator)) && (s.region == "*" || regions.contains(&s.region)));
         });

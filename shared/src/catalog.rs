@@ -26,6 +26,7 @@ const BUILTIN_REGIONS: &str = include_str!("../../fixtures/catalog/regions.toml"
 pub const ALL_DISTRICTS: &str = "all_districts";
 
 /// The catalogue as written in the data files and on the wire.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogDocument {
@@ -47,6 +48,7 @@ pub struct CatalogDocument {
 }
 
 /// A unit as written in the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UnitDoc {
@@ -65,6 +67,7 @@ pub struct UnitDoc {
 }
 
 /// A group as written in the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupDoc {
@@ -77,6 +80,7 @@ pub struct GroupDoc {
 }
 
 /// A region as written in the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegionDoc {
@@ -102,6 +106,7 @@ pub struct RegionDoc {
 }
 
 /// A derivation as written in the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DerivationDoc {
@@ -114,6 +119,7 @@ pub struct DerivationDoc {
 }
 
 /// An indicator as written in the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorDoc {
@@ -153,6 +159,7 @@ fn default_direction() -> String {
 }
 
 /// A bound as written in the catalogue: exactly one of the fields.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoundDoc {
@@ -177,6 +184,7 @@ pub struct BoundDoc {
 }
 
 /// A source citation as written in the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceDoc {
@@ -191,6 +199,7 @@ pub struct SourceDoc {
 }
 
 /// A target as written in the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetDoc {

@@ -13,6 +13,7 @@ use crate::region::Region;
 use crate::wire::{PointWire, ProgressWire, SeriesWire};
 
 /// A series with everything needed to draw it against its target.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeriesView {
     /// The values.
@@ -54,6 +55,7 @@ pub fn series_view(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, 
 }
 
 /// How a ranking orders regions.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RankMeasure {
@@ -78,6 +80,7 @@ impl RankMeasure {
 }
 
 /// One region in a ranking.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RankEntry {
     /// 1 for the best; regions without a figure come last with no rank.
@@ -100,6 +103,7 @@ pub struct RankEntry {
 }
 
 /// A ranking of the districts.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ranking {
     /// Indicator id.
@@ -187,6 +191,7 @@ pub fn ranking(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, peri
 
 /// Everything a dashboard needs in one response: every target's progress for every region it
 /// applies to, and the latest values of every indicator in every region.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SnapshotView {
     /// Progress of every (target, region).
@@ -196,6 +201,7 @@ pub struct SnapshotView {
 }
 
 /// The latest value of one series.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LatestValue {
     /// Indicator id.

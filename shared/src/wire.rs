@@ -15,6 +15,7 @@ use crate::observation::Observation;
 use crate::progress::{Progress, Trend};
 
 /// A message in both languages.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageWire {
     /// 中文.
@@ -30,6 +31,7 @@ impl From<&Bilingual> for MessageWire {
 }
 
 /// One problem of a validation report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemWire {
     /// Frictionless-style code, e.g. `type-error`.
@@ -71,6 +73,7 @@ impl From<&Problem> for ProblemWire {
 }
 
 /// A validation report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportWire {
     /// Whether the upload may be stored.
@@ -120,6 +123,7 @@ impl From<&Report> for ReportWire {
 }
 
 /// An observation.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ObservationWire {
     /// Indicator id.
@@ -148,6 +152,7 @@ impl From<&Observation> for ObservationWire {
 }
 
 /// A point of a series.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PointWire {
     /// Period.
@@ -165,6 +170,7 @@ impl From<&Point> for PointWire {
 }
 
 /// A series.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeriesWire {
     /// Indicator id.
@@ -183,6 +189,7 @@ impl From<&Series> for SeriesWire {
 
 /// A growth path for drawing: `kind` is `geometric` (rate a year) or `linear` (slope a year),
 /// starting at `x0` at time `t0` (years; the end of a calendar year is a whole number).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrendWire {
     /// `geometric` or `linear`.
@@ -218,6 +225,7 @@ impl From<Trend> for TrendWire {
 }
 
 /// A progress summary.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProgressWire {
     /// Target id.
@@ -387,6 +395,7 @@ pub fn validation_report(catalog: &Catalog, bytes: &[u8], options: &UploadOption
 
 /// A file's cells as the upload page shows them, with the spreadsheet's own row numbers, so
 /// that each problem of the report (row, column index) marks its cell.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GridWire {
     /// The first rows of the sheet (at most the limit asked for).
@@ -396,6 +405,7 @@ pub struct GridWire {
 }
 
 /// One row of a [`GridWire`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GridRowWire {
     /// Spreadsheet row number (1-based).
@@ -423,6 +433,7 @@ impl GridWire {
 }
 
 /// A value an upload revises.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RevisionWire {
     /// Indicator id.
@@ -441,6 +452,7 @@ pub struct RevisionWire {
 }
 
 /// What an upload changes: new values, revisions (old → new), and how many are unchanged.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChangesWire {
     /// Values not known before.
@@ -458,6 +470,7 @@ pub struct ChangesWire {
 }
 
 /// One value named by its key.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KeyedValueWire {
     /// Indicator id.
@@ -471,6 +484,7 @@ pub struct KeyedValueWire {
 }
 
 /// What happened to an upload.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UploadStatus {
@@ -485,6 +499,7 @@ pub enum UploadStatus {
 }
 
 /// An upload or a revert.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UploadKind {
@@ -496,6 +511,7 @@ pub enum UploadKind {
 
 /// A stored upload as the API lists it. Who sent it and the file's name are shown only to
 /// signed-in users and token holders; the public sees when and how much.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UploadSummary {
     /// Id, which is also the data version right after it.
@@ -533,6 +549,7 @@ impl UploadSummary {
 }
 
 /// The answer to `POST /api/v1/uploads` and to a revert.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UploadOutcome {
     /// What happened.
@@ -553,6 +570,7 @@ pub struct UploadOutcome {
 }
 
 /// `GET /api/v1/uploads/{id}`: one upload with its report and changes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UploadDetail {
     /// The upload.
@@ -586,6 +604,381 @@ impl From<&crate::revision::Changes> for ChangesWire {
             skipped: Vec::new(),
         }
     }
+}
+
+// ---------------------------------------------------------------------------------- requests
+
+/// Schemas of the parameters whose values come from the catalogue, for the OpenAPI document:
+/// every indicator id and Chinese name, every region code and name, the canonical periods.
+#[cfg(feature = "openapi")]
+pub mod schemas {
+    use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+
+    use crate::catalog::Catalog;
+
+    fn one_of(description: &str, mut values: Vec<String>, empty: bool) -> Object {
+        if empty {
+            values.push(String::new());
+        }
+        ObjectBuilder::new().schema_type(Type::String).description(Some(description)).enum_values(Some(values)).build()
+    }
+
+    fn indicators() -> Vec<String> {
+        let catalog = Catalog::builtin();
+        let mut values: Vec<String> = catalog.indicators().iter().map(|i| i.id.to_string()).collect();
+        values.extend(catalog.indicators().iter().map(|i| i.name_zh.clone()));
+        values
+    }
+
+    fn regions() -> Vec<String> {
+        let catalog = Catalog::builtin();
+        let mut values: Vec<String> = catalog.regions().iter().map(|r| r.code.to_string()).collect();
+        values.extend(catalog.regions().iter().map(|r| r.name_zh.clone()));
+        values
+    }
+
+    /// An indicator: its id or Chinese name.
+    pub fn indicator() -> Object {
+        one_of("indicator id or Chinese name, e.g. high_tech_enterprises or 高新技术企业数量", indicators(), false)
+    }
+
+    /// An optional indicator: empty is the same as absent.
+    pub fn indicator_or_empty() -> Object {
+        one_of("indicator id or Chinese name, e.g. high_tech_enterprises or 高新技术企业数量; empty: none", indicators(), true)
+    }
+
+    /// A region: its code or name.
+    pub fn region() -> Object {
+        one_of("region code or name, e.g. 500118 or 永川区", regions(), false)
+    }
+
+    /// An optional region: empty is the same as absent.
+    pub fn region_or_empty() -> Object {
+        one_of("region code or name, e.g. 500118 or 永川区; empty: none", regions(), true)
+    }
+
+    const PERIOD: &str = "(19(49|[5-9][0-9])|20[0-9][0-9]|2100)(Q[1-4]|H[12]|-(0[1-9]|1[0-2]))?";
+
+    /// A period in its canonical spelling (the server also reads 2025年三季度, 2025年1-9月…).
+    pub fn period() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("a period: 2025, 2025H1, 2025Q3 or 2025-09 (also 2025年三季度, 2025年1-9月 …), years 1949–2100"))
+            .pattern(Some(format!("^{PERIOD}$")))
+            .build()
+    }
+
+    /// Schema types of the parameters above, for `#[param(value_type = …)]` (a `schema_with`
+    /// function would lose the parameter's description and whether it is required).
+    macro_rules! named {
+        ($($name:ident => $schema:ident),* $(,)?) => {$(
+            #[doc = concat!("The `", stringify!($name), "` parameter schema.")]
+            #[derive(Debug)]
+            pub struct $name;
+            impl utoipa::PartialSchema for $name {
+                fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                    $schema().into()
+                }
+            }
+            impl utoipa::ToSchema for $name {}
+        )*};
+    }
+    named!(Indicator => indicator, IndicatorOrEmpty => indicator_or_empty, Region => region, RegionOrEmpty => region_or_empty, PeriodText => period, PeriodOrEmpty => period_or_empty);
+
+    /// An optional period: empty is the same as absent.
+    pub fn period_or_empty() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("a period: 2025, 2025H1, 2025Q3 or 2025-09 (also 2025年三季度, 2025年1-9月 …), years 1949–2100; empty: none"))
+            .pattern(Some(format!("^({PERIOD})?$")))
+            .build()
+    }
+}
+
+/// A query flag: `true`/`false` (also `1`/`0`, `yes`/`no`).
+fn flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some("true" | "1" | "yes") => Ok(Some(true)),
+        Some("false" | "0" | "no") => Ok(Some(false)),
+        Some(other) => Err(serde::de::Error::custom(format!("`{other}` is not true or false"))),
+    }
+}
+
+/// An optional text parameter, empty meaning absent.
+fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.filter(|s| !s.trim().is_empty()))
+}
+
+/// `GET /api/v1/series`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct SeriesQuery {
+    /// The indicator (id or Chinese name).
+    #[cfg_attr(feature = "openapi", param(value_type = schemas::Indicator))]
+    pub indicator: String,
+    /// The region (code or name); the city when absent.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::RegionOrEmpty>))]
+    pub region: Option<String>,
+    /// Judge progress at this period (later values are left out); the latest when absent.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::PeriodOrEmpty>))]
+    pub period: Option<String>,
+    /// An upload id: the values as known right after it (the current data at or past the
+    /// current version).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 0))]
+    pub as_of: Option<i64>,
+}
+
+/// `GET /api/v1/progress`: one series (indicator and region), every region of an indicator,
+/// every target of a region, or every city target.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ProgressQuery {
+    /// The indicator (id or Chinese name).
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::IndicatorOrEmpty>))]
+    pub indicator: Option<String>,
+    /// The region (code or name).
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::RegionOrEmpty>))]
+    pub region: Option<String>,
+    /// Judge progress at this period; the latest when absent.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::PeriodOrEmpty>))]
+    pub period: Option<String>,
+}
+
+/// `GET /api/v1/ranking`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct RankingQuery {
+    /// The indicator (id or Chinese name).
+    #[cfg_attr(feature = "openapi", param(value_type = schemas::Indicator))]
+    pub indicator: String,
+    /// The period; the latest when absent.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::PeriodOrEmpty>))]
+    pub period: Option<String>,
+    /// What to rank by: `value` (default), `achievement` or `growth`.
+    #[serde(default)]
+    pub measure: Option<crate::views::RankMeasure>,
+}
+
+/// `GET /api/v1/history`: every revision of one value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct HistoryQuery {
+    /// The indicator (id or Chinese name).
+    #[cfg_attr(feature = "openapi", param(value_type = schemas::Indicator))]
+    pub indicator: String,
+    /// The region (code or name).
+    #[cfg_attr(feature = "openapi", param(value_type = schemas::Region))]
+    pub region: String,
+    /// The period.
+    #[cfg_attr(feature = "openapi", param(value_type = schemas::PeriodText))]
+    pub period: String,
+}
+
+/// `GET /api/v1/export.csv`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ExportQuery {
+    /// Only this indicator.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::IndicatorOrEmpty>))]
+    pub indicator: Option<String>,
+    /// Only this region.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::RegionOrEmpty>))]
+    pub region: Option<String>,
+}
+
+/// `GET /api/v1/uploads`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct UploadsQuery {
+    /// How many: 50 by default, at least 1 and at most 500 (other numbers are taken to the
+    /// nearest of those).
+    #[serde(default)]
+    pub limit: Option<i64>,
+    /// Only uploads before this id (the next page).
+    #[serde(default)]
+    pub before: Option<i64>,
+}
+
+/// `POST /api/v1/uploads`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct UploadQuery {
+    /// Validate and compare only; store nothing.
+    #[serde(default, deserialize_with = "flag")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<bool>))]
+    pub dry_run: Option<bool>,
+    /// The period of a wide file without a title row.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::PeriodOrEmpty>))]
+    pub period: Option<String>,
+    /// The file name of a raw body (tells CSV from Excel where the type does not).
+    #[serde(default, deserialize_with = "text")]
+    pub filename: Option<String>,
+    /// Also answer the file's first 5,000 rows as `grid` (the upload page shows workbooks so).
+    #[serde(default, deserialize_with = "flag")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<bool>))]
+    pub grid: Option<bool>,
+}
+
+/// `POST /api/v1/session`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Credentials {
+    /// Sign-in name.
+    pub login: String,
+    /// Password.
+    pub password: String,
+}
+
+/// The body of every error answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    /// Stable, machine-readable: `not-found`, `bad-period`, `payload-too-large` …
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+/// `GET /healthz`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// The data version (the id of the last upload).
+    pub data_version: i64,
+}
+
+/// `GET /api/v1/snapshot`: every target's progress and every latest value, at a data version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SnapshotWire {
+    /// The data version the answer was computed at.
+    pub data_version: i64,
+    /// Progress of every target.
+    pub progress: Vec<ProgressWire>,
+    /// The latest value of every series.
+    pub latest: Vec<crate::views::LatestValue>,
+}
+
+/// One revision of a value (`GET /api/v1/history`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    /// Revision id.
+    pub revision: i64,
+    /// The upload that wrote it.
+    pub upload: i64,
+    /// RFC 3339 time of that upload.
+    pub created_at: String,
+    /// Who uploaded it.
+    pub actor: String,
+    /// The period as written.
+    pub period: String,
+    /// The value (none: withdrawn).
+    pub value: Option<f64>,
+    /// The statistician's note.
+    pub note: Option<String>,
+}
+
+/// One commit as the event stream (`GET /api/v1/events`, event `commit`) carries it: what it
+/// touched, so that each widget refetches only what changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommitEvent {
+    /// The data version after the commit (its upload id, and the event id).
+    pub version: i64,
+    /// Indicators whose values changed, with the derived indicators computed from them.
+    pub indicators: Vec<String>,
+    /// Regions whose values changed, with the city when a district's additive value changed.
+    pub regions: Vec<String>,
+    /// Periods that changed.
+    pub periods: Vec<String>,
+}
+
+impl CommitEvent {
+    /// The event of commit `version`, naming what it touched.
+    pub fn new(version: i64, touched: crate::revision::Touched) -> CommitEvent {
+        CommitEvent {
+            version,
+            indicators: touched.indicators.into_iter().collect(),
+            regions: touched.regions.into_iter().collect(),
+            periods: touched.periods.into_iter().collect(),
+        }
+    }
+}
+
+/// What a token or an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Role {
+    /// Everything, including reverts and other regions.
+    Admin,
+    /// Uploads for their regions only.
+    Statistician,
+    /// Reads (public data needs no token at all).
+    Reader,
+}
+
+impl Role {
+    /// Parses `admin`, `statistician`, `reader`.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "admin" => Some(Role::Admin),
+            "statistician" => Some(Role::Statistician),
+            "reader" => Some(Role::Reader),
+            _ => None,
+        }
+    }
+
+    /// The stored and wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Statistician => "statistician",
+            Role::Reader => "reader",
+        }
+    }
+}
+
+/// The signed-in account (`GET`/`POST /api/v1/session`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionUser {
+    /// Sign-in name.
+    pub login: String,
+    /// Human name.
+    pub name: String,
+    /// What the account may do.
+    pub role: Role,
+    /// Region codes a statistician may write.
+    pub regions: Vec<String>,
+}
+
+/// A session: the account and the CSRF token every cookie-authenticated write must echo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionWire {
+    /// The account.
+    pub user: SessionUser,
+    /// Echoed in `X-CSRF-Token`.
+    pub csrf: String,
+    /// RFC 3339 end of the session.
+    #[serde(default)]
+    pub expires_at: String,
 }
 
 #[cfg(test)]

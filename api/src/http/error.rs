@@ -5,7 +5,7 @@
 
 use std::convert::Infallible;
 
-use serde::Serialize;
+use innogauge_model::wire::ErrorBody;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reject::Reject;
 use warp::{Rejection, Reply};
@@ -26,12 +26,6 @@ pub struct ApiError {
 }
 
 impl Reject for ApiError {}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    code: &'a str,
-    message: &'a str,
-}
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
@@ -117,7 +111,7 @@ impl ApiError {
 
     /// The response.
     pub fn response(&self) -> warp::reply::Response {
-        let body = serde_json::to_vec(&Body { code: self.code, message: &self.message }).unwrap_or_default();
+        let body = serde_json::to_vec(&ErrorBody { code: self.code.to_owned(), message: self.message.clone() }).unwrap_or_default();
         let mut response = warp::http::Response::new(bytes::Bytes::from(body)).into_response();
         *response.status_mut() = self.status;
         let headers = response.headers_mut();

@@ -1,12 +1,14 @@
 //! Request handlers: parse the request, call the model or the services, build the response.
 //! Thin on purpose: every figure comes from `innogauge_model::views` or `progress`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use innogauge_model::views::{self, RankMeasure};
-use innogauge_model::wire::{ProgressWire, SeriesWire, UploadDetail, UploadStatus, UploadSummary};
+use innogauge_model::wire::{
+    ExportQuery, Health, HistoryEntry, HistoryQuery, ProgressQuery, ProgressWire, RankingQuery, SeriesQuery, SeriesWire, SnapshotWire,
+    UploadDetail, UploadQuery, UploadStatus, UploadSummary, UploadsQuery,
+};
 use innogauge_model::{Indicator, Period, Region, UploadOptions};
 use serde::Serialize;
 use warp::Reply;
@@ -21,42 +23,39 @@ use crate::ingest::{FileFormat, RevertError, StoredReport, UploadRequest, summar
 
 pub type Answer = Result<warp::reply::Response, ApiError>;
 
-/// The query string as a map; repeated keys keep the last value.
-fn params(query: &str) -> Result<HashMap<String, String>, ApiError> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-        .map(|pairs| pairs.into_iter().collect())
-        .map_err(|e| ApiError::bad_request("invalid-query", format!("the query string cannot be read: {e}")))
+/// The query string as its typed request (`shared::wire`): unknown parameters are ignored, a
+/// missing or malformed one is a 400 that names it.
+fn query_of<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    serde_urlencoded::from_str(query).map_err(|e| {
+        let message = e.to_string();
+        let code = if message.starts_with("missing field") { "missing-parameter" } else { "invalid-query" };
+        ApiError::bad_request(code, format!("the query string cannot be read: {message}"))
+    })
 }
 
-fn indicator(app: &App, params: &HashMap<String, String>) -> Result<Option<&'static Indicator>, ApiError> {
-    match params.get("indicator").filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(text) => app.catalog.indicator(text).map(Some).ok_or_else(|| ApiError::not_found(format!("unknown indicator {text:?}"))),
-    }
+fn indicator(app: &App, text: &str) -> Result<&'static Indicator, ApiError> {
+    app.catalog.indicator(text).ok_or_else(|| ApiError::not_found(format!("unknown indicator {text:?}")))
 }
 
-fn region(app: &App, params: &HashMap<String, String>) -> Result<Option<&'static Region>, ApiError> {
-    match params.get("region").filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(text) => app.catalog.region(text).map(Some).ok_or_else(|| ApiError::not_found(format!("unknown region {text:?}"))),
-    }
+fn region(app: &App, text: &str) -> Result<&'static Region, ApiError> {
+    app.catalog.region(text).ok_or_else(|| ApiError::not_found(format!("unknown region {text:?}")))
 }
 
-fn period(params: &HashMap<String, String>) -> Result<Option<Period>, ApiError> {
-    params
-        .get("period")
-        .filter(|s| !s.is_empty())
-        .map(|p| Period::parse(p).map_err(|e| ApiError::bad_request("bad-period", e.message.en)))
-        .transpose()
+fn optional_indicator(app: &App, text: Option<&str>) -> Result<Option<&'static Indicator>, ApiError> {
+    text.map(|t| indicator(app, t)).transpose()
 }
 
-fn required<T>(value: Option<T>, name: &str) -> Result<T, ApiError> {
-    value.ok_or_else(|| ApiError::bad_request("missing-parameter", format!("the `{name}` parameter is required")))
+fn optional_region(app: &App, text: Option<&str>) -> Result<Option<&'static Region>, ApiError> {
+    text.map(|t| region(app, t)).transpose()
+}
+
+fn period(text: Option<&str>) -> Result<Option<Period>, ApiError> {
+    text.map(|p| Period::parse(p).map_err(|e| ApiError::bad_request("bad-period", e.message.en))).transpose()
 }
 
 pub async fn healthz(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
     let version = app.store.data_version().await?;
-    Ok(json(&ctx, &app.cors, StatusCode::OK, &serde_json::json!({ "status": "ok", "data_version": version })))
+    Ok(json(&ctx, &app.cors, StatusCode::OK, &Health { status: "ok".into(), data_version: version }))
 }
 
 pub async fn metrics(app: Arc<App>, _ctx: Ctx, _query: String) -> Answer {
@@ -85,14 +84,11 @@ pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     {
         return Ok(hit);
     }
-    let p = params(&query)?;
-    let indicator = required(indicator(&app, &p)?, "indicator")?;
-    let region = region(&app, &p)?.unwrap_or_else(|| app.catalog.city());
-    let until = period(&p)?;
-    let as_of = match p.get("as_of").filter(|s| !s.is_empty()) {
-        None => None,
-        Some(text) => Some(text.parse::<i64>().map_err(|_| ApiError::bad_request("bad-as-of", "`as_of` is an upload id"))?),
-    };
+    let q: SeriesQuery = query_of(&query)?;
+    let indicator = indicator(&app, &q.indicator)?;
+    let region = optional_region(&app, q.region.as_deref())?.unwrap_or_else(|| app.catalog.city());
+    let until = period(q.period.as_deref())?;
+    let as_of = q.as_of;
     match as_of {
         // A version not reached yet, or the current one, is the current data: answering it as
         // a past version would pin that answer while the data move on.
@@ -131,8 +127,9 @@ pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     if let Some(hit) = reply::cached(&ctx, &app.cors, &app.bodies, version, &key) {
         return Ok(hit);
     }
-    let p = params(&query)?;
-    let (indicator, region, until) = (indicator(&app, &p)?, region(&app, &p)?, period(&p)?);
+    let q: ProgressQuery = query_of(&query)?;
+    let (indicator, region, until) =
+        (optional_indicator(&app, q.indicator.as_deref())?, optional_region(&app, q.region.as_deref())?, period(q.period.as_deref())?);
     let catalog = app.catalog;
     let summaries = move || -> Vec<ProgressWire> {
         let pairs: Vec<(&Indicator, &Region)> = match (indicator, region) {
@@ -160,15 +157,10 @@ pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     if let Some(hit) = reply::cached(&ctx, &app.cors, &app.bodies, snapshot.version, &key) {
         return Ok(hit);
     }
-    let p = params(&query)?;
-    let indicator = required(indicator(&app, &p)?, "indicator")?;
-    let period = period(&p)?;
-    let measure = match p.get("measure").map(String::as_str) {
-        None | Some("") => RankMeasure::Value,
-        Some(text) => {
-            RankMeasure::parse(text).ok_or_else(|| ApiError::bad_request("bad-measure", "`measure` is value, achievement or growth"))?
-        }
-    };
+    let q: RankingQuery = query_of(&query)?;
+    let indicator = indicator(&app, &q.indicator)?;
+    let period = period(q.period.as_deref())?;
+    let measure = q.measure.unwrap_or(RankMeasure::Value);
     Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &key, || {
         views::ranking(app.catalog, &snapshot.dataset, indicator, period, measure)
     }))
@@ -176,15 +168,9 @@ pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
 
 pub async fn snapshot(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let snapshot = app.data.current();
-    #[derive(Serialize)]
-    struct Body {
-        data_version: i64,
-        #[serde(flatten)]
-        view: views::SnapshotView,
-    }
-    Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &format!("snapshot?{query}"), || Body {
-        data_version: snapshot.version,
-        view: views::snapshot(app.catalog, &snapshot.dataset),
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &format!("snapshot?{query}"), || {
+        let view = views::snapshot(app.catalog, &snapshot.dataset);
+        SnapshotWire { data_version: snapshot.version, progress: view.progress, latest: view.latest }
     }))
 }
 
@@ -211,22 +197,11 @@ pub async fn boundaries(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
     Ok(reply::static_json(&ctx, &app.cors, "boundaries", boundaries_geojson))
 }
 
-#[derive(Serialize)]
-struct HistoryEntry {
-    revision: i64,
-    upload: i64,
-    created_at: String,
-    actor: String,
-    period: String,
-    value: Option<f64>,
-    note: Option<String>,
-}
-
 pub async fn history(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
-    let p = params(&query)?;
-    let indicator = required(indicator(&app, &p)?, "indicator")?;
-    let region = required(region(&app, &p)?, "region")?;
-    let period = required(period(&p)?, "period")?;
+    let q: HistoryQuery = query_of(&query)?;
+    let indicator = indicator(&app, &q.indicator)?;
+    let region = region(&app, &q.region)?;
+    let period = period(Some(&q.period))?.ok_or_else(|| ApiError::bad_request("bad-period", "`period` is required"))?;
     let revisions = app.store.history(&indicator.id, &region.code, period.month_index()).await?;
     let entries: Vec<HistoryEntry> = revisions
         .into_iter()
@@ -245,8 +220,8 @@ pub async fn history(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
 }
 
 pub async fn export_csv(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
-    let p = params(&query)?;
-    let (only_indicator, only_region) = (indicator(&app, &p)?, region(&app, &p)?);
+    let q: ExportQuery = query_of(&query)?;
+    let (only_indicator, only_region) = (optional_indicator(&app, q.indicator.as_deref())?, optional_region(&app, q.region.as_deref())?);
     let snapshot = app.data.current();
     // UTF-8 with BOM so that Excel on Chinese Windows opens it without mojibake.
     let mut out = String::from("\u{FEFF}indicator,指标,region,地区,period,value,unit,origin\n");
@@ -408,11 +383,11 @@ pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answ
     if let Err(wait) = app.rate.check(&format!("token:{}", who.name)).and_then(|()| app.rate.check(&format!("addr:{address}"))) {
         return Err(ApiError::too_many_requests(format!("at most {} uploads a minute", app.limits.uploads_per_minute)).retry_after(wait));
     }
-    let p = params(&query)?;
-    let dry_run = matches!(p.get("dry_run").map(String::as_str), Some("true" | "1" | "yes"));
-    let file = file_of(&ctx, body, p.get("filename")).await?;
+    let q: UploadQuery = query_of(&query)?;
+    let dry_run = q.dry_run.unwrap_or(false);
+    let file = file_of(&ctx, body, q.filename.as_ref()).await?;
     let options = UploadOptions {
-        period: period(&p)?,
+        period: period(q.period.as_deref())?,
         max_bytes: app.limits.max_upload_bytes,
         max_rows: app.limits.max_rows,
         allowed_regions: who.write_scope(),
@@ -426,7 +401,7 @@ pub async fn upload(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> Answ
         idempotency_key: ctx.idempotency_key.clone(),
         dry_run,
         // The upload page shows the file as a grid; it cannot read a workbook itself.
-        grid_rows: matches!(p.get("grid").map(String::as_str), Some("true" | "1")).then_some(GRID_ROWS),
+        grid_rows: q.grid.unwrap_or(false).then_some(GRID_ROWS),
     };
     let outcome = app.ingest.upload(request).await?;
     let rows = u64::from(outcome.report.data_rows);
@@ -474,9 +449,9 @@ fn shown(upload: UploadSummary, known: bool) -> UploadSummary {
 }
 
 pub async fn list_uploads(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
-    let p = params(&query)?;
-    let limit = p.get("limit").and_then(|l| l.parse::<i64>().ok()).unwrap_or(50).clamp(1, 500);
-    let before = p.get("before").and_then(|b| b.parse::<i64>().ok());
+    let q: UploadsQuery = query_of(&query)?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let before = q.before;
     let known = known_reader(&app, &ctx).await?;
     let uploads: Vec<UploadSummary> = app.store.uploads(limit, before).await?.iter().map(|u| shown(summary(u), known)).collect();
     Ok(private_json(&ctx, &app, &uploads))

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
+use innogauge_model::wire::{Credentials, SessionUser, SessionWire};
+use serde::Serialize;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Reply;
 
@@ -19,32 +20,18 @@ use crate::time;
 
 type Answer = Result<warp::reply::Response, ApiError>;
 
-/// The account as the pages see it.
-#[derive(Serialize, Debug)]
-struct Me<'a> {
-    login: &'a str,
-    name: &'a str,
-    role: &'a str,
-    regions: &'a [String],
-}
-
 /// The answer of a sign-in and of `GET /api/v1/session`.
-#[derive(Serialize, Debug)]
-struct SessionBody<'a> {
-    user: Me<'a>,
-    /// Echo it in `X-CSRF-Token` on every state-changing request.
-    csrf: &'a str,
-    expires_at: String,
-}
-
-impl<'a> SessionBody<'a> {
-    fn of(session: &'a SessionRecord) -> Self {
-        let user = &session.user;
-        SessionBody {
-            user: Me { login: &user.login, name: &user.name, role: &user.role, regions: &user.regions },
-            csrf: &session.csrf,
-            expires_at: time::rfc3339(session.expires_at_ms),
-        }
+fn session_body(session: &SessionRecord) -> SessionWire {
+    let user = &session.user;
+    SessionWire {
+        user: SessionUser {
+            login: user.login.clone(),
+            name: user.name.clone(),
+            role: crate::auth::Role::parse(&user.role).unwrap_or(crate::auth::Role::Reader),
+            regions: user.regions.clone(),
+        },
+        csrf: session.csrf.clone(),
+        expires_at: time::rfc3339(session.expires_at_ms),
     }
 }
 
@@ -63,12 +50,6 @@ fn set_cookie(response: &mut warp::reply::Response, value: &str) {
     }
 }
 
-#[derive(Deserialize)]
-struct Credentials {
-    login: String,
-    password: String,
-}
-
 /// `POST /api/v1/session` with `{login, password}`: opens a session (cookie) and answers the
 /// account and its CSRF token. One answer for every kind of wrong (401), 429 with
 /// `Retry-After` while throttled.
@@ -81,7 +62,7 @@ pub async fn sign_in(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
     let address = ctx.remote.map(|a| a.ip().to_string()).unwrap_or_default();
     match accounts::sign_in(&*app.store, &app.throttle, &credentials.login, &credentials.password, &address, time::now_ms()).await {
         Ok(opened) => {
-            let mut response = private_json(StatusCode::OK, &SessionBody::of(&opened.record));
+            let mut response = private_json(StatusCode::OK, &session_body(&opened.record));
             set_cookie(&mut response, &accounts::set_cookie(&opened.secret, ctx.is_https()));
             Ok(response)
         }
@@ -101,7 +82,7 @@ pub async fn sign_in(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
 /// `GET /api/v1/session`: the signed-in account and its CSRF token, or 401.
 pub async fn session_info(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
     match accounts::session(&*app.store, ctx.cookie.as_deref(), time::now_ms()).await? {
-        Some(session) => Ok(private_json(StatusCode::OK, &SessionBody::of(&session))),
+        Some(session) => Ok(private_json(StatusCode::OK, &session_body(&session))),
         None => Err(ApiError::unauthorized("not signed in / 未登录")),
     }
 }

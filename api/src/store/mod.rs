@@ -225,6 +225,34 @@ pub struct RevertItem {
     pub still_current: bool,
 }
 
+/// What [`Store::check`] found: every count is of things that are wrong (all zero and
+/// `integrity` "ok" for a sound database).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// The database's own check (`PRAGMA integrity_check` on SQLite; "ok" on PostgreSQL, whose
+    /// pages carry checksums when the cluster has them).
+    pub integrity: String,
+    /// The data version.
+    pub version: i64,
+    /// Uploads.
+    pub uploads: i64,
+    /// Revisions.
+    pub revisions: i64,
+    /// Rows of `current_values`.
+    pub current_values: i64,
+    /// Uploads whose stored revisions are not as many as they say they wrote (partly stored).
+    pub partial_uploads: i64,
+    /// Keys whose `current_values` row is not their latest revision, is missing, or has none.
+    pub stale_current_values: i64,
+}
+
+impl CheckReport {
+    /// Whether nothing is wrong.
+    pub fn is_sound(&self) -> bool {
+        self.integrity == "ok" && self.partial_uploads == 0 && self.stale_current_values == 0
+    }
+}
+
 /// A stored API token (the secret itself is never stored, only its hash).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TokenRecord {
@@ -324,6 +352,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The revisions an upload wrote.
     #[cfg(test)]
     async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError>;
+    /// Checks the stored data against its invariants: the database's own integrity, every upload
+    /// whole, `current_values` the latest revision of every key.
+    async fn check(&self) -> Result<CheckReport, StoreError>;
     /// Ids of the uploads after `after` up to `up_to`, in order.
     async fn upload_ids_between(&self, after: i64, up_to: i64) -> Result<Vec<i64>, StoreError>;
     /// Calls `visit` with every revision of the uploads after `after` up to `up_to`, in commit

@@ -165,6 +165,18 @@ where
     })
 }
 
+/// Uploads whose stored revisions are not as many as the values they say they wrote.
+pub const PARTIAL_UPLOADS: &str = "SELECT COUNT(*) FROM uploads u
+ LEFT JOIN (SELECT upload_id, COUNT(*) AS n FROM revisions GROUP BY upload_id) r ON r.upload_id = u.id
+ WHERE COALESCE(r.n, 0) <> u.new_values + u.revised_values";
+
+/// Keys whose `current_values` row is missing, not their latest revision, or without revision.
+pub const STALE_CURRENT_VALUES: &str = "SELECT
+ (SELECT COUNT(*) FROM (SELECT indicator, region, month_index, MAX(id) AS id FROM revisions GROUP BY indicator, region, month_index) l
+   LEFT JOIN current_values c ON c.indicator = l.indicator AND c.region = l.region AND c.month_index = l.month_index
+   WHERE c.revision_id IS NULL OR c.revision_id <> l.id)
+ + (SELECT COUNT(*) FROM current_values c WHERE NOT EXISTS (SELECT 1 FROM revisions r WHERE r.id = c.revision_id))";
+
 /// A revision row as [`REVISIONS_BETWEEN`] reads it.
 pub fn committed_revision<R>(row: &R) -> Result<super::CommittedRevision, StoreError>
 where
@@ -288,6 +300,19 @@ macro_rules! impl_store {
     async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError> {
         let found = sqlx::query(rows::REVISIONS_OF_UPLOAD).bind(id).fetch_all(&self.pool).await?;
         found.iter().map(rows::revision).collect()
+    }
+
+    async fn check(&self) -> Result<CheckReport, StoreError> {
+        let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.pool);
+        Ok(CheckReport {
+            integrity: self.integrity().await?,
+            version: self.data_version().await?,
+            uploads: count("SELECT COUNT(*) FROM uploads").await?,
+            revisions: count("SELECT COUNT(*) FROM revisions").await?,
+            current_values: count("SELECT COUNT(*) FROM current_values").await?,
+            partial_uploads: count(rows::PARTIAL_UPLOADS).await?,
+            stale_current_values: count(rows::STALE_CURRENT_VALUES).await?,
+        })
     }
 
     async fn upload_ids_between(&self, after: i64, up_to: i64) -> Result<Vec<i64>, StoreError> {

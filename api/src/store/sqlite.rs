@@ -12,8 +12,8 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
 use super::rows;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
-    CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store, StoreError,
-    TokenRecord, UploadRecord, UserRecord, WriteTx,
+    CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store,
+    StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
 };
 
 /// SQLite allows 32,766 bound values per statement; 7 per revision row.
@@ -41,6 +41,14 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         Ok(SqliteStore { pool })
+    }
+}
+
+impl SqliteStore {
+    /// `PRAGMA integrity_check`: "ok", or what is wrong.
+    async fn integrity(&self) -> Result<String, StoreError> {
+        let found: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&self.pool).await?;
+        Ok(found.join("; "))
     }
 }
 

@@ -34,8 +34,8 @@ fn upload(sha: &str, key: Option<&str>) -> NewUpload {
         idempotency_key: key.map(Into::into),
         kind: UploadKind::Upload,
         reverts: None,
-        rows: 2,
-        new_values: 2,
+        rows: 1,
+        new_values: 1,
         revised_values: 0,
         unchanged_values: 0,
         report: "{}".into(),
@@ -56,7 +56,7 @@ async fn exercise(store: &dyn Store) {
 
     let first = store
         .commit(
-            upload("aaa", Some("key-1")),
+            NewUpload { new_values: 2, ..upload("aaa", Some("key-1")) },
             &[revision("500118", "2025Q2", 24_305, Some(1742.0)), revision("500116", "2025Q2", 24_305, Some(1500.0))],
         )
         .await
@@ -121,6 +121,10 @@ async fn exercise(store: &dyn Store) {
     assert!(store.token_by_hash("hash-1").await.unwrap().is_none());
     assert_eq!(store.tokens().await.unwrap()[0].revoked_at_ms, Some(2));
 
+    let found = store.check().await.unwrap();
+    assert!(found.is_sound(), "{found:?}");
+    assert_eq!((found.uploads, found.revisions), (3, 4));
+
     // A failing commit leaves nothing behind: a duplicate idempotency key violates UNIQUE.
     let before = store.data_version().await.unwrap();
     assert!(store.commit(upload("ccc", Some("key-1")), &[revision("500101", "2025Q2", 24_305, Some(1.0))]).await.is_err());
@@ -170,6 +174,7 @@ async fn current_values_follow_the_latest_revision(store: &dyn Store) {
     assert!(late.id > early.id);
     // Replay the earlier upload's refresh, as a process finishing out of order once did.
     store.replay_refresh_for_tests(early.id).await.unwrap();
+    assert!(store.check().await.unwrap().is_sound());
     let current = store.current_values(None).await.unwrap();
     assert_eq!(current.iter().map(|c| c.value).collect::<Vec<_>>(), [2.0]);
 }
@@ -211,7 +216,8 @@ async fn a_large_commit_is_batched_and_keeps_every_value_and_note() {
     let stores: Vec<&dyn Store> = std::iter::once(&sqlite as &dyn Store).chain(postgres.as_ref().map(|p| p as &dyn Store)).collect();
     for store in stores {
         store.migrate().await.unwrap();
-        store.commit(upload("big", None), &revisions).await.unwrap();
+        store.commit(NewUpload { new_values: 10_000, ..upload("big", None) }, &revisions).await.unwrap();
+        assert!(store.check().await.unwrap().is_sound());
         assert_eq!(store.current_values(None).await.unwrap().len(), 9_999, "R8 has no value");
         let noted = store.history("tech_smes", "R7", 24_306).await.unwrap();
         assert_eq!((noted[0].value, noted[0].note.as_deref()), (Some(7.25), Some("含\t制表符、反斜杠\\和\n换行")));

@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -27,38 +26,14 @@ impl CallError {
     }
 
     fn of(status: u16, body: &str) -> CallError {
-        let value: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-        CallError {
-            status,
-            code: value["code"].as_str().unwrap_or("error").to_owned(),
-            message: value["message"].as_str().unwrap_or(body).to_owned(),
+        match serde_json::from_str::<innogauge_model::wire::ErrorBody>(body) {
+            Ok(error) => CallError { status, code: error.code, message: error.message },
+            Err(_) => CallError { status, code: "error".to_owned(), message: body.to_owned() },
         }
     }
 }
 
-/// The signed-in account.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct User {
-    /// Sign-in name.
-    pub login: String,
-    /// Human name.
-    pub name: String,
-    /// `admin`, `statistician` or `reader`.
-    pub role: String,
-    /// Region codes a statistician may write.
-    pub regions: Vec<String>,
-}
-
-/// `GET /api/v1/session`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Session {
-    /// The account.
-    pub user: User,
-    /// Echoed in `X-CSRF-Token`.
-    pub csrf: String,
-}
-
-pub use innogauge_model::wire::{UploadOutcome as Outcome, UploadStatus, UploadSummary};
+pub use innogauge_model::wire::{SessionUser as User, SessionWire as Session, UploadOutcome as Outcome, UploadStatus, UploadSummary};
 
 fn window() -> Result<web_sys::Window, CallError> {
     web_sys::window().ok_or_else(|| CallError::network("no window"))

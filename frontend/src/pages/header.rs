@@ -3,6 +3,7 @@
 //! user their name and a sign-out button.
 
 use innogauge_model::Lang;
+use innogauge_model::wire::Role;
 use yew::prelude::*;
 
 use super::use_lang;
@@ -17,7 +18,7 @@ pub struct HeaderProps {
     pub set_lang: Callback<Lang>,
     /// The signed-in user's name and role, if any.
     #[prop_or_default]
-    pub user: Option<(String, String)>,
+    pub user: Option<(String, Role)>,
     /// Signs out (shown with the user).
     #[prop_or_default]
     pub on_sign_out: Option<Callback<()>>,
@@ -39,10 +40,10 @@ pub fn header(props: &HeaderProps) -> Html {
         Callback::from(move |_: MouseEvent| set_lang.emit(if lang == Lang::Zh { Lang::En } else { Lang::Zh }))
     };
     let user = props.user.as_ref().map(|(name, role)| {
-        let role = match role.as_str() {
-            "admin" => t(lang, "管理员", "admin"),
-            "statistician" => t(lang, "统计员", "statistician"),
-            _ => t(lang, "只读", "reader"),
+        let role = match role {
+            Role::Admin => t(lang, "管理员", "admin"),
+            Role::Statistician => t(lang, "统计员", "statistician"),
+            Role::Reader => t(lang, "只读", "reader"),
         };
         let sign_out = props.on_sign_out.clone().map(|cb| Callback::from(move |_: MouseEvent| cb.emit(())));
         html! {

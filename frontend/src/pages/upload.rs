@@ -18,7 +18,7 @@ use super::header::Header;
 use super::{local_time, use_lang};
 use crate::names::{figure, period_label, region_name, value_label};
 use crate::widget::t;
-use innogauge_model::wire::UploadKind;
+use innogauge_model::wire::{Role, UploadKind};
 
 /// Properties of [`UploadPage`].
 #[derive(Properties, PartialEq, Clone, Debug)]
@@ -125,7 +125,7 @@ pub fn upload_page(props: &UploadPageProps) -> Html {
             if file.is_csv() {
                 let options = UploadOptionsWire {
                     period: Some((*period).clone()).filter(|p| !p.trim().is_empty()),
-                    allowed_regions: (session.user.role == "statistician").then(|| session.user.regions.clone()),
+                    allowed_regions: (session.user.role == Role::Statistician).then(|| session.user.regions.clone()),
                     max_rows: None,
                     max_bytes: None,
                 };
@@ -288,12 +288,12 @@ pub fn upload_page(props: &UploadPageProps) -> Html {
         })
     };
 
-    let user = session.as_ref().map(|s| (s.user.name.clone(), s.user.role.clone()));
+    let user = session.as_ref().map(|s| (s.user.name.clone(), s.user.role));
     let scope = session.as_ref().map(|s| {
-        if s.user.role == "statistician" {
+        if s.user.role == Role::Statistician {
             let names: Vec<String> = s.user.regions.iter().map(|r| region_name(Catalog::builtin(), r, lang)).collect();
             t(lang, &format!("您可以上传：{} 的数据。", names.join("、")), &format!("You may upload data of {}.", names.join(", ")))
-        } else if s.user.role == "admin" {
+        } else if s.user.role == Role::Admin {
             t(
                 lang,
                 "您是管理员，可以上传所有区县的数据并撤销上传。",
@@ -328,7 +328,7 @@ pub fn upload_page(props: &UploadPageProps) -> Html {
                     }
                 </section>
                 { view_stage(lang, &stage, &progress, &local, commit) }
-                <History version={*history_version} admin={session.as_ref().is_some_and(|s| s.user.role == "admin")}
+                <History version={*history_version} admin={session.as_ref().is_some_and(|s| s.user.role == Role::Admin)}
                     csrf={session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default()}
                     on_change={{ let v = history_version.clone(); Callback::from(move |()| v.set(*v + 1)) }} />
             </main>
