@@ -8,13 +8,23 @@ use innogauge_model::Catalog;
 use tokio::sync::watch;
 
 use crate::accounts::SignInThrottle;
+use crate::answers::BodyCache;
+use crate::bundle::WidgetBundle;
 use crate::data::DataCache;
 use crate::events::Events;
-use crate::http::reply::BodyCache;
-use crate::http::reply::CorsPolicy;
 use crate::ingest::{Ingest, ReadLimits};
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
+
+/// Which origins may read the API from a browser.
+#[derive(Clone, Debug, Default)]
+pub enum CorsPolicy {
+    /// Any origin (`Access-Control-Allow-Origin: *`).
+    #[default]
+    AnyOrigin,
+    /// Only these origins.
+    Allow(Vec<String>),
+}
 
 /// Limits that protect the server.
 #[derive(Clone, Debug)]
@@ -90,7 +100,7 @@ pub struct App {
     /// Read answers of the current data version, built once.
     pub bodies: BodyCache,
     /// The widget bundle served under `/widgets/`.
-    pub widgets: crate::http::WidgetBundle,
+    pub widgets: WidgetBundle,
 }
 
 impl App {
@@ -114,7 +124,7 @@ impl App {
             rate,
             throttle: SignInThrottle::default(),
             bodies: BodyCache::default(),
-            widgets: crate::http::WidgetBundle::embedded(),
+            widgets: WidgetBundle::embedded(),
         })
     }
 }

@@ -13,9 +13,11 @@
 //! `anyhow` lives here only; everything below returns typed errors.
 
 mod accounts;
+mod answers;
 mod app;
 mod auth;
 mod board;
+mod bundle;
 mod data;
 mod events;
 mod http;
@@ -26,7 +28,6 @@ mod time;
 mod xlsx;
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,8 +38,8 @@ use clap::{Parser, Subcommand};
 use innogauge_model::wire::ReportWire;
 use innogauge_model::{Catalog, Lang, Period, UploadOptions};
 
+use crate::app::CorsPolicy;
 use crate::app::{App, Limits};
-use crate::http::reply::CorsPolicy;
 use crate::ingest::{FileFormat, UploadRequest};
 use crate::store::{NewUser, PostgresStore, SqliteStore, Store};
 use innogauge_model::wire::UploadStatus as Status;
@@ -314,7 +315,7 @@ async fn serve(store: Arc<dyn Store>, postgres: Option<PostgresStore>, args: &Se
     let cors = if args.cors_origins.is_empty() { CorsPolicy::AnyOrigin } else { CorsPolicy::Allow(args.cors_origins.clone()) };
     let mut app = App::new(store, limits, cors, shutdown.clone()).await?;
     if let Some(dir) = &args.widgets_dir {
-        app.widgets = http::WidgetBundle::from_dir(dir).with_context(|| format!("reading the widget bundle in {}", dir.display()))?;
+        app.widgets = bundle::WidgetBundle::from_dir(dir).with_context(|| format!("reading the widget bundle in {}", dir.display()))?;
     }
     let app = Arc::new(app);
     tokio::spawn(ingest::follow(app.ingest.clone(), postgres, app.limits.follow_every, shutdown.clone()));
@@ -387,13 +388,16 @@ async fn import(store: Arc<dyn Store>, files: &[PathBuf], period: Option<Period>
     let ingest = door(store).await?;
     let actor = format!("import:{}", std::env::var("USER").unwrap_or_else(|_| "console".into()));
     let mut all_ok = true;
-    for (i, file) in files.iter().enumerate() {
-        let progress = Progress::new(i + 1, files.len(), file);
-        progress.step("读取 reading");
+    let style = indicatif::ProgressStyle::with_template("[{pos}/{len}] {bar:20} {msg} ({elapsed})")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("█░");
+    let bar = indicatif::ProgressBar::new(files.len() as u64).with_style(style);
+    for file in files {
+        bar.set_message(format!("{}: 读取 reading", file.display()));
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
         let format = name.as_deref().and_then(FileFormat::from_name).unwrap_or(FileFormat::Csv);
-        progress.step(&format!("校验与写入 validating and storing {} bytes", bytes.len()));
+        bar.set_message(format!("{}: 校验与写入 validating and storing {} bytes", file.display(), bytes.len()));
         let request = UploadRequest {
             bytes,
             format,
@@ -406,63 +410,27 @@ async fn import(store: Arc<dyn Store>, files: &[PathBuf], period: Option<Period>
         };
         let outcome = ingest.upload(request).await?;
         all_ok &= outcome.status != Status::Rejected;
-        progress.done(&format!(
-            "{:?}: {} new, {} revised, {} unchanged, {} error(s), {} warning(s)",
+        bar.inc(1);
+        // Always printed, terminal or not (`println` would be silent without a terminal).
+        let line = format!(
+            "{}: {:?}: {} new, {} revised, {} unchanged, {} error(s), {} warning(s)",
+            file.display(),
             outcome.status,
             outcome.changes.new.len(),
             outcome.changes.revised.len(),
             outcome.changes.unchanged,
             outcome.report.errors,
             outcome.report.warnings
-        ));
-        for problem in outcome.report.problems.iter().take(20) {
-            eprintln!("    [{} {}] {}", problem.severity, problem.code, problem.message.zh);
-        }
+        );
+        bar.suspend(|| {
+            eprintln!("{line}");
+            for problem in outcome.report.problems.iter().take(20) {
+                eprintln!("    [{} {}] {}", problem.severity, problem.code, problem.message.zh);
+            }
+        });
     }
+    bar.finish_and_clear();
     Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-/// A one-line progress display on stderr: `[2/5] ███████░░░ file.csv: step (1.2 s)`.
-struct Progress {
-    index: usize,
-    total: usize,
-    name: String,
-    started: std::time::Instant,
-}
-
-impl Progress {
-    fn new(index: usize, total: usize, file: &std::path::Path) -> Progress {
-        Progress { index, total, name: file.display().to_string(), started: std::time::Instant::now() }
-    }
-
-    fn bar(&self, filled_files: usize) -> String {
-        let width = 20;
-        let filled = width * filled_files / self.total.max(1);
-        format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
-    }
-
-    fn step(&self, what: &str) {
-        eprint!(
-            "\r\x1b[2K[{}/{}] {} {}: {what} ({:.1} s)",
-            self.index,
-            self.total,
-            self.bar(self.index - 1),
-            self.name,
-            self.started.elapsed().as_secs_f64()
-        );
-        let _ = std::io::stderr().flush();
-    }
-
-    fn done(&self, what: &str) {
-        eprintln!(
-            "\r\x1b[2K[{}/{}] {} {}: {what} ({:.1} s)",
-            self.index,
-            self.total,
-            self.bar(self.index),
-            self.name,
-            self.started.elapsed().as_secs_f64()
-        );
-    }
 }
 
 fn validate(catalog: &Catalog, files: &[PathBuf], period: Option<&str>, regions: &[String], json: bool, lang: &str) -> Result<ExitCode> {

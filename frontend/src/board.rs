@@ -11,12 +11,13 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::data::SharedCatalog;
 use crate::draw::{self, Frame, Margins};
 use crate::export::{self, Label, Picture};
 use crate::menu::Menu;
+use crate::names::t;
 use crate::names::{expected_fraction, figure, indicator_name, is_growth_target, region_name, status_label, target_fraction, unit};
 use crate::options::{Theme, WidgetOptions};
-use crate::widget::{SharedCatalog, t};
 
 /// Properties of [`Board`].
 #[derive(Properties, PartialEq, Clone, Debug)]
@@ -132,7 +133,7 @@ pub fn board(props: &BoardProps) -> Html {
         let rows: Vec<(String, String)> =
             list.iter().map(|p| (indicator_name(catalog, &p.indicator, lang), status_label(p, lang))).collect();
         let title = title.clone();
-        let legend = crate::ranking::legend(theme, lang);
+        let legend = draw::legend(theme, lang);
         Callback::from(move |()| {
             let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
             let w = f64::from(chart.client_width());

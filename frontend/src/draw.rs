@@ -11,6 +11,8 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use innogauge_model::Lang;
+
 use crate::options::Theme;
 
 /// A canvas's CSS size (content box, CSS pixels) as its `ResizeObserver` reports it.
@@ -388,6 +390,14 @@ pub fn background(theme: Theme) -> RGBColor {
         Theme::Dark => RGBColor(17, 24, 39),
         Theme::HighContrast => RGBColor(0, 0, 0),
     }
+}
+
+/// The status colours with their words.
+pub fn legend(theme: Theme, lang: Lang) -> Vec<(String, String)> {
+    ["target_achieved", "substantial", "moderate", "limited", "deterioration", "not_available"]
+        .iter()
+        .map(|status| (css(status_colour(status, theme)), crate::names::status_word(status, lang)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,13 +5,14 @@
 use innogauge_model::format::{format_number, format_percent};
 use yew::prelude::*;
 
+use crate::data::Loaded;
 use crate::draw::{self, GaugeShape};
+use crate::names::t;
 use crate::names::{
     expected_fraction, figure, indicator_name, is_growth_target, percent_change, region_name, status_label, summary, target_fraction, unit,
 };
 use crate::options::WidgetOptions;
 use crate::table::DataTable;
-use crate::widget::{Loaded, t};
 
 /// Properties of [`Gauge`].
 #[derive(Properties, PartialEq, Clone, Debug)]

@@ -3,10 +3,11 @@
 
 use yew::prelude::*;
 
+use crate::data::Loaded;
+use crate::names::t;
 use crate::names::{figure, indicator_name, percent_change, region_name, status_label, summary, unit};
 use crate::options::WidgetOptions;
 use crate::table::DataTable;
-use crate::widget::{Loaded, t};
 
 /// Properties of [`Kpi`].
 #[derive(Properties, PartialEq, Clone, Debug)]

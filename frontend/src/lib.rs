@@ -18,6 +18,7 @@
 
 pub mod board;
 pub mod client;
+pub mod data;
 pub mod draw;
 pub mod export;
 pub mod gauge;

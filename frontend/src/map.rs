@@ -12,13 +12,14 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::data::SharedCatalog;
 use crate::draw;
 use crate::export::{self, Picture};
 use crate::menu::Menu;
+use crate::names::figure_text;
+use crate::names::t;
 use crate::names::{indicator_name, status_word};
 use crate::options::{Theme, WidgetOptions};
-use crate::ranking::{self, figure_text};
-use crate::widget::{SharedCatalog, t};
 
 /// Properties of [`DistrictMap`].
 #[derive(Properties, PartialEq, Clone, Debug)]
@@ -211,7 +212,7 @@ pub fn district_map(props: &MapProps) -> Html {
             })
             .collect()
     } else {
-        ranking::legend(theme, lang)
+        draw::legend(theme, lang)
     };
     let label = {
         let mut counts: Vec<(String, usize)> = Vec::new();

@@ -4,7 +4,7 @@
 use innogauge_model::Lang;
 use yew::prelude::*;
 
-use crate::widget::t;
+use crate::names::t;
 
 /// Properties of [`Menu`].
 #[derive(Properties, PartialEq, Clone, Debug)]

@@ -1,7 +1,8 @@
-//! Names, units and figures in the widget's language, from the catalogue and the model's
-//! formatting (万/亿 for Chinese readers).
+//! Names, units, figures and texts in the widget's language, from the catalogue and the model's
+//! formatting (万/亿 for Chinese readers). Imports no other module of the crate.
 
 use innogauge_model::format::{format_compact, format_number};
+use innogauge_model::views::RankMeasure;
 use innogauge_model::wire::ProgressWire;
 use innogauge_model::{Catalog, Lang, Period, Status};
 
@@ -82,4 +83,22 @@ pub fn is_growth_target(catalog: &Catalog, progress: &ProgressWire) -> bool {
 /// as it is.
 pub fn period_label(period: &str, lang: Lang) -> String {
     Period::parse(period).map_or_else(|_| period.to_owned(), |p| p.label(lang))
+}
+
+/// Texts in the widget's language.
+pub fn t(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// The figure as a reader wants it: a value with its unit, or a percentage.
+pub fn figure_text(catalog: &Catalog, indicator: &str, measure: RankMeasure, value: Option<f64>, lang: Lang) -> String {
+    match (measure, value) {
+        (_, None) => "—".to_owned(),
+        (RankMeasure::Value, Some(v)) => format!("{}{}", figure(catalog, indicator, v, lang), unit(catalog, indicator)),
+        (RankMeasure::Achievement, Some(v)) => format!("{}%", format_number(v * 100.0, 1)),
+        (RankMeasure::Growth, Some(v)) => percent_change(v),
+    }
 }

@@ -5,19 +5,19 @@
 
 use std::rc::Rc;
 
-use innogauge_model::format::format_number;
+use innogauge_model::Lang;
 use innogauge_model::views::{RankEntry, RankMeasure, Ranking};
-use innogauge_model::{Catalog, Lang};
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::data::SharedCatalog;
 use crate::draw::{self, Frame, Margins};
 use crate::export::{self, Label, Picture};
 use crate::menu::Menu;
-use crate::names::{self, indicator_name, percent_change, region_name, status_word, unit};
+use crate::names::t;
+use crate::names::{self, figure_text, indicator_name, percent_change, region_name, status_word, unit};
 use crate::options::{Theme, WidgetOptions};
-use crate::widget::{SharedCatalog, t};
 
 /// Properties of [`RankingChart`].
 #[derive(Properties, PartialEq, Clone, Debug)]
@@ -47,16 +47,6 @@ pub struct Bars {
     pub range: (f64, f64),
     /// Colours.
     pub theme: Theme,
-}
-
-/// The figure as a reader wants it: a value with its unit, or a percentage.
-pub fn figure_text(catalog: &Catalog, indicator: &str, measure: RankMeasure, figure: Option<f64>, lang: Lang) -> String {
-    match (measure, figure) {
-        (_, None) => "—".to_owned(),
-        (RankMeasure::Value, Some(v)) => format!("{}{}", names::figure(catalog, indicator, v, lang), unit(catalog, indicator)),
-        (RankMeasure::Achievement, Some(v)) => format!("{}%", format_number(v * 100.0, 1)),
-        (RankMeasure::Growth, Some(v)) => percent_change(v),
-    }
 }
 
 /// Draws the bars.
@@ -158,7 +148,7 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
             .collect();
         let title = format!("{name} · {period}");
         let subtitle = format!("{measure_words}{}", threshold_words.clone().map(|w| format!(" · {w}")).unwrap_or_default());
-        let legend = legend(theme, lang);
+        let legend = draw::legend(theme, lang);
         Callback::from(move |()| {
             let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
             // The bars with room on both sides for the names and figures.
@@ -226,7 +216,7 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
                 </div>
             </div>
             <ul class="legend" aria-hidden="true">
-                { for legend(theme, lang).into_iter().map(|(colour, words)| html! { <li><span class="swatch" data-fill={colour}></span>{ words }</li> }) }
+                { for draw::legend(theme, lang).into_iter().map(|(colour, words)| html! { <li><span class="swatch" data-fill={colour}></span>{ words }</li> }) }
             </ul>
             <table class="sr-only">
                 <caption>{ format!("{name} · {period} · {measure_words}") }</caption>
@@ -240,12 +230,4 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
             </table>
         </div>
     }
-}
-
-/// The status colours with their words.
-pub fn legend(theme: Theme, lang: Lang) -> Vec<(String, String)> {
-    ["target_achieved", "substantial", "moderate", "limited", "deterioration", "not_available"]
-        .iter()
-        .map(|status| (draw::css(draw::status_colour(status, theme)), status_word(status, lang)))
-        .collect()
 }

@@ -6,9 +6,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
+use crate::data::Loaded;
+use crate::names::t;
 use crate::names::{indicator_name, region_name, status_label, unit};
 use crate::options::WidgetOptions;
-use crate::widget::{Loaded, t};
 
 /// Properties of [`DataTable`].
 #[derive(Properties, PartialEq, Clone, Debug)]

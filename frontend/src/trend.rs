@@ -10,13 +10,14 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::data::Loaded;
 use crate::draw::{self, Frame, Margins};
 use crate::export::{self, Label, Picture};
 use crate::menu::Menu;
+use crate::names::t;
 use crate::names::{indicator_name, period_label, region_name, status_label, summary, unit};
 use crate::options::{Theme, WidgetOptions};
 use crate::table::DataTable;
-use crate::widget::{Loaded, t};
 
 /// Properties of [`Trend`].
 #[derive(Properties, PartialEq, Clone, Debug)]

@@ -1,6 +1,8 @@
 //! The root component of every widget: loads the catalogue and the widget type's data (through the page's
 //! shared client), follows live events, keeps the last data when the API is unreachable (with a
-//! visible "数据截至 … / data as of …" note), and hands the data to the widget type's view.
+//! visible "数据截至 … / data as of …" note), and hands the data to the widget type's view. It
+//! only chooses and mounts: what the views share is in `data.rs`, `names.rs` and `draw.rs`, which
+//! import no view, so no widget module imports this one.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -9,6 +11,9 @@ use innogauge_model::geo::FeatureCollection;
 use innogauge_model::views::{Ranking, SeriesView};
 use innogauge_model::wire::ProgressWire;
 use innogauge_model::{Catalog, Lang};
+
+pub use crate::data::{Data, FetchState, Loaded, Payload, SharedCatalog};
+use crate::names::t;
 use serde::de::DeserializeOwned;
 use yew::prelude::*;
 
@@ -21,66 +26,6 @@ use crate::options::{Kind, WidgetOptions};
 use crate::ranking::RankingChart;
 use crate::table::DataTable;
 use crate::trend::Trend;
-
-/// Loading state of a widget's data.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FetchState<T> {
-    /// Waiting for the first answer.
-    Loading,
-    /// Data to show.
-    Ready(T),
-    /// No data and an error to explain.
-    Failed(FetchError),
-}
-
-/// What a widget type reads from the API.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Payload {
-    /// One series with its progress (gauge, trend, kpi, table).
-    Series(Rc<SeriesView>),
-    /// The districts ranked (ranking).
-    Ranking(Rc<Ranking>),
-    /// The districts ranked, and their boundaries (map).
-    Map(Rc<Ranking>, Rc<FeatureCollection>),
-    /// Every target of a region (board).
-    Board(Rc<Vec<ProgressWire>>),
-}
-
-/// Everything a series view needs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Loaded {
-    /// The catalogue (names, units).
-    pub catalog: SharedCatalog,
-    /// The series with its progress, as the API computed it with the model.
-    pub view: Rc<SeriesView>,
-}
-
-/// The page's catalogue, compared by identity: it is loaded once per page and never changes,
-/// so the same `Rc` is the same catalogue.
-#[derive(Clone, Debug)]
-pub struct SharedCatalog(pub Rc<Catalog>);
-
-impl PartialEq for SharedCatalog {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl std::ops::Deref for SharedCatalog {
-    type Target = Catalog;
-    fn deref(&self) -> &Catalog {
-        &self.0
-    }
-}
-
-/// The catalogue and a payload.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Data {
-    /// The catalogue.
-    pub catalog: SharedCatalog,
-    /// What the widget type reads.
-    pub payload: Payload,
-}
 
 /// The API paths a widget reads, by type.
 fn paths(options: &WidgetOptions, kind: Kind) -> Vec<String> {
@@ -162,14 +107,6 @@ fn encode(text: &str) -> String {
 fn now_label() -> String {
     let date = js_sys::Date::new_0();
     format!("{}-{:02}-{:02} {:02}:{:02}", date.get_full_year(), date.get_month() + 1, date.get_date(), date.get_hours(), date.get_minutes())
-}
-
-/// Texts in the widget's language.
-pub fn t(lang: Lang, zh: &str, en: &str) -> String {
-    match lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-    }
 }
 
 /// The widget.

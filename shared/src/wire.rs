@@ -606,6 +606,109 @@ impl From<&crate::revision::Changes> for ChangesWire {
     }
 }
 
+// ---------------------------------------------------------------------------------- read views
+
+/// A series with everything needed to draw it against its target.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesView {
+    /// The values.
+    pub series: SeriesWire,
+    /// Progress toward each target that applies (or the trend alone when none does); carries
+    /// the required path and the projection.
+    pub progress: Vec<ProgressWire>,
+}
+
+/// How a ranking orders regions.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankMeasure {
+    /// The value itself.
+    Value,
+    /// Achievement of the region's target (value ÷ target level).
+    Achievement,
+    /// Growth on the same period a year earlier (同比).
+    Growth,
+}
+
+impl RankMeasure {
+    /// Parses `value`, `achievement`, `growth`.
+    pub fn parse(text: &str) -> Option<RankMeasure> {
+        match text {
+            "value" => Some(RankMeasure::Value),
+            "achievement" => Some(RankMeasure::Achievement),
+            "growth" => Some(RankMeasure::Growth),
+            _ => None,
+        }
+    }
+}
+
+/// One region in a ranking.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RankEntry {
+    /// 1 for the best; regions without a figure come last with no rank.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<usize>,
+    /// Region code.
+    pub region: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The figure ranked (value, achievement ratio, or growth ratio).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figure: Option<f64>,
+    /// The value at the period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<PointWire>,
+    /// The region's progress status (its first applicable target, or its trend).
+    pub status: String,
+}
+
+/// A ranking of the districts.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ranking {
+    /// Indicator id.
+    pub indicator: String,
+    /// The period ranked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// What is ranked.
+    pub measure: RankMeasure,
+    /// The threshold to draw, in the figure's terms: the growth target's rate for `growth`,
+    /// 1 for `achievement`, none for `value`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Best first (in the indicator's direction).
+    pub entries: Vec<RankEntry>,
+}
+
+/// Everything a dashboard needs in one response: every target's progress for every region it
+/// applies to, and the latest values of every indicator in every region.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotView {
+    /// Progress of every (target, region).
+    pub progress: Vec<ProgressWire>,
+    /// The latest point of every indicator in every region that has one.
+    pub latest: Vec<LatestValue>,
+}
+
+/// The latest value of one series.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatestValue {
+    /// Indicator id.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// The point.
+    pub point: PointWire,
+}
+
 // ---------------------------------------------------------------------------------- requests
 
 /// Schemas of the parameters whose values come from the catalogue, for the OpenAPI document:
@@ -765,7 +868,7 @@ pub struct RankingQuery {
     pub period: Option<String>,
     /// What to rank by: `value` (default), `achievement` or `growth`.
     #[serde(default)]
-    pub measure: Option<crate::views::RankMeasure>,
+    pub measure: Option<RankMeasure>,
 }
 
 /// `GET /api/v1/history`: every revision of one value.
@@ -870,7 +973,7 @@ pub struct SnapshotWire {
     /// Progress of every target.
     pub progress: Vec<ProgressWire>,
     /// The latest value of every series.
-    pub latest: Vec<crate::views::LatestValue>,
+    pub latest: Vec<LatestValue>,
 }
 
 /// One revision of a value (`GET /api/v1/history`).

@@ -62,6 +62,9 @@ pub(crate) struct Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return; // it ended already (a chaos round killed it)
+        }
         // SIGTERM first (graceful), then kill.
         let _ = Command::new("kill").arg(self.child.id().to_string()).status();
         for _ in 0..50 {

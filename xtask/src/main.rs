@@ -257,6 +257,7 @@ fn lint(root: &Path) -> Result<()> {
     )?;
     check_model_dependencies(root)?;
     check_module_docs(root)?;
+    check_module_cycles(root)?;
     println!("xtask lint: clean");
     Ok(())
 }
@@ -276,6 +277,81 @@ fn check_model_dependencies(root: &Path) -> Result<()> {
         }
     }
     println!("model dependency check: none of {FORBIDDEN_IN_MODEL:?}");
+    Ok(())
+}
+
+/// No two modules of a crate import each other, directly or around a circle (`use crate::a`
+/// in `b.rs` and `use crate::b` in `a.rs`): shared things live in a module that imports neither.
+/// Checked over the top-level modules of each crate's `src/` and of `frontend/src/pages/`.
+fn check_module_cycles(root: &Path) -> Result<()> {
+    use std::collections::{BTreeMap, BTreeSet};
+    for (dir, prefix) in [("shared/src", "crate::"), ("api/src", "crate::"), ("frontend/src", "crate::"), ("frontend/src/pages", "super::")]
+    {
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for entry in std::fs::read_dir(root.join(dir))? {
+            let path = entry?.path();
+            let module = match (path.is_dir(), path.file_stem().and_then(|n| n.to_str())) {
+                (true, Some(name)) if path.join("mod.rs").exists() => name.to_owned(),
+                (false, Some(name)) if path.extension().is_some_and(|e| e == "rs") && !matches!(name, "lib" | "main" | "mod") => {
+                    name.to_owned()
+                }
+                _ => continue,
+            };
+            let mut text = String::new();
+            if path.is_dir() {
+                visit(&path, &mut |file| text.push_str(&std::fs::read_to_string(file).unwrap_or_default()))?;
+            } else {
+                text = std::fs::read_to_string(&path)?;
+            }
+            // Code only: a doc comment may point anywhere.
+            let text: String = text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+            let uses = text
+                .match_indices(prefix)
+                .filter_map(|(at, _)| {
+                    let rest = &text[at + prefix.len()..];
+                    let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    (!name.is_empty() && name != module).then_some(name)
+                })
+                .collect();
+            graph.insert(module, uses);
+        }
+        let known: BTreeSet<String> = graph.keys().cloned().collect();
+        for edges in graph.values_mut() {
+            edges.retain(|m| known.contains(m));
+        }
+        // Depth-first search; a node met again on the current path closes a circle.
+        fn visit_node(
+            node: &str,
+            graph: &BTreeMap<String, BTreeSet<String>>,
+            path: &mut Vec<String>,
+            done: &mut BTreeSet<String>,
+        ) -> Option<Vec<String>> {
+            if let Some(at) = path.iter().position(|n| n == node) {
+                let mut circle = path[at..].to_vec();
+                circle.push(node.to_owned());
+                return Some(circle);
+            }
+            if done.contains(node) {
+                return None;
+            }
+            path.push(node.to_owned());
+            for next in graph.get(node).into_iter().flatten() {
+                if let Some(circle) = visit_node(next, graph, path, done) {
+                    return Some(circle);
+                }
+            }
+            path.pop();
+            done.insert(node.to_owned());
+            None
+        }
+        let mut done = BTreeSet::new();
+        for node in graph.keys() {
+            if let Some(circle) = visit_node(node, &graph, &mut Vec::new(), &mut done) {
+                bail!("modules of {dir} import each other in a circle: {}", circle.join(" → "));
+            }
+        }
+    }
+    println!("module cycles: none");
     Ok(())
 }
 

@@ -60,9 +60,10 @@ pub async fn healthz(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
 
 pub async fn metrics(app: Arc<App>, _ctx: Ctx, _query: String) -> Answer {
     let mut response = warp::http::Response::new(Bytes::from(app.metrics.render())).into_response();
-    response
-        .headers_mut()
-        .insert(warp::http::header::CONTENT_TYPE, warp::http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    response.headers_mut().insert(
+        warp::http::header::CONTENT_TYPE,
+        warp::http::HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
     Ok(response)
 }
 
@@ -485,55 +486,6 @@ pub async fn revert(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {
             Err(ApiError::conflict("nothing-to-revert", format!("every value of upload {id} has been superseded or reverted already")))
         }
         Err(RevertError::Store(e)) => Err(e.into()),
-    }
-}
-
-/// A file of the widget bundle, with the brotli and gzip forms `cargo xtask dist` made.
-#[derive(Debug)]
-pub struct WidgetFile {
-    name: &'static str,
-    mime: &'static str,
-    raw: &'static [u8],
-    br: Option<&'static [u8]>,
-    gz: Option<&'static [u8]>,
-}
-
-include!(concat!(env!("OUT_DIR"), "/widgets.rs"));
-
-/// The widget bundle a server serves: the one built into it, or (to try an upgrade without a
-/// rebuild, as the browser suite does) one read from a directory at start.
-#[derive(Debug)]
-pub struct WidgetBundle {
-    files: Vec<WidgetFile>,
-    embedded: bool,
-}
-
-impl WidgetBundle {
-    /// The bundle built into this binary.
-    pub fn embedded() -> WidgetBundle {
-        let files = WIDGET_FILES.iter().map(|f| WidgetFile { name: f.name, mime: f.mime, raw: f.raw, br: f.br, gz: f.gz }).collect();
-        WidgetBundle { files, embedded: true }
-    }
-
-    /// The bundle in `dir` (as `cargo xtask dist` writes it), read once and kept for the life
-    /// of the process.
-    pub fn from_dir(dir: &std::path::Path) -> std::io::Result<WidgetBundle> {
-        let leak = |bytes: Vec<u8>| -> &'static [u8] { Box::leak(bytes.into_boxed_slice()) };
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
-            let mime = match path.extension().and_then(|e| e.to_str()) {
-                Some("js") => "text/javascript; charset=utf-8",
-                Some("wasm") => "application/wasm",
-                Some("json") => "application/json; charset=utf-8",
-                _ => continue,
-            };
-            let variant = |suffix: &str| std::fs::read(dir.join(format!("{name}.{suffix}"))).ok().map(leak);
-            let (br, gz) = (variant("br"), variant("gz"));
-            files.push(WidgetFile { name: Box::leak(name.into_boxed_str()), mime, raw: leak(std::fs::read(&path)?), br, gz });
-        }
-        Ok(WidgetBundle { files, embedded: false })
     }
 }
 

@@ -9,8 +9,6 @@ pub mod openapi;
 mod pages;
 pub mod reply;
 
-pub use handlers::WidgetBundle;
-
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;

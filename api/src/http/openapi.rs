@@ -62,7 +62,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 #[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, description = "alive, with the data version", body = Health)))]
 fn healthz() {}
 
-#[utoipa::path(get, path = "/metrics", tag = "service", responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
+#[utoipa::path(get, path = "/metrics", tag = "service", responses((status = 200, description = "Prometheus metrics in the OpenMetrics text format", content_type = "application/openmetrics-text")))]
 fn metrics() {}
 
 #[utoipa::path(get, path = "/openapi.json", tag = "service", responses((status = 200, description = "this document", content_type = "application/json")))]

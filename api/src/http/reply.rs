@@ -6,6 +6,10 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
+
+pub use crate::answers::BodyCache;
+use crate::answers::Encoded;
+pub use crate::app::CorsPolicy;
 use serde::Serialize;
 use warp::Filter;
 use warp::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
@@ -87,22 +91,11 @@ impl Ctx {
     }
 }
 
-/// Which origins may read the API from a browser.
-#[derive(Clone, Debug, Default)]
-pub enum CorsPolicy {
-    /// Any origin (`Access-Control-Allow-Origin: *`).
-    #[default]
-    AnyOrigin,
-    /// Only these origins.
-    Allow(Vec<String>),
-}
-
-impl CorsPolicy {
-    fn allow_origin(&self, origin: Option<&str>) -> Option<HeaderValue> {
-        match self {
-            CorsPolicy::AnyOrigin => Some(HeaderValue::from_static("*")),
-            CorsPolicy::Allow(list) => origin.filter(|o| list.iter().any(|a| a == o)).and_then(|o| HeaderValue::from_str(o).ok()),
-        }
+/// The `Access-Control-Allow-Origin` a read answers `origin` with, if any.
+fn allow_origin(cors: &CorsPolicy, origin: Option<&str>) -> Option<HeaderValue> {
+    match cors {
+        CorsPolicy::AnyOrigin => Some(HeaderValue::from_static("*")),
+        CorsPolicy::Allow(list) => origin.filter(|o| list.iter().any(|a| a == o)).and_then(|o| HeaderValue::from_str(o).ok()),
     }
 }
 
@@ -193,64 +186,6 @@ fn negotiate(accept: Option<&str>) -> Option<&'static str> {
         Some("gzip")
     } else {
         None
-    }
-}
-
-/// A body already encoded as `compress` would.
-type Encoded = (Bytes, Option<&'static str>);
-
-/// Read answers of the current data version, serialized and compressed once, keyed by route,
-/// query and encoding. Emptied when the version moves; bounded in bytes, so a crawler asking
-/// every combination of parameters cannot make it grow without end (past the bound, answers are
-/// built per request as before).
-#[derive(Debug, Default)]
-pub struct BodyCache {
-    inner: std::sync::Mutex<CacheState>,
-}
-
-#[derive(Debug, Default)]
-struct CacheState {
-    version: i64,
-    bytes: usize,
-    /// By key, then by the encoding asked for (none, `br`, `gzip`): looked up by `&str`,
-    /// without making a key per request.
-    entries: std::collections::HashMap<String, [Option<Encoded>; 3]>,
-}
-
-/// The slot of an encoding asked for in [`CacheState::entries`].
-fn slot(encoding: Option<&'static str>) -> usize {
-    match encoding {
-        None => 0,
-        Some("br") => 1,
-        Some(_) => 2,
-    }
-}
-
-impl BodyCache {
-    /// Most bytes kept.
-    pub const MAX_BYTES: usize = 64 * 1024 * 1024;
-
-    fn get(&self, version: i64, key: &str, encoding: Option<&'static str>) -> Option<Encoded> {
-        let state = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if state.version != version {
-            return None;
-        }
-        state.entries.get(key).and_then(|slots| slots[slot(encoding)].clone())
-    }
-
-    fn put(&self, version: i64, key: &str, encoding: Option<&'static str>, body: Encoded) {
-        let mut state = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if state.version != version {
-            if version < state.version {
-                return; // a slow request of an older version
-            }
-            *state = CacheState { version, ..CacheState::default() };
-        }
-        if state.bytes + body.0.len() > Self::MAX_BYTES {
-            return;
-        }
-        state.bytes += body.0.len();
-        state.entries.entry(key.to_owned()).or_default()[slot(encoding)] = Some(body);
     }
 }
 
@@ -361,7 +296,7 @@ fn set_common(response: &mut warp::reply::Response, ctx: &Ctx, cors: &CorsPolicy
     } else {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if let Some(allow) = cors.allow_origin(ctx.origin.as_deref()) {
+    if let Some(allow) = allow_origin(cors, ctx.origin.as_deref()) {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow);
         headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("ETag"));
     }
@@ -374,7 +309,7 @@ pub fn ensure_cors(response: &mut warp::reply::Response, origin: Option<&str>, c
     if headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
         return;
     }
-    if let Some(allow) = cors.allow_origin(origin) {
+    if let Some(allow) = allow_origin(cors, origin) {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow);
     }
     if !headers.contains_key(header::VARY) {
@@ -443,22 +378,5 @@ mod tests {
         assert_eq!(pick(Some("gzip, br"), big.clone()), Some("br"));
         assert_eq!(pick(Some("br;q=0, gzip"), big), Some("gzip"));
         assert_eq!(pick(Some("br"), Bytes::from_static(b"{}")), None);
-    }
-
-    #[test]
-    fn the_body_cache_keeps_one_version_and_a_bounded_size() {
-        let cache = BodyCache::default();
-        let body = (Bytes::from_static(b"{}"), None);
-        cache.put(3, "progress?x", None, body.clone());
-        assert_eq!(cache.get(3, "progress?x", None), Some(body.clone()));
-        assert_eq!(cache.get(3, "progress?x", Some("br")), None, "each encoding on its own");
-        assert_eq!(cache.get(4, "progress?x", None), None, "a new version answers anew");
-        cache.put(4, "snapshot?", None, body.clone());
-        cache.put(3, "progress?x", None, body.clone());
-        assert_eq!(cache.get(4, "progress?x", None), None, "an older version's answer is not kept");
-        let huge = (Bytes::from(vec![0u8; BodyCache::MAX_BYTES]), None);
-        cache.put(4, "huge", None, huge);
-        assert_eq!(cache.get(4, "huge", None), None, "past the bound nothing is kept");
-        assert_eq!(cache.get(4, "snapshot?", None), Some(body));
     }
 }

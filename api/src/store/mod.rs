@@ -7,8 +7,8 @@
 //! revert appends revisions that restore earlier values; nothing is ever deleted or updated in
 //! `revisions`. A commit is one transaction: all of an upload or none of it.
 
+mod common;
 mod postgres;
-mod rows;
 mod schema;
 mod sqlite;
 

@@ -7,7 +7,7 @@
 use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 
-use super::rows;
+use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
     CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store,
@@ -122,7 +122,7 @@ impl PostgresStore {
     }
 }
 
-rows::impl_store! {
+common::impl_store! {
     PostgresStore;
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -177,7 +177,7 @@ impl WriteTx for PostgresWrite {
 
     async fn commit(self: Box<Self>, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
         let mut tx = self.tx;
-        let id: i64 = rows::insert_upload(&upload).fetch_one(&mut *tx).await?;
+        let id: i64 = common::insert_upload(&upload).fetch_one(&mut *tx).await?;
         if revisions.len() >= COPY_FROM {
             let mut copy =
                 tx.copy_in_raw("COPY revisions (upload_id, indicator, region, period, month_index, value, note) FROM STDIN").await?;

@@ -195,7 +195,7 @@ pub const REFRESH_CURRENT: &str = "INSERT INTO current_values (indicator, region
  ON CONFLICT (indicator, region, month_index) DO UPDATE SET period = excluded.period, value = excluded.value,
  revision_id = excluded.revision_id, upload_id = excluded.upload_id WHERE current_values.revision_id < excluded.revision_id";
 
-/// Columns of a user row, in the order `rows::user` reads them.
+/// Columns of a user row, in the order `common::user` reads them.
 pub const USER_COLUMNS: &str = "id, login, name, role, regions, password_hash, created_at_ms, disabled_at_ms";
 
 /// Columns of an upload row, in the order `upload_from_row` reads them.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
 
-use super::rows;
+use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
     CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store,
@@ -52,7 +52,7 @@ impl SqliteStore {
     }
 }
 
-rows::impl_store! {
+common::impl_store! {
     SqliteStore;
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -102,7 +102,7 @@ impl WriteTx for SqliteWrite {
 
     async fn commit(self: Box<Self>, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
         let mut tx = self.tx;
-        let id: i64 = rows::insert_upload(&upload).fetch_one(&mut *tx).await?;
+        let id: i64 = common::insert_upload(&upload).fetch_one(&mut *tx).await?;
         for chunk in revisions.chunks(ROWS_PER_INSERT) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, note) ");

@@ -14,7 +14,7 @@ use super::api::{self, UploadSummary};
 use super::header::Header;
 use super::{local_time, now_text, use_lang};
 use crate::client::client;
-use crate::widget::t;
+use crate::names::t;
 
 /// Properties of [`BoardPage`].
 #[derive(Properties, PartialEq, Clone, Debug)]

@@ -11,9 +11,9 @@ use yew::prelude::*;
 use super::api;
 use super::header::Header;
 use super::use_lang;
+use crate::names::t;
 use crate::names::{indicator_name, region_name};
 use crate::options::Kind;
-use crate::widget::t;
 
 /// Properties of [`EmbedPage`].
 #[derive(Properties, PartialEq, Clone, Debug)]

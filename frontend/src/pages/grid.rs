@@ -12,7 +12,7 @@ use innogauge_model::wire::{GridWire, ProblemWire};
 use yew::prelude::*;
 
 use super::use_lang;
-use crate::widget::t;
+use crate::names::t;
 
 /// Rows shown from the top of a file.
 pub const HEAD_ROWS: usize = 60;

@@ -7,7 +7,7 @@ use innogauge_model::wire::Role;
 use yew::prelude::*;
 
 use super::use_lang;
-use crate::widget::t;
+use crate::names::t;
 
 /// Properties of [`Header`].
 #[derive(Properties, PartialEq, Clone, Debug)]

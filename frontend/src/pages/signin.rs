@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::api::{self, Session};
 use super::header::Header;
 use super::use_lang;
-use crate::widget::t;
+use crate::names::t;
 
 /// Properties of [`SignIn`].
 #[derive(Properties, PartialEq, Clone, Debug)]

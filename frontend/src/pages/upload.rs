@@ -16,8 +16,8 @@ use super::api::{self, CallError, FileUpload, Outcome, Session, UploadStatus, Up
 use super::grid::{FileGrid, ProblemList};
 use super::header::Header;
 use super::{local_time, use_lang};
+use crate::names::t;
 use crate::names::{figure, period_label, region_name, value_label};
-use crate::widget::t;
 use innogauge_model::wire::{Role, UploadKind};
 
 /// Properties of [`UploadPage`].
@@ -40,7 +40,7 @@ impl Picked {
     /// Whether the browser can read it (CSV); workbooks are read by the server only.
     pub fn is_csv(&self) -> bool {
         let lower = self.name.to_lowercase();
-        !(lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".ods"))
+        !(lower.ends_with(".xlsx") || lower.ends_with(".xlsm") || lower.ends_with(".xls") || lower.ends_with(".ods"))
     }
 }
 
@@ -86,27 +86,179 @@ fn failure(lang: Lang, e: &CallError) -> String {
     }
 }
 
+/// What the page knows, changed only by [`Action`]s (Yew's `use_reducer`, as its todomvc
+/// example keeps its state): one place says how the page moves from one state to the next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UploadState {
+    /// Who is signed in.
+    pub session: Option<Rc<Session>>,
+    /// The file picked.
+    pub picked: Option<Picked>,
+    /// The period typed for files that do not state one.
+    pub period: String,
+    /// The browser's own check of a CSV file, and the file as a grid.
+    pub local: Option<(Rc<ReportWire>, Option<Rc<GridWire>>)>,
+    /// Where the upload stands.
+    pub stage: Stage,
+    /// The transfer under way.
+    pub progress: Progress,
+    /// Bumped when the history must be read again.
+    pub history_version: u32,
+    /// A file is being dragged over the drop zone.
+    pub dragging: bool,
+}
+
+impl Default for UploadState {
+    fn default() -> Self {
+        UploadState {
+            session: None,
+            picked: None,
+            period: String::new(),
+            local: None,
+            stage: Stage::Idle,
+            progress: None,
+            history_version: 0,
+            dragging: false,
+        }
+    }
+}
+
+/// What can happen on the page.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// The session was read.
+    SignedIn(Rc<Session>),
+    /// The file is being read from disk.
+    Reading,
+    /// A file was read.
+    Picked(Picked),
+    /// The period field changed.
+    Period(String),
+    /// The browser checked the file (`None`: a workbook, which only the server reads).
+    CheckedLocally(Option<(Rc<ReportWire>, Option<Rc<GridWire>>)>),
+    /// A transfer to the server started (dry run or commit) with this many bytes.
+    Sending(Stage, f64),
+    /// Bytes sent so far of the total.
+    Sent(f64, f64),
+    /// The server answered, or the call failed.
+    Answered(Stage),
+    /// The history changed (a commit, a revert).
+    HistoryChanged,
+    /// A drag entered or left the drop zone.
+    Dragging(bool),
+}
+
+impl Reducible for UploadState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::SignedIn(session) => next.session = Some(session),
+            Action::Reading => next.stage = Stage::Reading,
+            Action::Picked(file) => next.picked = Some(file),
+            Action::Period(period) => next.period = period,
+            Action::CheckedLocally(local) => next.local = local,
+            Action::Sending(stage, total) => {
+                next.stage = stage;
+                next.progress = Some((0.0, total));
+            }
+            Action::Sent(sent, total) => next.progress = Some((sent, total)),
+            Action::Answered(stage) => {
+                next.stage = stage;
+                next.progress = None;
+            }
+            Action::HistoryChanged => next.history_version = next.history_version.wrapping_add(1),
+            Action::Dragging(dragging) => next.dragging = dragging,
+        }
+        Rc::new(next)
+    }
+}
+
+/// Sends `file` to the server (a dry run or a commit), reporting progress and the answer.
+fn send(state: &UseReducerHandle<UploadState>, lang: Lang, file: Picked, dry_run: bool) {
+    let Some(session) = state.session.clone() else { return };
+    let stage = if dry_run { Stage::Checking } else { Stage::Committing };
+    state.dispatch(Action::Sending(stage, file.bytes.len() as f64));
+    let upload = FileUpload {
+        bytes: file.bytes.clone(),
+        name: file.name,
+        dry_run,
+        period: Some(state.period.clone()),
+        csrf: session.csrf.clone(),
+        idempotency_key: (!dry_run).then(random_key),
+    };
+    let on_progress = {
+        let state = state.clone();
+        Rc::new(move |sent: f64, total: f64| state.dispatch(Action::Sent(sent, total)))
+    };
+    let answered = state.clone();
+    let sent = api::send_file(&upload, on_progress, move |result| {
+        answered.dispatch(Action::Answered(match result {
+            Ok(outcome) if !dry_run && matches!(outcome.status, UploadStatus::Committed | UploadStatus::Duplicate) => {
+                Stage::Committed(Rc::new(outcome))
+            }
+            Ok(outcome) => Stage::Checked(Rc::new(outcome)),
+            Err(e) => Stage::Failed(failure(lang, &e)),
+        }));
+        if !dry_run {
+            answered.dispatch(Action::HistoryChanged);
+        }
+    });
+    if let Err(e) = sent {
+        state.dispatch(Action::Answered(Stage::Failed(failure(lang, &e))));
+    }
+}
+
+/// Checks a file: in the browser with the model (CSV), then by the server's dry run.
+fn check(state: &UseReducerHandle<UploadState>, lang: Lang, file: Picked) {
+    let Some(session) = state.session.clone() else { return };
+    // 1. In the browser: the model's own reading of the file, before any byte is sent.
+    let local = file.is_csv().then(|| {
+        let options = UploadOptionsWire {
+            period: Some(state.period.clone()).filter(|p| !p.trim().is_empty()),
+            allowed_regions: (session.user.role == Role::Statistician).then(|| session.user.regions.clone()),
+            max_rows: None,
+            max_bytes: None,
+        };
+        let report = validation_report(Catalog::builtin(), &file.bytes, &options).ok();
+        let grid = GridWire::of_csv(&file.bytes, 5_000).map(Rc::new);
+        report.map(|r| (Rc::new(r), grid))
+    });
+    state.dispatch(Action::CheckedLocally(local.flatten()));
+    // 2. The server's dry run: the same rules plus the stored values.
+    send(state, lang, file, true);
+}
+
+/// What the signed-in user may upload, in words.
+fn scope_note(lang: Lang, session: &Session) -> String {
+    match session.user.role {
+        Role::Statistician => {
+            let names: Vec<String> = session.user.regions.iter().map(|r| region_name(Catalog::builtin(), r, lang)).collect();
+            t(lang, &format!("您可以上传：{} 的数据。", names.join("、")), &format!("You may upload data of {}.", names.join(", ")))
+        }
+        Role::Admin => t(
+            lang,
+            "您是管理员，可以上传所有区县的数据并撤销上传。",
+            "You are an administrator: you may upload any region's data and revert uploads.",
+        ),
+        Role::Reader => t(lang, "只读账号不能上传。", "A reader account cannot upload."),
+    }
+}
+
 /// The upload page.
 #[function_component(UploadPage)]
 pub fn upload_page(props: &UploadPageProps) -> Html {
     let lang = use_lang();
-    let session = use_state(|| None::<Rc<Session>>);
-    let picked = use_state(|| None::<Picked>);
-    let period = use_state(String::new);
-    let local = use_state(|| None::<(Rc<ReportWire>, Option<Rc<GridWire>>)>);
-    let stage = use_state(|| Stage::Idle);
-    let progress = use_state(|| None::<(f64, f64)>);
-    let history_version = use_state(|| 0u32);
-    let dragging = use_state(|| false);
-    let file_input = use_node_ref();
+    let state = use_reducer(UploadState::default);
 
     // Who is signed in (the server sent this page only to a session; it may end meanwhile).
     {
-        let session = session.clone();
+        let state = state.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::call::<Session>("GET", "/api/v1/session", None, None).await {
-                    Ok(found) => session.set(Some(Rc::new(found))),
+                    Ok(found) => state.dispatch(Action::SignedIn(Rc::new(found))),
                     Err(_) => {
                         if let Some(window) = web_sys::window() {
                             let _ = window.location().assign("/signin?next=%2Fupload");
@@ -116,161 +268,46 @@ pub fn upload_page(props: &UploadPageProps) -> Html {
             });
         });
     }
-
-    let check = {
-        let (session, period, local, stage, progress) = (session.clone(), period.clone(), local.clone(), stage.clone(), progress.clone());
-        Rc::new(move |file: Picked| {
-            let Some(session) = (*session).clone() else { return };
-            // 1. In the browser: the model's own reading of the file, before any byte is sent.
-            if file.is_csv() {
-                let options = UploadOptionsWire {
-                    period: Some((*period).clone()).filter(|p| !p.trim().is_empty()),
-                    allowed_regions: (session.user.role == Role::Statistician).then(|| session.user.regions.clone()),
-                    max_rows: None,
-                    max_bytes: None,
-                };
-                let report = validation_report(Catalog::builtin(), &file.bytes, &options).ok();
-                let grid = GridWire::of_csv(&file.bytes, 5_000).map(Rc::new);
-                local.set(report.map(|r| (Rc::new(r), grid)));
-            } else {
-                local.set(None);
-            }
-            // 2. The server's dry run: the same rules plus the stored values.
-            stage.set(Stage::Checking);
-            progress.set(Some((0.0, file.bytes.len() as f64)));
-            let upload = FileUpload {
-                bytes: file.bytes.clone(),
-                name: file.name,
-                dry_run: true,
-                period: Some((*period).clone()),
-                csrf: session.csrf.clone(),
-                idempotency_key: None,
-            };
-            let on_progress = {
-                let progress = progress.clone();
-                Rc::new(move |sent: f64, total: f64| progress.set(Some((sent, total))))
-            };
-            let (stage_done, progress_done) = (stage.clone(), progress.clone());
-            let sent = api::send_file(&upload, on_progress, move |result| {
-                progress_done.set(None);
-                stage_done.set(match result {
-                    Ok(outcome) => Stage::Checked(Rc::new(outcome)),
-                    Err(e) => Stage::Failed(failure(lang, &e)),
-                });
-            });
-            if let Err(e) = sent {
-                stage.set(Stage::Failed(failure(lang, &e)));
-            }
-        })
-    };
-
-    let take_file = {
-        let (picked, stage, check) = (picked.clone(), stage.clone(), check.clone());
-        Rc::new(move |file: web_sys::File| {
-            let (picked, stage, check) = (picked.clone(), stage.clone(), check.clone());
-            stage.set(Stage::Reading);
+    let on_file = {
+        let state = state.clone();
+        Callback::from(move |file: web_sys::File| {
+            let state = state.clone();
+            state.dispatch(Action::Reading);
             wasm_bindgen_futures::spawn_local(async move {
                 match JsFuture::from(file.array_buffer()).await {
                     Ok(buffer) => {
-                        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-                        let chosen = Picked { name: file.name(), bytes: Rc::new(bytes) };
-                        picked.set(Some(chosen.clone()));
-                        check(chosen);
+                        let chosen = Picked { name: file.name(), bytes: Rc::new(js_sys::Uint8Array::new(&buffer).to_vec()) };
+                        state.dispatch(Action::Picked(chosen.clone()));
+                        check(&state, lang, chosen);
                     }
-                    Err(_) => stage.set(Stage::Failed(t(lang, "无法读取该文件。", "The file could not be read."))),
+                    Err(_) => state.dispatch(Action::Answered(Stage::Failed(t(lang, "无法读取该文件。", "The file could not be read.")))),
                 }
             });
         })
     };
-
-    let on_change = {
-        let take_file = take_file.clone();
-        Callback::from(move |event: Event| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                take_file(file);
-            }
-            input.set_value("");
-        })
-    };
-    let on_drop = {
-        let dragging = dragging.clone();
-        Callback::from(move |event: DragEvent| {
-            event.prevent_default();
-            dragging.set(false);
-            if let Some(file) = event.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
-                take_file(file);
-            }
-        })
-    };
-    let on_drag_over = {
-        let dragging = dragging.clone();
-        Callback::from(move |event: DragEvent| {
-            event.prevent_default();
-            if !*dragging {
-                dragging.set(true);
-            }
-        })
-    };
-    let on_drag_leave = {
-        let dragging = dragging.clone();
-        Callback::from(move |_: DragEvent| dragging.set(false))
-    };
-    let on_period = {
-        let period = period.clone();
-        Callback::from(move |event: InputEvent| period.set(event.target_unchecked_into::<HtmlInputElement>().value()))
-    };
-    let recheck = {
-        let picked = picked.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(file) = (*picked).clone() {
-                check(file);
+    let on_recheck = {
+        let state = state.clone();
+        Callback::from(move |()| {
+            if let Some(file) = state.picked.clone() {
+                check(&state, lang, file);
             }
         })
     };
     let commit = {
-        let (session, picked, period, stage, progress, history_version) =
-            (session.clone(), picked.clone(), period.clone(), stage.clone(), progress.clone(), history_version.clone());
+        let state = state.clone();
         Callback::from(move |_: MouseEvent| {
-            let (Some(session), Some(file)) = ((*session).clone(), (*picked).clone()) else { return };
-            if matches!(*stage, Stage::Committing) {
+            if matches!(state.stage, Stage::Committing) {
                 return;
             }
-            stage.set(Stage::Committing);
-            progress.set(Some((0.0, file.bytes.len() as f64)));
-            let upload = FileUpload {
-                bytes: file.bytes.clone(),
-                name: file.name,
-                dry_run: false,
-                period: Some((*period).clone()),
-                csrf: session.csrf.clone(),
-                idempotency_key: Some(random_key()),
-            };
-            let on_progress = {
-                let progress = progress.clone();
-                Rc::new(move |sent: f64, total: f64| progress.set(Some((sent, total))))
-            };
-            let (stage_done, progress_done, history_version) = (stage.clone(), progress.clone(), history_version.clone());
-            let sent = api::send_file(&upload, on_progress, move |result| {
-                progress_done.set(None);
-                stage_done.set(match result {
-                    Ok(outcome) if matches!(outcome.status, UploadStatus::Committed | UploadStatus::Duplicate) => {
-                        Stage::Committed(Rc::new(outcome))
-                    }
-                    Ok(outcome) => Stage::Checked(Rc::new(outcome)),
-                    Err(e) => Stage::Failed(failure(lang, &e)),
-                });
-                history_version.set(*history_version + 1);
-            });
-            if let Err(e) = sent {
-                stage.set(Stage::Failed(failure(lang, &e)));
+            if let Some(file) = state.picked.clone() {
+                send(&state, lang, file, false);
             }
         })
     };
     let sign_out = {
-        let session = session.clone();
+        let state = state.clone();
         Callback::from(move |()| {
-            let csrf = session.as_ref().map(|s| s.csrf.clone());
+            let csrf = state.session.as_ref().map(|s| s.csrf.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = api::call::<serde_json::Value>("DELETE", "/api/v1/session", None, csrf.as_deref()).await;
                 if let Some(window) = web_sys::window() {
@@ -278,6 +315,101 @@ pub fn upload_page(props: &UploadPageProps) -> Html {
                 }
             });
         })
+    };
+    let dispatch = |make: fn(String) -> Action| {
+        let state = state.clone();
+        Callback::from(move |value: String| state.dispatch(make(value)))
+    };
+    let on_dragging = {
+        let state = state.clone();
+        Callback::from(move |over: bool| state.dispatch(Action::Dragging(over)))
+    };
+    let on_history = {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(Action::HistoryChanged))
+    };
+    let session = state.session.as_ref();
+    let user = session.map(|s| (s.user.name.clone(), s.user.role));
+    html! {
+        <>
+            <Header current="upload" set_lang={props.set_lang.clone()} user={user} on_sign_out={Some(sign_out)} />
+            <main class="wide">
+                <h1>{ t(lang, "上传季度数据", "Upload quarterly data") }</h1>
+                if let Some(session) = session { <p class="lead">{ scope_note(lang, session) }</p> }
+                <FilePicker picked={state.picked.clone()} period={state.period.clone()} dragging={state.dragging}
+                    {on_file} on_period={dispatch(Action::Period)} {on_dragging} {on_recheck} />
+                { view_stage(lang, &state.stage, &state.progress, &state.local, commit) }
+                <History version={state.history_version} admin={session.is_some_and(|s| s.user.role == Role::Admin)}
+                    csrf={session.map(|s| s.csrf.clone()).unwrap_or_default()} on_change={on_history} />
+            </main>
+        </>
+    }
+}
+
+/// Properties of [`FilePicker`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct FilePickerProps {
+    /// The file picked, if any.
+    pub picked: Option<Picked>,
+    /// The period typed.
+    pub period: String,
+    /// A drag is over the drop zone.
+    pub dragging: bool,
+    /// A file was chosen or dropped.
+    pub on_file: Callback<web_sys::File>,
+    /// The period changed.
+    pub on_period: Callback<String>,
+    /// A drag entered (true) or left (false).
+    pub on_dragging: Callback<bool>,
+    /// Check the picked file again.
+    pub on_recheck: Callback<()>,
+}
+
+/// Step 1: the drop zone, the file chooser and the period.
+#[function_component(FilePicker)]
+pub fn file_picker(props: &FilePickerProps) -> Html {
+    let lang = use_lang();
+    let file_input = use_node_ref();
+    let on_change = {
+        let on_file = props.on_file.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                on_file.emit(file);
+            }
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let (on_file, on_dragging) = (props.on_file.clone(), props.on_dragging.clone());
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            on_dragging.emit(false);
+            if let Some(file) = event.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+                on_file.emit(file);
+            }
+        })
+    };
+    let on_drag_over = {
+        let (on_dragging, dragging) = (props.on_dragging.clone(), props.dragging);
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            if !dragging {
+                on_dragging.emit(true);
+            }
+        })
+    };
+    let on_drag_leave = {
+        let on_dragging = props.on_dragging.clone();
+        Callback::from(move |_: DragEvent| on_dragging.emit(false))
+    };
+    let on_period = {
+        let on_period = props.on_period.clone();
+        Callback::from(move |event: InputEvent| on_period.emit(event.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let recheck = {
+        let on_recheck = props.on_recheck.clone();
+        Callback::from(move |_: MouseEvent| on_recheck.emit(()))
     };
     let choose = {
         let file_input = file_input.clone();
@@ -287,52 +419,24 @@ pub fn upload_page(props: &UploadPageProps) -> Html {
             }
         })
     };
-
-    let user = session.as_ref().map(|s| (s.user.name.clone(), s.user.role));
-    let scope = session.as_ref().map(|s| {
-        if s.user.role == Role::Statistician {
-            let names: Vec<String> = s.user.regions.iter().map(|r| region_name(Catalog::builtin(), r, lang)).collect();
-            t(lang, &format!("您可以上传：{} 的数据。", names.join("、")), &format!("You may upload data of {}.", names.join(", ")))
-        } else if s.user.role == Role::Admin {
-            t(
-                lang,
-                "您是管理员，可以上传所有区县的数据并撤销上传。",
-                "You are an administrator: you may upload any region's data and revert uploads.",
-            )
-        } else {
-            t(lang, "只读账号不能上传。", "A reader account cannot upload.")
-        }
-    });
-
     html! {
-        <>
-            <Header current="upload" set_lang={props.set_lang.clone()} user={user} on_sign_out={Some(sign_out)} />
-            <main class="wide">
-                <h1>{ t(lang, "上传季度数据", "Upload quarterly data") }</h1>
-                if let Some(scope) = scope { <p class="lead">{ scope }</p> }
-                <section class="card pick" aria-labelledby="pick-title">
-                    <h2 id="pick-title">{ t(lang, "1. 选择文件", "1. Choose a file") }</h2>
-                    <div class={classes!("drop", dragging.then_some("over"))} ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
-                        <p>{ t(lang, "把 CSV 或 Excel 文件拖到这里，或", "Drop a CSV or Excel file here, or") }</p>
-                        <button type="button" class="primary" onclick={choose}>{ t(lang, "选择文件…", "Choose a file…") }</button>
-                        <input id="file" ref={file_input} class="sr" type="file" accept=".csv,.txt,.xlsx,.xls,.ods,text/csv" onchange={on_change}
-                            aria-label={t(lang, "选择要上传的文件", "File to upload")} tabindex="-1" />
-                        <p class="muted">{ t(lang, "支持 GBK 或 UTF-8（含 BOM）编码、标题行、合计行、千分位数字（1,234）。",
-                            "GBK or UTF-8 (with BOM), title rows, 合计 rows and 1,234-style numbers are all fine.") }</p>
-                    </div>
-                    <label for="period">{ t(lang, "报告期（仅当文件中没有写明时填写，如 2025Q3 或 2025年1-9月）", "Period (only if the file does not state it, e.g. 2025Q3)") }</label>
-                    <input id="period" class="short" value={(*period).clone()} oninput={on_period} placeholder="2025Q3" />
-                    if let Some(file) = &*picked {
-                        <p class="file-name">{ t(lang, "文件：", "File: ") }<strong>{ &file.name }</strong>{ format!("（{} KB）", (file.bytes.len() as f64 / 1024.0).ceil()) }
-                            { " " }<button type="button" class="link" onclick={recheck}>{ t(lang, "重新检查", "Check again") }</button></p>
-                    }
-                </section>
-                { view_stage(lang, &stage, &progress, &local, commit) }
-                <History version={*history_version} admin={session.as_ref().is_some_and(|s| s.user.role == Role::Admin)}
-                    csrf={session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default()}
-                    on_change={{ let v = history_version.clone(); Callback::from(move |()| v.set(*v + 1)) }} />
-            </main>
-        </>
+        <section class="card pick" aria-labelledby="pick-title">
+            <h2 id="pick-title">{ t(lang, "1. 选择文件", "1. Choose a file") }</h2>
+            <div class={classes!("drop", props.dragging.then_some("over"))} ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
+                <p>{ t(lang, "把 CSV 或 Excel 文件拖到这里，或", "Drop a CSV or Excel file here, or") }</p>
+                <button type="button" class="primary" onclick={choose}>{ t(lang, "选择文件…", "Choose a file…") }</button>
+                <input id="file" ref={file_input} class="sr" type="file" accept=".csv,.txt,.xlsx,text/csv" onchange={on_change}
+                    aria-label={t(lang, "选择要上传的文件", "File to upload")} tabindex="-1" />
+                <p class="muted">{ t(lang, "支持 GBK 或 UTF-8（含 BOM）编码、标题行、合计行、千分位数字（1,234）。Excel 文件请用 .xlsx 格式。",
+                    "GBK or UTF-8 (with BOM), title rows, 合计 rows and 1,234-style numbers are all fine. Excel files as .xlsx.") }</p>
+            </div>
+            <label for="period">{ t(lang, "报告期（仅当文件中没有写明时填写，如 2025Q3 或 2025年1-9月）", "Period (only if the file does not state it, e.g. 2025Q3)") }</label>
+            <input id="period" class="short" value={props.period.clone()} oninput={on_period} placeholder="2025Q3" />
+            if let Some(file) = &props.picked {
+                <p class="file-name">{ t(lang, "文件：", "File: ") }<strong>{ &file.name }</strong>{ format!("（{} KB）", (file.bytes.len() as f64 / 1024.0).ceil()) }
+                    { " " }<button type="button" class="link" onclick={recheck}>{ t(lang, "重新检查", "Check again") }</button></p>
+            }
+        </section>
     }
 }
 

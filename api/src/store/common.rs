@@ -1,5 +1,14 @@
-//! Row → record mapping shared by both databases (generic over the driver's row type), and the
-//! queries whose text is the same for both.
+//! What the two stores share: the SQL whose text is the same for both databases, the mapping
+//! of rows to records (generic over the driver's row type), and, in [`impl_store!`], every
+//! method of [`super::Store`] but the few that differ (migrations, the write lock, bulk
+//! inserts, the integrity check).
+//!
+//! Why a macro and not generic functions over sqlx's `Database`: each shared method binds and
+//! decodes several column types, and a generic function needs an `Encode`/`Decode`/`Type` bound
+//! per type and an `Executor` bound per lifetime, repeated on every function (the row mappers
+//! below show the shape for decoding alone); sqlx's `Any` driver has no `COPY`, arrays or
+//! advisory locks, which the PostgreSQL store needs. The macro keeps one text per query; both
+//! stores run one test suite (`tests.rs`), so a query that is wrong for one database fails there.
 
 use sqlx::{ColumnIndex, Database, Decode, Row, Type};
 
@@ -275,19 +284,19 @@ macro_rules! impl_store {
              OR (sha256 = $1 AND NOT EXISTS (SELECT 1 FROM uploads r WHERE r.reverts = u.id))) ORDER BY id LIMIT 1"
         );
         let row = sqlx::query(AssertSqlSafe(sql)).bind(sha256).bind(idempotency_key).fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::upload).transpose()
+        row.as_ref().map(common::upload).transpose()
     }
 
     async fn uploads(&self, limit: i64, before: Option<i64>) -> Result<Vec<UploadRecord>, StoreError> {
         let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id < $1 ORDER BY id DESC LIMIT $2");
         let found = sqlx::query(AssertSqlSafe(sql)).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(&self.pool).await?;
-        found.iter().map(rows::upload).collect()
+        found.iter().map(common::upload).collect()
     }
 
     async fn upload(&self, id: i64) -> Result<Option<UploadRecord>, StoreError> {
         let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = $1");
         let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::upload).transpose()
+        row.as_ref().map(common::upload).transpose()
     }
 
     #[cfg(test)]
@@ -298,8 +307,8 @@ macro_rules! impl_store {
 
     #[cfg(test)]
     async fn upload_revisions(&self, id: i64) -> Result<Vec<RevisionRecord>, StoreError> {
-        let found = sqlx::query(rows::REVISIONS_OF_UPLOAD).bind(id).fetch_all(&self.pool).await?;
-        found.iter().map(rows::revision).collect()
+        let found = sqlx::query(common::REVISIONS_OF_UPLOAD).bind(id).fetch_all(&self.pool).await?;
+        found.iter().map(common::revision).collect()
     }
 
     async fn check(&self) -> Result<CheckReport, StoreError> {
@@ -310,8 +319,8 @@ macro_rules! impl_store {
             uploads: count("SELECT COUNT(*) FROM uploads").await?,
             revisions: count("SELECT COUNT(*) FROM revisions").await?,
             current_values: count("SELECT COUNT(*) FROM current_values").await?,
-            partial_uploads: count(rows::PARTIAL_UPLOADS).await?,
-            stale_current_values: count(rows::STALE_CURRENT_VALUES).await?,
+            partial_uploads: count(common::PARTIAL_UPLOADS).await?,
+            stale_current_values: count(common::STALE_CURRENT_VALUES).await?,
         })
     }
 
@@ -331,36 +340,36 @@ macro_rules! impl_store {
         visit: &mut (dyn FnMut(CommittedRevision) + Send),
     ) -> Result<(), StoreError> {
         use futures_util::TryStreamExt as _;
-        let mut found = sqlx::query(rows::REVISIONS_BETWEEN).bind(after).bind(up_to).fetch(&self.pool);
+        let mut found = sqlx::query(common::REVISIONS_BETWEEN).bind(after).bind(up_to).fetch(&self.pool);
         while let Some(row) = found.try_next().await? {
-            visit(rows::committed_revision(&row)?);
+            visit(common::committed_revision(&row)?);
         }
         Ok(())
     }
 
     async fn revert_plan(&self, id: i64) -> Result<Vec<RevertItem>, StoreError> {
-        let found = sqlx::query(rows::REVERT_PLAN).bind(id).fetch_all(&self.pool).await?;
-        found.iter().map(rows::revert_item).collect()
+        let found = sqlx::query(common::REVERT_PLAN).bind(id).fetch_all(&self.pool).await?;
+        found.iter().map(common::revert_item).collect()
     }
 
     async fn each_current_value(&self, as_of: Option<i64>, visit: &mut (dyn FnMut(CurrentValue) + Send)) -> Result<(), StoreError> {
         use futures_util::TryStreamExt as _;
         let query = match as_of {
-            None => sqlx::query(rows::CURRENT),
-            Some(upload) => sqlx::query(rows::AS_OF).bind(upload),
+            None => sqlx::query(common::CURRENT),
+            Some(upload) => sqlx::query(common::AS_OF).bind(upload),
         };
         // Row by row: a million rows fetched at once held several hundred MB that the
         // allocator then kept (measured by the scale bench).
         let mut found = query.fetch(&self.pool);
         while let Some(row) = found.try_next().await? {
-            visit(rows::current(&row)?);
+            visit(common::current(&row)?);
         }
         Ok(())
     }
 
     async fn history(&self, indicator: &str, region: &str, month_index: i32) -> Result<Vec<RevisionRecord>, StoreError> {
-        let found = sqlx::query(rows::HISTORY).bind(indicator).bind(region).bind(month_index).fetch_all(&self.pool).await?;
-        found.iter().map(rows::revision).collect()
+        let found = sqlx::query(common::HISTORY).bind(indicator).bind(region).bind(month_index).fetch_all(&self.pool).await?;
+        found.iter().map(common::revision).collect()
     }
 
     async fn create_token(
@@ -373,7 +382,7 @@ macro_rules! impl_store {
     ) -> Result<TokenRecord, StoreError> {
         let sql = format!(
             "INSERT INTO tokens (name, role, regions, hash, created_at_ms) VALUES ($1, $2, $3, $4, $5) RETURNING {}",
-            rows::TOKEN_COLUMNS
+            common::TOKEN_COLUMNS
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(name)
@@ -383,13 +392,13 @@ macro_rules! impl_store {
             .bind(created_at_ms)
             .fetch_one(&self.pool)
             .await?;
-        rows::token(&row)
+        common::token(&row)
     }
 
     async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
-        let sql = format!("SELECT {} FROM tokens ORDER BY id", rows::TOKEN_COLUMNS);
+        let sql = format!("SELECT {} FROM tokens ORDER BY id", common::TOKEN_COLUMNS);
         let found = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
-        found.iter().map(rows::token).collect()
+        found.iter().map(common::token).collect()
     }
 
     async fn revoke_token(&self, id: i64, at_ms: i64) -> Result<bool, StoreError> {
@@ -402,9 +411,9 @@ macro_rules! impl_store {
     }
 
     async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let sql = format!("SELECT {} FROM tokens WHERE hash = $1 AND revoked_at_ms IS NULL", rows::TOKEN_COLUMNS);
+        let sql = format!("SELECT {} FROM tokens WHERE hash = $1 AND revoked_at_ms IS NULL", common::TOKEN_COLUMNS);
         let row = sqlx::query(AssertSqlSafe(sql)).bind(hash).fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::token).transpose()
+        row.as_ref().map(common::token).transpose()
     }
 
     async fn create_user(&self, user: NewUser<'_>) -> Result<UserRecord, StoreError> {
@@ -424,19 +433,19 @@ macro_rules! impl_store {
             .bind(user.created_at_ms)
             .fetch_one(&self.pool)
             .await?;
-        rows::user(&row)
+        common::user(&row)
     }
 
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
         let found = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
-        found.iter().map(rows::user).collect()
+        found.iter().map(common::user).collect()
     }
 
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1");
         let row = sqlx::query(AssertSqlSafe(sql)).bind(login).fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::user).transpose()
+        row.as_ref().map(common::user).transpose()
     }
 
     async fn disable_user(&self, login: &str, at_ms: i64) -> Result<bool, StoreError> {
@@ -467,8 +476,8 @@ macro_rules! impl_store {
     }
 
     async fn session(&self, hash: &str, now_ms: i64) -> Result<Option<SessionRecord>, StoreError> {
-        let row = sqlx::query(rows::SESSION).bind(hash).bind(now_ms).fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::session).transpose()
+        let row = sqlx::query(common::SESSION).bind(hash).bind(now_ms).fetch_optional(&self.pool).await?;
+        row.as_ref().map(common::session).transpose()
     }
 
     async fn delete_session(&self, hash: &str, now_ms: i64) -> Result<(), StoreError> {
