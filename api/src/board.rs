@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use innogauge_model::format::format_number;
-use innogauge_model::{Catalog, Dataset, Lang, Report, Status, progress};
+use innogauge_model::format::{format_decimal, format_number};
+use innogauge_model::{Catalog, Dataset, Decimal, Lang, Report, Status, progress};
 
 /// A validation report as a statistician reads it in a terminal.
 pub fn report_text(name: &str, report: &Report, lang: Lang) -> String {
@@ -62,10 +62,11 @@ pub fn progress_board(catalog: &Catalog, dataset: &Dataset, lang: Lang) -> Strin
                 // A cadence shows events held since it began, not the year-to-date count.
                 let latest = match (p.cadence, p.latest) {
                     (Some(c), Some(l)) => format!("{} ({})", format_number(c.held, 0), l.period),
-                    (None, Some(l)) => format!("{} ({})", format_number(l.value, indicator.decimals), l.period),
+                    (None, Some(l)) => format!("{} ({})", format_decimal(l.exact, indicator.decimals), l.period),
                     _ => "—".to_owned(),
                 };
-                let goal = p.target_value.map_or_else(|| "—".to_owned(), |v| format_number(v, indicator.decimals));
+                let goal =
+                    p.target_value.and_then(Decimal::from_f64).map_or_else(|| "—".to_owned(), |v| format_decimal(v, indicator.decimals));
                 let done = p.achievement.map_or_else(|| "—".to_owned(), |a| format!("{}%", format_number(a * 100.0, 1)));
                 lines.push(format!("    {region_name}: {latest} / {goal} {}  {done}  {}", indicator.unit, p.status.label().get(lang)));
             }

@@ -10,7 +10,7 @@
 use std::sync::{Arc, RwLock};
 
 use innogauge_model::revision::Touched;
-use innogauge_model::{Catalog, Dataset, Period};
+use innogauge_model::{Catalog, Dataset, Decimal, Period};
 
 use crate::store::{CommittedRevision, Store, StoreError};
 
@@ -41,8 +41,8 @@ pub struct Written {
     pub region: Arc<str>,
     /// Period.
     pub period: Period,
-    /// The value, or `None`.
-    pub value: Option<f64>,
+    /// The value exactly, or `None`.
+    pub value: Option<Decimal>,
 }
 
 /// The snapshot of this process, with its store.
@@ -147,7 +147,7 @@ fn apply(dataset: &mut Dataset, w: &Written) {
 
 /// A stored value as the model knows it, or `None` (logged) when the catalogue does not know
 /// its indicator, region or period.
-fn written_of(catalog: &Catalog, indicator: &str, region: &str, period: &str, value: Option<f64>) -> Option<Written> {
+fn written_of(catalog: &Catalog, indicator: &str, region: &str, period: &str, value: Option<Decimal>) -> Option<Written> {
     let (Some(i), Some(r), Ok(p)) = (catalog.indicator(indicator), catalog.region(region), Period::parse(period)) else {
         tracing::warn!(indicator, region, period, "stored value not in the catalogue; skipped");
         return None;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use innogauge_model::contract::{Problem, ProblemCode, Report, Upload, UploadOptions, read_grid, read_upload};
 use innogauge_model::revision::{Changes, compare};
 use innogauge_model::wire::{ChangesWire, GridWire, KeyedValueWire, ReportWire, RevisionWire, UploadOutcome, UploadStatus, UploadSummary};
-use innogauge_model::{Catalog, Observation, Period};
+use innogauge_model::{Catalog, Decimal, Observation, Period};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, Semaphore};
@@ -463,7 +463,7 @@ impl Ingest {
         })
     }
 
-    fn written(&self, indicator: &str, region: &str, period: &str, value: Option<f64>) -> Option<Written> {
+    fn written(&self, indicator: &str, region: &str, period: &str, value: Option<Decimal>) -> Option<Written> {
         let (i, r, p) = (self.catalog.indicator(indicator)?, self.catalog.region(region)?, Period::parse(period).ok()?);
         Some(Written { indicator: i.id.clone(), region: r.code.clone(), period: p, value })
     }

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use innogauge_model::format::format_number;
+use innogauge_model::format::{format_decimal, format_number};
 use innogauge_model::wire::ProgressWire;
 use innogauge_model::{Catalog, Lang};
 use plotters::prelude::*;
@@ -97,8 +97,8 @@ fn figures(catalog: &Catalog, p: &ProgressWire, lang: Lang) -> String {
     match (p.target_value, &p.deadline) {
         (Some(target), Some(deadline)) => t(
             lang,
-            &format!("{latest} / 目标 {}{unit}（{deadline}年）", format_number(target, decimals)),
-            &format!("{latest} of {} {unit} by {deadline}", format_number(target, decimals)),
+            &format!("{latest} / 目标 {}{unit}（{deadline}年）", format_decimal(target, decimals)),
+            &format!("{latest} of {} {unit} by {deadline}", format_decimal(target, decimals)),
         ),
         _ => latest,
     }

@@ -2,7 +2,7 @@
 //! the required path, the status in colour *and* words, the figure as Chinese readers expect it
 //! (万, 亿); for growth targets, the average growth against the threshold.
 
-use innogauge_model::format::{format_number, format_percent};
+use innogauge_model::format::{format_decimal, format_number, format_percent};
 use yew::prelude::*;
 
 use crate::data::Loaded;
@@ -78,12 +78,12 @@ pub fn gauge(props: &GaugeProps) -> Html {
                     lang,
                     &format!(
                         "目标 {}{unit}（{deadline}年）· 完成 {}%",
-                        format_number(target, decimals),
+                        format_decimal(target, decimals),
                         format_number(p.achievement.unwrap_or(0.0) * 100.0, 1)
                     ),
                     &format!(
                         "Target {} {unit} by {deadline} · {}% achieved",
-                        format_number(target, decimals),
+                        format_decimal(target, decimals),
                         format_number(p.achievement.unwrap_or(0.0) * 100.0, 1)
                     ),
                 ),

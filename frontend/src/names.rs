@@ -1,7 +1,8 @@
 //! Names, units, figures and texts in the widget's language, from the catalogue and the model's
 //! formatting (万/亿 for Chinese readers). Imports no other module of the crate.
 
-use innogauge_model::format::{format_compact, format_number};
+use innogauge_model::Decimal;
+use innogauge_model::format::{format_compact, format_decimal, format_number};
 use innogauge_model::views::RankMeasure;
 use innogauge_model::wire::ProgressWire;
 use innogauge_model::{Catalog, Lang, Period, Status};
@@ -26,10 +27,23 @@ pub fn unit(catalog: &Catalog, id: &str) -> String {
     catalog.indicator(id).map_or_else(String::new, |i| i.unit.clone())
 }
 
-/// A headline figure: `4.5万` / `45k`, or a percentage with its decimals.
-pub fn figure(catalog: &Catalog, id: &str, value: f64, lang: Lang) -> String {
+/// A headline figure: `4.5万` / `45k` for large values, otherwise the exact value at the
+/// indicator's decimals (`526.79`, `19.00`), or a percentage with its decimals.
+pub fn figure(catalog: &Catalog, id: &str, value: impl Into<Decimal>, lang: Lang) -> String {
+    let value = value.into();
     let decimals = catalog.indicator(id).map_or(2, |i| i.decimals);
-    if unit(catalog, id) == "%" { format_number(value, decimals.min(2)) } else { format_compact(value, decimals, lang) }
+    if unit(catalog, id) == "%" {
+        format_decimal(value, decimals.min(2))
+    } else if value.to_f64().abs() < 1e4 {
+        format_decimal(value, decimals)
+    } else {
+        format_compact(value.to_f64(), decimals, lang)
+    }
+}
+
+/// A value exactly, at the indicator's decimals, with thousands separators: `45,000`, `526.79`.
+pub fn exact_value(catalog: &Catalog, id: &str, value: impl Into<Decimal>) -> String {
+    format_decimal(value.into(), catalog.indicator(id).map_or(2, |i| i.decimals))
 }
 
 /// A ratio as a signed percentage: `+7.2%`.
@@ -69,7 +83,7 @@ pub fn target_fraction(catalog: &Catalog, progress: &ProgressWire) -> Option<f64
 /// (none for growth targets, whose bar is already growth against the required rate).
 pub fn expected_fraction(catalog: &Catalog, progress: &ProgressWire) -> Option<f64> {
     match (is_growth_target(catalog, progress), progress.expected_now, progress.target_value) {
-        (false, Some(expected), Some(target)) if target != 0.0 => Some(expected / target),
+        (false, Some(expected), Some(target)) if !target.is_zero() => Some(expected.to_f64() / target.to_f64()),
         _ => None,
     }
 }

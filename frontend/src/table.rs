@@ -1,7 +1,7 @@
 //! The data as an accessible table: shown as the `table` widget, and hidden (but read by
 //! screen readers) beside every chart.
 
-use innogauge_model::format::format_number;
+use innogauge_model::format::format_decimal;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -50,7 +50,7 @@ pub fn data_table(props: &DataTableProps) -> Html {
         unit(catalog, &series.indicator)
     );
     let targets = props.loaded.view.progress.iter().filter(|p| p.target.is_some()).map(|p| {
-        let target = p.target_value.map_or_else(|| "—".to_owned(), |v| format_number(v, decimals));
+        let target = p.target_value.map_or_else(|| "—".to_owned(), |v| format_decimal(v, decimals));
         html! { <p class="sub">{ t(lang, &format!("目标 {target}（{}）：{}", p.deadline.clone().unwrap_or_default(), status_label(p, lang)), &format!("Target {target} by {}: {}", p.deadline.clone().unwrap_or_default(), status_label(p, lang))) }</p> }
     });
     html! {
@@ -59,7 +59,7 @@ pub fn data_table(props: &DataTableProps) -> Html {
                 <caption>{ caption }</caption>
                 <thead><tr><th scope="col">{ t(lang, "时期", "Period") }</th><th scope="col">{ t(lang, "数值", "Value") }</th></tr></thead>
                 <tbody>
-                    { for series.points.iter().rev().map(|p| html! { <tr><th scope="row">{ crate::names::period_label(&p.period, lang) }</th><td>{ format_number(p.value, decimals) }</td></tr> }) }
+                    { for series.points.iter().rev().map(|p| html! { <tr><th scope="row">{ crate::names::period_label(&p.period, lang) }</th><td>{ format_decimal(p.value, decimals) }</td></tr> }) }
                 </tbody>
             </table>
             { for targets }

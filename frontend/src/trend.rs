@@ -3,9 +3,9 @@
 //! keyboard: with the chart focused, ← → Home End step through the points and a live region
 //! reads each one out.
 
-use innogauge_model::format::format_number;
+use innogauge_model::format::{format_decimal, format_number};
 use innogauge_model::wire::{PointWire, TrendWire};
-use innogauge_model::{MeasureKind, Period};
+use innogauge_model::{Decimal, MeasureKind, Period};
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
@@ -120,7 +120,7 @@ fn shown_points(loaded: &Loaded) -> Vec<(usize, f64, f64, bool)> {
         .points
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| Period::parse(&p.period).ok().map(|period| (i, period, p.value)))
+        .filter_map(|(i, p)| Period::parse(&p.period).ok().map(|period| (i, period, p.value.to_f64())))
         .collect();
     let year_ends = points.iter().filter(|(_, p, _)| p.end_month() == 12).count();
     if !flow || year_ends < 2 {
@@ -144,7 +144,7 @@ fn shape(loaded: &Loaded, theme: Theme, selected: Option<usize>) -> TrendShape {
     let partial: Vec<bool> = shown_points.iter().map(|p| p.3).collect();
     let shown: Vec<usize> = shown_points.iter().map(|p| p.0).collect();
     let deadline = progress.and_then(|p| p.deadline.as_deref()).and_then(time_of);
-    let target = progress.and_then(|p| p.target_value).zip(deadline).map(|(v, t)| (t, v));
+    let target = progress.and_then(|p| p.target_value).map(Decimal::to_f64).zip(deadline).map(|(v, t)| (t, v));
     let path = progress.and_then(|p| p.required_path.clone()).filter(|_| deadline.is_some());
     let projection = progress.and_then(|p| p.projection.clone()).filter(|_| deadline.is_some());
     let start = points.first().map(|p| p.0).into_iter().chain(path.as_ref().map(|p| p.t0)).fold(f64::INFINITY, f64::min);
@@ -248,7 +248,7 @@ pub fn trend(props: &TrendProps) -> Html {
     let name = indicator_name(catalog, &series.indicator, lang);
     let region = region_name(catalog, &series.region, lang);
     let count = shape.points.len();
-    let point_text = |p: &PointWire| format!("{}：{}{unit}", period_label(&p.period, lang), format_number(p.value, decimals));
+    let point_text = |p: &PointWire| format!("{}：{}{unit}", period_label(&p.period, lang), format_decimal(p.value, decimals));
     let partial_note = t(lang, "（当年累计）", " (year to date)");
     let shown_text = |k: usize| -> Option<String> {
         let point = series.points.get(*shape.shown.get(k)?)?;

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::catalog::Catalog;
+use crate::decimal::Decimal;
 use crate::indicator::Indicator;
 use crate::observation::Observation;
 use crate::period::Period;
@@ -47,8 +48,12 @@ impl Origin {
 pub struct Point {
     /// Period.
     pub period: Period,
-    /// Value in the indicator's unit.
+    /// The value in the indicator's unit, as a float for the progress maths and for drawing.
     pub value: f64,
+    /// The value as published, exactly, at the indicator's decimals: the reported value (padded,
+    /// or rounded half away from zero if it was reported with more digits), the exact sum of the
+    /// districts, or the derived ratio rounded once. What is printed and exported.
+    pub exact: Decimal,
     /// Where it comes from.
     pub origin: Origin,
 }
@@ -94,7 +99,7 @@ impl Series {
 }
 
 /// The values of one indicator in one region by [`Period::month_index`].
-type ValuesByMonth = BTreeMap<i32, (Period, f64)>;
+type ValuesByMonth = BTreeMap<i32, (Period, Decimal)>;
 
 /// Current values by indicator, region and point in time.
 ///
@@ -122,7 +127,8 @@ impl Dataset {
     }
 
     /// Sets a value, replacing any value at the same point in time.
-    pub fn insert(&mut self, indicator: Arc<str>, region: Arc<str>, period: Period, value: f64) {
+    pub fn insert(&mut self, indicator: Arc<str>, region: Arc<str>, period: Period, value: impl Into<Decimal>) {
+        let value = value.into();
         Arc::make_mut(self.values.entry(indicator).or_default().entry(region).or_default()).insert(period.month_index(), (period, value));
     }
 
@@ -152,7 +158,7 @@ impl Dataset {
     }
 
     /// The uploaded value at a point in time.
-    pub fn reported(&self, indicator: &str, region: &str, period: Period) -> Option<f64> {
+    pub fn reported(&self, indicator: &str, region: &str, period: Period) -> Option<Decimal> {
         self.reported_series(indicator, region)?.get(&period.month_index()).map(|&(_, v)| v)
     }
 
@@ -169,7 +175,7 @@ impl Dataset {
         let Some(definition) = catalog.indicator(indicator) else {
             return Series { indicator: indicator_id, region: region_id, points: Vec::new() };
         };
-        let points = match &definition.derived {
+        let points: Vec<Point> = match &definition.derived {
             Some(derivation) => {
                 let numerator = self.series(catalog, &derivation.numerator, region);
                 let denominator = self.series(catalog, &derivation.denominator, region);
@@ -178,45 +184,60 @@ impl Dataset {
                     .iter()
                     .filter_map(|n| {
                         let d = denominator.at(n.period)?;
-                        // A zero denominator has no share; skip rather than store ∞.
-                        (d.value != 0.0).then(|| Point {
+                        // Rounded once, to the published decimals; a zero denominator has no
+                        // share (skipped rather than stored as ∞).
+                        let exact = Decimal::ratio(n.exact, d.exact, Decimal::from_f64(derivation.factor)?, definition.decimals)?;
+                        Some(Point {
                             period: if n.period.granularity() <= d.period.granularity() { d.period } else { n.period },
+                            // Unrounded for the progress maths.
                             value: n.value / d.value * derivation.factor,
+                            exact,
                             origin: Origin::Derived,
                         })
                     })
                     .collect()
             }
-            None => self.plain_points(catalog, definition, &region_id),
+            None => {
+                // Published at the indicator's decimals: `19.00` stays `19.00`, `19.1` is
+                // `19.10`, and a value reported with more digits is rounded half away from zero.
+                let decimals = definition.decimals;
+                self.plain_points(catalog, definition, &region_id)
+                    .into_iter()
+                    .map(|p| Point { exact: p.exact.rounded(decimals), ..p })
+                    .collect()
+            }
         };
         Series::new(indicator_id, region_id, points)
     }
 
     fn plain_points(&self, catalog: &Catalog, indicator: &Indicator, region: &str) -> Vec<Point> {
         let reported = self.reported_series(&indicator.id, region);
-        let mut points: BTreeMap<i32, Point> =
-            reported.into_iter().flatten().map(|(&m, &(period, value))| (m, Point { period, value, origin: Origin::Reported })).collect();
+        let mut points: BTreeMap<i32, Point> = reported
+            .into_iter()
+            .flatten()
+            .map(|(&m, &(period, exact))| (m, Point { period, value: exact.to_f64(), exact, origin: Origin::Reported }))
+            .collect();
         let is_city = catalog.region(region).is_some_and(|r| r.is_city());
         if is_city && indicator.additive {
             for (month, (period, sum)) in self.district_sums(catalog, &indicator.id) {
-                points.entry(month).or_insert(Point { period, value: sum, origin: Origin::SumOfDistricts });
+                points.entry(month).or_insert(Point { period, value: sum.to_f64(), exact: sum, origin: Origin::SumOfDistricts });
             }
         }
         points.into_values().collect()
     }
 
-    /// Sums of all districts at each point in time where every district has a value.
-    fn district_sums(&self, catalog: &Catalog, indicator: &str) -> BTreeMap<i32, (Period, f64)> {
-        let mut sums: BTreeMap<i32, (Period, f64, usize)> = BTreeMap::new();
+    /// Exact sums of all districts at each point in time where every district has a value.
+    fn district_sums(&self, catalog: &Catalog, indicator: &str) -> BTreeMap<i32, (Period, Decimal)> {
+        let mut sums: BTreeMap<i32, (Period, Option<Decimal>, usize)> = BTreeMap::new();
         for district in catalog.districts() {
             for (&month, &(period, value)) in self.reported_series(indicator, &district.code).into_iter().flatten() {
-                let entry = sums.entry(month).or_insert((period, 0.0, 0));
-                entry.1 += value;
+                let entry = sums.entry(month).or_insert((period, Some(Decimal::ZERO), 0));
+                entry.1 = entry.1.and_then(|sum| sum.checked_add(value));
                 entry.2 += 1;
             }
         }
         let needed = catalog.district_count();
-        sums.into_iter().filter(|(_, (_, _, n))| *n == needed).map(|(m, (p, sum, _))| (m, (p, sum))).collect()
+        sums.into_iter().filter(|(_, (_, _, n))| *n == needed).filter_map(|(m, (p, sum, _))| Some((m, (p, sum?)))).collect()
     }
 }
 
@@ -228,9 +249,9 @@ pub struct TotalMismatch {
     /// Period of the city value.
     pub period: Period,
     /// The city value as uploaded.
-    pub stated: f64,
-    /// The sum of the districts.
-    pub sum: f64,
+    pub stated: Decimal,
+    /// The exact sum of the districts.
+    pub sum: Decimal,
 }
 
 /// Every point where an uploaded city value of an additive indicator disagrees with the sum
@@ -242,14 +263,17 @@ pub fn check_totals(catalog: &Catalog, dataset: &Dataset) -> Vec<TotalMismatch> 
     for indicator in catalog.indicators().iter().filter(|i| i.additive && i.derived.is_none()) {
         let Some(stated) = dataset.reported_series(&indicator.id, &city) else { continue };
         let sums = dataset.district_sums(catalog, &indicator.id);
+        // Counts add up exactly. Money and other decimals are rounded per district before they
+        // are added, so the stated total may differ from the sum by up to half a unit of the
+        // last published digit per district.
         let slack = if indicator.is_count() {
-            0.5
+            Decimal::ZERO
         } else {
-            catalog.district_count() as f64 * 0.5 * 10f64.powi(-i32::from(indicator.decimals)) + 1e-9
+            Decimal::new(5 * catalog.district_count() as i128, indicator.decimals.saturating_add(1)).unwrap_or(Decimal::ZERO)
         };
         for (month, &(period, value)) in stated {
             if let Some(&(_, sum)) = sums.get(month)
-                && (value - sum).abs() > slack
+                && value.checked_sub(sum).is_none_or(|d| d.max(Decimal::ZERO.checked_sub(d).unwrap_or(d)) > slack)
             {
                 mismatches.push(TotalMismatch { indicator: indicator.id.clone(), period, stated: value, sum });
             }
@@ -281,6 +305,23 @@ mod tests {
                 prop_assert!(check_totals(catalog, &dataset).is_empty());
             }
         }
+
+        #[test]
+        fn decimal_district_values_sum_to_the_exact_total(mantissas in proptest::collection::vec(0i64..1_000_000_000, 38)) {
+            // Values with the indicator's decimals (亿元 with two: 12.34), as floats would not add.
+            let catalog = Catalog::builtin();
+            let period = Period::Quarter(2024, 4);
+            for indicator in catalog.indicators().iter().filter(|i| i.additive && i.derived.is_none()) {
+                let mut dataset = Dataset::new();
+                for (district, &m) in catalog.districts().zip(&mantissas) {
+                    dataset.insert(indicator.id.clone(), district.code.clone(), period, Decimal::new(i128::from(m), indicator.decimals).unwrap());
+                }
+                let total = Decimal::new(mantissas.iter().map(|&m| i128::from(m)).sum(), indicator.decimals).unwrap();
+                let city = dataset.series(catalog, &indicator.id, "500000");
+                prop_assert!(city.points[0].exact.same_digits(total), "{} vs {}", city.points[0].exact, total);
+                prop_assert_eq!(city.points[0].origin, Origin::SumOfDistricts);
+            }
+        }
     }
 
     #[test]
@@ -292,10 +333,10 @@ mod tests {
         changed.insert(Arc::from("tech_smes"), Arc::from("500118"), q2, 2.0);
         changed.insert(Arc::from("tech_smes"), Arc::from("500118"), q3, 3.0);
         changed.insert(Arc::from("tech_smes"), Arc::from("500101"), q2, 4.0);
-        assert_eq!((original.len(), original.reported("tech_smes", "500118", q2)), (1, Some(1.0)));
+        assert_eq!((original.len(), original.reported("tech_smes", "500118", q2)), (1, Some(1.0.into())));
         assert_eq!(original.reported("tech_smes", "500118", q3), None);
-        assert_eq!((changed.len(), changed.reported("tech_smes", "500118", q2)), (3, Some(2.0)));
-        assert_eq!(changed.reported("tech_smes", "500101", q2), Some(4.0));
+        assert_eq!((changed.len(), changed.reported("tech_smes", "500118", q2)), (3, Some(2.0.into())));
+        assert_eq!(changed.reported("tech_smes", "500101", q2), Some(4.0.into()));
     }
 
     fn dataset_with_all_districts(indicator: &str, period: Period, each: f64) -> Dataset {
@@ -339,7 +380,10 @@ mod tests {
         assert_eq!(series.points[0].value, 38_001.0);
         assert_eq!(series.points[0].origin, Origin::Reported);
         let mismatches = check_totals(catalog, &dataset);
-        assert_eq!(mismatches, vec![TotalMismatch { indicator: Arc::from("tech_smes"), period: q3, stated: 38_001.0, sum: 38_000.0 }]);
+        assert_eq!(
+            mismatches,
+            vec![TotalMismatch { indicator: Arc::from("tech_smes"), period: q3, stated: 38_001.0.into(), sum: 38_000.0.into() }]
+        );
     }
 
     #[test]
@@ -349,13 +393,15 @@ mod tests {
         let mut dataset = Dataset::new();
         for (i, d) in catalog.districts().enumerate() {
             // Only the first district has a high-tech zone: its own share is 50 %.
-            let zone = if i == 0 { 50.0 } else { 0.0 };
+            let (zone, output) = if i == 0 { (50.0, 100.0) } else { (0.0, 200.0) };
             dataset.insert(Arc::from("hitech_zone_industrial_output"), d.code.clone(), year, zone);
-            dataset.insert(Arc::from("industrial_output"), d.code.clone(), year, 100.0);
+            dataset.insert(Arc::from("industrial_output"), d.code.clone(), year, output);
         }
         let city = dataset.series(catalog, "hitech_zone_output_share", "500000");
-        // 50 ÷ 3800 × 100, not the sum (50) or mean (1.3) of district shares.
-        assert!((city.points[0].value - 50.0 / 3800.0 * 100.0).abs() < 1e-12);
+        // 50 ÷ 7,500 × 100 = 0.667 %, published with one decimal: 0.7 (exactly, rounded once);
+        // not the sum (50) or the mean (1.3) of district shares.
+        assert_eq!(city.points[0].exact.to_string(), "0.7");
+        assert!((city.points[0].value - 50.0 / 7500.0 * 100.0).abs() < 1e-12, "unrounded for the progress maths");
         assert_eq!(city.points[0].origin, Origin::Derived);
         let first = catalog.districts().next().unwrap();
         assert_eq!(dataset.series(catalog, "hitech_zone_output_share", &first.code).points[0].value, 50.0);

@@ -11,9 +11,25 @@ pub fn format_number(value: f64, decimals: u8) -> String {
         return "—".to_owned();
     }
     let fixed = format!("{:.*}", usize::from(decimals), value.abs());
+    grouped(&fixed, value.is_sign_negative())
+}
+
+/// An exact decimal rounded (half away from zero, 四舍五入) to `decimals` places, with
+/// thousands separators: `526.79`, `19.00`, `45,000`. No float is involved.
+pub fn format_decimal(value: crate::decimal::Decimal, decimals: u8) -> String {
+    let text = value.rounded(decimals).to_string();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.as_str()),
+    };
+    grouped(digits, negative)
+}
+
+/// Unsigned fixed-point digits (`1234567.50`) with thousands separators, and the sign.
+fn grouped(fixed: &str, negative: bool) -> String {
     let (int_part, frac_part) = match fixed.split_once('.') {
         Some((i, f)) => (i, Some(f)),
-        None => (fixed.as_str(), None),
+        None => (fixed, None),
     };
     let mut grouped = String::with_capacity(fixed.len() + fixed.len() / 3);
     for (i, digit) in int_part.chars().enumerate() {
@@ -27,7 +43,7 @@ pub fn format_number(value: f64, decimals: u8) -> String {
         grouped.push_str(frac);
     }
     let is_zero = grouped.bytes().all(|b| matches!(b, b'0' | b'.' | b','));
-    if value.is_sign_negative() && !is_zero {
+    if negative && !is_zero {
         grouped.insert(0, '-');
     }
     grouped

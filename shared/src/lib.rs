@@ -9,6 +9,7 @@
 //! * [`period`]: years, halves, quarters, months, and what statisticians write for them;
 //! * [`contract`]: upload bytes in, observations plus a report out;
 //! * [`dataset`]: current values, city sums and derived indicators;
+//! * [`decimal`]: exact decimals, as reported, summed and rounded once;
 //! * [`progress`]: the sdg-build progress measure and everything a gauge shows;
 //! * [`revision`]: what an upload changes against known values, and warnings that need history;
 //! * [`geo`]: district boundaries for the map (simplification, projection, hit testing);
@@ -18,6 +19,7 @@
 pub mod catalog;
 pub mod contract;
 pub mod dataset;
+pub mod decimal;
 pub mod format;
 pub mod geo;
 pub mod indicator;
@@ -36,6 +38,7 @@ pub mod wire;
 pub use catalog::Catalog;
 pub use contract::{Report, Upload, UploadOptions, read_grid, read_upload};
 pub use dataset::{Dataset, Origin, Point, Series};
+pub use decimal::Decimal;
 pub use indicator::{Direction, Indicator, MeasureKind};
 pub use message::{Bilingual, Lang};
 pub use observation::Observation;

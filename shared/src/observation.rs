@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::decimal::Decimal;
 use crate::period::Period;
 
 /// A value as uploaded (or computed), in the indicator's own unit.
@@ -13,8 +14,8 @@ pub struct Observation {
     pub region: Arc<str>,
     /// Period.
     pub period: Period,
-    /// The value in the indicator's unit (家, 亿元, %…).
-    pub value: f64,
+    /// The value in the indicator's unit (家, 亿元, %…), digit for digit as reported.
+    pub value: Decimal,
     /// The statistician's note (备注), if any.
     pub note: Option<String>,
     /// The spreadsheet row it came from, for messages that point back at the file.

@@ -605,7 +605,12 @@ mod tests {
         Series::new(
             Arc::from(indicator),
             Arc::from(region),
-            points.iter().map(|&(p, value)| Point { period: Period::parse(p).unwrap(), value, origin: Origin::Reported }),
+            points.iter().map(|&(p, value)| Point {
+                period: Period::parse(p).unwrap(),
+                value,
+                exact: value.into(),
+                origin: Origin::Reported,
+            }),
         )
     }
 

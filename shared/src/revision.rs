@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use crate::catalog::Catalog;
 use crate::contract::{Problem, ProblemCode};
 use crate::dataset::Dataset;
-use crate::format::format_number;
+use crate::decimal::Decimal;
+use crate::format::{format_decimal, format_number};
 use crate::indicator::MeasureKind;
 use crate::observation::Observation;
 
@@ -21,7 +22,7 @@ pub struct Revision {
     /// The new value.
     pub observation: Observation,
     /// The value it replaces.
-    pub old: f64,
+    pub old: Decimal,
 }
 
 /// The effect of an upload: new values, revised values (old → new) and unchanged ones.
@@ -53,7 +54,7 @@ pub fn compare(catalog: &Catalog, observations: &[Observation], current: &Datase
         let Some(indicator) = catalog.indicator(&o.indicator) else { continue };
         let region = catalog.region(&o.region).map_or_else(|| o.region.to_string(), |r| r.name_zh.clone());
         let region_en = catalog.region(&o.region).map_or_else(|| o.region.to_string(), |r| r.name_en.clone());
-        let n = |v: f64| format_number(v, indicator.decimals);
+        let n = |v: Decimal| format_decimal(v, indicator.decimals);
         let at = |code| {
             let builder = Problem::warning(code);
             match o.row {
@@ -64,11 +65,12 @@ pub fn compare(catalog: &Catalog, observations: &[Observation], current: &Datase
         match indicator.measure {
             MeasureKind::Stock => {
                 let previous = o.period.prev();
+                // A share, so floats are fine here; the figures shown stay exact.
                 if let Some(before) = after.reported(&o.indicator, &o.region, previous)
-                    && before > 0.0
-                    && (before - o.value) / before > SUSPICIOUS_DROP
+                    && before > Decimal::ZERO
+                    && (before.to_f64() - o.value.to_f64()) / before.to_f64() > SUSPICIOUS_DROP
                 {
-                    let drop = (before - o.value) / before * 100.0;
+                    let drop = (before.to_f64() - o.value.to_f64()) / before.to_f64() * 100.0;
                     warnings.push(at(ProblemCode::SuspiciousChange).cell(&n(o.value)).say(
                         format!(
                             "{region}“{}”{}为{}，比{}的{}下降{}%。请确认数据无误。",
@@ -172,7 +174,7 @@ mod tests {
             indicator: Arc::from(indicator),
             region: Arc::from(region),
             period: Period::parse(period).unwrap(),
-            value,
+            value: value.into(),
             note: None,
             row: Some(row),
         }
@@ -208,7 +210,7 @@ mod tests {
         ];
         let (changes, warnings) = compare(catalog, &upload, &current);
         assert_eq!(changes.unchanged.len(), 1);
-        assert_eq!(changes.revised, vec![Revision { observation: upload[1].clone(), old: 1_500.0 }]);
+        assert_eq!(changes.revised, vec![Revision { observation: upload[1].clone(), old: 1_500.0.into() }]);
         assert_eq!(changes.new, vec![upload[2].clone()]);
         assert!(warnings.is_empty());
     }

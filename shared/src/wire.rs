@@ -9,6 +9,7 @@ use crate::catalog::Catalog;
 pub use crate::catalog::CatalogDocument as CatalogWire;
 use crate::contract::{Problem, Report};
 use crate::dataset::{Point, Series};
+pub use crate::decimal::Decimal;
 use crate::format::format_number;
 use crate::message::Bilingual;
 use crate::observation::Observation;
@@ -132,8 +133,8 @@ pub struct ObservationWire {
     pub region: String,
     /// Period, canonical spelling.
     pub period: String,
-    /// Value in the indicator's unit.
-    pub value: f64,
+    /// Value in the indicator's unit, exactly as reported.
+    pub value: Decimal,
     /// Note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -157,15 +158,16 @@ impl From<&Observation> for ObservationWire {
 pub struct PointWire {
     /// Period.
     pub period: String,
-    /// Value.
-    pub value: f64,
+    /// The value, exactly: as reported, the exact sum of the districts, or a derived ratio
+    /// rounded half away from zero to the indicator's decimals.
+    pub value: Decimal,
     /// `reported`, `sum_of_districts` or `derived`.
     pub origin: String,
 }
 
 impl From<&Point> for PointWire {
     fn from(p: &Point) -> Self {
-        Self { period: p.period.to_string(), value: p.value, origin: p.origin.as_str().to_owned() }
+        Self { period: p.period.to_string(), value: p.exact, origin: p.origin.as_str().to_owned() }
     }
 }
 
@@ -245,9 +247,9 @@ pub struct ProgressWire {
     /// Base point.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base: Option<PointWire>,
-    /// Target level.
+    /// Target level, in the indicator's unit and decimals.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_value: Option<f64>,
+    pub target_value: Option<Decimal>,
     /// Deadline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
@@ -256,12 +258,12 @@ pub struct ProgressWire {
     /// Achievement ratio.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub achievement: Option<f64>,
-    /// Expected now on the required path.
+    /// Expected now on the required path, in the indicator's unit and decimals.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected_now: Option<f64>,
-    /// Projected at the deadline.
+    pub expected_now: Option<Decimal>,
+    /// Projected at the deadline, in the indicator's unit and decimals.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub projected: Option<f64>,
+    pub projected: Option<Decimal>,
     /// Growth a year still required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub growth_still_required: Option<f64>,
@@ -296,6 +298,9 @@ pub struct ProgressWire {
 impl ProgressWire {
     /// The wire form of a progress summary, with its sentence for screen readers.
     pub fn new(catalog: &Catalog, p: &Progress) -> Self {
+        // Levels computed in floating point are published at the indicator's decimals.
+        let decimals = catalog.indicator(&p.indicator).map_or(2, |i| i.decimals);
+        let level = |v: Option<f64>| v.and_then(Decimal::from_f64).map(|d| d.rounded(decimals));
         Self {
             target: p.target.as_ref().map(ToString::to_string),
             indicator: p.indicator.to_string(),
@@ -304,12 +309,12 @@ impl ProgressWire {
             status_label: (&p.status.label()).into(),
             latest: p.latest.as_ref().map(PointWire::from),
             base: p.base.as_ref().map(PointWire::from),
-            target_value: p.target_value,
+            target_value: level(p.target_value),
             deadline: p.deadline.map(|d| d.to_string()),
             met: p.met,
             achievement: p.achievement,
-            expected_now: p.expected_now,
-            projected: p.projected,
+            expected_now: level(p.expected_now),
+            projected: level(p.projected),
             growth_still_required: p.growth_still_required,
             observed_growth: p.observed_growth,
             required_growth: p.required_growth,
@@ -337,7 +342,7 @@ pub fn summary(catalog: &Catalog, p: &Progress) -> Bilingual {
     let Some(latest) = p.latest else {
         return Bilingual::new(format!("{region_zh}{name_zh}：暂无数据。"), format!("{name_en}, {region_en}: no data yet."));
     };
-    let value = format_number(latest.value, decimals);
+    let value = crate::format::format_decimal(latest.exact, decimals);
     let mut zh = format!("{region_zh}{name_zh}{}为{value}{unit}", latest.period.label_zh());
     let mut en = format!("{name_en}, {region_en}, {}: {value} {unit}", latest.period.label_en());
     if let (Some(target), Some(deadline)) = (p.target_value, p.deadline) {
@@ -443,9 +448,9 @@ pub struct RevisionWire {
     /// Period.
     pub period: String,
     /// The value it replaces.
-    pub old: f64,
+    pub old: Decimal,
     /// The new value.
-    pub new: f64,
+    pub new: Decimal,
     /// Spreadsheet row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,
@@ -480,7 +485,7 @@ pub struct KeyedValueWire {
     /// Period.
     pub period: String,
     /// The value (none: no value).
-    pub value: Option<f64>,
+    pub value: Option<Decimal>,
 }
 
 /// What happened to an upload.
@@ -990,8 +995,8 @@ pub struct HistoryEntry {
     pub actor: String,
     /// The period as written.
     pub period: String,
-    /// The value (none: withdrawn).
-    pub value: Option<f64>,
+    /// The value exactly as uploaded (none: withdrawn).
+    pub value: Option<Decimal>,
     /// The statistician's note.
     pub note: Option<String>,
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use innogauge_model::{Catalog, Indicator, Period, UploadOptions, read_upload};
+use innogauge_model::{Catalog, Decimal, Indicator, Period, UploadOptions, read_upload};
 use proptest::prelude::*;
 
 fn sample(name: &str) -> Vec<u8> {
@@ -83,11 +83,17 @@ fn observation() -> impl Strategy<Value = (usize, usize, i32, u8, u64)> {
     (0..uploadable().len(), 0usize..38, 2020i32..2026, 1u8..=4, 0u64..5_000_000)
 }
 
-fn value_of(indicator: &Indicator, hundredths: u64) -> f64 {
-    let value = if indicator.is_count() { (hundredths / 100) as f64 } else { hundredths as f64 / 100.0 };
-    match indicator.max {
-        Some(max) if value > max => value % max.max(1.0),
-        _ => value,
+/// A value as a statistician would type it: whole for counts, two decimals otherwise (trailing
+/// zeros included: `19.00`), within the indicator's range.
+fn value_of(indicator: &Indicator, hundredths: u64) -> Decimal {
+    let hundredths = match indicator.max {
+        Some(max) => hundredths % ((max as u64) * 100).max(1),
+        None => hundredths,
+    };
+    if indicator.is_count() {
+        Decimal::new(i128::from(hundredths / 100), 0).unwrap()
+    } else {
+        Decimal::new(i128::from(hundredths), 2).unwrap()
     }
 }
 
@@ -114,7 +120,7 @@ proptest! {
     #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         let upload = read_upload(Catalog::builtin(), &bytes, &UploadOptions::default());
-        prop_assert!(upload.report.has_errors() || upload.observations.iter().all(|o| o.value.is_finite()));
+        prop_assert!(upload.report.has_errors() || upload.observations.iter().all(|o| o.value.to_f64().is_finite()));
     }
 
     #[test]
@@ -127,7 +133,7 @@ proptest! {
         let catalog = Catalog::builtin();
         if !upload.report.has_errors() {
             for o in &upload.observations {
-                prop_assert!(o.value.is_finite() && o.value >= 0.0, "{o:?}");
+                prop_assert!(o.value.to_f64().is_finite() && o.value >= Decimal::ZERO, "{o:?}");
                 prop_assert!(catalog.indicator(&o.indicator).is_some() && catalog.region(&o.region).is_some());
             }
         }
@@ -166,8 +172,10 @@ proptest! {
         };
         let upload = read_upload(catalog, &bytes, &UploadOptions::default());
         prop_assert!(!upload.report.has_errors(), "{:?}", upload.report.problems);
-        let read: Vec<(String, String, Period, f64)> =
-            upload.observations.iter().map(|o| (o.indicator.to_string(), o.region.to_string(), o.period, o.value)).collect();
+        let read: Vec<(String, String, Period, String)> =
+            upload.observations.iter().map(|o| (o.indicator.to_string(), o.region.to_string(), o.period, o.value.to_string())).collect();
+        // Digit for digit: `19.00` reads back as `19.00`.
+        let expected: Vec<(String, String, Period, String)> = expected.into_iter().map(|(i, r, p, v)| (i, r, p, v.to_string())).collect();
         prop_assert_eq!(read, expected);
     }
 }

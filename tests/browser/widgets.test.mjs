@@ -311,6 +311,9 @@ test('the menu downloads the chart as PNG and the data as CSV', async () => {
   const text = fs.readFileSync(await csv.path(), 'utf8');
   assert.ok(text.startsWith('\uFEFFperiod,时期,value,unit\n'), text.slice(0, 40));
   assert.match(text, /2025Q3,2025年第三季度,\d+,家/);
+  // The public figures, exactly (the city is the exact sum of the districts).
+  assert.match(text, /\n2021Q4,2021年第四季度,5108,家\n/);
+  assert.match(text, /\n2022Q4,2022年第四季度,6348,家\n/);
 });
 
 test('text in every widget passes WCAG AA contrast', async () => {

@@ -958,3 +958,44 @@ async fn a_large_upload_does_not_hold_up_a_small_one() {
     assert_eq!(large_status, 200);
     assert!(small_done < large_done, "the small dry run was answered while the large file was still being read");
 }
+
+/// The public figures of the sample data, exactly: the city is the exact sum of the districts
+/// (no `526.7899999999997`), in the series and in the export, and no exported value has more
+/// digits than its indicator's decimals. A value uploaded as `19.00` stays `19.00`.
+#[tokio::test]
+async fn figures_are_exact_as_a_statistics_office_publishes_them() {
+    let server = sqlite_server("exact").await;
+    let admin = token(&server, "admin", &[]).await;
+    let demo = fixture("sample/observations.csv");
+    assert_eq!(post_csv(server.addr, "/api/v1/uploads", &admin, &demo).await.status, 201);
+    let series = |indicator: &str| {
+        let path = format!("/api/v1/series?indicator={indicator}&region=500000");
+        async move { String::from_utf8(get(server.addr, &path).await.body).unwrap() }
+    };
+    let rd = series("rd_expenditure").await;
+    for (period, value) in [("2020Q4", "526.79"), ("2021Q4", "603.80"), ("2022Q4", "686.60")] {
+        assert!(rd.contains(&format!(r#""period":"{period}","value":{value},"#)), "{period} {value} in {rd}");
+    }
+    let smes = series("tech_smes").await;
+    assert!(smes.contains(r#""period":"2021Q4","value":36900,"#) && smes.contains(r#""period":"2022Q4","value":42989,"#), "{smes}");
+    let high_tech = series("high_tech_enterprises").await;
+    assert!(high_tech.contains(r#""value":5108,"#) && high_tech.contains(r#""value":6348,"#));
+
+    let export = String::from_utf8(get(server.addr, "/api/v1/export.csv").await.body).unwrap();
+    assert!(export.contains("\nrd_expenditure,全社会研发经费投入,500000,重庆市,2020Q4,526.79,亿元,sum_of_districts\n"), "the export");
+    let catalog = Catalog::builtin();
+    for line in export.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let decimals = catalog.indicator(cells[0]).map(|i| usize::from(i.decimals)).unwrap();
+        let digits = cells[5].split_once('.').map_or(0, |(_, f)| f.len());
+        assert!(digits <= decimals, "{line}: {digits} digits, {} published", decimals);
+    }
+
+    let csv = "指标,地区,时期,数值\n全社会研发经费投入,永川区,2026Q1,19.00\n".as_bytes();
+    assert_eq!(post_csv(server.addr, "/api/v1/uploads", &admin, csv).await.status, 201);
+    let history =
+        String::from_utf8(get(server.addr, "/api/v1/history?indicator=rd_expenditure&region=500118&period=2026Q1").await.body).unwrap();
+    assert!(history.contains(r#""value":19.00"#), "{history}");
+    let one = String::from_utf8(get(server.addr, "/api/v1/export.csv?indicator=rd_expenditure&region=500118").await.body).unwrap();
+    assert!(one.contains(",2026Q1,19.00,"), "{one}");
+}

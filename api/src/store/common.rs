@@ -10,6 +10,7 @@
 //! advisory locks, which the PostgreSQL store needs. The macro keeps one text per query; both
 //! stores run one test suite (`tests.rs`), so a query that is wrong for one database fails there.
 
+use innogauge_model::Decimal;
 use sqlx::{ColumnIndex, Database, Decode, Row, Type};
 
 use super::{RevertItem, RevisionRecord, SessionRecord, StoreError, TokenRecord, UploadRecord, UserRecord, split_regions};
@@ -22,6 +23,21 @@ where
     T: Decode<'r, R::Database> + Type<R::Database>,
 {
     row.try_get(name).map_err(StoreError::from)
+}
+
+/// A stored value: the exact digits (`value_text`), or, for a revision written before they were
+/// kept, the float read back as its shortest decimal.
+fn exact<R>(row: &R, value: &'static str, text: &'static str) -> Result<Option<Decimal>, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    Option<f64>: Decodes<R::Database>,
+    Option<String>: Decodes<R::Database>,
+{
+    if let Some(digits) = get::<R, Option<String>>(row, text)? {
+        return digits.parse().map(Some).map_err(|_| StoreError::Corrupt(format!("a stored value {digits:?} is not a decimal")));
+    }
+    Ok(get::<R, Option<f64>>(row, value)?.and_then(Decimal::from_f64))
 }
 
 /// The column types every mapper needs.
@@ -73,7 +89,7 @@ where
         region: get(row, "region")?,
         period: get(row, "period")?,
         month_index: get(row, "month_index")?,
-        value: get(row, "value")?,
+        value: exact(row, "value", "value_text")?,
         note: get(row, "note")?,
         created_at_ms: get(row, "created_at_ms")?,
         actor: get(row, "actor")?,
@@ -91,7 +107,11 @@ where
     Option<String>: Decodes<R::Database>,
     Option<f64>: Decodes<R::Database>,
 {
-    Ok(RevertItem { revision: revision(row)?, previous: get(row, "previous")?, still_current: get::<R, i32>(row, "still_current")? == 1 })
+    Ok(RevertItem {
+        revision: revision(row)?,
+        previous: exact(row, "previous", "previous_text")?,
+        still_current: get::<R, i32>(row, "still_current")? == 1,
+    })
 }
 
 /// A token row.
@@ -164,13 +184,14 @@ where
     R: Row,
     &'static str: ColumnIndex<R>,
     String: Decodes<R::Database>,
-    f64: Decodes<R::Database>,
+    Option<String>: Decodes<R::Database>,
+    Option<f64>: Decodes<R::Database>,
 {
     Ok(super::CurrentValue {
         indicator: get(row, "indicator")?,
         region: get(row, "region")?,
         period: get(row, "period")?,
-        value: get(row, "value")?,
+        value: exact(row, "value", "value_text")?.unwrap_or(Decimal::ZERO),
     })
 }
 
@@ -194,42 +215,44 @@ where
     i64: Decodes<R::Database>,
     String: Decodes<R::Database>,
     Option<f64>: Decodes<R::Database>,
+    Option<String>: Decodes<R::Database>,
 {
     Ok(super::CommittedRevision {
         upload_id: get(row, "upload_id")?,
         indicator: get(row, "indicator")?,
         region: get(row, "region")?,
         period: get(row, "period")?,
-        value: get(row, "value")?,
+        value: exact(row, "value", "value_text")?,
     })
 }
 
 /// The revisions of the uploads in (`$1`, `$2`], in commit order.
-pub const REVISIONS_BETWEEN: &str =
-    "SELECT upload_id, indicator, region, period, value FROM revisions WHERE upload_id > $1 AND upload_id <= $2 ORDER BY upload_id, id";
+pub const REVISIONS_BETWEEN: &str = "SELECT upload_id, indicator, region, period, value, value_text FROM revisions WHERE upload_id > $1 AND upload_id <= $2 ORDER BY upload_id, id";
 
 /// The revisions of one upload, joined with it (tests).
 #[cfg(test)]
 pub const REVISIONS_OF_UPLOAD: &str =
-    "SELECT r.id, r.upload_id, r.indicator, r.region, r.period, r.month_index, r.value, r.note, u.created_at_ms, u.actor
+    "SELECT r.id, r.upload_id, r.indicator, r.region, r.period, r.month_index, r.value, r.value_text, r.note, u.created_at_ms, u.actor
  FROM revisions r JOIN uploads u ON u.id = r.upload_id WHERE r.upload_id = $1 ORDER BY r.id";
 /// Every revision of one key, joined with its upload.
 pub const HISTORY: &str =
-    "SELECT r.id, r.upload_id, r.indicator, r.region, r.period, r.month_index, r.value, r.note, u.created_at_ms, u.actor
+    "SELECT r.id, r.upload_id, r.indicator, r.region, r.period, r.month_index, r.value, r.value_text, r.note, u.created_at_ms, u.actor
  FROM revisions r JOIN uploads u ON u.id = r.upload_id WHERE r.indicator = $1 AND r.region = $2 AND r.month_index = $3 ORDER BY r.id";
 /// For every revision of an upload: the value before it and whether it is still current.
 pub const REVERT_PLAN: &str =
-    "SELECT r.id, r.upload_id, r.indicator, r.region, r.period, r.month_index, r.value, r.note, u.created_at_ms, u.actor,
+    "SELECT r.id, r.upload_id, r.indicator, r.region, r.period, r.month_index, r.value, r.value_text, r.note, u.created_at_ms, u.actor,
  (SELECT p.value FROM revisions p WHERE p.indicator = r.indicator AND p.region = r.region AND p.month_index = r.month_index AND p.id < r.id
   ORDER BY p.id DESC LIMIT 1) AS previous,
+ (SELECT p.value_text FROM revisions p WHERE p.indicator = r.indicator AND p.region = r.region AND p.month_index = r.month_index AND p.id < r.id
+  ORDER BY p.id DESC LIMIT 1) AS previous_text,
  CASE WHEN c.revision_id = r.id THEN 1 ELSE 0 END AS still_current
  FROM revisions r JOIN uploads u ON u.id = r.upload_id
  JOIN current_values c ON c.indicator = r.indicator AND c.region = r.region AND c.month_index = r.month_index
  WHERE r.upload_id = $1 ORDER BY r.id";
 /// Current values (non-withdrawn).
-pub const CURRENT: &str = "SELECT indicator, region, period, value FROM current_values WHERE value IS NOT NULL";
+pub const CURRENT: &str = "SELECT indicator, region, period, value, value_text FROM current_values WHERE value IS NOT NULL";
 /// Values as known right after upload `$1`.
-pub const AS_OF: &str = "SELECT r.indicator, r.region, r.period, r.value FROM revisions r
+pub const AS_OF: &str = "SELECT r.indicator, r.region, r.period, r.value, r.value_text FROM revisions r
  JOIN (SELECT MAX(id) AS id FROM revisions WHERE upload_id <= $1 GROUP BY indicator, region, month_index) latest ON latest.id = r.id
  WHERE r.value IS NOT NULL";
 /// Inserts an upload and returns its id.

@@ -16,6 +16,7 @@ pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
+use innogauge_model::Decimal;
 
 /// A storage failure. Never shown to users verbatim: the HTTP layer answers 500 with a generic
 /// message and logs this.
@@ -143,8 +144,8 @@ pub struct NewRevision {
     pub period: String,
     /// `Period::month_index`, the key's time part.
     pub month_index: i32,
-    /// The value, or `None` for "no value".
-    pub value: Option<f64>,
+    /// The value, exactly as reported, or `None` for "no value".
+    pub value: Option<Decimal>,
     /// The note.
     pub note: Option<String>,
 }
@@ -164,8 +165,8 @@ pub struct RevisionRecord {
     pub period: String,
     /// Month index.
     pub month_index: i32,
-    /// Value (`None`: withdrawn).
-    pub value: Option<f64>,
+    /// Value, exactly as stored (`None`: withdrawn).
+    pub value: Option<Decimal>,
     /// Note.
     pub note: Option<String>,
     /// When the upload was committed.
@@ -183,8 +184,8 @@ pub struct CurrentValue {
     pub region: String,
     /// Canonical period.
     pub period: String,
-    /// Value.
-    pub value: f64,
+    /// Value, exactly as stored.
+    pub value: Decimal,
 }
 
 /// A committed revision as a process that did not write it learns of it.
@@ -199,7 +200,7 @@ pub struct CommittedRevision {
     /// Canonical period.
     pub period: String,
     /// The value (`None`: withdrawn).
-    pub value: Option<f64>,
+    pub value: Option<Decimal>,
 }
 
 /// The store's one write lock, taken before a commit is compared with the current values and
@@ -220,7 +221,7 @@ pub struct RevertItem {
     /// The revision the upload wrote.
     pub revision: RevisionRecord,
     /// The value before it (`None`: there was none).
-    pub previous: Option<f64>,
+    pub previous: Option<Decimal>,
     /// Whether that revision is still the current value (not superseded since).
     pub still_current: bool,
 }

@@ -4,6 +4,7 @@
 //! Large uploads' revisions are streamed in with `COPY … FROM STDIN` (text format, blocks of
 //! about a MiB); smaller ones are one `UNNEST` insert.
 
+use innogauge_model::Decimal;
 use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 
@@ -35,11 +36,12 @@ fn copy_line(out: &mut Vec<u8>, upload_id: i64, revision: &NewRevision) {
         out.push(b'\t');
     }
     let _ = write!(out, "{}\t", revision.month_index);
+    // The float for SQL that reads `value`, and the exact digits.
     match revision.value {
         Some(value) => {
-            let _ = write!(out, "{value}");
+            let _ = write!(out, "{}\t{value}", value.to_f64());
         }
-        None => out.extend_from_slice(b"\\N"),
+        None => out.extend_from_slice(b"\\N\t\\N"),
     }
     out.push(b'\t');
     match &revision.note {
@@ -179,8 +181,9 @@ impl WriteTx for PostgresWrite {
         let mut tx = self.tx;
         let id: i64 = common::insert_upload(&upload).fetch_one(&mut *tx).await?;
         if revisions.len() >= COPY_FROM {
-            let mut copy =
-                tx.copy_in_raw("COPY revisions (upload_id, indicator, region, period, month_index, value, note) FROM STDIN").await?;
+            let mut copy = tx
+                .copy_in_raw("COPY revisions (upload_id, indicator, region, period, month_index, value, value_text, note) FROM STDIN")
+                .await?;
             for chunk in revisions.chunks(COPY_ROWS_PER_BLOCK) {
                 let mut block = Vec::with_capacity(chunk.len() * 64);
                 for revision in chunk {
@@ -196,15 +199,16 @@ impl WriteTx for PostgresWrite {
         } else {
             for chunk in revisions.chunks(ROWS_PER_INSERT) {
                 sqlx::query(
-                    "INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, note)
-                     SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::int4[], $6::float8[], $7::text[])",
+                    "INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, value_text, note)
+                     SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::int4[], $6::float8[], $7::text[], $8::text[])",
                 )
                 .bind(id)
                 .bind(chunk.iter().map(|r| r.indicator.as_str()).collect::<Vec<_>>())
                 .bind(chunk.iter().map(|r| r.region.as_str()).collect::<Vec<_>>())
                 .bind(chunk.iter().map(|r| r.period.as_str()).collect::<Vec<_>>())
                 .bind(chunk.iter().map(|r| r.month_index).collect::<Vec<_>>())
-                .bind(chunk.iter().map(|r| r.value).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.value.map(Decimal::to_f64)).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.value.map(|v| v.to_string())).collect::<Vec<_>>())
                 .bind(chunk.iter().map(|r| r.note.as_deref()).collect::<Vec<_>>())
                 .execute(&mut *tx)
                 .await?;
@@ -229,7 +233,7 @@ mod copy_tests {
             region: "500118".into(),
             period: "2025Q3".into(),
             month_index: 24308,
-            value: Some(1234.5),
+            value: Some("1234.50".parse().unwrap()),
             note: Some("含\t制表符\\与\n换行".into()),
         };
         let mut out = Vec::new();
@@ -237,7 +241,7 @@ mod copy_tests {
         copy_line(&mut out, 7, &NewRevision { value: None, note: None, ..revision });
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "7\ttech_smes\t500118\t2025Q3\t24308\t1234.5\t含\\t制表符\\\\与\\n换行\n7\ttech_smes\t500118\t2025Q3\t24308\t\\N\t\\N\n"
+            "7\ttech_smes\t500118\t2025Q3\t24308\t1234.5\t1234.50\t含\\t制表符\\\\与\\n换行\n7\ttech_smes\t500118\t2025Q3\t24308\t\\N\t\\N\t\\N\n"
         );
     }
 }

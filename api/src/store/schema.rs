@@ -90,6 +90,13 @@ INSERT INTO current_values (indicator, region, month_index, period, value, revis
  revision_id = excluded.revision_id, upload_id = excluded.upload_id WHERE current_values.revision_id <> excluded.revision_id
 ",
     ),
+    (
+        4,
+        r"
+ALTER TABLE revisions ADD COLUMN value_text TEXT;
+ALTER TABLE current_values ADD COLUMN value_text TEXT
+",
+    ),
 ];
 
 /// PostgreSQL migrations: (version, statements).
@@ -180,6 +187,13 @@ INSERT INTO current_values (indicator, region, month_index, period, value, revis
  revision_id = excluded.revision_id, upload_id = excluded.upload_id WHERE current_values.revision_id <> excluded.revision_id
 ",
     ),
+    (
+        4,
+        r"
+ALTER TABLE revisions ADD COLUMN value_text TEXT;
+ALTER TABLE current_values ADD COLUMN value_text TEXT
+",
+    ),
 ];
 
 /// The statements of a migration, one at a time (neither driver runs several prepared
@@ -190,9 +204,9 @@ pub fn statements(sql: &'static str) -> impl Iterator<Item = &'static str> {
 
 /// Keeps `current_values` at the latest revision of each key after an upload's revisions are
 /// written. The same statement works on both databases.
-pub const REFRESH_CURRENT: &str = "INSERT INTO current_values (indicator, region, month_index, period, value, revision_id, upload_id)
- SELECT indicator, region, month_index, period, value, id, upload_id FROM revisions WHERE upload_id = $1
- ON CONFLICT (indicator, region, month_index) DO UPDATE SET period = excluded.period, value = excluded.value,
+pub const REFRESH_CURRENT: &str = "INSERT INTO current_values (indicator, region, month_index, period, value, value_text, revision_id, upload_id)
+ SELECT indicator, region, month_index, period, value, value_text, id, upload_id FROM revisions WHERE upload_id = $1
+ ON CONFLICT (indicator, region, month_index) DO UPDATE SET period = excluded.period, value = excluded.value, value_text = excluded.value_text,
  revision_id = excluded.revision_id, upload_id = excluded.upload_id WHERE current_values.revision_id < excluded.revision_id";
 
 /// Columns of a user row, in the order `common::user` reads them.

@@ -6,6 +6,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use innogauge_model::Decimal;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
 
@@ -16,7 +17,7 @@ use super::{
     StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
 };
 
-/// SQLite allows 32,766 bound values per statement; 7 per revision row.
+/// SQLite allows 32,766 bound values per statement; 8 per revision row.
 const ROWS_PER_INSERT: usize = 4_000;
 
 /// A SQLite database file.
@@ -104,15 +105,17 @@ impl WriteTx for SqliteWrite {
         let mut tx = self.tx;
         let id: i64 = common::insert_upload(&upload).fetch_one(&mut *tx).await?;
         for chunk in revisions.chunks(ROWS_PER_INSERT) {
-            let mut insert =
-                QueryBuilder::<Sqlite>::new("INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, note) ");
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, value_text, note) ",
+            );
             insert.push_values(chunk, |mut row, r| {
                 row.push_bind(id)
                     .push_bind(r.indicator.as_str())
                     .push_bind(r.region.as_str())
                     .push_bind(r.period.as_str())
                     .push_bind(r.month_index)
-                    .push_bind(r.value)
+                    .push_bind(r.value.map(Decimal::to_f64))
+                    .push_bind(r.value.map(|v| v.to_string()))
                     .push_bind(r.note.as_deref());
             });
             insert.build().execute(&mut *tx).await?;

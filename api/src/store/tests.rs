@@ -2,6 +2,8 @@
 //! `INNOGAUGE_TEST_POSTGRES_URL` names a throwaway database (`cargo xtask test` starts one;
 //! with `INNOGAUGE_REQUIRE_POSTGRES=1`, as in CI, its absence is a failure, not a skip).
 
+use innogauge_model::Decimal;
+
 use super::*;
 
 pub(crate) fn temp_sqlite_url(name: &str) -> String {
@@ -44,7 +46,14 @@ fn upload(sha: &str, key: Option<&str>) -> NewUpload {
 }
 
 fn revision(region: &str, period: &str, month_index: i32, value: Option<f64>) -> NewRevision {
-    NewRevision { indicator: "tech_smes".into(), region: region.into(), period: period.into(), month_index, value, note: None }
+    NewRevision {
+        indicator: "tech_smes".into(),
+        region: region.into(),
+        period: period.into(),
+        month_index,
+        value: value.map(Decimal::from),
+        note: None,
+    }
 }
 
 /// The behaviour every store must have.
@@ -67,12 +76,18 @@ async fn exercise(store: &dyn Store) {
 
     let mut current = store.current_values(None).await.unwrap();
     current.sort_by(|a, b| a.region.cmp(&b.region));
-    assert_eq!(current.iter().map(|c| (c.region.as_str(), c.value)).collect::<Vec<_>>(), [("500116", 1500.0), ("500118", 1750.0)]);
+    assert_eq!(
+        current.iter().map(|c| (c.region.as_str(), c.value)).collect::<Vec<_>>(),
+        [("500116", 1500.0.into()), ("500118", 1750.0.into())]
+    );
     let as_of_first = store.current_values(Some(first.id)).await.unwrap();
     assert!(as_of_first.iter().any(|c| c.region == "500118" && c.value == 1742.0), "earlier revisions stay queryable");
 
     let history = store.history("tech_smes", "500118", 24_305).await.unwrap();
-    assert_eq!(history.iter().map(|h| (h.upload_id, h.value)).collect::<Vec<_>>(), [(first.id, Some(1742.0)), (second.id, Some(1750.0))]);
+    assert_eq!(
+        history.iter().map(|h| (h.upload_id, h.value)).collect::<Vec<_>>(),
+        [(first.id, Some(1742.0.into())), (second.id, Some(1750.0.into()))]
+    );
     assert_eq!(history[0].actor, "永川区统计局");
 
     assert_eq!(store.find_duplicate("aaa", None).await.unwrap().map(|u| u.id), Some(first.id));
@@ -87,7 +102,7 @@ async fn exercise(store: &dyn Store) {
     let yongchuan = plan.iter().find(|p| p.revision.region == "500118").unwrap();
     assert!(!yongchuan.still_current);
     let plan = store.revert_plan(second.id).await.unwrap();
-    assert_eq!((plan[0].previous, plan[0].still_current), (Some(1742.0), true));
+    assert_eq!((plan[0].previous, plan[0].still_current), (Some(1742.0.into()), true));
 
     let revert = NewUpload {
         kind: UploadKind::Revert,
@@ -108,7 +123,7 @@ async fn exercise(store: &dyn Store) {
     assert_eq!(store.upload_ids_between(first.id, latest).await.unwrap().len(), 2);
     let mut since = Vec::new();
     store.each_revision_between(first.id, latest, &mut |r| since.push((r.upload_id, r.region, r.value))).await.unwrap();
-    assert_eq!(since, [(second.id, "500118".to_owned(), Some(1750.0)), (latest, "500116".to_owned(), None)]);
+    assert_eq!(since, [(second.id, "500118".to_owned(), Some(1750.0.into())), (latest, "500116".to_owned(), None)]);
     let kinds: Vec<UploadKind> = store.uploads(10, None).await.unwrap().iter().map(|u| u.kind).collect();
     assert_eq!(kinds, [UploadKind::Revert, UploadKind::Upload, UploadKind::Upload]);
 
@@ -220,7 +235,7 @@ async fn a_large_commit_is_batched_and_keeps_every_value_and_note() {
         assert!(store.check().await.unwrap().is_sound());
         assert_eq!(store.current_values(None).await.unwrap().len(), 9_999, "R8 has no value");
         let noted = store.history("tech_smes", "R7", 24_306).await.unwrap();
-        assert_eq!((noted[0].value, noted[0].note.as_deref()), (Some(7.25), Some("含\t制表符、反斜杠\\和\n换行")));
+        assert_eq!((noted[0].value, noted[0].note.as_deref()), (Some(7.25.into()), Some("含\t制表符、反斜杠\\和\n换行")));
         assert_eq!(store.history("tech_smes", "R8", 24_306).await.unwrap()[0].value, None);
     }
 }

@@ -10,7 +10,8 @@ use super::problem::{Problem, ProblemCode};
 use super::{Layout, Report, Upload, UploadOptions};
 use crate::catalog::Catalog;
 use crate::dataset::{Dataset, check_totals};
-use crate::format::format_number;
+use crate::decimal::Decimal;
+use crate::format::{format_decimal, format_number};
 use crate::indicator::Indicator;
 use crate::observation::{Observation, ObservationKey};
 use crate::period::Period;
@@ -615,7 +616,7 @@ impl<'c> Reader<'c, '_> {
     }
 
     /// Reads a value cell: `None` for no value (empty, —) or a problem (recorded).
-    fn value(&mut self, row: u32, column: usize, label: &str, text: &str, indicator: &Indicator, shift: i32) -> Option<f64> {
+    fn value(&mut self, row: u32, column: usize, label: &str, text: &str, indicator: &Indicator, shift: i32) -> Option<Decimal> {
         let at = || Problem::error(ProblemCode::TypeError).row(row).column(column, Some(label)).cell(text);
         let number = match parse_cell_number(text) {
             Ok(None) => return None,
@@ -650,7 +651,11 @@ impl<'c> Reader<'c, '_> {
             return None;
         }
         let number = number.shifted(shift);
-        let value = number.to_f64();
+        let Some(exact) = Decimal::from_parts(number.mantissa, number.scale) else {
+            self.report.push(at().say(format!("“{text}”位数过多。"), format!("“{text}” has too many digits.")));
+            return None;
+        };
+        let value = exact.to_f64();
         let constraint = || Problem::error(ProblemCode::ConstraintError).row(row).column(column, Some(label)).cell(text);
         if indicator.is_count() && !number.is_whole() {
             let unit_en = self.catalog.unit(&indicator.unit).map_or(indicator.unit.as_str(), |u| u.name_en.as_str());
@@ -689,10 +694,10 @@ impl<'c> Reader<'c, '_> {
             ));
             return None;
         }
-        Some(value)
+        Some(exact)
     }
 
-    fn add(&mut self, indicator: &Indicator, region: &Region, period: Period, value: f64, note: Option<String>, at: CellAt) {
+    fn add(&mut self, indicator: &Indicator, region: &Region, period: Period, value: Decimal, note: Option<String>, at: CellAt) {
         let observation =
             Observation { indicator: indicator.id.clone(), region: region.code.clone(), period, value, note, row: Some(at.row) };
         let key = observation.key();
@@ -703,7 +708,7 @@ impl<'c> Reader<'c, '_> {
             let builder = if same { Problem::warning(ProblemCode::DuplicateRow) } else { Problem::error(ProblemCode::DuplicateRow) };
             let what_zh = format!("{}{}“{}”", region.name_zh, period.label_zh(), indicator.name_zh);
             let what_en = format!("{} for {} in {}", indicator.name_en, region.name_en, period.label_en());
-            let problem = builder.row(at.row).column(at.column, Some(&at.label)).cell(&format_number(value, indicator.decimals));
+            let problem = builder.row(at.row).column(at.column, Some(&at.label)).cell(&format_decimal(value, value.scale()));
             self.report.push(if same {
                 problem.say(
                     format!("{what_zh}与第{earlier_row}行重复（数值相同），只保留一条。"),
@@ -713,13 +718,13 @@ impl<'c> Reader<'c, '_> {
                 problem.say(
                     format!(
                         "{what_zh}在第{earlier_row}行已填写为{}，这里为{}。请删除错误的一条。",
-                        format_number(earlier.value, indicator.decimals),
-                        format_number(value, indicator.decimals)
+                        format_decimal(earlier.value, indicator.decimals),
+                        format_decimal(value, indicator.decimals)
                     ),
                     format!(
                         "{what_en} is {} on row {earlier_row} and {} here. Delete the wrong one.",
-                        format_number(earlier.value, indicator.decimals),
-                        format_number(value, indicator.decimals)
+                        format_decimal(earlier.value, indicator.decimals),
+                        format_decimal(value, indicator.decimals)
                     ),
                 )
             });
@@ -750,8 +755,8 @@ impl<'c> Reader<'c, '_> {
                 ObservationKey { indicator: mismatch.indicator.clone(), region: city.clone(), month_index: mismatch.period.month_index() };
             let Some(&index) = self.seen.get(&key) else { continue };
             let at = self.cells[index].clone();
-            let n = |v: f64| format_number(v, indicator.decimals);
-            let diff = mismatch.stated - mismatch.sum;
+            let n = |v: Decimal| format_decimal(v, indicator.decimals);
+            let diff = mismatch.stated.checked_sub(mismatch.sum).unwrap_or(Decimal::ZERO);
             self.report.push(Problem::warning(ProblemCode::TotalMismatch).row(at.row).column(at.column, Some(&at.label)).cell(&n(mismatch.stated)).say(
                 format!(
                     "全市合计{}与{}个区县之和{}不一致（相差{}）。请核对合计行或区县数据；功能区不计入合计。",
