@@ -104,7 +104,9 @@ pub fn chaos(root: &Path, quick: bool) -> Result<()> {
         run(root, "cargo", &["build", "--locked", "--release", "-p", "innogauge-api"])?;
         root.join("target/release/innogauge")
     };
-    let dir = root.join("target/chaos");
+    // Apart for the two runs, so that the quick one (in `cargo xtask test`) never clears the
+    // files of a full one under way.
+    let dir = root.join(if quick { "target/chaos-quick" } else { "target/chaos" });
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let postgres = TestPostgres::start_durable(root)?;
