@@ -101,6 +101,8 @@ pub struct App {
     pub bodies: BodyCache,
     /// The widget bundle served under `/widgets/`.
     pub widgets: WidgetBundle,
+    /// Where scheduled backups go, when they are on (set once at start).
+    pub backups: std::sync::OnceLock<Option<std::path::PathBuf>>,
 }
 
 impl App {
@@ -125,6 +127,7 @@ impl App {
             throttle: SignInThrottle::default(),
             bodies: BodyCache::default(),
             widgets: WidgetBundle::embedded(),
+            backups: std::sync::OnceLock::new(),
         })
     }
 }

@@ -8,6 +8,8 @@
 //! innogauge token create|list|revoke
 //! innogauge migrate
 //! innogauge check                 the database's integrity and invariants
+//! innogauge backup FILE           a verified copy of the live database; restore FILE puts one back
+//! innogauge export --all          every revision with its upload, as CSV or JSON lines
 //! ```
 //!
 //! `anyhow` lives here only; everything below returns typed errors.
@@ -15,7 +17,9 @@
 mod accounts;
 mod answers;
 mod app;
+mod archive;
 mod auth;
+mod backup;
 mod board;
 mod bundle;
 mod data;
@@ -74,6 +78,15 @@ struct ServeArgs {
     /// Uploads per minute per token and per client address.
     #[arg(long, env = "INNOGAUGE_UPLOADS_PER_MINUTE", default_value_t = 30)]
     uploads_per_minute: u32,
+    /// Write a verified backup into this directory on a schedule (see --backup-every, --keep).
+    #[arg(long, env = "INNOGAUGE_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
+    /// How often to back up (`6h`, `30m`, `1d`).
+    #[arg(long, env = "INNOGAUGE_BACKUP_EVERY", default_value = "6h", value_parser = humantime::parse_duration)]
+    backup_every: std::time::Duration,
+    /// How many scheduled backups to keep (the oldest are removed).
+    #[arg(long, env = "INNOGAUGE_BACKUP_KEEP", default_value_t = 28)]
+    keep: usize,
     /// Serve the widget bundle from this directory (as `cargo xtask dist` writes it) instead of
     /// the one built in: to try a new bundle, or an upgrade, without rebuilding.
     #[arg(long, env = "INNOGAUGE_WIDGETS_DIR")]
@@ -133,6 +146,35 @@ enum Command {
     Users(UsersCommand),
     /// Create or upgrade the database schema.
     Migrate,
+    /// Write a consistent, verified copy of the database while the server runs (SQLite: a
+    /// database file; PostgreSQL: a pg_dump archive in its custom format). Prints the data
+    /// version it holds.
+    Backup {
+        /// Where to write it (written as FILE.partial, renamed once verified).
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty database (the --database); no server may be running on a
+    /// SQLite file meanwhile.
+    Restore {
+        /// A file `innogauge backup` wrote.
+        file: PathBuf,
+        /// Replace a database that holds data.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write every revision with its upload (who, when, file name, reverts) as CSV or JSON lines:
+    /// an archive any other tool can read.
+    Export {
+        /// Every revision ever written (the only export so far).
+        #[arg(long, required = true)]
+        all: bool,
+        /// `csv` or `jsonl`.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// Check the database: its own integrity check, every upload whole, every current value
     /// the latest revision. Exit code 1 when anything is wrong. Safe while the server runs.
     Check {
@@ -274,6 +316,38 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("schema up to date");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { file } => {
+            let (store, _) = open_store(&cli.database).await?;
+            let done = backup::backup(&*store, backup::is_postgres(&cli.database), &file).await?;
+            println!(
+                "backup {}: data version {}, {} uploads, {} revisions, {} current values, {} bytes; verified",
+                done.file.display(),
+                done.counts.version,
+                done.counts.uploads,
+                done.counts.revisions,
+                done.counts.current_values,
+                done.bytes
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, force } => {
+            let counts = backup::restore(&file, &cli.database, force).await?;
+            println!(
+                "restored {}: data version {}, {} uploads, {} revisions, {} current values; sound",
+                file.display(),
+                counts.version,
+                counts.uploads,
+                counts.revisions,
+                counts.current_values
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { all: _, format, output } => {
+            let (store, _) = open_store(&cli.database).await?;
+            let rows = archive::export(&*store, &format, output.as_deref()).await?;
+            eprintln!("{rows} revisions exported");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check { json } => {
             let (store, _) = open_store(&cli.database).await?;
             let found = store.check().await?;
@@ -318,6 +392,12 @@ async fn serve(store: Arc<dyn Store>, postgres: Option<PostgresStore>, args: &Se
         app.widgets = bundle::WidgetBundle::from_dir(dir).with_context(|| format!("reading the widget bundle in {}", dir.display()))?;
     }
     let app = Arc::new(app);
+    if let Some(dir) = &args.backup_dir {
+        let schedule = backup::Schedule { dir: dir.clone(), every: args.backup_every, keep: args.keep };
+        tracing::info!(dir = %dir.display(), every = ?args.backup_every, keep = args.keep, "scheduled backups");
+        tokio::spawn(backup::run_schedule(app.store.clone(), postgres.is_some(), schedule, app.metrics.clone(), shutdown.clone()));
+    }
+    app.backups.set(args.backup_dir.clone()).ok();
     tokio::spawn(ingest::follow(app.ingest.clone(), postgres, app.limits.follow_every, shutdown.clone()));
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(address = %args.listen, "serving");

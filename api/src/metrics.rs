@@ -40,6 +40,10 @@ pub struct Metrics {
     uploads: Family<Outcome, Counter>,
     upload_rows: Family<Outcome, Counter>,
     sse_clients: Gauge,
+    last_backup_time: Gauge,
+    last_backup_bytes: Gauge,
+    last_backup_version: Gauge,
+    backup_failures: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -56,12 +60,33 @@ impl Default for Metrics {
         let uploads = Family::<Outcome, Counter>::default();
         let upload_rows = Family::<Outcome, Counter>::default();
         let sse_clients = Gauge::default();
+        let (last_backup_time, last_backup_bytes, last_backup_version) = (Gauge::default(), Gauge::default(), Gauge::default());
+        let backup_failures = Counter::default();
         registry.register("http_requests", "HTTP requests by route and status", requests.clone());
         registry.register("http_request_duration_seconds", "Request latency by route", latency.clone());
         registry.register("uploads", "Uploads by outcome", uploads.clone());
         registry.register("upload_rows", "Data rows of uploads by outcome", upload_rows.clone());
         registry.register("sse_clients", "Open Server-Sent Events streams", sse_clients.clone());
-        Metrics { registry: Mutex::new(registry), requests, latency, uploads, upload_rows, sse_clients }
+        registry.register(
+            "last_backup_timestamp_seconds",
+            "When the last scheduled backup was written (Unix time)",
+            last_backup_time.clone(),
+        );
+        registry.register("last_backup_bytes", "Size of the last scheduled backup", last_backup_bytes.clone());
+        registry.register("last_backup_data_version", "The data version the last scheduled backup holds", last_backup_version.clone());
+        registry.register("backup_failures", "Scheduled backups that failed", backup_failures.clone());
+        Metrics {
+            registry: Mutex::new(registry),
+            requests,
+            latency,
+            uploads,
+            upload_rows,
+            sse_clients,
+            last_backup_time,
+            last_backup_bytes,
+            last_backup_version,
+            backup_failures,
+        }
     }
 }
 
@@ -81,6 +106,18 @@ impl Metrics {
     /// An SSE client connected (+1) or left (−1).
     pub fn sse_clients(&self, delta: i64) {
         self.sse_clients.inc_by(delta);
+    }
+
+    /// A scheduled backup was written at `at_ms` with `bytes`, holding data version `version`.
+    pub fn backed_up(&self, at_ms: i64, bytes: u64, version: i64) {
+        self.last_backup_time.set(at_ms / 1000);
+        self.last_backup_bytes.set(i64::try_from(bytes).unwrap_or(i64::MAX));
+        self.last_backup_version.set(version);
+    }
+
+    /// A scheduled backup failed.
+    pub fn backup_failed(&self) {
+        self.backup_failures.inc();
     }
 
     /// Open SSE clients now.

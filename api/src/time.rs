@@ -18,6 +18,14 @@ pub fn rfc3339(ms: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z", secs_of_day / 3600, secs_of_day % 3600 / 60, secs_of_day % 60)
 }
 
+/// `20261121T121456Z`: a time for file names, which sort as the times do.
+pub fn compact_utc(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000);
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let s = seconds.rem_euclid(86_400);
+    format!("{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
 pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -40,5 +48,6 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339(1_795_263_296_789), "2026-11-21T12:14:56.789Z");
+        assert_eq!(compact_utc(1_795_263_296_789), "20261121T121456Z");
     }
 }

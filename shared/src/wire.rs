@@ -1062,6 +1062,29 @@ impl Role {
     }
 }
 
+/// `GET /api/v1/backup` (admins): the scheduled backups of this server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackupStatus {
+    /// Whether this server writes backups on a schedule (`--backup-dir`).
+    pub scheduled: bool,
+    /// The newest backup in the directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<BackupFile>,
+}
+
+/// One backup file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackupFile {
+    /// Its name (`innogauge-20261202T040000Z.db`).
+    pub name: String,
+    /// Its size.
+    pub bytes: u64,
+    /// RFC 3339 time it was written.
+    pub written_at: String,
+}
+
 /// The signed-in account (`GET`/`POST /api/v1/session`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

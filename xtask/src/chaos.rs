@@ -124,6 +124,7 @@ pub fn chaos(root: &Path, quick: bool) -> Result<()> {
     for database in [Database::Sqlite(dir.join("import.db")), Database::Postgres(new_database(&postgres, "chaos_import")?)] {
         import_beside(&bin, &dir, &database, &mut findings)?;
     }
+    scheduled_backups_under_kill(&bin, &dir, &Database::Sqlite(dir.join("backups.db")), plan, &mut findings)?;
 
     let mut report = format!(
         "# cargo xtask chaos{}\n\n{} on {}, {:.0} s in all.\n\n",
@@ -454,6 +455,68 @@ fn two_processes(bin: &Path, dir: &Path, database: &Database, plan: Plan, findin
         plan.trials,
         plan.uploads_per_trial,
         plan.rows / 4
+    ));
+    Ok(())
+}
+
+/// A server writing a backup every second while uploads go on, killed with SIGKILL round after
+/// round: every backup named as complete is sound, and so is the database.
+fn scheduled_backups_under_kill(bin: &Path, dir: &Path, database: &Database, plan: Plan, findings: &mut Findings) -> Result<()> {
+    let token = admin_token(bin, database)?;
+    let backups = dir.join("backups");
+    std::fs::create_dir_all(&backups)?;
+    let mut random = Random(0xB4C4_0001);
+    let (mut complete, mut partial) = (0usize, 0usize);
+    for round in 0..plan.kills {
+        let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+        let child = innogauge(bin, database)
+            .args([
+                "serve",
+                "--listen",
+                &addr.to_string(),
+                "--uploads-per-minute",
+                "100000",
+                "--backup-every",
+                "1s",
+                "--keep",
+                "4",
+                "--backup-dir",
+            ])
+            .arg(&backups)
+            .stdout(Stdio::null())
+            .spawn()?;
+        let mut server = Guard { child, name: "innogauge serve (backups)" };
+        wait_for(addr)?;
+        let sender = {
+            let token = token.clone();
+            std::thread::spawn(move || {
+                upload(addr, &token, &format!("backups-{round}.csv"), &large_csv(plan.rows / 4, round as u64 * 1_000_000))
+            })
+        };
+        std::thread::sleep(Duration::from_millis(1_000 + random.below(2_000)));
+        let _ = Command::new("kill").args(["-9", &server.child.id().to_string()]).status();
+        let _ = server.child.wait();
+        let _ = sender.join();
+        drop(server);
+        for entry in std::fs::read_dir(&backups)? {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            if name.ends_with(".partial") {
+                partial += 1;
+                continue;
+            }
+            complete += 1;
+            if check(bin, &Database::Sqlite(path.clone()))?.is_err() {
+                findings.fail(format!("SQLite: round {round}: the backup {name}, named as complete, is not sound"));
+            }
+        }
+        if let Err(e) = check(bin, database)? {
+            findings.fail(format!("SQLite: round {round}: the database is not sound after kill -9 during backups: {e}"));
+        }
+    }
+    findings.line(format!(
+        "SQLite, `serve --backup-every 1s` killed with SIGKILL {} times during uploads: {complete} backup files checked after the kills, every one sound; {partial} `.partial` files left by cut-off backups (never a complete name); the database sound every time",
+        plan.kills
     ));
     Ok(())
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use innogauge_model::views::{self, RankMeasure};
 use innogauge_model::wire::{
-    ExportQuery, Health, HistoryEntry, HistoryQuery, ProgressQuery, ProgressWire, RankingQuery, SeriesQuery, SeriesWire, SnapshotWire,
-    UploadDetail, UploadQuery, UploadStatus, UploadSummary, UploadsQuery,
+    BackupFile, BackupStatus, ExportQuery, Health, HistoryEntry, HistoryQuery, ProgressQuery, ProgressWire, RankingQuery, SeriesQuery,
+    SeriesWire, SnapshotWire, UploadDetail, UploadQuery, UploadStatus, UploadSummary, UploadsQuery,
 };
 use innogauge_model::{Indicator, Period, Region, UploadOptions};
 use serde::Serialize;
@@ -464,6 +464,29 @@ pub async fn upload_detail(app: Arc<App>, ctx: Ctx, id: i64) -> Answer {
     let (report, changes) = stored.map_or((None, None), |s| (Some(s.report), Some(s.changes)));
     let known = known_reader(&app, &ctx).await?;
     Ok(private_json(&ctx, &app, &UploadDetail { upload: shown(summary(&upload), known), report, changes }))
+}
+
+/// `GET /api/v1/backup`: the scheduled backups, for admins (a token, or a signed-in browser).
+pub async fn backup_status(app: Arc<App>, ctx: Ctx) -> Answer {
+    let who = if ctx.authorization.is_some() {
+        auth::authenticate(&*app.store, ctx.authorization.as_deref()).await.ok()
+    } else {
+        accounts::session(&*app.store, ctx.cookie.as_deref(), crate::time::now_ms()).await?.and_then(|s| accounts::principal(&s.user))
+    };
+    match who {
+        None => return Err(ApiError::unauthorized("sign in at /signin, or send `Authorization: Bearer <token>`")),
+        Some(p) if p.role != auth::Role::Admin => return Err(ApiError::forbidden("only an admin sees the backups")),
+        Some(_) => {}
+    }
+    let dir = app.backups.get().cloned().flatten();
+    let latest = dir.as_deref().and_then(crate::backup::latest).map(|(path, bytes, modified)| BackupFile {
+        name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        bytes,
+        written_at: crate::time::rfc3339(
+            modified.duration_since(std::time::UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(0)).unwrap_or(0),
+        ),
+    });
+    Ok(private_json(&ctx, &app, &BackupStatus { scheduled: dir.is_some(), latest }))
 }
 
 /// JSON whose content depends on who asks: never stored by a shared cache.

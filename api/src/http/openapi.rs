@@ -11,9 +11,9 @@ use innogauge_model::catalog::{
 };
 use innogauge_model::views::{LatestValue, RankEntry, RankMeasure, Ranking, SeriesView};
 use innogauge_model::wire::{
-    ChangesWire, CommitEvent, Credentials, ErrorBody, ExportQuery, GridRowWire, GridWire, Health, HistoryEntry, HistoryQuery,
-    KeyedValueWire, MessageWire, ObservationWire, PointWire, ProblemWire, ProgressQuery, ProgressWire, RankingQuery, ReportWire,
-    RevisionWire, Role, SeriesQuery, SeriesWire, SessionUser, SessionWire, SnapshotWire, TrendWire, UploadDetail, UploadKind,
+    BackupFile, BackupStatus, ChangesWire, CommitEvent, Credentials, ErrorBody, ExportQuery, GridRowWire, GridWire, Health, HistoryEntry,
+    HistoryQuery, KeyedValueWire, MessageWire, ObservationWire, PointWire, ProblemWire, ProgressQuery, ProgressWire, RankingQuery,
+    ReportWire, RevisionWire, Role, SeriesQuery, SeriesWire, SessionUser, SessionWire, SnapshotWire, TrendWire, UploadDetail, UploadKind,
     UploadOutcome, UploadQuery, UploadStatus, UploadSummary, UploadsQuery, schemas,
 };
 use utoipa::OpenApi;
@@ -27,11 +27,11 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
     ),
     paths(
         healthz, metrics, openapi, catalog, series, progress, ranking, snapshot, boundaries, history, export, events, list_uploads,
-        upload, upload_detail, revert, widget_file, demo, demo_css, session_get, session_post, session_delete, root, signin_page,
+        upload, upload_detail, revert, backup, widget_file, demo, demo_css, session_get, session_post, session_delete, root, signin_page,
         upload_page, board_page, embed_page, stylesheet
     ),
     components(schemas(
-        ErrorBody, Health, CommitEvent, CatalogDocument, UnitDoc, GroupDoc, RegionDoc, DerivationDoc, IndicatorDoc, BoundDoc, SourceDoc, TargetDoc,
+        ErrorBody, Health, CommitEvent, BackupStatus, BackupFile, CatalogDocument, UnitDoc, GroupDoc, RegionDoc, DerivationDoc, IndicatorDoc, BoundDoc, SourceDoc, TargetDoc,
         SeriesView, SeriesWire, PointWire, ProgressWire, TrendWire, MessageWire, Ranking, RankEntry, RankMeasure, SnapshotWire, LatestValue,
         HistoryEntry, UploadOutcome, UploadStatus, UploadKind, UploadSummary, UploadDetail, ReportWire, ProblemWire, ChangesWire,
         ObservationWire, RevisionWire, KeyedValueWire, GridWire, GridRowWire, Credentials, SessionWire, SessionUser, Role,
@@ -179,6 +179,16 @@ fn upload_detail() {}
     )
 )]
 fn revert() {}
+
+#[utoipa::path(
+    get, path = "/api/v1/backup", tag = "service", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the scheduled backups of this server (`serve --backup-dir`)", body = BackupStatus),
+        (status = 401, description = "no or an invalid token or session", body = ErrorBody),
+        (status = 403, description = "not an admin", body = ErrorBody),
+    )
+)]
+fn backup() {}
 
 #[utoipa::path(
     get, path = "/widgets/{file}", tag = "widgets", params(("file" = String, Path, description = "innogauge-v1.js (the loader to paste), innogauge.js, manifest.json, or a content-hashed file the manifest names", example = "innogauge-v1.js")),

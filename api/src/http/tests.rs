@@ -999,3 +999,121 @@ async fn figures_are_exact_as_a_statistics_office_publishes_them() {
     let one = String::from_utf8(get(server.addr, "/api/v1/export.csv?indicator=rd_expenditure&region=500118").await.body).unwrap();
     assert!(one.contains(",2026Q1,19.00,"), "{one}");
 }
+
+/// Backs up `server`'s store while uploads go on, restores the backup into `target_url`, and
+/// finds there exactly the data the source held at the backup's version.
+async fn backup_while_uploading_restores_the_same_data(server: Server, postgres: bool, file: PathBuf, target_url: String) {
+    let admin = token(&server, "admin", &[]).await;
+    assert_eq!(post_csv(server.addr, "/api/v1/uploads", &admin, &fixture("sample/observations.csv")).await.status, 201);
+    let keep_going = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let uploader = {
+        let (addr, admin, keep_going) = (server.addr, admin.clone(), keep_going.clone());
+        tokio::spawn(async move {
+            let mut committed = 0;
+            while keep_going.load(std::sync::atomic::Ordering::Relaxed) {
+                let csv = format!("指标,地区,时期,数值\n科技型企业数量,永川区,2026Q{},{}\n", committed % 4 + 1, 2000 + committed);
+                if post_csv(addr, "/api/v1/uploads", &admin, csv.as_bytes()).await.status == 201 {
+                    committed += 1;
+                }
+            }
+            committed
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let done = crate::backup::backup(&*server.app.store, postgres, &file).await.unwrap();
+    keep_going.store(false, std::sync::atomic::Ordering::Relaxed);
+    let committed = uploader.await.unwrap();
+    assert!(committed > 0, "uploads went on during the backup");
+    assert!(file.exists() && !file.with_extension("db.partial").exists());
+    let latest = server.app.store.data_version().await.unwrap();
+    assert!(done.counts.version >= 1 && done.counts.version <= latest, "{} of {latest}", done.counts.version);
+
+    let restored = crate::backup::restore(&file, &target_url, false).await.unwrap();
+    assert_eq!(restored, done.counts);
+    let target: Arc<dyn Store> = if postgres {
+        Arc::new(crate::store::PostgresStore::open(&target_url).await.unwrap())
+    } else {
+        Arc::new(SqliteStore::open(&target_url).await.unwrap())
+    };
+    let copy = crate::data::DataCache::load(target.clone(), Catalog::builtin()).await.unwrap().current();
+    let source = server.app.data.as_of(done.counts.version).await.unwrap();
+    assert_eq!(copy.version, done.counts.version);
+    assert!(copy.dataset == source.dataset, "the restored snapshot is the source's at the backup's version");
+    // A second restore into the now full database is refused unless forced.
+    assert!(matches!(crate::backup::restore(&file, &target_url, false).await, Err(crate::backup::BackupError::NotEmpty(_))));
+}
+
+#[tokio::test]
+async fn sqlite_backup_while_uploading_restores_the_same_data() {
+    let server = start(
+        Arc::new(SqliteStore::open(&temp_sqlite_url("backup")).await.unwrap()),
+        Limits { uploads_per_minute: 100_000, ..Limits::default() },
+    )
+    .await;
+    let dir = std::env::temp_dir().join(format!("innogauge-backup-{}", std::process::id()));
+    let file = dir.join("copy.db");
+    let target = temp_sqlite_url("restored");
+    backup_while_uploading_restores_the_same_data(server, false, file, target).await;
+}
+
+#[tokio::test]
+async fn postgres_backup_while_uploading_restores_the_same_data() {
+    let (Some(source), Some(target)) = (temp_postgres("backup").await, temp_postgres("restored").await) else { return };
+    let server = start(Arc::new(source), Limits { uploads_per_minute: 100_000, ..Limits::default() }).await;
+    let dir = std::env::temp_dir().join(format!("innogauge-pgbackup-{}", std::process::id()));
+    backup_while_uploading_restores_the_same_data(server, true, dir.join("copy.pgdump"), target.url_for_tests()).await;
+}
+
+/// Old scheduled backups are pruned, the newest kept, and a `.partial` left by a crash removed.
+#[tokio::test]
+async fn pruning_keeps_the_newest_backups() {
+    let dir = std::env::temp_dir().join(format!("innogauge-prune-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in [
+        "innogauge-20261201T000000Z.db",
+        "innogauge-20261201T060000Z.db",
+        "innogauge-20261201T120000Z.db",
+        "innogauge-20261201T180000Z.db.partial",
+        "notes.txt",
+    ] {
+        std::fs::write(dir.join(name), b"x").unwrap();
+    }
+    let removed = crate::backup::prune(&dir, 2).await.unwrap();
+    assert_eq!(removed.len(), 2);
+    let mut left: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, ["innogauge-20261201T060000Z.db", "innogauge-20261201T120000Z.db", "notes.txt"]);
+    assert_eq!(
+        crate::backup::latest(&dir).map(|l| l.0.file_name().unwrap().to_string_lossy().into_owned()).as_deref(),
+        Some("innogauge-20261201T120000Z.db")
+    );
+}
+
+/// `innogauge export --all`: every revision with its upload, as CSV and as JSON lines.
+#[tokio::test]
+async fn the_full_history_exports_every_revision_with_its_upload() {
+    let server = sqlite_server("archive").await;
+    let admin = token(&server, "admin", &[]).await;
+    let csv = "指标,地区,时期,数值,备注\n全社会研发经费投入,永川区,2026Q1,19.00,\"初步, 待核\"\n".as_bytes();
+    let first = post_csv(server.addr, "/api/v1/uploads?filename=q1.csv", &admin, csv).await.json();
+    let id = first["upload"]["id"].as_i64().unwrap();
+    let bearer = format!("Bearer {admin}");
+    assert_eq!(request(server.addr, "POST", &format!("/api/v1/uploads/{id}/revert"), &[("Authorization", &bearer)], b"").await.status, 201);
+    let dir = std::env::temp_dir().join(format!("innogauge-archive-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (csv_file, jsonl_file) = (dir.join("all.csv"), dir.join("all.jsonl"));
+    assert_eq!(crate::archive::export(&*server.app.store, "csv", Some(&csv_file)).await.unwrap(), 2);
+    assert_eq!(crate::archive::export(&*server.app.store, "jsonl", Some(&jsonl_file)).await.unwrap(), 2);
+    let text = std::fs::read_to_string(&csv_file).unwrap();
+    assert!(
+        text.starts_with("\u{FEFF}revision,upload,created_at,actor,file_name,kind,reverts,sha256,indicator,region,period,value,note\n")
+    );
+    assert!(text.contains(",upload,,") && text.contains(",rd_expenditure,500118,2026Q1,19.00,\"初步, 待核\""), "{text}");
+    assert!(text.contains(&format!(",revert,{id},")), "the revert names what it reverts: {text}");
+    let lines: Vec<serde_json::Value> =
+        std::fs::read_to_string(&jsonl_file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["file_name"], "q1.csv");
+    assert_eq!(lines[1]["kind"], "revert");
+    assert!(lines[1]["value"].is_null(), "the revert withdrew the value");
+    assert!(std::fs::read_to_string(&jsonl_file).unwrap().contains(r#""value":19.00"#), "the digits as uploaded");
+}

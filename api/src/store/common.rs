@@ -195,6 +195,38 @@ where
     })
 }
 
+/// The counts of a database at data version `$1`.
+pub const COUNTS_AT: &str = "SELECT
+ (SELECT COUNT(*) FROM uploads WHERE id <= $1) AS uploads,
+ (SELECT COUNT(*) FROM revisions WHERE upload_id <= $1) AS revisions,
+ (SELECT COUNT(*) FROM (SELECT 1 FROM revisions WHERE upload_id <= $1 GROUP BY indicator, region, month_index) k) AS current_values";
+
+/// Every revision with its upload, oldest first.
+pub const ARCHIVE: &str =
+    "SELECT r.id, r.upload_id, r.indicator, r.region, r.period, r.month_index, r.value, r.value_text, r.note, u.created_at_ms, u.actor,
+ u.file_name, u.kind, u.reverts, u.sha256 FROM revisions r JOIN uploads u ON u.id = r.upload_id ORDER BY r.id";
+
+/// An archive row ([`ARCHIVE`]).
+pub fn archive_row<R>(row: &R) -> Result<super::ArchiveRow, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    i64: Decodes<R::Database>,
+    i32: Decodes<R::Database>,
+    String: Decodes<R::Database>,
+    Option<String>: Decodes<R::Database>,
+    Option<f64>: Decodes<R::Database>,
+    Option<i64>: Decodes<R::Database>,
+{
+    Ok(super::ArchiveRow {
+        revision: revision(row)?,
+        file_name: get(row, "file_name")?,
+        kind: super::parse_kind(&get::<R, String>(row, "kind")?)?,
+        reverts: get(row, "reverts")?,
+        sha256: get(row, "sha256")?,
+    })
+}
+
 /// Uploads whose stored revisions are not as many as the values they say they wrote.
 pub const PARTIAL_UPLOADS: &str = "SELECT COUNT(*) FROM uploads u
  LEFT JOIN (SELECT upload_id, COUNT(*) AS n FROM revisions GROUP BY upload_id) r ON r.upload_id = u.id
@@ -345,6 +377,21 @@ macro_rules! impl_store {
             partial_uploads: count(common::PARTIAL_UPLOADS).await?,
             stale_current_values: count(common::STALE_CURRENT_VALUES).await?,
         })
+    }
+
+    async fn counts_at(&self, version: i64) -> Result<BackupCounts, StoreError> {
+        let (uploads, revisions, current_values): (i64, i64, i64) =
+            sqlx::query_as(common::COUNTS_AT).bind(version).fetch_one(&self.pool).await?;
+        Ok(BackupCounts { version, uploads, revisions, current_values })
+    }
+
+    async fn each_archive_row(&self, visit: &mut (dyn FnMut(ArchiveRow) + Send)) -> Result<(), StoreError> {
+        use futures_util::TryStreamExt as _;
+        let mut found = sqlx::query(common::ARCHIVE).fetch(&self.pool);
+        while let Some(row) = found.try_next().await? {
+            visit(common::archive_row(&row)?);
+        }
+        Ok(())
     }
 
     async fn upload_ids_between(&self, after: i64, up_to: i64) -> Result<Vec<i64>, StoreError> {

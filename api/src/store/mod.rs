@@ -13,6 +13,7 @@ mod schema;
 mod sqlite;
 
 pub use postgres::PostgresStore;
+pub(crate) use postgres::without_password;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -31,6 +32,40 @@ pub enum StoreError {
     /// A unique name is taken.
     #[error("already exists: {0}")]
     Conflict(String),
+    /// A file could not be written or read (backups).
+    #[error("file: {0}")]
+    Io(#[from] std::io::Error),
+    /// An outside tool (`pg_dump`, `pg_restore`) failed.
+    #[error("{0}")]
+    Tool(String),
+}
+
+/// What a backup holds: its data version and the counts of the source at that version.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BackupCounts {
+    /// The data version copied.
+    pub version: i64,
+    /// Uploads up to that version.
+    pub uploads: i64,
+    /// Revisions of those uploads.
+    pub revisions: i64,
+    /// Keys with a value (or a withdrawal) at that version: the rows of `current_values`.
+    pub current_values: i64,
+}
+
+/// One revision with its upload, for the full-history archive (`innogauge export --all`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArchiveRow {
+    /// The revision.
+    pub revision: RevisionRecord,
+    /// Its upload's file name.
+    pub file_name: Option<String>,
+    /// Upload or revert.
+    pub kind: UploadKind,
+    /// The upload a revert reverts.
+    pub reverts: Option<i64>,
+    /// SHA-256 of the upload's file.
+    pub sha256: String,
 }
 
 pub use innogauge_model::wire::UploadKind;
@@ -356,6 +391,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Checks the stored data against its invariants: the database's own integrity, every upload
     /// whole, `current_values` the latest revision of every key.
     async fn check(&self) -> Result<CheckReport, StoreError>;
+    /// Writes a consistent copy of the database at one data version to `to` (SQLite `VACUUM
+    /// INTO`, PostgreSQL `pg_dump` in its custom format on an exported snapshot), while writers
+    /// go on; returns the version copied and the source's counts at it.
+    async fn backup_into(&self, to: &std::path::Path) -> Result<BackupCounts, StoreError>;
+    /// The counts of the source as they were at data version `version`.
+    async fn counts_at(&self, version: i64) -> Result<BackupCounts, StoreError>;
+    /// Calls `visit` with every revision and its upload, oldest first, one at a time.
+    async fn each_archive_row(&self, visit: &mut (dyn FnMut(ArchiveRow) + Send)) -> Result<(), StoreError>;
     /// Ids of the uploads after `after` up to `up_to`, in order.
     async fn upload_ids_between(&self, after: i64, up_to: i64) -> Result<Vec<i64>, StoreError>;
     /// Calls `visit` with every revision of the uploads after `after` up to `up_to`, in commit

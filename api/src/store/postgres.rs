@@ -11,8 +11,8 @@ use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
-    CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store,
-    StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
+    ArchiveRow, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord,
+    SessionRecord, Store, StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
 };
 
 /// Revisions per `UNNEST` insert.
@@ -64,6 +64,36 @@ fn copy_text(out: &mut Vec<u8>, text: &str) {
     }
 }
 
+/// A connection URL without its password, and the password (for `PGPASSWORD`): a password in
+/// a command line is visible to every user of the machine.
+pub(crate) fn without_password(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else { return (url.to_owned(), None) };
+    let Some((userinfo, host)) = rest.split_once('@') else { return (url.to_owned(), None) };
+    match userinfo.split_once(':') {
+        Some((user, password)) => (format!("{scheme}://{user}@{host}"), Some(percent_decode(password))),
+        None => (url.to_owned(), None),
+    }
+}
+
+/// `%40` → `@` in a URL's password.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The advisory lock every writer holds for the length of its transaction.
 const WRITE_LOCK: i64 = 4_242_002;
 
@@ -74,8 +104,7 @@ pub const COMMITS_CHANNEL: &str = "innogauge_commits";
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
-    /// Kept for tests that open a second connection pool; never logged (it may hold a password).
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// For `pg_dump` and tests; never logged (it may hold a password).
     url: String,
 }
 
@@ -151,6 +180,28 @@ common::impl_store! {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn backup_into(&self, to: &std::path::Path) -> Result<BackupCounts, StoreError> {
+        // pg_dump on a snapshot exported from our own transaction: the dump and the counts
+        // read here are of the very same data version.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?;
+        let version = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM uploads").fetch_one(&mut *tx).await?.unwrap_or(0);
+        let (uploads, revisions, current_values): (i64, i64, i64) = sqlx::query_as(common::COUNTS_AT).bind(version).fetch_one(&mut *tx).await?;
+        let (url, password) = without_password(&self.url);
+        let mut command = tokio::process::Command::new("pg_dump");
+        command.args(["--format=custom", "--no-owner", "--no-privileges", "--snapshot", &snapshot, "--file"]).arg(to).arg("--dbname").arg(&url);
+        if let Some(password) = password {
+            command.env("PGPASSWORD", password);
+        }
+        let output = command.output().await.map_err(|e| StoreError::Tool(format!("starting pg_dump: {e}")))?;
+        tx.commit().await?;
+        if !output.status.success() {
+            return Err(StoreError::Tool(format!("pg_dump failed: {}", String::from_utf8_lossy(&output.stderr).trim())));
+        }
+        Ok(BackupCounts { version, uploads, revisions, current_values })
     }
 
     async fn begin_write(&self) -> Result<Box<dyn WriteTx>, StoreError> {

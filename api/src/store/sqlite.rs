@@ -13,8 +13,8 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
 use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
-    CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord, SessionRecord, Store,
-    StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
+    ArchiveRow, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord,
+    SessionRecord, Store, StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
 };
 
 /// SQLite allows 32,766 bound values per statement; 8 per revision row.
@@ -78,6 +78,18 @@ common::impl_store! {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn backup_into(&self, to: &std::path::Path) -> Result<BackupCounts, StoreError> {
+        // VACUUM INTO copies one read transaction's view of the database: consistent while
+        // writers go on (a file copy of a live WAL database is not).
+        let target = to.to_str().ok_or_else(|| StoreError::Tool(format!("{} is not a UTF-8 path", to.display())))?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
+        // The version copied is the copy's own.
+        let copy = SqliteStore::open(target).await?;
+        let version = copy.data_version().await?;
+        copy.pool.close().await;
+        self.counts_at(version).await
     }
 
     async fn begin_write(&self) -> Result<Box<dyn WriteTx>, StoreError> {

@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use innogauge_model::wire::{BackupStatus, Role};
 use innogauge_model::{Catalog, Lang};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -46,6 +47,22 @@ fn use_clock() -> String {
     (*now).clone()
 }
 
+/// The last backup in words, for an admin.
+fn backup_line(lang: Lang, status: &BackupStatus) -> String {
+    match (&status.latest, status.scheduled) {
+        (Some(file), _) => {
+            let size = format!("{:.1} MB", file.bytes as f64 / 1_048_576.0);
+            t(
+                lang,
+                &format!("最近备份：{}（{size}）", local_time(&file.written_at)),
+                &format!("Last backup {} ({size})", local_time(&file.written_at)),
+            )
+        }
+        (None, true) => t(lang, "尚未完成备份", "No backup written yet"),
+        (None, false) => t(lang, "未设置定时备份（--backup-dir）", "Scheduled backups are off (--backup-dir)"),
+    }
+}
+
 /// The wall display.
 #[function_component(BoardPage)]
 pub fn board_page(props: &BoardPageProps) -> Html {
@@ -53,6 +70,21 @@ pub fn board_page(props: &BoardPageProps) -> Html {
     let clock = use_clock();
     let latest = use_state(|| None::<Rc<UploadSummary>>);
     let connected = use_state(|| true);
+    let backup = use_state(|| None::<Rc<BackupStatus>>);
+    // For an admin, the state of the scheduled backups (the server says who may see it).
+    {
+        let backup = backup.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let Ok(session) = api::call::<api::Session>("GET", "/api/v1/session", None, None).await else { return };
+                if session.user.role == Role::Admin
+                    && let Ok(status) = api::call::<BackupStatus>("GET", "/api/v1/backup", None, None).await
+                {
+                    backup.set(Some(Rc::new(status)));
+                }
+            });
+        });
+    }
     // The last upload, now and after every commit (the same event stream as the widgets).
     {
         let (latest, connected) = (latest.clone(), connected.clone());
@@ -115,6 +147,7 @@ pub fn board_page(props: &BoardPageProps) -> Html {
                 <p class="updated" role="status" aria-live="polite" id="last-update" data-upload={latest.as_ref().map(|u| u.id.to_string())}>{ updated }</p>
                 <p class={classes!("live", (!*connected).then_some("down"))}>{ if *connected { t(lang, "● 实时", "● Live") } else { t(lang, "○ 重新连接中", "○ Reconnecting") } }</p>
                 <p class="clock" aria-hidden="true">{ clock }</p>
+                if let Some(status) = &*backup { <p class="updated" id="last-backup">{ backup_line(lang, status) }</p> }
             </div>
             <section class="wall-gauges" aria-label={t(lang, "2025 年全市目标", "2025 city targets")}>
                 { for catalog.targeted_indicators(&catalog.city().code, Some(2025)).iter().map(|indicator| widget("gauge", &indicator.id, None, "280")) }
