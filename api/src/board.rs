@@ -86,3 +86,54 @@ pub fn progress_board(catalog: &Catalog, dataset: &Dataset, lang: Lang) -> Strin
     }
     out
 }
+
+/// The district evaluation as a terminal table: rank with its interval, change, district, tier,
+/// index, and the five part scores.
+pub fn evaluation_table(evaluation: &innogauge_model::wire::EvaluationWire, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let mut out = String::new();
+    let title = if zh { &evaluation.name_zh } else { &evaluation.name_en };
+    let _ = writeln!(
+        out,
+        "{title} · {} ({}; {} {})",
+        evaluation.period,
+        if zh { "目标值评分法" } else { "target scoring" },
+        if zh { "对比" } else { "against" },
+        evaluation.compared_with
+    );
+    let parts: Vec<String> = evaluation.parts.iter().map(|p| if zh { p.name_zh.clone() } else { p.name_en.clone() }).collect();
+    let _ = writeln!(
+        out,
+        "{:>4} {:>9} {:>4}  {:<18} {:>4} {:>6}  {}",
+        if zh { "排名" } else { "rank" },
+        if zh { "区间" } else { "interval" },
+        "±",
+        if zh { "区县" } else { "district" },
+        if zh { "梯队" } else { "tier" },
+        if zh { "指数" } else { "index" },
+        parts.join(" | ")
+    );
+    let mut rows: Vec<&innogauge_model::wire::EvaluationDistrictWire> = evaluation.districts.iter().collect();
+    rows.sort_by_key(|d| (d.rank.unwrap_or(usize::MAX), d.region.clone()));
+    for d in rows {
+        let name = if zh { &d.name_zh } else { &d.name_en };
+        let interval = d.rank_interval.map_or_else(String::new, |[a, b]| format!("{a}–{b}"));
+        let change = d.rank_change.map_or_else(|| "—".to_owned(), |c| if c > 0 { format!("↑{c}") } else if c < 0 { format!("↓{}", -c) } else { "=".to_owned() });
+        let parts: Vec<String> = d.parts.iter().map(|p| p.score.map_or_else(|| "—".to_owned(), |s| format!("{s:.1}"))).collect();
+        let _ = writeln!(
+            out,
+            "{:>4} {:>9} {:>4}  {:<18} {:>4} {:>6}  {}",
+            d.rank.map_or_else(|| "—".to_owned(), |r| r.to_string()),
+            interval,
+            change,
+            name,
+            d.tier.map_or_else(|| if zh { "未评".to_owned() } else { "n/r".to_owned() }, |t| t.to_string()),
+            d.index.map_or_else(|| "—".to_owned(), |i| format!("{i:.1}")),
+            parts.join(" | ")
+        );
+    }
+    if let Some(average) = evaluation.average {
+        let _ = writeln!(out, "{} {average:.1}", if zh { "参评区县平均指数" } else { "average index of the rated districts" });
+    }
+    out
+}

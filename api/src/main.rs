@@ -10,6 +10,7 @@
 //! innogauge check                 the database's integrity and invariants
 //! innogauge backup FILE           a verified copy of the live database; restore FILE puts one back
 //! innogauge export --all          every revision with its upload, as CSV or JSON lines
+//! innogauge evaluate              the district innovation evaluation as a table
 //! ```
 //!
 //! `anyhow` lives here only; everything below returns typed errors.
@@ -174,6 +175,21 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+    /// Print the district innovation evaluation (seed 004) as a table.
+    Evaluate {
+        /// The quarter (2025Q3); the latest that enough districts have data for by default.
+        #[arg(long)]
+        period: Option<String>,
+        /// `target` (default) or `min_max`.
+        #[arg(long, default_value = "target")]
+        method: String,
+        /// Print the API's JSON instead.
+        #[arg(long)]
+        json: bool,
+        /// Language: zh or en.
+        #[arg(long, default_value = "zh", env = "INNOGAUGE_LANG")]
+        lang: String,
     },
     /// Check the database: its own integrity check, every upload whole, every current value
     /// the latest revision. Exit code 1 when anything is wrong. Safe while the server runs.
@@ -346,6 +362,25 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let (store, _) = open_store(&cli.database).await?;
             let rows = archive::export(&*store, &format, output.as_deref()).await?;
             eprintln!("{rows} revisions exported");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Evaluate { period, method, json, lang } => {
+            let (store, _) = open_store(&cli.database).await?;
+            let data = data::DataCache::load(store, catalog).await?;
+            let snapshot = data.current();
+            let framework = innogauge_model::evaluation::Framework::builtin();
+            let method = innogauge_model::evaluation::Method::parse(&method).context("--method is target or min_max")?;
+            let period = match period.as_deref().map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))? {
+                Some(p) => p,
+                None => innogauge_model::evaluation::latest_period(catalog, &snapshot.dataset, framework, None)
+                    .context("no quarter has the data for an evaluation yet")?,
+            };
+            let result = innogauge_model::evaluation::evaluate(catalog, &snapshot.dataset, framework, period, method);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&result)?);
+            } else {
+                print!("{}", board::evaluation_table(&result, Lang::parse(&lang).unwrap_or_default()));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { json } => {

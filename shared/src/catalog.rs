@@ -316,6 +316,11 @@ impl Catalog {
     }
 
     /// All region groups.
+    pub fn group(&self, id: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.id == id)
+    }
+
+    /// The region groups (一区两群).
     pub fn groups(&self) -> &[Group] {
         &self.groups
     }

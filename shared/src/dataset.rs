@@ -147,6 +147,19 @@ impl Dataset {
         }
     }
 
+    /// Every period at which some value is held, in time order (one per point in time).
+    pub fn periods(&self) -> Vec<Period> {
+        let mut by_month: BTreeMap<i32, Period> = BTreeMap::new();
+        for regions in self.values.values() {
+            for series in regions.values() {
+                for (&month, &(period, _)) in series.iter() {
+                    by_month.entry(month).or_insert(period);
+                }
+            }
+        }
+        by_month.into_values().collect()
+    }
+
     /// Number of values held.
     pub fn len(&self) -> usize {
         self.values.values().flat_map(BTreeMap::values).map(|series| series.len()).sum()

@@ -11,6 +11,7 @@
 //! * [`dataset`]: current values, city sums and derived indicators;
 //! * [`decimal`]: exact decimals, as reported, summed and rounded once;
 //! * [`progress`]: the sdg-build progress measure and everything a gauge shows;
+//! * [`evaluation`]: the district innovation index, tiers, strengths, rank intervals;
 //! * [`revision`]: what an upload changes against known values, and warnings that need history;
 //! * [`geo`]: district boundaries for the map (simplification, projection, hit testing);
 //! * [`views`]: the read model (series with targets, rankings, the dashboard snapshot);
@@ -20,6 +21,7 @@ pub mod catalog;
 pub mod contract;
 pub mod dataset;
 pub mod decimal;
+pub mod evaluation;
 pub mod format;
 pub mod geo;
 pub mod indicator;

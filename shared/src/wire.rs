@@ -714,6 +714,193 @@ pub struct LatestValue {
     pub point: PointWire,
 }
 
+// ---------------------------------------------------------------------------------- evaluation
+
+/// `GET /api/v1/evaluation`: the district innovation index at a period, every district.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvaluationWire {
+    /// The framework's id.
+    pub framework: String,
+    /// Its name.
+    pub name_zh: String,
+    /// Its English name.
+    pub name_en: String,
+    /// The quarter evaluated.
+    pub period: String,
+    /// The quarter rank changes and what moved the index are measured against (a year earlier).
+    pub compared_with: String,
+    /// Target scoring or min–max.
+    pub method: crate::evaluation::Method,
+    /// Share of the weight a district must cover to be rated.
+    pub coverage_required: f64,
+    /// Runs of the sensitivity analysis behind the rank intervals.
+    pub sensitivity_runs: usize,
+    /// The average index of the rated districts (the reference of tiers and groups).
+    pub average: Option<f64>,
+    /// The average score of each part over the rated districts.
+    pub part_averages: Vec<PartScoreWire>,
+    /// The parts.
+    pub parts: Vec<EvaluationPartWire>,
+    /// The measures.
+    pub measures: Vec<EvaluationMeasureWire>,
+    /// Where the evaluation comes from.
+    pub source: SourceWire,
+    /// Every district, in the catalogue's order.
+    pub districts: Vec<EvaluationDistrictWire>,
+}
+
+/// A part of the framework.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvaluationPartWire {
+    /// Id.
+    pub id: String,
+    /// 中文名.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Relative weight.
+    pub weight: f64,
+}
+
+/// A measure of the framework.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvaluationMeasureWire {
+    /// Id.
+    pub id: String,
+    /// Its part.
+    pub part: String,
+    /// 中文名.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The catalogue indicator measured.
+    pub indicator: String,
+    /// What it is divided by.
+    pub denominator: Option<String>,
+    /// The change on a year earlier.
+    pub growth: bool,
+    /// Unit of the measure.
+    pub unit: String,
+    /// The level scoring 100 under target scoring.
+    pub standard: f64,
+    /// Relative weight in its part.
+    pub weight: f64,
+    /// Where it comes from.
+    pub note: Option<String>,
+}
+
+/// Where a figure or a method comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SourceWire {
+    /// Seed file.
+    pub seed: String,
+    /// Document.
+    pub document: String,
+    /// Clause.
+    pub clause: String,
+    /// The words.
+    pub quote: String,
+}
+
+/// One district's evaluation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvaluationDistrictWire {
+    /// Region code.
+    pub region: String,
+    /// 中文名.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Its group (一区两群).
+    pub group_zh: Option<String>,
+    /// Whether it has enough data to be rated.
+    pub rated: bool,
+    /// The share of the framework's weight its data cover.
+    pub coverage: f64,
+    /// The index, 0–100 (none when not rated).
+    pub index: Option<f64>,
+    /// 1 for the highest; equal indices share a rank.
+    pub rank: Option<usize>,
+    /// The 5th–95th percentile rank over the sensitivity runs.
+    pub rank_interval: Option<[usize; 2]>,
+    /// Rank a year earlier minus rank now (positive: moved up).
+    pub rank_change: Option<i64>,
+    /// 1, 2 or 3 (第一、二、三梯队): at or above the average, from 80 % of it, below.
+    pub tier: Option<u8>,
+    /// `leader`, `strong`, `moderate` or `emerging` against the average.
+    pub performance: Option<String>,
+    /// Scores of the parts.
+    pub parts: Vec<PartScoreWire>,
+    /// Values, scores and percentile ranks of the measures.
+    pub measures: Vec<MeasureScoreWire>,
+    /// Measures at or above the 75th percentile (at most three).
+    pub strengths: Vec<String>,
+    /// Measures at or below the 25th percentile (at most three).
+    pub weaknesses: Vec<String>,
+    /// The measures that changed the index most since a year earlier, in index points.
+    pub moved_by: Vec<MeasureShiftWire>,
+}
+
+/// A part's score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartScoreWire {
+    /// The part.
+    pub part: String,
+    /// 0–100 (none without data).
+    pub score: Option<f64>,
+}
+
+/// A measure of one district.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeasureScoreWire {
+    /// The measure.
+    pub measure: String,
+    /// Its value in the measure's unit.
+    pub value: Option<f64>,
+    /// Its score, 0–100.
+    pub score: Option<f64>,
+    /// Its percentile rank among the rated districts (1: the best).
+    pub percentile: Option<f64>,
+}
+
+/// How much a measure changed a district's index since a year earlier.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeasureShiftWire {
+    /// The measure.
+    pub measure: String,
+    /// Index points (positive: up).
+    pub change: f64,
+}
+
+/// `GET /api/v1/evaluation`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct EvaluationQuery {
+    /// The quarter; the latest that enough districts have data for when absent.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::PeriodOrEmpty>))]
+    pub period: Option<String>,
+    /// Only this district (the others are still evaluated, for its rank).
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::RegionOrEmpty>))]
+    pub region: Option<String>,
+    /// `target` (default) or `min_max`.
+    #[serde(default)]
+    pub method: Option<crate::evaluation::Method>,
+    /// An upload id: the evaluation as the data stood right after it (a published report).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 0))]
+    pub as_of: Option<i64>,
+}
+
 // ---------------------------------------------------------------------------------- requests
 
 /// Schemas of the parameters whose values come from the catalogue, for the OpenAPI document:

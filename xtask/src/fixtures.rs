@@ -340,6 +340,30 @@ fn sample_rows(catalog: &Catalog) -> Rows {
             rows.add("rd_fte", &d.code, &year.to_string(), month_index(year, 12), v.to_string());
         }
     }
+    // Context of the district evaluation (illustrative): residents (万人, year end), invention
+    // patents in force (quarterly), technology contract turnover (亿元, year to date).
+    for (year, residents) in [(2020, 3_205.42), (2021, 3_212.43), (2022, 3_213.34), (2023, 3_191.43), (2024, 3_190.47)] {
+        let weights: Vec<f64> = districts.iter().map(|d| d.size.powf(0.55)).collect();
+        for (d, v) in districts.iter().zip(allocate((residents * 100.0_f64).round() as i64, &weights)) {
+            rows.add("resident_population", &d.code, &year.to_string(), month_index(year, 12), fixed(v, 2));
+        }
+    }
+    stock(
+        &mut rows,
+        "invention_patents",
+        &[(2020, 31_800.0), (2021, 38_900.0), (2022, 46_600.0), (2023, 54_700.0), (2024, 62_900.0), (2025, 70_800.0)],
+        &districts,
+        |d| d.size.powf(1.5),
+    );
+    flow(
+        &mut rows,
+        "tech_contract_turnover",
+        &[(2021, 390.0), (2022, 470.0), (2023, 560.0), (2024, 655.0), (2025, 740.0)],
+        2021..=2025,
+        2,
+        &districts,
+        |d| d.size.powf(1.6),
+    );
     // 市科协 activities (seed 002 targets for 2023), city level.
     let per_year = |counts: [[u32; 4]; 5]| -> Vec<(i32, [u32; 4])> { (2021..=2025).zip(counts).collect() };
     events(&mut rows, "bimonthly_forums", "500000", &per_year([[1, 2, 1, 2], [1, 2, 2, 1], [1, 1, 1, 1], [2, 1, 2, 1], [1, 2, 1, 0]]));

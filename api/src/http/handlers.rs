@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use innogauge_model::views::{self, RankMeasure};
+use innogauge_model::evaluation::{self, Framework};
 use innogauge_model::wire::{
-    BackupFile, BackupStatus, ExportQuery, Health, HistoryEntry, HistoryQuery, ProgressQuery, ProgressWire, RankingQuery, SeriesQuery,
+    BackupFile, BackupStatus, EvaluationQuery, EvaluationWire, ExportQuery, Health, HistoryEntry, HistoryQuery, ProgressQuery, ProgressWire, RankingQuery, SeriesQuery,
     SeriesWire, SnapshotWire, UploadDetail, UploadQuery, UploadStatus, UploadSummary, UploadsQuery,
 };
 use innogauge_model::{Indicator, Period, Region, UploadOptions};
@@ -150,6 +151,57 @@ pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
             .collect()
     };
     Ok(cached_json(&ctx, &app.cors, &app.bodies, version, &key, summaries))
+}
+
+/// `GET /api/v1/evaluation`: the district innovation index at a period (the latest that enough
+/// districts have data for by default), with tiers, intervals and what moved each district.
+pub async fn evaluation(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let key = format!("evaluation?{query}");
+    let current = app.data.current();
+    if !query.contains("as_of")
+        && let Some(hit) = reply::cached(&ctx, &app.cors, &app.bodies, current.version, &key)
+    {
+        return Ok(hit);
+    }
+    let q: EvaluationQuery = query_of(&query)?;
+    let only = optional_region(&app, q.region.as_deref())?;
+    if only.is_some_and(|r| !r.is_district()) {
+        return Err(ApiError::bad_request("not-a-district", "the evaluation compares the 38 districts: name one of them, or none"));
+    }
+    let requested = period(q.period.as_deref())?;
+    let method = q.method.unwrap_or_default();
+    let (snapshot, version, past) = match q.as_of {
+        Some(v) if v < 0 => return Err(ApiError::bad_request("bad-as-of", "`as_of` is an upload id")),
+        Some(v) if v < current.version => (app.data.as_of(v).await?, v, true),
+        _ => (current.clone(), current.version, false),
+    };
+    let catalog = app.catalog;
+    let framework = Framework::builtin();
+    let build = move || -> Result<EvaluationWire, ApiError> {
+        let period = match requested {
+            Some(Period::Quarter(y, q)) => Period::Quarter(y, q),
+            Some(other) => return Err(ApiError::bad_request("bad-period", format!("the evaluation is quarterly: {other} is not a quarter"))),
+            None => evaluation::latest_period(catalog, &snapshot.dataset, framework, None)
+                .ok_or_else(|| ApiError::not_found("no quarter has the data for an evaluation yet"))?,
+        };
+        let mut result = evaluation::evaluate(catalog, &snapshot.dataset, framework, period, method);
+        if let Some(region) = only {
+            result.districts.retain(|d| d.region == *region.code);
+        }
+        Ok(result)
+    };
+    if past {
+        let etag = reply::etag(version, &key);
+        if ctx.if_none_match.as_deref() == Some(etag.as_str()) {
+            return Ok(reply::not_modified(&ctx, &app.cors, &etag));
+        }
+        let result = tokio::task::spawn_blocking(build).await.map_err(|e| ApiError::internal(&e))??;
+        let body = Bytes::from(serde_json::to_vec(&result).map_err(|e| ApiError::internal(&e))?);
+        return Ok(bytes_response(&ctx, &app.cors, StatusCode::OK, "application/json; charset=utf-8", body, Some(&etag)));
+    }
+    // Five hundred perturbed runs: off the runtime, once per data version and query.
+    let result = tokio::task::spawn_blocking(build).await.map_err(|e| ApiError::internal(&e))??;
+    Ok(cached_json(&ctx, &app.cors, &app.bodies, version, &key, || result))
 }
 
 pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {

@@ -9,9 +9,11 @@
 use innogauge_model::catalog::{
     BoundDoc, CatalogDocument, DerivationDoc, GroupDoc, IndicatorDoc, RegionDoc, SourceDoc, TargetDoc, UnitDoc,
 };
+use innogauge_model::evaluation::Method;
 use innogauge_model::views::{LatestValue, RankEntry, RankMeasure, Ranking, SeriesView};
 use innogauge_model::wire::{
-    BackupFile, BackupStatus, ChangesWire, CommitEvent, Credentials, ErrorBody, ExportQuery, GridRowWire, GridWire, Health, HistoryEntry,
+    BackupFile, BackupStatus, ChangesWire, EvaluationDistrictWire, EvaluationMeasureWire, EvaluationPartWire, EvaluationQuery, EvaluationWire,
+    MeasureScoreWire, MeasureShiftWire, PartScoreWire, SourceWire, CommitEvent, Credentials, ErrorBody, ExportQuery, GridRowWire, GridWire, Health, HistoryEntry,
     HistoryQuery, KeyedValueWire, MessageWire, ObservationWire, PointWire, ProblemWire, ProgressQuery, ProgressWire, RankingQuery,
     ReportWire, RevisionWire, Role, SeriesQuery, SeriesWire, SessionUser, SessionWire, SnapshotWire, TrendWire, UploadDetail, UploadKind,
     UploadOutcome, UploadQuery, UploadStatus, UploadSummary, UploadsQuery, schemas,
@@ -27,11 +29,12 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
     ),
     paths(
         healthz, metrics, openapi, catalog, series, progress, ranking, snapshot, boundaries, history, export, events, list_uploads,
-        upload, upload_detail, revert, backup, widget_file, demo, demo_css, session_get, session_post, session_delete, root, signin_page,
+        upload, upload_detail, revert, backup, evaluation, widget_file, demo, demo_css, session_get, session_post, session_delete, root, signin_page,
         upload_page, board_page, embed_page, stylesheet
     ),
     components(schemas(
-        ErrorBody, Health, CommitEvent, BackupStatus, BackupFile, CatalogDocument, UnitDoc, GroupDoc, RegionDoc, DerivationDoc, IndicatorDoc, BoundDoc, SourceDoc, TargetDoc,
+        ErrorBody, Health, CommitEvent, BackupStatus, BackupFile, EvaluationWire, EvaluationDistrictWire, EvaluationPartWire,
+        EvaluationMeasureWire, PartScoreWire, MeasureScoreWire, MeasureShiftWire, SourceWire, Method, CatalogDocument, UnitDoc, GroupDoc, RegionDoc, DerivationDoc, IndicatorDoc, BoundDoc, SourceDoc, TargetDoc,
         SeriesView, SeriesWire, PointWire, ProgressWire, TrendWire, MessageWire, Ranking, RankEntry, RankMeasure, SnapshotWire, LatestValue,
         HistoryEntry, UploadOutcome, UploadStatus, UploadKind, UploadSummary, UploadDetail, ReportWire, ProblemWire, ChangesWire,
         ObservationWire, RevisionWire, KeyedValueWire, GridWire, GridRowWire, Credentials, SessionWire, SessionUser, Role,
@@ -179,6 +182,16 @@ fn upload_detail() {}
     )
 )]
 fn revert() {}
+
+#[utoipa::path(
+    get, path = "/api/v1/evaluation", tag = "read", params(EvaluationQuery),
+    responses(
+        (status = 200, description = "the district innovation index (seed 004): every district's index, rank with its 90 % interval, rank change on a year earlier, tier and performance group, part and measure scores, strengths, weaknesses and what moved it; the method is in shared/src/evaluation.rs and the README", body = EvaluationWire),
+        (status = 400, description = "a parameter that cannot be read, a period that is not a quarter, or a region that is not a district", body = ErrorBody),
+        (status = 404, description = "an unknown region, or no quarter with the data for an evaluation yet", body = ErrorBody),
+    )
+)]
+fn evaluation() {}
 
 #[utoipa::path(
     get, path = "/api/v1/backup", tag = "service", security(("bearer" = [])),
