@@ -85,8 +85,10 @@ pub async fn backup(store: &dyn Store, postgres: bool, file: &Path) -> Result<Do
 
 /// Opens a SQLite copy and checks it against the source's counts at its version.
 async fn verify_copy(copy: &Path, expected: BackupCounts) -> Result<(), BackupError> {
-    let store = SqliteStore::open(&copy.display().to_string()).await?;
-    let found = store.check().await?;
+    let store = SqliteStore::open_copy(&copy.display().to_string()).await?;
+    let found = store.check().await;
+    store.close().await;
+    let found = found?;
     if !found.is_sound() {
         return Err(BackupError::Verify(format!("{found:?}")));
     }
@@ -237,7 +239,7 @@ pub async fn run_schedule(
 }
 
 /// Keeps the newest `keep` backups in `dir` (by name, which sorts by time) and removes the rest,
-/// with any `.partial` file a crash left behind.
+/// with any `.partial` file a crash left behind (and a journal beside one).
 pub async fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, std::io::Error> {
     let mut backups = Vec::new();
     let mut removed = Vec::new();
@@ -248,7 +250,7 @@ pub async fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, std::io::Err
         if !name.starts_with("innogauge-") {
             continue;
         }
-        if name.ends_with(".partial") {
+        if name.ends_with(".partial") || name.contains(".partial-") {
             tokio::fs::remove_file(&path).await?;
             removed.push(path);
         } else if name.ends_with(".db") || name.ends_with(".pgdump") {

@@ -501,12 +501,23 @@ fn scheduled_backups_under_kill(bin: &Path, dir: &Path, database: &Database, pla
         for entry in std::fs::read_dir(&backups)? {
             let path = entry?.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-            if name.ends_with(".partial") {
+            if name.ends_with(".partial") || name.contains(".partial-") {
                 partial += 1;
                 continue;
             }
+            if !name.ends_with(".db") {
+                // A journal beside a complete backup: something opened it after it was named.
+                findings.fail(format!("SQLite: round {round}: a stray file {name} beside the backups"));
+                continue;
+            }
             complete += 1;
-            if check(bin, &Database::Sqlite(path.clone()))?.is_err() {
+            // Checked on a copy: opening the backup itself would put a journal beside it.
+            let scratch = dir.join("backup-under-check.db");
+            for side in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{side}", scratch.display()));
+            }
+            std::fs::copy(&path, &scratch)?;
+            if check(bin, &Database::Sqlite(scratch))?.is_err() {
                 findings.fail(format!("SQLite: round {round}: the backup {name}, named as complete, is not sound"));
             }
         }

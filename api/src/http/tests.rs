@@ -1025,6 +1025,18 @@ async fn backup_while_uploading_restores_the_same_data(server: Server, postgres:
     let committed = uploader.await.unwrap();
     assert!(committed > 0, "uploads went on during the backup");
     assert!(file.exists() && !file.with_extension("db.partial").exists());
+    if !postgres {
+        // The copy was read to verify it, and nothing was left beside it: a `-wal` or `-shm`
+        // file named after the backup would look like one more backup to whoever lists the
+        // directory (the chaos run found `copy.db.partial-shm` and the like).
+        let mut beside: Vec<String> =
+            std::fs::read_dir(file.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        beside.sort();
+        assert_eq!(beside, ["copy.db"]);
+        let mut header = [0u8; 20];
+        std::io::Read::read_exact(&mut std::fs::File::open(&file).unwrap(), &mut header).unwrap();
+        assert_eq!(header[18..20], [1, 1], "the copy uses the rollback journal: readers of it create no -wal or -shm");
+    }
     let latest = server.app.store.data_version().await.unwrap();
     assert!(done.counts.version >= 1 && done.counts.version <= latest, "{} of {latest}", done.counts.version);
 
@@ -1074,12 +1086,13 @@ async fn pruning_keeps_the_newest_backups() {
         "innogauge-20261201T060000Z.db",
         "innogauge-20261201T120000Z.db",
         "innogauge-20261201T180000Z.db.partial",
+        "innogauge-20261201T180000Z.db.partial-journal",
         "notes.txt",
     ] {
         std::fs::write(dir.join(name), b"x").unwrap();
     }
     let removed = crate::backup::prune(&dir, 2).await.unwrap();
-    assert_eq!(removed.len(), 2);
+    assert_eq!(removed.len(), 3);
     let mut left: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     left.sort();
     assert_eq!(left, ["innogauge-20261201T060000Z.db", "innogauge-20261201T120000Z.db", "notes.txt"]);

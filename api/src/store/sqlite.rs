@@ -43,6 +43,26 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         Ok(SqliteStore { pool })
     }
+
+    /// Opens a backup copy to read it: an existing file, turned to the rollback journal, so that
+    /// reading it leaves no `-wal` or `-shm` file beside it (a WAL database's readers create
+    /// both, and a kill while the copy is open would leave them next to the backup's name).
+    pub async fn open_copy(path: &str) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(false)
+            .journal_mode(SqliteJournalMode::Delete)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Closes every connection (a dropped pool closes them later, in the background).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
 }
 
 impl SqliteStore {
@@ -86,9 +106,10 @@ common::impl_store! {
         let target = to.to_str().ok_or_else(|| StoreError::Tool(format!("{} is not a UTF-8 path", to.display())))?;
         sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
         // The version copied is the copy's own.
-        let copy = SqliteStore::open(target).await?;
-        let version = copy.data_version().await?;
-        copy.pool.close().await;
+        let copy = SqliteStore::open_copy(target).await?;
+        let version = copy.data_version().await;
+        copy.close().await;
+        let version = version?;
         self.counts_at(version).await
     }
 
