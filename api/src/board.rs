@@ -118,7 +118,18 @@ pub fn evaluation_table(evaluation: &innogauge_model::wire::EvaluationWire, lang
     for d in rows {
         let name = if zh { &d.name_zh } else { &d.name_en };
         let interval = d.rank_interval.map_or_else(String::new, |[a, b]| format!("{a}–{b}"));
-        let change = d.rank_change.map_or_else(|| "—".to_owned(), |c| if c > 0 { format!("↑{c}") } else if c < 0 { format!("↓{}", -c) } else { "=".to_owned() });
+        let change = d.rank_change.map_or_else(
+            || "—".to_owned(),
+            |c| {
+                if c > 0 {
+                    format!("↑{c}")
+                } else if c < 0 {
+                    format!("↓{}", -c)
+                } else {
+                    "=".to_owned()
+                }
+            },
+        );
         let parts: Vec<String> = d.parts.iter().map(|p| p.score.map_or_else(|| "—".to_owned(), |s| format!("{s:.1}"))).collect();
         let _ = writeln!(
             out,

@@ -45,7 +45,13 @@ struct Subscriber {
 pub struct Client {
     base: String,
     cache: RefCell<HashMap<String, Rc<String>>>,
-    pending: RefCell<HashMap<String, Vec<Done>>>,
+    /// Requests in flight by (path, data generation): a request started before a commit never
+    /// answers a caller that asked after it.
+    pending: RefCell<HashMap<(String, u64), Vec<Done>>>,
+    /// Counts the commits seen: every commit empties the cache and starts a new generation.
+    generation: Cell<u64>,
+    /// The live connection dropped since it was last up.
+    dropped: Cell<bool>,
     subscribers: RefCell<Vec<Subscriber>>,
     next_id: Cell<u64>,
     source: RefCell<Option<web_sys::EventSource>>,
@@ -92,6 +98,8 @@ impl Client {
             base: base.to_owned(),
             cache: RefCell::default(),
             pending: RefCell::default(),
+            generation: Cell::new(0),
+            dropped: Cell::new(false),
             subscribers: RefCell::default(),
             next_id: Cell::new(1),
             source: RefCell::new(None),
@@ -112,9 +120,11 @@ impl Client {
             done(Ok(body));
             return;
         }
+        let generation = self.generation.get();
+        let key = (path.to_owned(), generation);
         let first = {
             let mut pending = self.pending.borrow_mut();
-            let waiting = pending.entry(path.to_owned()).or_default();
+            let waiting = pending.entry(key.clone()).or_default();
             waiting.push(Box::new(done));
             waiting.len() == 1
         };
@@ -122,13 +132,16 @@ impl Client {
             return;
         }
         let this = self.clone();
-        let path = path.to_owned();
         wasm_bindgen_futures::spawn_local(async move {
-            let result = fetch_text(&format!("{}{path}", this.base)).await.map(Rc::new);
-            if let Ok(body) = &result {
-                this.cache.borrow_mut().insert(path.clone(), body.clone());
+            let result = fetch_text(&format!("{}{}", this.base, key.0)).await.map(Rc::new);
+            // An answer to a request sent before the last commit may predate it: it goes to the
+            // callers that asked then, and is not kept for the ones that ask now.
+            if let Ok(body) = &result
+                && this.generation.get() == generation
+            {
+                this.cache.borrow_mut().insert(key.0.clone(), body.clone());
             }
-            let waiting = this.pending.borrow_mut().remove(&path).unwrap_or_default();
+            let waiting = this.pending.borrow_mut().remove(&key).unwrap_or_default();
             for done in waiting {
                 done(result.clone());
             }
@@ -252,8 +265,10 @@ impl Client {
     }
 
     fn notify(&self, touches: impl Fn(&Subscriber) -> bool) {
-        // Drop every cached response: a commit may change any derived figure they hold.
+        // Drop every cached response: a commit may change any derived figure they hold. Requests
+        // in flight belong to the old generation: whoever asks again gets a new request.
         self.cache.borrow_mut().clear();
+        self.generation.set(self.generation.get().wrapping_add(1));
         let hits: Vec<Rc<dyn Fn()>> = self.subscribers.borrow().iter().filter(|s| touches(s)).map(|s| s.notify.clone()).collect();
         for notify in hits {
             notify();
@@ -261,6 +276,14 @@ impl Client {
     }
 
     fn connected(&self, up: bool) {
+        // Back after a drop: what is cached may predate commits made meanwhile.
+        if up && self.dropped.replace(false) {
+            self.cache.borrow_mut().clear();
+            self.generation.set(self.generation.get().wrapping_add(1));
+        }
+        if !up {
+            self.dropped.set(true);
+        }
         let watchers: Vec<Rc<dyn Fn(bool)>> = self.connection.borrow().iter().map(|(_, f)| f.clone()).collect();
         for watcher in watchers {
             watcher(up);

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use innogauge_model::Catalog;
 use innogauge_model::geo::FeatureCollection;
 use innogauge_model::views::{Ranking, SeriesView};
-use innogauge_model::wire::ProgressWire;
+use innogauge_model::wire::{EvaluationWire, ProgressWire};
 
 use crate::client::FetchError;
 
@@ -33,6 +33,10 @@ pub enum Payload {
     Map(Rc<Ranking>, Rc<FeatureCollection>),
     /// Every target of a region (board).
     Board(Rc<Vec<ProgressWire>>),
+    /// The district evaluation (index ranking, profile, table).
+    Evaluation(Rc<EvaluationWire>),
+    /// The district evaluation and the boundaries (index map).
+    EvaluationMap(Rc<EvaluationWire>, Rc<FeatureCollection>),
 }
 
 /// Everything a series view needs.

@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use innogauge_model::Lang;
 
-use crate::options::Theme;
+pub use innogauge_model::chart::{Frame, Margins, Theme, accent, background, contrast, css, ink, luminance, status_colour, tier_colour};
 
 /// A canvas's CSS size (content box, CSS pixels) as its `ResizeObserver` reports it.
 ///
@@ -147,65 +147,6 @@ pub fn thin_labels(canvas: &HtmlCanvasElement, selector: &str, stride: usize) {
     }
 }
 
-/// A rectangle of the canvas in device pixels, for charts with margins in CSS pixels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Frame {
-    /// Left edge.
-    pub left: f64,
-    /// Top edge.
-    pub top: f64,
-    /// Width.
-    pub width: f64,
-    /// Height.
-    pub height: f64,
-    /// devicePixelRatio.
-    pub ratio: f64,
-}
-
-impl Frame {
-    /// The plot area inside margins given in CSS pixels.
-    pub fn inside(width: u32, height: u32, ratio: f64, margins: Margins) -> Frame {
-        let (left, top) = (margins.left * ratio, margins.top * ratio);
-        Frame {
-            left,
-            top,
-            width: (f64::from(width) - left - margins.right * ratio).max(1.0),
-            height: (f64::from(height) - top - margins.bottom * ratio).max(1.0),
-            ratio,
-        }
-    }
-
-    /// The device pixel at fractions of the frame (0,0 top left).
-    pub fn at(&self, fx: f64, fy: f64) -> (i32, i32) {
-        ((self.left + fx * self.width).round() as i32, (self.top + fy * self.height).round() as i32)
-    }
-}
-
-/// Margins of a plot area in CSS pixels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Margins {
-    /// Left.
-    pub left: f64,
-    /// Right.
-    pub right: f64,
-    /// Top.
-    pub top: f64,
-    /// Bottom.
-    pub bottom: f64,
-}
-
-impl Margins {
-    /// The CSS `left` of a fraction of the plot width.
-    pub fn css_left(&self, fx: f64) -> String {
-        format!("calc({}px + (100% - {}px) * {fx:.4})", self.left, self.left + self.right)
-    }
-
-    /// The CSS `top` of a fraction of the plot height.
-    pub fn css_top(&self, fy: f64) -> String {
-        format!("calc({}px + (100% - {}px) * {fy:.4})", self.top, self.top + self.bottom)
-    }
-}
-
 /// A plotters drawing area over the whole canvas, cleared.
 pub fn area(canvas: &HtmlCanvasElement) -> Option<DrawingArea<CanvasBackend, Shift>> {
     // Filling with a transparent colour paints nothing over the last frame: clear the pixels.
@@ -215,72 +156,9 @@ pub fn area(canvas: &HtmlCanvasElement) -> Option<DrawingArea<CanvasBackend, Shi
     Some(CanvasBackend::with_canvas_object(canvas.clone().unchecked_into())?.into_drawing_area())
 }
 
-/// Ink (axis, ticks) and grid colours of a theme.
-pub fn ink(theme: Theme) -> (RGBColor, RGBColor) {
-    match theme {
-        Theme::Light => (RGBColor(55, 65, 81), RGBColor(229, 231, 235)),
-        Theme::Dark => (RGBColor(209, 213, 219), RGBColor(55, 65, 81)),
-        Theme::HighContrast => (RGBColor(255, 255, 255), RGBColor(110, 110, 110)),
-    }
-}
-
-/// The accent colour of series lines and bars (blue, readable on each theme's background).
-pub fn accent(theme: Theme) -> RGBColor {
-    match theme {
-        Theme::Light => RGBColor(29, 78, 216),
-        Theme::Dark => RGBColor(96, 165, 250),
-        Theme::HighContrast => RGBColor(255, 255, 0),
-    }
-}
-
-/// A dashed polyline (plotters' `PathElement` draws solid lines only).
+/// A dashed polyline on a canvas (the model's chart helper).
 pub fn dashed(root: &DrawingArea<CanvasBackend, Shift>, points: &[(i32, i32)], dash: f64, gap: f64, style: ShapeStyle) {
-    for pair in points.windows(2) {
-        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
-        let (dx, dy) = (f64::from(x1 - x0), f64::from(y1 - y0));
-        let length = dx.hypot(dy);
-        if length == 0.0 {
-            continue;
-        }
-        let mut at = 0.0;
-        while at < length {
-            let end = (at + dash).min(length);
-            let p = |t: f64| ((f64::from(x0) + dx * t / length).round() as i32, (f64::from(y0) + dy * t / length).round() as i32);
-            let _ = root.draw(&PathElement::new(vec![p(at), p(end)], style));
-            at = end + gap;
-        }
-    }
-}
-
-/// Colours of the progress statuses (fill colours; the words are always shown too).
-pub fn status_colour(status: &str, theme: Theme) -> RGBColor {
-    if theme == Theme::HighContrast {
-        return RGBColor(255, 255, 255);
-    }
-    if theme == Theme::Dark {
-        // Lighter shades: the light theme's would fall under 3:1 on the dark background.
-        return match status {
-            "target_achieved" => RGBColor(34, 197, 94),
-            "substantial" => RGBColor(134, 239, 172),
-            "moderate" => RGBColor(245, 158, 11),
-            "limited" => RGBColor(251, 146, 60),
-            "deterioration" => RGBColor(248, 113, 113),
-            _ => RGBColor(156, 163, 175),
-        };
-    }
-    match status {
-        "target_achieved" => RGBColor(21, 128, 61),
-        "substantial" => RGBColor(22, 163, 74),
-        "moderate" => RGBColor(217, 119, 6),
-        "limited" => RGBColor(234, 88, 12),
-        "deterioration" => RGBColor(185, 28, 28),
-        _ => RGBColor(107, 114, 128),
-    }
-}
-
-/// The same colour as CSS.
-pub fn css(colour: RGBColor) -> String {
-    format!("rgb({}, {}, {})", colour.0, colour.1, colour.2)
+    innogauge_model::chart::dashed(root, points, dash, gap, style);
 }
 
 /// Sizes the backing store to CSS size × devicePixelRatio; returns (width, height, ratio). With
@@ -368,30 +246,6 @@ pub fn gauge(canvas: &HtmlCanvasElement, size: CssSize, shape: &GaugeShape, them
     let _ = root.present();
 }
 
-/// WCAG relative luminance of an sRGB colour.
-pub fn luminance(colour: RGBColor) -> f64 {
-    let channel = |c: u8| {
-        let c = f64::from(c) / 255.0;
-        if c <= 0.039_28 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
-    };
-    0.2126 * channel(colour.0) + 0.7152 * channel(colour.1) + 0.0722 * channel(colour.2)
-}
-
-/// WCAG contrast ratio of two colours (1 to 21).
-pub fn contrast(a: RGBColor, b: RGBColor) -> f64 {
-    let (x, y) = (luminance(a), luminance(b));
-    (x.max(y) + 0.05) / (x.min(y) + 0.05)
-}
-
-/// The background of a theme (as in the stylesheet).
-pub fn background(theme: Theme) -> RGBColor {
-    match theme {
-        Theme::Light => RGBColor(255, 255, 255),
-        Theme::Dark => RGBColor(17, 24, 39),
-        Theme::HighContrast => RGBColor(0, 0, 0),
-    }
-}
-
 /// The status colours with their words.
 pub fn legend(theme: Theme, lang: Lang) -> Vec<(String, String)> {
     ["target_achieved", "substantial", "moderate", "limited", "deterioration", "not_available"]
@@ -412,31 +266,5 @@ mod tests {
         assert_eq!(label_stride(11.0, 34.0), 4);
         assert_eq!(label_stride(0.0, 34.0), 1, "one label: nothing to thin");
         assert_eq!(label_stride(f64::NAN, 34.0), 1);
-    }
-
-    const STATUSES: [&str; 6] = ["target_achieved", "substantial", "moderate", "limited", "deterioration", "not_available"];
-    const THEMES: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::HighContrast];
-
-    /// WCAG 2.1 AA, 1.4.11: graphics that carry meaning (arcs, bars, map fills, the status dot)
-    /// need 3:1 against what is next to them.
-    #[test]
-    fn status_colours_and_lines_stand_out_from_the_background() {
-        for theme in THEMES {
-            let bg = background(theme);
-            for status in STATUSES {
-                let ratio = contrast(status_colour(status, theme), bg);
-                assert!(ratio >= 3.0, "{status} on {theme:?}: {ratio:.2}");
-            }
-            for (what, colour) in [("ink", ink(theme).0), ("accent", accent(theme))] {
-                let ratio = contrast(colour, bg);
-                assert!(ratio >= 3.0, "{what} on {theme:?}: {ratio:.2}");
-            }
-        }
-    }
-
-    #[test]
-    fn contrast_matches_the_wcag_examples() {
-        assert!((contrast(RGBColor(0, 0, 0), RGBColor(255, 255, 255)) - 21.0).abs() < 1e-9);
-        assert!((contrast(RGBColor(118, 118, 118), RGBColor(255, 255, 255)) - 4.54).abs() < 0.01);
     }
 }

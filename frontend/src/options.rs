@@ -1,6 +1,6 @@
 //! What a portal maintainer writes on a `<div>`: `data-innogauge` (the widget), and
-//! `data-indicator`, `data-region`, `data-period`, `data-measure`, `data-lang`, `data-theme`,
-//! `data-height`, `data-live`. Parsed once per mount into [`WidgetOptions`].
+//! `data-indicator`, `data-region`, `data-period`, `data-measure`, `data-method`, `data-lang`,
+//! `data-theme`, `data-height`, `data-live`. Parsed once per mount into [`WidgetOptions`].
 
 use innogauge_model::Lang;
 
@@ -21,11 +21,20 @@ pub enum Kind {
     Map,
     /// Every target of a region.
     Board,
+    /// The district innovation index: every district ranked, with its interval and change.
+    IndexRanking,
+    /// One district's evaluation: its parts against the average, strengths and weaknesses.
+    IndexProfile,
+    /// The evaluation's tiers on the map.
+    IndexMap,
+    /// Every district × part of the evaluation, as a table.
+    IndexTable,
 }
 
 impl Kind {
     /// The `data-innogauge` values.
-    pub const NAMES: [&str; 7] = ["gauge", "trend", "ranking", "map", "kpi", "table", "board"];
+    pub const NAMES: [&str; 11] =
+        ["gauge", "trend", "ranking", "map", "kpi", "table", "board", "index-ranking", "index-profile", "index-map", "index-table"];
 
     /// From `data-innogauge`.
     pub fn parse(text: &str) -> Option<Kind> {
@@ -37,41 +46,22 @@ impl Kind {
             "ranking" => Some(Kind::Ranking),
             "map" => Some(Kind::Map),
             "board" => Some(Kind::Board),
+            "index-ranking" => Some(Kind::IndexRanking),
+            "index-profile" => Some(Kind::IndexProfile),
+            "index-map" => Some(Kind::IndexMap),
+            "index-table" => Some(Kind::IndexTable),
             _ => None,
         }
     }
-}
 
-/// Colour themes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Theme {
-    /// Dark text on white.
-    Light,
-    /// Light text on near-black.
-    Dark,
-    /// Black and white with bold outlines.
-    HighContrast,
-}
-
-impl Theme {
-    /// From `data-theme`; unknown values are light.
-    pub fn parse(text: Option<&str>) -> Theme {
-        match text.map(str::trim) {
-            Some("dark") => Theme::Dark,
-            Some("high-contrast") => Theme::HighContrast,
-            _ => Theme::Light,
-        }
-    }
-
-    /// The CSS class of the theme.
-    pub fn class(self) -> &'static str {
-        match self {
-            Theme::Light => "theme-light",
-            Theme::Dark => "theme-dark",
-            Theme::HighContrast => "theme-hc",
-        }
+    /// Whether the widget shows the district evaluation (it reads `/api/v1/evaluation`, needs
+    /// no indicator, and follows every commit).
+    pub fn is_evaluation(self) -> bool {
+        matches!(self, Kind::IndexRanking | Kind::IndexProfile | Kind::IndexMap | Kind::IndexTable)
     }
 }
+
+pub use innogauge_model::chart::Theme;
 
 /// A widget's options.
 #[derive(Clone, Debug, PartialEq)]
@@ -88,6 +78,8 @@ pub struct WidgetOptions {
     pub period: Option<String>,
     /// Ranking measure.
     pub measure: Option<String>,
+    /// The evaluation's scoring: `target` (default) or `min_max`.
+    pub method: Option<String>,
     /// Language.
     pub lang: Lang,
     /// Theme.
@@ -123,6 +115,7 @@ impl WidgetOptions {
             region: get("region").filter(|r| !r.trim().is_empty()).unwrap_or_else(|| innogauge_model::CITY_CODE.to_owned()),
             period: get("period").filter(|p| !p.trim().is_empty()),
             measure: get("measure").filter(|m| !m.trim().is_empty()),
+            method: get("method").map(|m| m.trim().to_owned()).filter(|m| m == "target" || m == "min_max"),
             lang: get("lang").and_then(|l| Lang::parse(&l)).unwrap_or_default(),
             theme: Theme::parse(get("theme").as_deref()),
             height: get("height").and_then(|h| h.trim().trim_end_matches("px").parse().ok()).filter(|h: &u32| (60..=2000).contains(h)),
@@ -151,5 +144,23 @@ mod tests {
         assert_eq!(options.height, Some(240));
         assert!(!options.live);
         assert_eq!(options.theme, Theme::Light);
+    }
+
+    #[test]
+    fn evaluation_widgets_take_a_method() {
+        let options = WidgetOptions::from_attributes(|name| match name {
+            "innogauge" => Some(" index-profile ".into()),
+            "region" => Some("500118".into()),
+            "method" => Some("min_max".into()),
+            _ => None,
+        });
+        assert_eq!(options.kind, Some(Kind::IndexProfile));
+        assert!(options.kind.is_some_and(Kind::is_evaluation));
+        assert_eq!(options.method.as_deref(), Some("min_max"));
+        let unknown = WidgetOptions::from_attributes(|name| (name == "method").then(|| "best".into()));
+        assert_eq!(unknown.method, None, "an unknown method is the default, not an error from the API");
+        for name in Kind::NAMES {
+            assert!(Kind::parse(name).is_some(), "{name}");
+        }
     }
 }

@@ -94,5 +94,24 @@ th:first-child, td:first-child { text-align: left; }
 .board-name { font-size: 13px; font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .board-figures { font-size: 12px; opacity: .9; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .board-status li { flex-direction: row; align-items: center; justify-content: flex-start; gap: 6px; padding-left: 8px; font-size: 12px; font-weight: 600; }
+.interval { display: inline-block; min-width: 3.6em; margin-left: 6px; font-size: 11.5px; opacity: .85; text-align: right; }
+.change { display: inline-block; min-width: 2.2em; margin-left: 4px; text-align: right; }
+.index-grid, .part-grid { grid-template-columns: minmax(6.5em, 40%) minmax(60px, 1fr) auto; }
+.index-grid .rank-names li, .part-grid .rank-names li { overflow: hidden; text-overflow: ellipsis; }
+.part-grid { margin-top: 6px; }
+.part-grid li { height: 30px; line-height: 30px; }
+.swatch.tick { width: 3px; height: 14px; border: 0; border-radius: 0; }
+.standing { margin: 0 0 2px; }
+.verdicts { list-style: none; padding: 0; margin: 8px 0 4px; font-size: 13px; }
+.verdicts li { margin: 2px 0; }
+details summary { cursor: pointer; font-size: 13px; margin-top: 4px; }
+.table-scroll.tall { max-height: 520px; }
+.group { display: block; font-size: 11px; font-weight: 400; opacity: .8; }
+button.sort { font: inherit; font-weight: 600; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: inherit; }
+tr.chosen th, tr.chosen td { font-weight: 700; }
+.index-table th[scope=row], .index-table td:nth-child(3) { text-align: left; white-space: nowrap; }
+.index-table thead th:nth-child(2), .index-table thead th:nth-child(3) { text-align: left; }
+.sized > .profile, .sized > .index-table { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
+.sized .index-table .table-scroll { max-height: none; flex: 1 1 auto; min-height: 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); white-space: nowrap; border: 0; }
 "#;

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use innogauge_model::geo::FeatureCollection;
 use innogauge_model::views::{Ranking, SeriesView};
-use innogauge_model::wire::ProgressWire;
+use innogauge_model::wire::{EvaluationWire, ProgressWire};
 use innogauge_model::{Catalog, Lang};
 
 pub use crate::data::{Data, FetchState, Loaded, Payload, SharedCatalog};
@@ -20,6 +20,10 @@ use yew::prelude::*;
 use crate::board::Board;
 use crate::client::{Client, FetchError, client};
 use crate::gauge::Gauge;
+use crate::index_map::TierMap;
+use crate::index_profile::IndexProfile;
+use crate::index_ranking::IndexRanking;
+use crate::index_table::IndexTable;
 use crate::kpi::Kpi;
 use crate::map::DistrictMap;
 use crate::options::{Kind, WidgetOptions};
@@ -41,6 +45,16 @@ fn paths(options: &WidgetOptions, kind: Kind) -> Vec<String> {
             "/api/v1/boundaries".to_owned(),
         ],
         Kind::Board => vec![format!("/api/v1/progress?region={region}{period}")],
+        // Every evaluation widget of a page asks for the same document (one request: the
+        // client shares answers), whatever district it shows.
+        Kind::IndexRanking | Kind::IndexProfile | Kind::IndexTable | Kind::IndexMap => {
+            let method = options.method.as_deref().map(|m| format!("&method={m}")).unwrap_or_default();
+            let mut paths = vec![format!("/api/v1/evaluation?{}{method}", period.trim_start_matches('&'))];
+            if kind == Kind::IndexMap {
+                paths.push("/api/v1/boundaries".to_owned());
+            }
+            paths
+        }
     }
 }
 
@@ -66,6 +80,17 @@ fn fetch(client: &Rc<Client>, kind: Kind, paths: Vec<String>, done: impl FnOnce(
             Kind::Gauge | Kind::Trend | Kind::Kpi | Kind::Table => parse::<SeriesView>(&body).map(Payload::Series),
             Kind::Ranking => parse::<Ranking>(&body).map(Payload::Ranking),
             Kind::Board => parse::<Vec<ProgressWire>>(&body).map(Payload::Board),
+            Kind::IndexRanking | Kind::IndexProfile | Kind::IndexTable => parse::<EvaluationWire>(&body).map(Payload::Evaluation),
+            Kind::IndexMap => {
+                let evaluation = match parse::<EvaluationWire>(&body) {
+                    Ok(evaluation) => evaluation,
+                    Err(e) => return done(Err(e)),
+                };
+                loader.get(&second.unwrap_or_default(), move |result| {
+                    done(result.and_then(|body| parse::<FeatureCollection>(&body)).map(|map| Payload::EvaluationMap(evaluation, map)));
+                });
+                return;
+            }
             Kind::Map => {
                 let ranking = match parse::<Ranking>(&body) {
                     Ok(ranking) => ranking,
@@ -161,12 +186,13 @@ pub fn widget(props: &WidgetProps) -> Html {
 
     // Live: refetch when a commit touches this widget's data; mark stale while disconnected.
     // Rankings and maps follow every region of their indicator, boards every indicator of
-    // their region ("*").
+    // their region ("*"), the evaluation everything (any value may move any district's rank).
     let key = match (&*state, options.kind) {
         (FetchState::Ready(data), Some(kind)) => {
             let indicator = data.catalog.indicator(&options.indicator).map(|i| i.id.to_string());
             let region = data.catalog.region(&options.region).map(|r| r.code.to_string());
             match kind {
+                _ if kind.is_evaluation() => Some(("*".to_owned(), "*".to_owned())),
                 Kind::Ranking | Kind::Map => indicator.map(|i| (i, "*".to_owned())),
                 Kind::Board => region.map(|r| ("*".to_owned(), r)),
                 _ => indicator.zip(region),
@@ -240,6 +266,14 @@ fn view(data: &Data, kind: Kind, options: &WidgetOptions) -> Html {
         (Payload::Ranking(ranking), _) => html! { <RankingChart {catalog} ranking={ranking.clone()} {options} /> },
         (Payload::Map(ranking, map), _) => html! { <DistrictMap {catalog} ranking={ranking.clone()} map={map.clone()} {options} /> },
         (Payload::Board(list), _) => html! { <Board {catalog} progress={list.clone()} {options} /> },
+        (Payload::Evaluation(evaluation), Kind::IndexRanking) => {
+            html! { <IndexRanking {catalog} evaluation={evaluation.clone()} {options} /> }
+        }
+        (Payload::Evaluation(evaluation), Kind::IndexProfile) => {
+            html! { <IndexProfile {catalog} evaluation={evaluation.clone()} {options} /> }
+        }
+        (Payload::Evaluation(evaluation), Kind::IndexTable) => html! { <IndexTable {catalog} evaluation={evaluation.clone()} {options} /> },
+        (Payload::EvaluationMap(evaluation, map), _) => html! { <TierMap evaluation={evaluation.clone()} map={map.clone()} {options} /> },
         _ => html! {},
     }
 }
@@ -259,6 +293,11 @@ fn fail(
 
 fn failure_text(lang: Lang, options: &WidgetOptions, error: &FetchError) -> String {
     match error {
+        FetchError::Api { status: 404, message, .. } if options.kind.is_some_and(Kind::is_evaluation) => t(
+            lang,
+            &format!("还没有可以评价的季度数据（{message}）。区县上传季度数据后会自动显示。"),
+            &format!("No quarter has the data for an evaluation yet ({message}). It appears once districts upload their quarters."),
+        ),
         FetchError::Api { status: 404, message, .. } => t(
             lang,
             &format!("找不到指标“{}”或地区“{}”（{message}）。请检查 data-indicator 和 data-region。", options.indicator, options.region),

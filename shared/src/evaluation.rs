@@ -56,6 +56,7 @@ use serde::Deserialize;
 
 use crate::catalog::Catalog;
 use crate::dataset::Dataset;
+use crate::message::Bilingual;
 use crate::period::Period;
 use crate::region::Region;
 use crate::wire::{
@@ -158,26 +159,59 @@ pub struct Framework {
     pub measures: Vec<MeasureDoc>,
 }
 
-/// How measures are turned into scores.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Method {
-    /// `min(100, 100 · x / standard)`.
-    #[default]
-    Target,
-    /// Min–max rescaling with outliers and skew treated.
-    MinMax,
+pub use crate::wire::Method;
+
+/// A finite number above zero (NaN is not).
+fn positive(x: f64) -> bool {
+    x.is_finite() && x > 0.0
 }
 
-impl Method {
-    /// Parses `target` or `min_max` (also `minmax`).
-    pub fn parse(text: &str) -> Option<Method> {
-        match text {
-            "target" => Some(Method::Target),
-            "min_max" | "minmax" => Some(Method::MinMax),
-            _ => None,
+/// A tier in words: `第一梯队` / `first tier`.
+pub fn tier_label(tier: u8) -> Bilingual {
+    match tier {
+        1 => Bilingual::new("第一梯队", "first tier"),
+        2 => Bilingual::new("第二梯队", "second tier"),
+        _ => Bilingual::new("第三梯队", "third tier"),
+    }
+}
+
+/// A performance group in words (`leader`, `strong`, `moderate`, `emerging`).
+pub fn performance_label(group: &str) -> Bilingual {
+    match group {
+        "leader" => Bilingual::new("领先", "leader"),
+        "strong" => Bilingual::new("较强", "strong"),
+        "moderate" => Bilingual::new("中等", "moderate"),
+        _ => Bilingual::new("追赶", "emerging"),
+    }
+}
+
+/// A rank change in symbols: `↑2`, `↓1`, `=`, or `—` without a rank a year earlier.
+pub fn change_symbol(change: Option<i64>) -> String {
+    match change {
+        Some(c) if c > 0 => format!("↑{c}"),
+        Some(c) if c < 0 => format!("↓{}", -c),
+        Some(_) => "=".to_owned(),
+        None => "—".to_owned(),
+    }
+}
+
+/// A rank change in words: `比上年同期上升2位` / `up 2 on a year earlier`.
+pub fn change_words(change: Option<i64>) -> Bilingual {
+    match change {
+        Some(c) if c > 0 => Bilingual::new(format!("比上年同期上升{c}位"), format!("up {c} on a year earlier")),
+        Some(c) if c < 0 => Bilingual::new(format!("比上年同期下降{}位", -c), format!("down {} on a year earlier", -c)),
+        Some(_) => Bilingual::new("与上年同期持平", "unchanged on a year earlier"),
+        None => Bilingual::new("上年同期未参评", "not rated a year earlier"),
+    }
+}
+
+/// A rank with its interval in words: `第14名（区间12–18）` / `rank 14 (interval 12–18)`.
+pub fn rank_words(rank: usize, interval: Option<[usize; 2]>) -> Bilingual {
+    match interval {
+        Some([low, high]) if low != high => {
+            Bilingual::new(format!("第{rank}名（区间第{low}–{high}名）"), format!("rank {rank} (interval {low}–{high})"))
         }
+        _ => Bilingual::new(format!("第{rank}名"), format!("rank {rank}")),
     }
 }
 
@@ -213,7 +247,7 @@ impl Framework {
             problems.push(format!("coverage {} is not within (0, 1]", framework.coverage));
         }
         for part in &framework.parts {
-            if !(part.weight > 0.0) {
+            if !positive(part.weight) {
                 problems.push(format!("part {}: the weight must be positive", part.id));
             }
             if !framework.measures.iter().any(|m| m.part == part.id) {
@@ -229,7 +263,7 @@ impl Framework {
                     problems.push(format!("measure {}: unknown indicator {id}", m.id));
                 }
             }
-            if !(m.weight > 0.0) || !(m.standard > 0.0) || !m.factor.is_finite() {
+            if !positive(m.weight) || !positive(m.standard) || !m.factor.is_finite() {
                 problems.push(format!("measure {}: weight and standard must be positive", m.id));
             }
         }
@@ -282,7 +316,8 @@ pub fn inputs(catalog: &Catalog, dataset: &Dataset, framework: &Framework, perio
                     let denominator = match &m.denominator {
                         None => 1.0,
                         Some(id) => {
-                            let denominator_is_stock = catalog.indicator(id).is_some_and(|i| i.measure == crate::indicator::MeasureKind::Stock);
+                            let denominator_is_stock =
+                                catalog.indicator(id).is_some_and(|i| i.measure == crate::indicator::MeasureKind::Stock);
                             value_at(catalog, dataset, id, &d.code, period, denominator_is_stock).filter(|v| *v > 0.0)?
                         }
                     };
@@ -303,7 +338,8 @@ fn scores(measure: &MeasureDoc, values: &[Option<f64>], method: Method) -> Vec<O
             .iter()
             .map(|v| {
                 v.map(|x| {
-                    let ratio = if measure.lower_is_better { if x > 0.0 { measure.standard / x } else { 1.0 } } else { x / measure.standard };
+                    let ratio =
+                        if measure.lower_is_better { if x > 0.0 { measure.standard / x } else { 1.0 } } else { x / measure.standard };
                     (100.0 * ratio).clamp(0.0, 100.0)
                 })
             })
@@ -327,7 +363,10 @@ fn scores(measure: &MeasureDoc, values: &[Option<f64>], method: Method) -> Vec<O
                 .iter()
                 .map(|v| {
                     v.map(|x| {
-                        let x = transform(signed(x).clamp(inside.iter().copied().fold(f64::INFINITY, f64::min), inside.iter().copied().fold(f64::NEG_INFINITY, f64::max)));
+                        let x = transform(signed(x).clamp(
+                            inside.iter().copied().fold(f64::INFINITY, f64::min),
+                            inside.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                        ));
                         if high > low { (100.0 * (x - low) / (high - low)).clamp(0.0, 100.0) } else { 100.0 }
                     })
                 })
@@ -417,7 +456,13 @@ fn rank_intervals(framework: &Framework, inputs: &Inputs, method: Method) -> Vec
     for _ in 0..SENSITIVITY_RUNS {
         let parts: Vec<f64> = framework.parts.iter().map(|p| p.weight * (0.5 + random.next())).collect();
         let measures: Vec<f64> = framework.measures.iter().map(|m| m.weight * (0.5 + random.next())).collect();
-        let chosen = if random.next() < 0.5 { method } else if method == Method::Target { Method::MinMax } else { Method::Target };
+        let chosen = if random.next() < 0.5 {
+            method
+        } else if method == Method::Target {
+            Method::MinMax
+        } else {
+            Method::Target
+        };
         let perturbed = run(framework, inputs, chosen, &parts, &measures);
         for (d, rank) in ranks(&perturbed.index).into_iter().enumerate() {
             if let Some(rank) = rank {
@@ -479,8 +524,7 @@ pub fn evaluate(catalog: &Catalog, dataset: &Dataset, framework: &Framework, per
         .parts
         .iter()
         .map(|scores| {
-            let present: Vec<f64> =
-                scores.iter().zip(&current.index).filter(|(_, i)| i.is_some()).filter_map(|(s, _)| *s).collect();
+            let present: Vec<f64> = scores.iter().zip(&current.index).filter(|(_, i)| i.is_some()).filter_map(|(s, _)| *s).collect();
             (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
         })
         .collect();
@@ -501,11 +545,8 @@ pub fn evaluate(catalog: &Catalog, dataset: &Dataset, framework: &Framework, per
         .iter()
         .zip(&now.values)
         .map(|(m, values)| {
-            let considered: Vec<Option<f64>> = values
-                .iter()
-                .zip(&current.index)
-                .map(|(v, i)| i.and(*v).map(|x| if m.lower_is_better { -x } else { x }))
-                .collect();
+            let considered: Vec<Option<f64>> =
+                values.iter().zip(&current.index).map(|(v, i)| i.and(*v).map(|x| if m.lower_is_better { -x } else { x })).collect();
             let r = ranks(&considered);
             let n = considered.iter().flatten().count();
             r.into_iter().map(|rank| rank.map(|rank| if n > 1 { 1.0 - (rank - 1) as f64 / (n - 1) as f64 } else { 1.0 })).collect()
@@ -627,14 +668,12 @@ pub fn evaluate(catalog: &Catalog, dataset: &Dataset, framework: &Framework, per
 /// districts have values of the framework's indicators (at least as many districts rated as
 /// not), at or before `until`.
 pub fn latest_period(catalog: &Catalog, dataset: &Dataset, framework: &Framework, until: Option<Period>) -> Option<Period> {
-    let mut quarters: Vec<Period> = dataset.periods().into_iter().filter_map(|p| match p {
-        Period::Quarter(..) => Some(p),
-        _ => None,
-    }).collect();
+    let mut quarters: Vec<Period> = dataset.periods().into_iter().filter(|p| matches!(p, Period::Quarter(..))).collect();
     quarters.sort_by_key(|p| std::cmp::Reverse(p.month_index()));
     quarters.dedup();
     let limit = until.map_or(i32::MAX, |u| u.month_index());
-    let weights = (framework.parts.iter().map(|p| p.weight).collect::<Vec<_>>(), framework.measures.iter().map(|m| m.weight).collect::<Vec<_>>());
+    let weights =
+        (framework.parts.iter().map(|p| p.weight).collect::<Vec<_>>(), framework.measures.iter().map(|m| m.weight).collect::<Vec<_>>());
     quarters.into_iter().filter(|p| p.month_index() <= limit).find(|&p| {
         let evaluated = run(framework, &inputs(catalog, dataset, framework, p), Method::Target, &weights.0, &weights.1);
         let rated = evaluated.index.iter().flatten().count();
@@ -657,6 +696,23 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+
+    #[test]
+    fn ranks_and_changes_read_as_words() {
+        assert_eq!(change_symbol(Some(2)), "↑2");
+        assert_eq!(change_symbol(Some(-3)), "↓3");
+        assert_eq!(change_symbol(Some(0)), "=");
+        assert_eq!(change_symbol(None), "—");
+        assert_eq!(change_words(Some(-2)).zh, "比上年同期下降2位");
+        assert_eq!(change_words(Some(1)).en, "up 1 on a year earlier");
+        assert_eq!(rank_words(14, Some([12, 18])).zh, "第14名（区间第12–18名）");
+        assert_eq!(rank_words(14, Some([12, 18])).en, "rank 14 (interval 12–18)");
+        assert_eq!(rank_words(1, Some([1, 1])).zh, "第1名", "an interval of one rank is not written");
+        assert_eq!(tier_label(2).zh, "第二梯队");
+        assert_eq!(performance_label("leader").en, "leader");
+        assert_eq!(Method::parse("minmax"), Some(Method::MinMax));
+        assert_eq!(Method::MinMax.label().zh, "极值标准化法");
+    }
 
     fn doc(id: &str, part: &str, standard: f64) -> MeasureDoc {
         MeasureDoc {
@@ -695,13 +751,10 @@ mod tests {
     #[test]
     fn target_scores_are_capped_at_100_and_floored_at_0() {
         let m = doc("a", "p", 20.0);
-        assert_eq!(scores(&m, &[Some(10.0), Some(20.0), Some(40.0), Some(-5.0), None], Method::Target), [
-            Some(50.0),
-            Some(100.0),
-            Some(100.0),
-            Some(0.0),
-            None
-        ]);
+        assert_eq!(
+            scores(&m, &[Some(10.0), Some(20.0), Some(40.0), Some(-5.0), None], Method::Target),
+            [Some(50.0), Some(100.0), Some(100.0), Some(0.0), None]
+        );
     }
 
     #[test]
@@ -751,7 +804,10 @@ mod tests {
     #[test]
     fn tiers_and_groups_follow_the_average() {
         assert_eq!((tier(60.0, 50.0), tier(45.0, 50.0), tier(30.0, 50.0)), (1, 2, 3));
-        assert_eq!([group(70.0, 50.0), group(55.0, 50.0), group(40.0, 50.0), group(30.0, 50.0)], ["leader", "strong", "moderate", "emerging"]);
+        assert_eq!(
+            [group(70.0, 50.0), group(55.0, 50.0), group(40.0, 50.0), group(30.0, 50.0)],
+            ["leader", "strong", "moderate", "emerging"]
+        );
     }
 
     #[test]

@@ -15,9 +15,13 @@
 //! * [`revision`]: what an upload changes against known values, and warnings that need history;
 //! * [`geo`]: district boundaries for the map (simplification, projection, hit testing);
 //! * [`views`]: the read model (series with targets, rankings, the dashboard snapshot);
-//! * [`wire`]: the JSON shapes of the API.
+//! * [`wire`]: the JSON shapes of the API;
+//! * `chart` (feature `chart`): the charts, drawn with plotters on any backend (the widgets'
+//!   canvas, the reports' SVG).
 
 pub mod catalog;
+#[cfg(feature = "chart")]
+pub mod chart;
 pub mod contract;
 pub mod dataset;
 pub mod decimal;

@@ -731,7 +731,7 @@ pub struct EvaluationWire {
     /// The quarter rank changes and what moved the index are measured against (a year earlier).
     pub compared_with: String,
     /// Target scoring or min–max.
-    pub method: crate::evaluation::Method,
+    pub method: Method,
     /// Share of the weight a district must cover to be rated.
     pub coverage_required: f64,
     /// Runs of the sensitivity analysis behind the rank intervals.
@@ -748,6 +748,37 @@ pub struct EvaluationWire {
     pub source: SourceWire,
     /// Every district, in the catalogue's order.
     pub districts: Vec<EvaluationDistrictWire>,
+}
+
+/// How the evaluation turns measures into scores (`shared::evaluation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Method {
+    /// `min(100, 100 · x / standard)`.
+    #[default]
+    Target,
+    /// Min–max rescaling with outliers and skew treated.
+    MinMax,
+}
+
+impl Method {
+    /// The method in words.
+    pub fn label(self) -> Bilingual {
+        match self {
+            Method::Target => Bilingual::new("目标值评分法", "target-based scoring"),
+            Method::MinMax => Bilingual::new("极值标准化法", "min–max scoring"),
+        }
+    }
+
+    /// Parses `target` or `min_max` (also `minmax`).
+    pub fn parse(text: &str) -> Option<Method> {
+        match text {
+            "target" => Some(Method::Target),
+            "min_max" | "minmax" => Some(Method::MinMax),
+            _ => None,
+        }
+    }
 }
 
 /// A part of the framework.
@@ -894,7 +925,7 @@ pub struct EvaluationQuery {
     pub region: Option<String>,
     /// `target` (default) or `min_max`.
     #[serde(default)]
-    pub method: Option<crate::evaluation::Method>,
+    pub method: Option<Method>,
     /// An upload id: the evaluation as the data stood right after it (a published report).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", param(minimum = 0))]

@@ -11,7 +11,8 @@ fn sample() -> (String, Dataset) {
     let text = std::fs::read_to_string(path).unwrap();
     let upload = read_upload(Catalog::builtin(), text.as_bytes(), &UploadOptions::default());
     assert!(!upload.report.has_errors(), "{:?}", upload.report.problems.first());
-    (text.clone(), Dataset::from_observations(&upload.observations))
+    let dataset = Dataset::from_observations(&upload.observations);
+    (text, dataset)
 }
 
 #[test]
@@ -65,7 +66,8 @@ fn yongchuans_index_recomputed_by_hand() {
         score(v("science_literacy_rate", "2024"), 15.0),
         score(v("district_platforms", "2025Q3"), 1.0),
     ];
-    let input = [score(v("rd_expenditure", "2025Q3") / v("gdp", "2025Q3") * 100.0, 3.0), score(v("rd_personnel", "2024") / population, 80.0)];
+    let input =
+        [score(v("rd_expenditure", "2025Q3") / v("gdp", "2025Q3") * 100.0, 3.0), score(v("rd_personnel", "2024") / population, 80.0)];
     let output = [
         score(v("invention_patents", "2025Q3") / population, 20.0),
         score(v("tech_contract_turnover", "2025Q3") / v("gdp", "2025Q3") * 100.0, 2.0),
@@ -91,6 +93,12 @@ fn yongchuans_index_recomputed_by_hand() {
     // Its rank is the number of districts with a higher index, plus one.
     let higher = evaluation.districts.iter().filter(|d| d.index.unwrap() > yongchuan.index.unwrap() + 0.005).count();
     assert_eq!(yongchuan.rank, Some(higher + 1));
-    let tier = if yongchuan.index.unwrap() >= evaluation.average.unwrap() { 1 } else if yongchuan.index.unwrap() >= 0.8 * evaluation.average.unwrap() { 2 } else { 3 };
+    let tier = if yongchuan.index.unwrap() >= evaluation.average.unwrap() {
+        1
+    } else if yongchuan.index.unwrap() >= 0.8 * evaluation.average.unwrap() {
+        2
+    } else {
+        3
+    };
     assert_eq!(yongchuan.tier, Some(tier));
 }

@@ -83,6 +83,15 @@ function portalPage() {
     <div id="map" data-innogauge="map" data-indicator="high_tech_enterprises" data-region="500118"></div>
     <div id="map-value" data-innogauge="map" data-indicator="tech_smes" data-measure="value" data-lang="en"></div>
   </div>
+  <div class="row wide">
+    <div id="index-ranking" data-innogauge="index-ranking" data-region="永川区" data-height="520"></div>
+    <div id="index-map" data-innogauge="index-map"></div>
+    <div id="index-profile" data-innogauge="index-profile" data-region="500118"></div>
+    <div id="index-profile-en" data-innogauge="index-profile" data-region="江津区" data-lang="en" data-theme="dark"></div>
+    <div id="index-ranking-en" data-innogauge="index-ranking" data-region="500118" data-lang="en" data-method="min_max" data-height="420"></div>
+    <div id="index-map-en" data-innogauge="index-map" data-lang="en" data-theme="high-contrast"></div>
+  </div>
+  <div id="index-table" data-innogauge="index-table" data-region="永川区"></div>
   <div class="row small">
     <div id="gauge-small" data-innogauge="gauge" data-indicator="rd_expenditure" data-region="500103" data-height="200"></div>
     <div id="trend-small" data-innogauge="trend" data-indicator="tech_smes" data-region="500103" data-height="200"></div>
@@ -314,6 +323,119 @@ test('the menu downloads the chart as PNG and the data as CSV', async () => {
   // The public figures, exactly (the city is the exact sum of the districts).
   assert.match(text, /\n2021Q4,2021年第四季度,5108,家\n/);
   assert.match(text, /\n2022Q4,2022年第四季度,6348,家\n/);
+});
+
+async function shown(id) {
+  await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+  await page.locator(`#${id}`).getByRole('img').first().waitFor({ timeout: 20000 });
+  return page.locator(`#${id}`).getByRole('img').first().getAttribute('aria-label');
+}
+
+/** The number after `word` in a text (an index as a widget writes it, one decimal). */
+function numberAfter(text, word) {
+  const m = text.match(new RegExp(`${word}\\s?([\\d.]+)`));
+  assert.ok(m, `no “${word}” number in: ${text}`);
+  return Number(m[1]);
+}
+
+function painted(id) {
+  return page.locator(`#${id}`).evaluate((host) => {
+    const c = host.shadowRoot.querySelector('canvas');
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) { n++; } }
+    return { painted: n, backing: c.width, css: c.clientWidth };
+  });
+}
+
+test('the evaluation widgets say each district\'s index, rank and interval, in both languages', async () => {
+  const evaluation = await (await fetch(`${api}/api/v1/evaluation`)).json();
+  const byCode = (e, code) => e.districts.find((d) => d.region === code);
+  const words = (d) => (d.rank_interval[0] === d.rank_interval[1] ? `第${d.rank}名` : `第${d.rank}名（区间第${d.rank_interval[0]}–${d.rank_interval[1]}名）`);
+  const wordsEn = (d) => (d.rank_interval[0] === d.rank_interval[1] ? `rank ${d.rank}` : `rank ${d.rank} \\(interval ${d.rank_interval[0]}–${d.rank_interval[1]}\\)`);
+  const yongchuan = byCode(evaluation, '500118');
+  assert.ok(yongchuan.rated && yongchuan.rank >= 1 && yongchuan.rank <= 38);
+
+  // The ranking: the top three, and 永川区 (data-region) with its rank and interval.
+  const ranking = await shown('index-ranking');
+  const first = evaluation.districts.find((d) => d.rank === 1);
+  assert.match(ranking, new RegExp(`区县科技创新指数排名（2025年第三季度，38 个区县参评）：前三为${first.name_zh}`));
+  assert.match(ranking, new RegExp(`永川区：指数[\\d.]+，${words(yongchuan)}`));
+  assert.ok(Math.abs(numberAfter(ranking, '永川区：指数') - yongchuan.index) <= 0.051, ranking);
+  const rows = await page.locator('#index-ranking').evaluate((host) => host.shadowRoot.querySelectorAll('.rank-names li').length);
+  assert.equal(rows, 38, 'every district has a row');
+
+  // The same in English, scored min–max: its own ranks.
+  const minMax = await (await fetch(`${api}/api/v1/evaluation?method=min_max`)).json();
+  const english = await shown('index-ranking-en');
+  assert.match(english, new RegExp(`Yongchuan District: index [\\d.]+, ${wordsEn(byCode(minMax, '500118'))}`));
+
+  // The profile: the index, the rank with its interval, the tier, every part against the average.
+  const profile = await shown('index-profile');
+  assert.match(profile, new RegExp(`^永川区区县科技创新指数（2025年第三季度）：指数[\\d.]+，${words(yongchuan)} · 第${['一', '二', '三'][yongchuan.tier - 1]}梯队`));
+  for (const part of evaluation.parts) {
+    const average = evaluation.part_averages.find((p) => p.part === part.id).score;
+    assert.ok(Math.abs(numberAfter(profile, `${part.name_zh}[\\d.]+（平均`) - average) <= 0.051, `${part.name_zh} average in: ${profile}`);
+  }
+  const strengths = await page.locator('#index-profile').locator('.verdicts').textContent();
+  for (const id of yongchuan.strengths) {
+    assert.ok(strengths.includes(evaluation.measures.find((m) => m.id === id).name_zh), `strength ${id} not named: ${strengths}`);
+  }
+  const jiangjin = byCode(evaluation, '500116');
+  assert.match(await shown('index-profile-en'), new RegExp(`^Jiangjin District, District innovation index \\(Q3 2025\\): index [\\d.]+, ${wordsEn(jiangjin)}`));
+
+  // The tier map counts the tiers as the API does.
+  const count = (tier) => evaluation.districts.filter((d) => d.tier === tier).length;
+  assert.match(await shown('index-map'), new RegExp(`梯队分布图（2025年第三季度）：第一梯队 ${count(1)} 个，第二梯队 ${count(2)} 个，第三梯队 ${count(3)} 个，未参评 ${count(null)} 个`));
+  assert.match(await shown('index-map-en'), /Map of District innovation index tiers \(Q3 2025\): \d+ in the first tier/);
+
+  // Painted at the device pixel ratio, despite the host's canvas rule.
+  for (const id of ['index-ranking', 'index-profile', 'index-map', 'index-map-en']) {
+    const canvas = await painted(id);
+    assert.ok(canvas.painted > 2000, `${id}: only ${canvas.painted} pixels painted`);
+    assert.equal(canvas.backing, Math.round(canvas.css * 2), `${id}: backing store not at devicePixelRatio`);
+  }
+
+  // The table: every district, and sorting by a part puts its best first.
+  const table = page.locator('#index-table');
+  await table.scrollIntoViewIfNeeded();
+  await table.getByRole('table').waitFor({ timeout: 20000 });
+  assert.equal(await table.locator('tbody tr').count(), 38);
+  assert.match(await table.locator('tbody tr').first().textContent(), new RegExp(`^1${first.name_zh}`));
+  await table.getByRole('button', { name: '科技促进经济发展' }).click();
+  const best = [...evaluation.districts].sort((a, b) => (b.parts.find((p) => p.part === 'economy').score ?? -1) - (a.parts.find((p) => p.part === 'economy').score ?? -1))[0];
+  assert.match(await table.locator('tbody tr').first().locator('th').textContent(), new RegExp(`^${best.name_zh}`));
+  assert.equal(await table.getByRole('columnheader', { name: /科技促进经济发展/ }).getAttribute('aria-sort'), 'descending');
+
+  fs.mkdirSync(shots, { recursive: true });
+  for (const id of ['index-ranking', 'index-profile', 'index-map', 'index-profile-en', 'index-ranking-en', 'index-map-en', 'index-table']) {
+    await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+    await page.locator(`#${id}`).screenshot({ path: path.join(shots, `${id}.png`) });
+  }
+});
+
+test('a statistician\'s upload moves the index and the evaluation widgets repaint live', async () => {
+  const before = (await (await fetch(`${api}/api/v1/evaluation?region=500118`)).json()).districts[0];
+  const shownBefore = numberAfter(await shown('index-profile'), '指数');
+  assert.ok(Math.abs(shownBefore - before.index) <= 0.051, `the profile shows ${shownBefore}, the API ${before.index}`);
+  // Twice the high-tech enterprises of 2025Q3: 永川区's score of that measure rises.
+  const series = await (await fetch(`${api}/api/v1/series?indicator=high_tech_enterprises&region=500118`)).json();
+  const value = series.series.points.find((p) => p.period === '2025Q3').value * 2;
+  const body = `指标,地区,时期,数值\n高新技术企业数量,永川区,2025Q3,${value}\n`;
+  const response = await fetch(`${api}/api/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body });
+  assert.equal(response.status, 201, await response.text());
+  const after = (await (await fetch(`${api}/api/v1/evaluation?region=500118`)).json()).districts[0];
+  assert.ok(after.index > before.index + 0.5, `the index moved from ${before.index} to ${after.index}`);
+  await page.waitForFunction((expected) => {
+    const label = document.querySelector('#index-profile').shadowRoot.querySelector('[role=img]').getAttribute('aria-label');
+    const m = label.match(/指数([\d.]+)/);
+    return m && Math.abs(Number(m[1]) - expected) <= 0.051;
+  }, after.index, { timeout: 15000 });
+  await page.waitForFunction((expected) => {
+    const label = document.querySelector('#index-ranking').shadowRoot.querySelector('[role=img]').getAttribute('aria-label');
+    const m = label.match(/永川区：指数([\d.]+)/);
+    return m && Math.abs(Number(m[1]) - expected) <= 0.051;
+  }, after.index, { timeout: 15000 });
 });
 
 test('text in every widget passes WCAG AA contrast', async () => {

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use innogauge_model::views::{self, RankMeasure};
 use innogauge_model::evaluation::{self, Framework};
+use innogauge_model::views::{self, RankMeasure};
 use innogauge_model::wire::{
-    BackupFile, BackupStatus, EvaluationQuery, EvaluationWire, ExportQuery, Health, HistoryEntry, HistoryQuery, ProgressQuery, ProgressWire, RankingQuery, SeriesQuery,
-    SeriesWire, SnapshotWire, UploadDetail, UploadQuery, UploadStatus, UploadSummary, UploadsQuery,
+    BackupFile, BackupStatus, EvaluationQuery, EvaluationWire, ExportQuery, Health, HistoryEntry, HistoryQuery, ProgressQuery,
+    ProgressWire, RankingQuery, SeriesQuery, SeriesWire, SnapshotWire, UploadDetail, UploadQuery, UploadStatus, UploadSummary,
+    UploadsQuery,
 };
 use innogauge_model::{Indicator, Period, Region, UploadOptions};
 use serde::Serialize;
@@ -180,7 +181,9 @@ pub async fn evaluation(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let build = move || -> Result<EvaluationWire, ApiError> {
         let period = match requested {
             Some(Period::Quarter(y, q)) => Period::Quarter(y, q),
-            Some(other) => return Err(ApiError::bad_request("bad-period", format!("the evaluation is quarterly: {other} is not a quarter"))),
+            Some(other) => {
+                return Err(ApiError::bad_request("bad-period", format!("the evaluation is quarterly: {other} is not a quarter")));
+            }
             None => evaluation::latest_period(catalog, &snapshot.dataset, framework, None)
                 .ok_or_else(|| ApiError::not_found("no quarter has the data for an evaluation yet"))?,
         };

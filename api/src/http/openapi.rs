@@ -12,11 +12,11 @@ use innogauge_model::catalog::{
 use innogauge_model::evaluation::Method;
 use innogauge_model::views::{LatestValue, RankEntry, RankMeasure, Ranking, SeriesView};
 use innogauge_model::wire::{
-    BackupFile, BackupStatus, ChangesWire, EvaluationDistrictWire, EvaluationMeasureWire, EvaluationPartWire, EvaluationQuery, EvaluationWire,
-    MeasureScoreWire, MeasureShiftWire, PartScoreWire, SourceWire, CommitEvent, Credentials, ErrorBody, ExportQuery, GridRowWire, GridWire, Health, HistoryEntry,
-    HistoryQuery, KeyedValueWire, MessageWire, ObservationWire, PointWire, ProblemWire, ProgressQuery, ProgressWire, RankingQuery,
-    ReportWire, RevisionWire, Role, SeriesQuery, SeriesWire, SessionUser, SessionWire, SnapshotWire, TrendWire, UploadDetail, UploadKind,
-    UploadOutcome, UploadQuery, UploadStatus, UploadSummary, UploadsQuery, schemas,
+    BackupFile, BackupStatus, ChangesWire, CommitEvent, Credentials, ErrorBody, EvaluationDistrictWire, EvaluationMeasureWire,
+    EvaluationPartWire, EvaluationQuery, EvaluationWire, ExportQuery, GridRowWire, GridWire, Health, HistoryEntry, HistoryQuery,
+    KeyedValueWire, MeasureScoreWire, MeasureShiftWire, MessageWire, ObservationWire, PartScoreWire, PointWire, ProblemWire, ProgressQuery,
+    ProgressWire, RankingQuery, ReportWire, RevisionWire, Role, SeriesQuery, SeriesWire, SessionUser, SessionWire, SnapshotWire,
+    SourceWire, TrendWire, UploadDetail, UploadKind, UploadOutcome, UploadQuery, UploadStatus, UploadSummary, UploadsQuery, schemas,
 };
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};

@@ -1130,3 +1130,69 @@ async fn the_full_history_exports_every_revision_with_its_upload() {
     assert!(lines[1]["value"].is_null(), "the revert withdrew the value");
     assert!(std::fs::read_to_string(&jsonl_file).unwrap().contains(r#""value":19.00"#), "the digits as uploaded");
 }
+
+/// `GET /api/v1/evaluation`: every district evaluated at the latest quarter, one district on
+/// request, the alternative method, answers cached by data version, and `as_of` reproducing a
+/// result after the data moved on (what a published report needs).
+#[tokio::test]
+async fn the_evaluation_ranks_every_district_and_reproduces_an_earlier_result() {
+    let server = sqlite_server("evaluation").await;
+    let addr = server.addr;
+    let empty = get(addr, "/api/v1/evaluation").await;
+    assert_eq!(empty.status, 404, "no data, no evaluation");
+    assert_eq!(empty.json()["code"], "not-found");
+    let admin = token(&server, "admin", &[]).await;
+    let first = post_csv(addr, "/api/v1/uploads", &admin, &fixture("sample/observations.csv")).await;
+    assert_eq!(first.status, 201);
+    let first_id = first.json()["upload"]["id"].as_i64().unwrap();
+
+    let answer = get(addr, "/api/v1/evaluation").await;
+    assert_eq!(answer.status, 200);
+    let evaluation = answer.json();
+    assert_eq!(evaluation["period"], "2025Q3", "the latest quarter with the data");
+    assert_eq!(evaluation["compared_with"], "2024Q3");
+    let districts = evaluation["districts"].as_array().unwrap();
+    assert_eq!(districts.len(), 38);
+    let mut ranks: Vec<i64> = districts.iter().filter_map(|d| d["rank"].as_i64()).collect();
+    ranks.sort_unstable();
+    assert_eq!(ranks.first(), Some(&1));
+    assert_eq!(ranks.len(), 38, "the sample rates every district");
+    for d in districts {
+        let [low, high] = [d["rank_interval"][0].as_i64().unwrap(), d["rank_interval"][1].as_i64().unwrap()];
+        assert!(low <= high && (1..=38).contains(&low) && (1..=38).contains(&high), "{d}");
+    }
+    // Cached by data version: the second answer is a 304 for the same ETag.
+    let etag = answer.header("etag").unwrap().to_owned();
+    assert_eq!(request(addr, "GET", "/api/v1/evaluation", &[("If-None-Match", &etag)], b"").await.status, 304);
+
+    let yongchuan = get(addr, "/api/v1/evaluation?region=永川区").await.json();
+    assert_eq!(yongchuan["districts"].as_array().unwrap().len(), 1);
+    let before = yongchuan["districts"][0].clone();
+    assert_eq!(before["region"], "500118");
+    assert_eq!(before["rank"], districts.iter().find(|d| d["region"] == "500118").unwrap()["rank"], "its rank among all 38");
+
+    let min_max = get(addr, "/api/v1/evaluation?method=min_max&region=500118").await.json();
+    assert_eq!(min_max["method"], "min_max");
+    assert_ne!(min_max["districts"][0]["index"], before["index"]);
+
+    for (query, code) in [
+        ("region=500000", "not-a-district"),
+        ("period=2025", "bad-period"),
+        ("period=someday", "bad-period"),
+        ("method=best", "invalid-query"),
+        ("as_of=-1", "bad-as-of"),
+    ] {
+        let bad = get(addr, &format!("/api/v1/evaluation?{query}")).await;
+        assert_eq!(bad.status, 400, "{query}: {}", String::from_utf8_lossy(&bad.body));
+        assert_eq!(bad.json()["code"], code, "{query}");
+    }
+    assert_eq!(get(addr, "/api/v1/evaluation?region=nowhere").await.status, 404);
+
+    // An upload moves 永川区's index; as_of the first upload gives the first result exactly.
+    let csv = "指标,地区,时期,数值\n高新技术企业数量,永川区,2025Q3,900\n有效发明专利拥有量,永川区,2025Q3,6000\n";
+    assert_eq!(post_csv(addr, "/api/v1/uploads", &admin, csv.as_bytes()).await.status, 201);
+    let after = get(addr, "/api/v1/evaluation?region=500118").await.json()["districts"][0].clone();
+    assert!(after["index"].as_f64().unwrap() > before["index"].as_f64().unwrap() + 1.0, "{} → {}", before["index"], after["index"]);
+    let reproduced = get(addr, &format!("/api/v1/evaluation?region=500118&as_of={first_id}")).await.json()["districts"][0].clone();
+    assert_eq!(reproduced, before, "the evaluation as of the first upload is the one published then");
+}

@@ -120,7 +120,7 @@ pub fn board_page(props: &BoardPageProps) -> Html {
     let widget = |kind: &str, indicator: &str, measure: Option<&str>, height: &str| {
         // Keyed by its options: a language switch makes a new element, which mounts anew.
         let key = format!("{kind}|{indicator}|{lang_code}|{measure:?}");
-        html! { <div key={key} class="cell" data-innogauge={kind.to_owned()} data-indicator={indicator.to_owned()}
+        html! { <div key={key} class="cell" data-innogauge={kind.to_owned()} data-indicator={(!indicator.is_empty()).then(|| indicator.to_owned())}
         data-measure={measure.map(str::to_owned)} data-height={height.to_owned()} data-theme="dark" data-lang={lang_code} /> }
     };
     let updated = match &*latest {
@@ -156,6 +156,11 @@ pub fn board_page(props: &BoardPageProps) -> Html {
                 { widget("map", "high_tech_enterprises", Some("value"), "640") }
                 { widget("ranking", "rd_expenditure", Some("growth"), "640") }
                 { widget("ranking", "tech_smes", Some("value"), "640") }
+            </section>
+            <section class="wall-lower" aria-label={t(lang, "区县科技创新评价", "District innovation evaluation")}>
+                { widget("index-ranking", "", None, "640") }
+                { widget("index-map", "", None, "640") }
+                { widget("index-table", "", None, "640") }
             </section>
         </div>
     }

@@ -37,6 +37,8 @@ pub struct Choice {
     pub lang: String,
     /// Ranking/map measure.
     pub measure: String,
+    /// The evaluation's scoring (`target`, `min_max`).
+    pub method: String,
     /// Height in CSS pixels (empty: the widget's own).
     pub height: String,
 }
@@ -50,6 +52,7 @@ impl Default for Choice {
             theme: "light".into(),
             lang: "zh".into(),
             measure: "value".into(),
+            method: "target".into(),
             height: String::new(),
         }
     }
@@ -61,17 +64,42 @@ impl Choice {
         matches!(self.kind.as_str(), "ranking" | "map")
     }
 
+    /// Chooses the widget type; a district profile needs a district, so the city becomes the
+    /// first district of the catalogue.
+    pub fn set_kind(&mut self, kind: String) {
+        if kind == "index-profile"
+            && !Catalog::builtin().region(&self.region).is_some_and(|r| r.is_district())
+            && let Some(first) = Catalog::builtin().districts().next()
+        {
+            self.region = first.code.to_string();
+        }
+        self.kind = kind;
+    }
+
+    /// Whether the type shows the district evaluation (no indicator, a method).
+    pub fn is_evaluation(&self) -> bool {
+        Kind::parse(&self.kind).is_some_and(Kind::is_evaluation)
+    }
+
+    /// Whether the type reads `data-indicator`.
+    pub fn has_indicator(&self) -> bool {
+        self.kind != "board" && !self.is_evaluation()
+    }
+
     /// The `data-*` attributes, in snippet order (defaults left out).
     pub fn attributes(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![("data-innogauge", self.kind.clone())];
-        if self.kind != "board" {
+        if self.has_indicator() {
             out.push(("data-indicator", self.indicator.clone()));
         }
-        if self.region != "500000" || self.kind == "board" {
+        if self.region != "500000" || self.kind == "board" || self.kind == "index-profile" {
             out.push(("data-region", self.region.clone()));
         }
         if self.has_measure() && self.measure != "value" {
             out.push(("data-measure", self.measure.clone()));
+        }
+        if self.is_evaluation() && self.method != "target" {
+            out.push(("data-method", self.method.clone()));
         }
         if self.theme != "light" {
             out.push(("data-theme", self.theme.clone()));
@@ -159,6 +187,10 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
                 "kpi" => ("指标卡", "KPI card"),
                 "table" => ("数据表", "table"),
                 "board" => ("区县目标一览", "a region's targets"),
+                "index-ranking" => ("创新指数排名（含名次区间）", "innovation index ranking (with rank intervals)"),
+                "index-profile" => ("区县创新画像", "a district's evaluation profile"),
+                "index-map" => ("创新指数梯队地图", "map of the index tiers"),
+                "index-table" => ("创新指数总表", "index table, every district × part"),
                 other => (other, other),
             };
             ((*k).to_owned(), format!("{k} · {}", t(lang, zh, en)))
@@ -203,8 +235,8 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
                     "Choose the chart and its data, check the preview, then paste the code into the portal page's HTML. With several charts on a page, include the <script> once.") }</p>
                 <div class="builder">
                     <form class="card options" aria-label={t(lang, "图表选项", "Chart options")} onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-                        { select("kind", t(lang, "图表类型", "Widget"), &c.kind, kinds, set(|c, v| c.kind = v)) }
-                        if c.kind != "board" {
+                        { select("kind", t(lang, "图表类型", "Widget"), &c.kind, kinds, set(Choice::set_kind)) }
+                        if c.has_indicator() {
                             { select("indicator", t(lang, "指标", "Indicator"), &c.indicator, indicators, set(|c, v| c.indicator = v)) }
                         }
                         { select("region", t(lang, "地区（排名和地图中加粗显示）", "Region (bold in rankings and maps)"), &c.region, regions, set(|c, v| c.region = v)) }
@@ -213,6 +245,11 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
                                 ("value".into(), t(lang, "数值", "value")),
                                 ("achievement".into(), t(lang, "目标完成度", "achievement of target")),
                                 ("growth".into(), t(lang, "增长率", "growth"))], set(|c, v| c.measure = v)) }
+                        }
+                        if c.is_evaluation() {
+                            { select("method", t(lang, "评分方法", "Scoring"), &c.method, vec![
+                                ("target".into(), t(lang, "目标值评分法（默认）", "target-based (default)")),
+                                ("min_max".into(), t(lang, "极值标准化法", "min–max"))], set(|c, v| c.method = v)) }
                         }
                         { select("theme", t(lang, "配色", "Theme"), &c.theme, vec![
                             ("light".into(), t(lang, "浅色", "light")), ("dark".into(), t(lang, "深色", "dark")),
@@ -226,8 +263,9 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
                     </form>
                     <section class={classes!("card", "preview", (c.theme == "dark").then_some("dark"))} aria-labelledby="preview-title">
                         <h2 id="preview-title">{ t(lang, "预览", "Preview") }</h2>
-                        <div key={preview_key} id="preview-widget" data-innogauge={c.kind.clone()} data-indicator={c.indicator.clone()}
-                            data-region={c.region.clone()} data-measure={c.has_measure().then(|| c.measure.clone())} data-theme={c.theme.clone()}
+                        <div key={preview_key} id="preview-widget" data-innogauge={c.kind.clone()} data-indicator={c.has_indicator().then(|| c.indicator.clone())}
+                            data-region={c.region.clone()} data-measure={c.has_measure().then(|| c.measure.clone())}
+                            data-method={c.is_evaluation().then(|| c.method.clone())} data-theme={c.theme.clone()}
                             data-lang={c.lang.clone()} data-height={(!c.height.is_empty()).then(|| c.height.clone())} />
                     </section>
                 </div>
