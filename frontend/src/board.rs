@@ -4,20 +4,20 @@
 
 use std::rc::Rc;
 
+use innogauge_model::chart::progress::{self, TargetBars};
 use innogauge_model::format::{format_decimal, format_number};
 use innogauge_model::wire::ProgressWire;
 use innogauge_model::{Catalog, Lang};
-use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::data::SharedCatalog;
-use crate::draw::{self, Frame, Margins};
+use crate::draw;
 use crate::export::{self, Label, Picture};
 use crate::menu::Menu;
 use crate::names::t;
 use crate::names::{expected_fraction, figure, indicator_name, is_growth_target, region_name, status_label, target_fraction, unit};
-use crate::options::{Theme, WidgetOptions};
+use crate::options::WidgetOptions;
 
 /// Properties of [`Board`].
 #[derive(Properties, PartialEq, Clone, Debug)]
@@ -33,45 +33,14 @@ pub struct BoardProps {
 /// Height of a row in CSS pixels (the HTML rows use the same).
 pub const ROW: f64 = 44.0;
 
-const MARGINS: Margins = Margins { left: 2.0, right: 2.0, top: 0.0, bottom: 0.0 };
-
-/// The bars run to 1.2 × target, so over-achievement shows past the target mark.
-const BAR_MAX: f64 = 1.2;
-
-/// What the canvas shows.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BoardShape {
-    /// (fraction of target, expected-by-now fraction, status) per row.
-    pub rows: Vec<(Option<f64>, Option<f64>, String)>,
-    /// Colours.
-    pub theme: Theme,
-}
+/// What the canvas shows: the model's target bars.
+pub type BoardShape = TargetBars;
 
 /// Draws the bars.
 pub fn paint(canvas: &HtmlCanvasElement, shape: &BoardShape, size: draw::CssSize) {
     let (width, height, ratio) = draw::fit_backing(canvas, size, None);
     let Some(root) = draw::area(canvas) else { return };
-    let frame = Frame::inside(width, height, ratio, MARGINS);
-    let (ink, grid) = draw::ink(shape.theme);
-    let rows = shape.rows.len().max(1) as f64;
-    for (i, (fraction, expected, status)) in shape.rows.iter().enumerate() {
-        let (top, bottom) = ((i as f64 + 0.35) / rows, (i as f64 + 0.65) / rows);
-        let (a, b) = (frame.at(0.0, top).1, frame.at(0.0, bottom).1);
-        let x = |f: f64| frame.at(f.clamp(0.0, BAR_MAX) / BAR_MAX, 0.0).0;
-        let _ = root.draw(&Rectangle::new([(x(0.0), a), (x(BAR_MAX), b)], grid.filled()));
-        if let Some(fraction) = fraction.filter(|f| f.is_finite()) {
-            let _ = root
-                .draw(&Rectangle::new([(x(0.0), a), (x(fraction).max(x(0.0) + 1), b)], draw::status_colour(status, shape.theme).filled()));
-        }
-        let tick = (3.0 * ratio) as i32;
-        let _ = root.draw(&PathElement::new(vec![(x(1.0), a - tick), (x(1.0), b + tick)], ink.stroke_width((2.0 * ratio).round() as u32)));
-        if let Some(expected) = expected.filter(|e| e.is_finite()) {
-            let _ = root.draw(&PathElement::new(
-                vec![(x(expected), a - tick / 2), (x(expected), b + tick / 2)],
-                ink.mix(0.7).stroke_width(ratio.round().max(1.0) as u32),
-            ));
-        }
-    }
+    progress::paint(&root, width, height, ratio, shape);
     let _ = root.present();
 }
 

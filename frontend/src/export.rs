@@ -22,6 +22,18 @@ pub struct Label {
     pub align: &'static str,
 }
 
+/// The labels of a chart drawn row by row: each row's name at the left edge and its figure at
+/// the right edge of a `width`-wide chart, rows `row` CSS pixels high.
+pub fn row_labels(rows: &[(String, String)], width: f64, row: f64) -> Vec<Label> {
+    rows.iter()
+        .enumerate()
+        .flat_map(|(i, (name, figure))| {
+            let y = (i as f64 + 0.5) * row;
+            [Label { x: 2.0, y, text: name.clone(), align: "left" }, Label { x: width - 2.0, y, text: figure.clone(), align: "right" }]
+        })
+        .collect()
+}
+
 /// What goes around the chart in the image.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Picture {

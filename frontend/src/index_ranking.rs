@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::data::SharedCatalog;
 use crate::draw;
 use crate::evaluation::{self as eval, district_name, score, source_note, spoken, tier_legend, tier_word};
-use crate::export::{self, Label, Picture};
+use crate::export::{self, Picture};
 use crate::menu::Menu;
 use crate::names::t;
 use crate::options::WidgetOptions;
@@ -118,17 +118,7 @@ pub fn index_ranking(props: &IndexRankingProps) -> Html {
             let picture = Picture {
                 title: title.clone(),
                 subtitle: subtitle.clone(),
-                labels: labels
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, (who, figure))| {
-                        let y = (i as f64 + 0.5) * ROW;
-                        [
-                            Label { x: 2.0, y, text: who.clone(), align: "left" },
-                            Label { x: w - 2.0, y, text: figure.clone(), align: "right" },
-                        ]
-                    })
-                    .collect(),
+                labels: export::row_labels(&labels, w, ROW),
                 legend: legend.clone(),
                 note: source_note(evaluation_source.as_str(), lang),
             };

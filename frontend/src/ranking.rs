@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use crate::data::SharedCatalog;
 use crate::draw::{self, Frame, Margins};
-use crate::export::{self, Label, Picture};
+use crate::export::{self, Picture};
 use crate::menu::Menu;
 use crate::names::t;
 use crate::names::{self, figure_text, indicator_name, percent_change, region_name, status_word, unit};
@@ -156,17 +156,7 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
             let picture = Picture {
                 title: title.clone(),
                 subtitle: subtitle.clone(),
-                labels: labels
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, (who, value))| {
-                        let y = (i as f64 + 0.5) * ROW;
-                        [
-                            Label { x: 2.0, y, text: who.clone(), align: "left" },
-                            Label { x: w - 2.0, y, text: value.clone(), align: "right" },
-                        ]
-                    })
-                    .collect(),
+                labels: export::row_labels(&labels, w, ROW),
                 legend: legend.clone(),
                 note: t(lang, "来源：InnoGauge 科创目标仪表", "Source: InnoGauge"),
             };

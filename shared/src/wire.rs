@@ -917,11 +917,11 @@ pub struct MeasureShiftWire {
 pub struct EvaluationQuery {
     /// The quarter; the latest that enough districts have data for when absent.
     #[serde(default, deserialize_with = "text")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::PeriodOrEmpty>))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::QuarterOrEmpty>))]
     pub period: Option<String>,
     /// Only this district (the others are still evaluated, for its rank).
     #[serde(default, deserialize_with = "text")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::RegionOrEmpty>))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::DistrictOrEmpty>))]
     pub region: Option<String>,
     /// `target` (default) or `min_max`.
     #[serde(default)]
@@ -983,6 +983,24 @@ pub mod schemas {
         one_of("region code or name, e.g. 500118 or 永川区; empty: none", regions(), true)
     }
 
+    /// An optional district (one of the 38, not the city or a zone): empty is the same as absent.
+    pub fn district_or_empty() -> Object {
+        let catalog = Catalog::builtin();
+        let mut values: Vec<String> = catalog.districts().map(|r| r.code.to_string()).collect();
+        values.extend(catalog.districts().map(|r| r.name_zh.clone()));
+        one_of("district code or name, e.g. 500118 or 永川区; empty: none", values, true)
+    }
+
+    /// An optional quarter: empty is the same as absent.
+    pub fn quarter_or_empty() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("a quarter: 2025Q3 (also 2025年三季度), years 1949–2100; empty: none"))
+            .pattern(Some(format!("^({YEAR}Q[1-4])?$")))
+            .build()
+    }
+
+    const YEAR: &str = "(19(49|[5-9][0-9])|20[0-9][0-9]|2100)";
     const PERIOD: &str = "(19(49|[5-9][0-9])|20[0-9][0-9]|2100)(Q[1-4]|H[12]|-(0[1-9]|1[0-2]))?";
 
     /// A period in its canonical spelling (the server also reads 2025年三季度, 2025年1-9月…).
@@ -1009,7 +1027,7 @@ pub mod schemas {
             impl utoipa::ToSchema for $name {}
         )*};
     }
-    named!(Indicator => indicator, IndicatorOrEmpty => indicator_or_empty, Region => region, RegionOrEmpty => region_or_empty, PeriodText => period, PeriodOrEmpty => period_or_empty);
+    named!(Indicator => indicator, IndicatorOrEmpty => indicator_or_empty, Region => region, RegionOrEmpty => region_or_empty, DistrictOrEmpty => district_or_empty, QuarterOrEmpty => quarter_or_empty, PeriodText => period, PeriodOrEmpty => period_or_empty);
 
     /// An optional period: empty is the same as absent.
     pub fn period_or_empty() -> Object {

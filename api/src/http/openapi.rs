@@ -38,7 +38,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         SeriesView, SeriesWire, PointWire, ProgressWire, TrendWire, MessageWire, Ranking, RankEntry, RankMeasure, SnapshotWire, LatestValue,
         HistoryEntry, UploadOutcome, UploadStatus, UploadKind, UploadSummary, UploadDetail, ReportWire, ProblemWire, ChangesWire,
         ObservationWire, RevisionWire, KeyedValueWire, GridWire, GridRowWire, Credentials, SessionWire, SessionUser, Role,
-        schemas::Indicator, schemas::IndicatorOrEmpty, schemas::Region, schemas::RegionOrEmpty, schemas::PeriodText, schemas::PeriodOrEmpty
+        schemas::Indicator, schemas::IndicatorOrEmpty, schemas::Region, schemas::RegionOrEmpty, schemas::DistrictOrEmpty, schemas::QuarterOrEmpty, schemas::PeriodText, schemas::PeriodOrEmpty
     )),
     modifiers(&Security)
 )]

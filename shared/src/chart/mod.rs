@@ -11,6 +11,7 @@
 
 pub mod index;
 pub mod palette;
+pub mod progress;
 pub mod regions;
 
 pub use palette::{Theme, accent, background, contrast, css, ink, luminance, status_colour, tier_colour};
