@@ -5,7 +5,6 @@
 use std::rc::Rc;
 
 use innogauge_model::chart::progress::{self, TargetBars};
-use innogauge_model::format::{format_decimal, format_number};
 use innogauge_model::wire::ProgressWire;
 use innogauge_model::{Catalog, Lang};
 use web_sys::HtmlCanvasElement;
@@ -16,7 +15,7 @@ use crate::draw;
 use crate::export::{self, Label, Picture};
 use crate::menu::Menu;
 use crate::names::t;
-use crate::names::{expected_fraction, figure, indicator_name, is_growth_target, region_name, status_label, target_fraction, unit};
+use crate::names::{expected_fraction, indicator_name, region_name, status_label, target_fraction};
 use crate::options::WidgetOptions;
 
 /// Properties of [`Board`].
@@ -44,33 +43,9 @@ pub fn paint(canvas: &HtmlCanvasElement, shape: &BoardShape, size: draw::CssSize
     let _ = root.present();
 }
 
-/// The row's figure line: latest value against the target, or growth against the threshold.
+/// The row's figure line (the model's words).
 fn figures(catalog: &Catalog, p: &ProgressWire, lang: Lang) -> String {
-    let unit = unit(catalog, &p.indicator);
-    let decimals = catalog.indicator(&p.indicator).map_or(2, |i| i.decimals);
-    let latest = p.latest.as_ref().map_or_else(|| "—".to_owned(), |l| format!("{}{unit}", figure(catalog, &p.indicator, l.value, lang)));
-    if let (true, Some(observed), Some(required)) = (is_growth_target(catalog, p), p.observed_growth, p.required_growth) {
-        return t(
-            lang,
-            &format!("{latest} · 年均增长 {}%（目标 ≥{}%）", format_number(observed * 100.0, 1), format_number(required * 100.0, 1)),
-            &format!("{latest} · growth {}% a year (target ≥{}%)", format_number(observed * 100.0, 1), format_number(required * 100.0, 1)),
-        );
-    }
-    if let (Some(held), Some(required)) = (p.events_held, p.events_required) {
-        return t(
-            lang,
-            &format!("已举办 {} / 应举办 {}", format_number(held, 0), format_number(required, 0)),
-            &format!("{} held of {} due", format_number(held, 0), format_number(required, 0)),
-        );
-    }
-    match (p.target_value, &p.deadline) {
-        (Some(target), Some(deadline)) => t(
-            lang,
-            &format!("{latest} / 目标 {}{unit}（{deadline}年）", format_decimal(target, decimals)),
-            &format!("{latest} of {} {unit} by {deadline}", format_decimal(target, decimals)),
-        ),
-        _ => latest,
-    }
+    innogauge_model::words::target_figures(catalog, p, lang)
 }
 
 /// The board widget.

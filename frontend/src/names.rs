@@ -2,7 +2,7 @@
 //! formatting (万/亿 for Chinese readers). Imports no other module of the crate.
 
 use innogauge_model::Decimal;
-use innogauge_model::format::{format_compact, format_decimal, format_number};
+use innogauge_model::format::{format_decimal, format_number};
 use innogauge_model::views::RankMeasure;
 use innogauge_model::wire::ProgressWire;
 use innogauge_model::{Catalog, Lang, Period, Status};
@@ -22,24 +22,7 @@ pub fn value_label(catalog: &Catalog, indicator: &str, region: &str, period: &st
     format!("{} · {} · {}", region_name(catalog, region, lang), indicator_name(catalog, indicator, lang), period_label(period, lang))
 }
 
-/// The unit symbol (家, 亿元, %…).
-pub fn unit(catalog: &Catalog, id: &str) -> String {
-    catalog.indicator(id).map_or_else(String::new, |i| i.unit.clone())
-}
-
-/// A headline figure: `4.5万` / `45k` for large values, otherwise the exact value at the
-/// indicator's decimals (`526.79`, `19.00`), or a percentage with its decimals.
-pub fn figure(catalog: &Catalog, id: &str, value: impl Into<Decimal>, lang: Lang) -> String {
-    let value = value.into();
-    let decimals = catalog.indicator(id).map_or(2, |i| i.decimals);
-    if unit(catalog, id) == "%" {
-        format_decimal(value, decimals.min(2))
-    } else if value.to_f64().abs() < 1e4 {
-        format_decimal(value, decimals)
-    } else {
-        format_compact(value.to_f64(), decimals, lang)
-    }
-}
+pub use innogauge_model::words::{figure, unit};
 
 /// A value exactly, at the indicator's decimals, with thousands separators: `45,000`, `526.79`.
 pub fn exact_value(catalog: &Catalog, id: &str, value: impl Into<Decimal>) -> String {
@@ -73,24 +56,19 @@ pub fn status_word(code: &str, lang: Lang) -> String {
     }
 }
 
-/// How far along its target a summary is, for a bar or an arc: the achievement of a level
-/// target, or for a growth target the observed growth as a share of the required (P).
+/// How far along its target a summary is (the model's rule).
 pub fn target_fraction(catalog: &Catalog, progress: &ProgressWire) -> Option<f64> {
-    if is_growth_target(catalog, progress) { progress.ratio } else { progress.achievement }
+    progress.target_fraction(catalog)
 }
 
-/// Where the expected-by-now mark sits on the same bar or arc, as a share of a level target
-/// (none for growth targets, whose bar is already growth against the required rate).
+/// Where the expected-by-now mark sits (the model's rule).
 pub fn expected_fraction(catalog: &Catalog, progress: &ProgressWire) -> Option<f64> {
-    match (is_growth_target(catalog, progress), progress.expected_now, progress.target_value) {
-        (false, Some(expected), Some(target)) if !target.is_zero() => Some(expected.to_f64() / target.to_f64()),
-        _ => None,
-    }
+    progress.expected_fraction(catalog)
 }
 
-/// Whether the summary's target is a growth rate (R&D spending +10 % a year) rather than a level.
+/// Whether the summary's target is a growth rate (the model's rule).
 pub fn is_growth_target(catalog: &Catalog, progress: &ProgressWire) -> bool {
-    progress.target.as_ref().and_then(|id| catalog.target(id)).is_some_and(|target| target.rule.kind() == "growth")
+    progress.is_growth_target(catalog)
 }
 
 /// A period as its readers name it (`2025年第三季度`, `Q3 2025`); text that is not a period
@@ -99,13 +77,7 @@ pub fn period_label(period: &str, lang: Lang) -> String {
     Period::parse(period).map_or_else(|_| period.to_owned(), |p| p.label(lang))
 }
 
-/// Texts in the widget's language.
-pub fn t(lang: Lang, zh: &str, en: &str) -> String {
-    match lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-    }
-}
+pub use innogauge_model::words::t;
 
 /// The figure as a reader wants it: a value with its unit, or a percentage.
 pub fn figure_text(catalog: &Catalog, indicator: &str, measure: RankMeasure, value: Option<f64>, lang: Lang) -> String {

@@ -12,10 +12,12 @@
 //! * [`decimal`]: exact decimals, as reported, summed and rounded once;
 //! * [`progress`]: the sdg-build progress measure and everything a gauge shows;
 //! * [`evaluation`]: the district innovation index, tiers, strengths, rank intervals;
+//! * [`report`]: the quarterly evaluation report as data (what the HTML and the PDF say);
 //! * [`revision`]: what an upload changes against known values, and warnings that need history;
 //! * [`geo`]: district boundaries for the map (simplification, projection, hit testing);
 //! * [`views`]: the read model (series with targets, rankings, the dashboard snapshot);
 //! * [`wire`]: the JSON shapes of the API;
+//! * [`words`]: figures and sentences in the reader's language (widgets and reports);
 //! * `chart` (feature `chart`): the charts, drawn with plotters on any backend (the widgets'
 //!   canvas, the reports' SVG).
 
@@ -34,12 +36,14 @@ pub mod observation;
 pub mod period;
 pub mod progress;
 pub mod region;
+pub mod report;
 pub mod revision;
 pub mod target;
 pub mod text;
 pub mod unit;
 pub mod views;
 pub mod wire;
+pub mod words;
 
 pub use catalog::Catalog;
 pub use contract::{Report, Upload, UploadOptions, read_grid, read_upload};

@@ -296,6 +296,26 @@ pub struct ProgressWire {
 }
 
 impl ProgressWire {
+    /// Whether its target is a growth rate (R&D spending +10 % a year) rather than a level.
+    pub fn is_growth_target(&self, catalog: &Catalog) -> bool {
+        self.target.as_ref().and_then(|id| catalog.target(id)).is_some_and(|target| target.rule.kind() == "growth")
+    }
+
+    /// How far along its target it is, for a bar or an arc: the achievement of a level target,
+    /// or for a growth target the observed growth as a share of the required (P).
+    pub fn target_fraction(&self, catalog: &Catalog) -> Option<f64> {
+        if self.is_growth_target(catalog) { self.ratio } else { self.achievement }
+    }
+
+    /// Where the expected-by-now mark sits on the same bar, as a share of a level target (none
+    /// for growth targets, whose bar is already growth against the required rate).
+    pub fn expected_fraction(&self, catalog: &Catalog) -> Option<f64> {
+        match (self.is_growth_target(catalog), self.expected_now, self.target_value) {
+            (false, Some(expected), Some(target)) if !target.is_zero() => Some(expected.to_f64() / target.to_f64()),
+            _ => None,
+        }
+    }
+
     /// The wire form of a progress summary, with its sentence for screen readers.
     pub fn new(catalog: &Catalog, p: &Progress) -> Self {
         // Levels computed in floating point are published at the indicator's decimals.
