@@ -103,6 +103,8 @@ pub struct App {
     pub widgets: WidgetBundle,
     /// Where scheduled backups go, when they are on (set once at start).
     pub backups: std::sync::OnceLock<Option<std::path::PathBuf>>,
+    /// The quarterly reports: fonts, drafts, publishing.
+    pub reports: crate::report::Reports,
 }
 
 impl App {
@@ -128,6 +130,7 @@ impl App {
             bodies: BodyCache::default(),
             widgets: WidgetBundle::embedded(),
             backups: std::sync::OnceLock::new(),
+            reports: crate::report::Reports::default(),
         })
     }
 }

@@ -27,7 +27,9 @@ mod data;
 mod events;
 mod http;
 mod ingest;
+mod map;
 mod metrics;
+mod report;
 mod store;
 mod time;
 mod xlsx;
@@ -92,6 +94,9 @@ struct ServeArgs {
     /// the one built in: to try a new bundle, or an upgrade, without rebuilding.
     #[arg(long, env = "INNOGAUGE_WIDGETS_DIR")]
     widgets_dir: Option<PathBuf>,
+    /// Where the reports' fonts are (Noto Sans CJK; read when the first report is made).
+    #[arg(long, env = "INNOGAUGE_FONT_DIR", default_value = report::pdf::DEFAULT_FONT_DIR)]
+    font_dir: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -139,6 +144,9 @@ enum Command {
         #[arg(long, default_value = "zh", env = "INNOGAUGE_LANG")]
         lang: String,
     },
+    /// The quarterly evaluation report: build one to a file, publish one, list the published.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -198,6 +206,37 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCommand {
+    /// Build a report from the database to a file, without a server: PDF, or HTML when the
+    /// file name ends in `.html`. Marked as a draft: only `publish` makes a report of record.
+    Build {
+        /// The quarter (2025Q3); the latest that enough districts have data for by default.
+        #[arg(long)]
+        period: Option<String>,
+        /// The file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Language: zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        /// Where the report's fonts are (Noto Sans CJK).
+        #[arg(long, env = "INNOGAUGE_FONT_DIR", default_value = report::pdf::DEFAULT_FONT_DIR)]
+        font_dir: PathBuf,
+    },
+    /// Publish a quarter's report (both languages, HTML and PDF), stored for good with its data
+    /// version; a published quarter is never published again.
+    Publish {
+        /// The quarter (2025Q3); the latest that enough districts have data for by default.
+        period: Option<String>,
+        /// Where the report's fonts are (Noto Sans CJK).
+        #[arg(long, env = "INNOGAUGE_FONT_DIR", default_value = report::pdf::DEFAULT_FONT_DIR)]
+        font_dir: PathBuf,
+    },
+    /// List the published reports.
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -301,12 +340,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let accounts = demo_accounts(&*store).await?;
             let data = data::DataCache::load(store.clone(), catalog).await?;
             print!("{}", board::progress_board(catalog, &data.current().dataset, Lang::parse(&lang).unwrap_or_default()));
+            let report = demo_report(store.clone(), catalog, data.current(), args.font_dir.clone()).await;
             if !no_serve {
                 println!(
                     "\nInnoGauge is running: http://{0}/demo  (a demo portal with the widgets; API: http://{0}/api/v1/snapshot; Ctrl-C to stop)",
                     args.listen
                 );
                 println!("Sign in at http://{}/signin to upload: {accounts}", args.listen);
+                if let Some(period) = report {
+                    println!(
+                        "The {period} evaluation report: http://{0}/reports/{period} (PDF: http://{0}/reports/{period}.pdf)",
+                        args.listen
+                    );
+                }
                 serve(store, postgres, &args).await?;
             }
             Ok(ExitCode::SUCCESS)
@@ -317,6 +363,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             import(store, &files, period, dry_run).await
         }
         Command::Validate { files, period, regions, json, lang } => validate(catalog, &files, period.as_deref(), &regions, json, &lang),
+        Command::Report(command) => {
+            let (store, _) = open_store(&cli.database).await?;
+            report_command(store, catalog, command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Token(command) => {
             let (store, _) = open_store(&cli.database).await?;
             token(&*store, command).await?;
@@ -433,6 +484,7 @@ async fn serve(store: Arc<dyn Store>, postgres: Option<PostgresStore>, args: &Se
         tokio::spawn(backup::run_schedule(app.store.clone(), postgres.is_some(), schedule, app.metrics.clone(), shutdown.clone()));
     }
     app.backups.set(args.backup_dir.clone()).ok();
+    app.reports.set_font_dir(args.font_dir.clone());
     tokio::spawn(ingest::follow(app.ingest.clone(), postgres, app.limits.follow_every, shutdown.clone()));
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(address = %args.listen, "serving");
@@ -672,6 +724,92 @@ async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
                 println!("account {login} disabled; its sessions are ended");
             } else {
                 bail!("no active account {login}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Publishes the demo's latest quarter once (the demo shows a published report); without the
+/// fonts it says how to get them and goes on.
+async fn demo_report(store: Arc<dyn Store>, catalog: &'static Catalog, snapshot: Arc<data::Snapshot>, font_dir: PathBuf) -> Option<String> {
+    let handle = tokio::runtime::Handle::current();
+    let outcome = tokio::task::spawn_blocking(move || -> Result<Option<String>> {
+        let period = report::quarter(catalog, &snapshot.dataset, None)?;
+        if handle.block_on(store.published_report(&period.to_string(), "zh"))?.is_some() {
+            return Ok(Some(period.to_string()));
+        }
+        let fonts = report::Fonts::load(&font_dir)?;
+        report::publish_blocking(&handle, &*store, &snapshot, catalog, &fonts, period, "demo")?;
+        Ok(Some(period.to_string()))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(period)) => period,
+        Ok(Err(e)) => {
+            eprintln!("The demo report was not published: {e:#}");
+            None
+        }
+        Err(e) => {
+            eprintln!("The demo report was not published: {e}");
+            None
+        }
+    }
+}
+
+async fn report_command(store: Arc<dyn Store>, catalog: &'static Catalog, command: ReportCommand) -> Result<()> {
+    match command {
+        ReportCommand::Build { period, output, lang, font_dir } => {
+            let data = data::DataCache::load(store, catalog).await?;
+            let snapshot = data.current();
+            let asked = period.as_deref().map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let lang = Lang::parse(&lang).context("--lang is zh or en")?;
+            let started = std::time::Instant::now();
+            let rendition = tokio::task::spawn_blocking(move || -> Result<report::Rendition> {
+                let fonts = report::Fonts::load(&font_dir)?;
+                let period = report::quarter(catalog, &snapshot.dataset, asked)?;
+                let data = report::data(catalog, &snapshot.dataset, period, snapshot.version)?;
+                Ok(report::render(&data, catalog, Some(map::boundaries()), &fonts, lang, &report::Edition::Draft)?)
+            })
+            .await??;
+            let html = output.extension().is_some_and(|e| e == "html" || e == "htm");
+            std::fs::write(&output, if html { &rendition.html } else { &rendition.pdf })
+                .with_context(|| format!("writing {}", output.display()))?;
+            eprintln!(
+                "{} written ({} bytes) in {:.1} s",
+                output.display(),
+                if html { rendition.html.len() } else { rendition.pdf.len() },
+                started.elapsed().as_secs_f64()
+            );
+        }
+        ReportCommand::Publish { period, font_dir } => {
+            let data = data::DataCache::load(store.clone(), catalog).await?;
+            let snapshot = data.current();
+            let asked = period.as_deref().map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let handle = tokio::runtime::Handle::current();
+            let published = tokio::task::spawn_blocking(move || -> Result<Vec<store::PublishedReport>> {
+                let fonts = report::Fonts::load(&font_dir)?;
+                let period = report::quarter(catalog, &snapshot.dataset, asked)?;
+                Ok(report::publish_blocking(&handle, &*store, &snapshot, catalog, &fonts, period, "console")?)
+            })
+            .await??;
+            for r in &published {
+                println!(
+                    "published {} ({}) at data version {}: {} bytes of PDF, sha256 {}",
+                    r.period,
+                    r.lang,
+                    r.data_version,
+                    r.pdf.len(),
+                    r.sha256_pdf
+                );
+            }
+        }
+        ReportCommand::List => {
+            for r in store.published_reports().await? {
+                println!(
+                    "{}  {}  version {:>6}  {}  {:>9} bytes  {}  {}",
+                    r.period, r.lang, r.data_version, r.published_at, r.pdf_bytes, r.actor, r.sha256_pdf
+                );
             }
         }
     }

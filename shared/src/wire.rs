@@ -1388,3 +1388,25 @@ mod tests {
         }
     }
 }
+
+/// A published report (`GET /api/v1/reports`, `POST /api/v1/reports/{period}/publish`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublishedReportWire {
+    /// The quarter.
+    pub period: String,
+    /// `zh` or `en`.
+    pub lang: String,
+    /// The data version (upload id) it was built from.
+    pub data_version: i64,
+    /// RFC 3339 time of publication.
+    pub published_at: String,
+    /// Its permanent HTML address (a path on this server).
+    pub html: String,
+    /// Its permanent PDF address.
+    pub pdf: String,
+    /// Size of the PDF in bytes.
+    pub pdf_bytes: i64,
+    /// SHA-256 of the PDF, hex.
+    pub sha256_pdf: String,
+}

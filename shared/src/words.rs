@@ -40,7 +40,8 @@ pub fn figure(catalog: &Catalog, id: &str, value: impl Into<Decimal>, lang: Lang
 pub fn target_figures(catalog: &Catalog, p: &ProgressWire, lang: Lang) -> String {
     let unit = unit(catalog, &p.indicator);
     let decimals = catalog.indicator(&p.indicator).map_or(2, |i| i.decimals);
-    let latest = p.latest.as_ref().map_or_else(|| "—".to_owned(), |l| format!("{}{unit}", figure(catalog, &p.indicator, l.value, lang)));
+    // Exact, like the target beside it: "53,100家 / 目标 45,000家", not "5.31万家 / 目标 45,000家".
+    let latest = p.latest.as_ref().map_or_else(|| "—".to_owned(), |l| format!("{}{unit}", format_decimal(l.value, decimals)));
     if let (true, Some(observed), Some(required)) = (p.is_growth_target(catalog), p.observed_growth, p.required_growth) {
         return t(
             lang,

@@ -230,27 +230,9 @@ pub async fn snapshot(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     }))
 }
 
-/// The district boundaries, simplified once per process (the fixture has five times the points
-/// a widget can show).
-fn boundaries_geojson() -> &'static innogauge_model::geo::FeatureCollection {
-    static MAP: std::sync::OnceLock<innogauge_model::geo::FeatureCollection> = std::sync::OnceLock::new();
-    MAP.get_or_init(|| {
-        let full: innogauge_model::geo::FeatureCollection = serde_json::from_str(include_str!("../../../fixtures/map/chongqing.geojson"))
-            .unwrap_or_else(|e| {
-                // The file is checked by the model's fixture tests; an empty map beats a crash.
-                tracing::error!(error = %e, "the built-in boundaries do not parse");
-                innogauge_model::geo::FeatureCollection { kind: "FeatureCollection".into(), features: Vec::new() }
-            });
-        full.simplified(BOUNDARY_TOLERANCE_DEGREES)
-    })
-}
-
-/// About 400 m: under a device pixel on a 1,000-pixel-wide map of Chongqing.
-const BOUNDARY_TOLERANCE_DEGREES: f64 = 0.004;
-
 pub async fn boundaries(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
     // Changes only with a new binary.
-    Ok(reply::static_json(&ctx, &app.cors, "boundaries", boundaries_geojson))
+    Ok(reply::static_json(&ctx, &app.cors, "boundaries", crate::map::boundaries))
 }
 
 pub async fn history(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
@@ -337,7 +319,7 @@ fn reply_origin(app: &App, ctx: &Ctx) -> Option<warp::http::HeaderValue> {
 /// Who is making a state-changing request: a bearer token, or a signed-in browser. With the
 /// session cookie the request must also carry the session's CSRF token and come from a page
 /// of this server: the cookie alone proves nothing, any site can make a browser send it.
-async fn writer(app: &App, ctx: &Ctx) -> Result<Principal, ApiError> {
+pub(super) async fn writer(app: &App, ctx: &Ctx) -> Result<Principal, ApiError> {
     if ctx.authorization.is_some() {
         return auth::authenticate(&*app.store, ctx.authorization.as_deref()).await.map_err(|e| match e {
             AuthError::Missing => ApiError::unauthorized("send `Authorization: Bearer <token>`"),

@@ -8,6 +8,7 @@ mod handlers;
 pub mod openapi;
 mod pages;
 pub mod reply;
+mod reports;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -42,6 +43,14 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("/api/v1/uploads/{}/revert", "POST", "revert"),
     ("/api/v1/backup", "GET", "backup"),
     ("/api/v1/evaluation", "GET", "evaluation"),
+    ("/api/v1/reports", "GET", "reports"),
+    ("/api/v1/reports/{period}/publish", "POST", "reports"),
+    ("/reports", "GET", "reports"),
+    ("/reports/feed.atom", "GET", "reports"),
+    ("/reports/report.css", "GET", "reports"),
+    ("/reports/{period}", "GET", "reports"),
+    ("/reports/{period}/draft", "GET", "reports"),
+    ("/reports/{period}/publish", "POST", "reports"),
     ("/widgets/{file}", "GET", "widgets"),
     ("/demo", "GET", "demo"),
     ("/demo/portal.css", "GET", "demo"),
@@ -76,6 +85,15 @@ where
     }
 }
 
+/// Runs a handler that may take longer than a read (a report is laid out twice in two
+/// languages) to its end: cutting it off would only make the next try start again.
+async fn observe_long<F>(_app: Arc<App>, work: F) -> warp::reply::Response
+where
+    F: Future<Output = Result<warp::reply::Response, ApiError>>,
+{
+    work.await.unwrap_or_else(|error| error.response())
+}
+
 /// The metrics label of a path: its route's name, or `unknown`.
 fn route_label(path: &str) -> &'static str {
     route_of(path).map_or("unknown", |(_, _, label)| *label)
@@ -90,11 +108,19 @@ fn route_of(path: &str) -> Option<&'static (&'static str, &'static str, &'static
         loop {
             match (parts.next(), segments.next()) {
                 (None, None) => return true,
-                (Some(p), Some(s)) if (p == "{}" && s.parse::<i64>().is_ok()) || p == "{file}" || p == s => {}
+                (Some(p), Some(s))
+                    if (p == "{}" && s.parse::<i64>().is_ok()) || p == "{file}" || (p == "{period}" && is_quarter_segment(s)) || p == s => {
+                }
                 _ => return false,
             }
         }
     })
+}
+
+/// `2025Q3` or `2025Q3.pdf`, checked without allocating.
+fn is_quarter_segment(segment: &str) -> bool {
+    let b = segment.strip_suffix(".pdf").unwrap_or(segment).as_bytes();
+    b.len() == 6 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'Q' && (b'1'..=b'4').contains(&b[5])
 }
 
 /// A bodiless GET, found by one match on the path: warp's `or` chain tried the routes in turn,
@@ -116,6 +142,8 @@ enum Get {
     Upload(i64),
     Backup,
     Evaluation,
+    Reports,
+    Report(reports::ReportPath),
     Events,
     WidgetFile(String),
     Demo,
@@ -144,6 +172,7 @@ impl Get {
             "/api/v1/uploads" => Get::Uploads,
             "/api/v1/backup" => Get::Backup,
             "/api/v1/evaluation" => Get::Evaluation,
+            "/api/v1/reports" => Get::Reports,
             "/api/v1/events" => Get::Events,
             "/api/v1/session" => Get::Session,
             "/demo" => Get::Demo,
@@ -157,6 +186,8 @@ impl Get {
             other => {
                 if let Some(id) = other.strip_prefix("/api/v1/uploads/") {
                     Get::Upload(id.parse().ok()?)
+                } else if let Some(rest) = other.strip_prefix("/reports").filter(|r| r.is_empty() || r.starts_with('/')) {
+                    Get::Report(reports::ReportPath::of(rest)?)
                 } else if let Some(file) = other.strip_prefix("/widgets/").filter(|f| !f.is_empty() && !f.contains('/')) {
                     Get::WidgetFile(file.to_owned())
                 } else {
@@ -185,6 +216,8 @@ impl Get {
             Get::Upload(id) => handlers::upload_detail(app, ctx, id).await,
             Get::Backup => handlers::backup_status(app, ctx).await,
             Get::Evaluation => handlers::evaluation(app, ctx, query).await,
+            Get::Reports => reports::list_api(app, ctx).await,
+            Get::Report(path) => reports::get(app, ctx, path, query).await,
             Get::Events => handlers::events(app, ctx).await,
             Get::WidgetFile(file) => handlers::widget_file(app, ctx, file).await,
             Get::Demo => handlers::demo_page(app, ctx, query).await,
@@ -239,6 +272,25 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
             observe(app.clone(), handlers::upload(app, ctx, query, body)).await
         })
         .boxed();
+    let publish_api =
+        warp::path!("api" / "v1" / "reports" / String / "publish")
+            .and(warp::post())
+            .and(with_app(app.clone()))
+            .and(ctx())
+            .then(|period: String, app: Arc<App>, ctx: Ctx| async move {
+                observe_long(app.clone(), reports::publish_api(app, ctx, period)).await
+            })
+            .boxed();
+    let publish_form = warp::path!("reports" / String / "publish")
+        .and(warp::post())
+        .and(warp::body::content_length_limit(4 * 1024))
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .and(warp::body::bytes())
+        .then(|period: String, app: Arc<App>, ctx: Ctx, body: Bytes| async move {
+            observe_long(app.clone(), reports::publish_form(app, ctx, period, body)).await
+        })
+        .boxed();
     let preflight = warp::options()
         .and(with_app(app.clone()))
         .and(ctx())
@@ -260,6 +312,10 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .or(revert)
         .unify()
         .or(upload)
+        .unify()
+        .or(publish_api)
+        .unify()
+        .or(publish_form)
         .unify()
         .or(preflight)
         .unify()

@@ -15,8 +15,9 @@ use innogauge_model::wire::{
     BackupFile, BackupStatus, ChangesWire, CommitEvent, Credentials, ErrorBody, EvaluationDistrictWire, EvaluationMeasureWire,
     EvaluationPartWire, EvaluationQuery, EvaluationWire, ExportQuery, GridRowWire, GridWire, Health, HistoryEntry, HistoryQuery,
     KeyedValueWire, MeasureScoreWire, MeasureShiftWire, MessageWire, ObservationWire, PartScoreWire, PointWire, ProblemWire, ProgressQuery,
-    ProgressWire, RankingQuery, ReportWire, RevisionWire, Role, SeriesQuery, SeriesWire, SessionUser, SessionWire, SnapshotWire,
-    SourceWire, TrendWire, UploadDetail, UploadKind, UploadOutcome, UploadQuery, UploadStatus, UploadSummary, UploadsQuery, schemas,
+    ProgressWire, PublishedReportWire, RankingQuery, ReportWire, RevisionWire, Role, SeriesQuery, SeriesWire, SessionUser, SessionWire,
+    SnapshotWire, SourceWire, TrendWire, UploadDetail, UploadKind, UploadOutcome, UploadQuery, UploadStatus, UploadSummary, UploadsQuery,
+    schemas,
 };
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -30,11 +31,12 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
     paths(
         healthz, metrics, openapi, catalog, series, progress, ranking, snapshot, boundaries, history, export, events, list_uploads,
         upload, upload_detail, revert, backup, evaluation, widget_file, demo, demo_css, session_get, session_post, session_delete, root, signin_page,
-        upload_page, board_page, embed_page, stylesheet
+        upload_page, board_page, embed_page, stylesheet, reports_api, publish_api, reports_page, reports_feed, reports_css, report_page,
+        report_draft, publish_form
     ),
     components(schemas(
         ErrorBody, Health, CommitEvent, BackupStatus, BackupFile, EvaluationWire, EvaluationDistrictWire, EvaluationPartWire,
-        EvaluationMeasureWire, PartScoreWire, MeasureScoreWire, MeasureShiftWire, SourceWire, Method, CatalogDocument, UnitDoc, GroupDoc, RegionDoc, DerivationDoc, IndicatorDoc, BoundDoc, SourceDoc, TargetDoc,
+        EvaluationMeasureWire, PublishedReportWire, PartScoreWire, MeasureScoreWire, MeasureShiftWire, SourceWire, Method, CatalogDocument, UnitDoc, GroupDoc, RegionDoc, DerivationDoc, IndicatorDoc, BoundDoc, SourceDoc, TargetDoc,
         SeriesView, SeriesWire, PointWire, ProgressWire, TrendWire, MessageWire, Ranking, RankEntry, RankMeasure, SnapshotWire, LatestValue,
         HistoryEntry, UploadOutcome, UploadStatus, UploadKind, UploadSummary, UploadDetail, ReportWire, ProblemWire, ChangesWire,
         ObservationWire, RevisionWire, KeyedValueWire, GridWire, GridRowWire, Credentials, SessionWire, SessionUser, Role,
@@ -268,3 +270,72 @@ fn embed_page() {}
 
 #[utoipa::path(get, path = "/pages/app.css", tag = "pages", responses((status = 200, description = "the pages' stylesheet", content_type = "text/css")))]
 fn stylesheet() {}
+
+#[utoipa::path(get, path = "/api/v1/reports", tag = "reports", responses((status = 200, description = "every published report, newest quarter first, with its permanent addresses", body = Vec<PublishedReportWire>)))]
+fn reports_api() {}
+
+#[utoipa::path(
+    post, path = "/api/v1/reports/{period}/publish", tag = "reports", security(("bearer" = [])),
+    params(("period" = String, Path, description = "the quarter", pattern = "^(19(49|[5-9][0-9])|20[0-9][0-9]|2100)Q[1-4]$", example = "2025Q3")),
+    responses(
+        (status = 201, description = "published: the report of the quarter in both languages, HTML and PDF, built from the current data and stored for good", body = Vec<PublishedReportWire>),
+        (status = 401, description = "no token or session", body = ErrorBody),
+        (status = 403, description = "not an admin, or a session without its CSRF token", body = ErrorBody),
+        (status = 404, description = "not a quarter, or no district has the data for an evaluation of it", body = ErrorBody),
+        (status = 409, description = "published already: a published report is never replaced", body = ErrorBody),
+        (status = 503, description = "the report's fonts are missing on this server", body = ErrorBody),
+    )
+)]
+fn publish_api() {}
+
+#[utoipa::path(get, path = "/reports", tag = "reports", responses((status = 200, description = "the published reports; for admins, the drafts and the publish buttons", content_type = "text/html")))]
+fn reports_page() {}
+
+#[utoipa::path(get, path = "/reports/feed.atom", tag = "reports", responses((status = 200, description = "an Atom feed of the published reports", content_type = "application/atom+xml")))]
+fn reports_feed() {}
+
+#[utoipa::path(get, path = "/reports/report.css", tag = "reports", responses((status = 200, description = "the reports' stylesheet (phones and print)", content_type = "text/css")))]
+fn reports_css() {}
+
+#[utoipa::path(
+    get, path = "/reports/{period}", tag = "reports",
+    params(
+        ("period" = String, Path, description = "the quarter; `2025Q3.pdf` for the PDF", pattern = "^(19(49|[5-9][0-9])|20[0-9][0-9]|2100)Q[1-4](\\.pdf)?$", example = "2025Q3"),
+        ("lang" = Option<String>, Query, description = "`en` for the English edition"),
+    ),
+    responses(
+        (status = 200, description = "the published report as HTML (or PDF), the bytes stored when it was published", content_type = "text/html"),
+        (status = 304, description = "the copy the client has is current"),
+        (status = 404, description = "not published", body = ErrorBody),
+    )
+)]
+fn report_page() {}
+
+#[utoipa::path(
+    get, path = "/reports/{period}/draft", tag = "reports", security(("bearer" = [])),
+    params(
+        ("period" = String, Path, description = "the quarter", pattern = "^(19(49|[5-9][0-9])|20[0-9][0-9]|2100)Q[1-4]$", example = "2025Q3"),
+        ("lang" = Option<String>, Query, description = "`en` for English"),
+    ),
+    responses(
+        (status = 200, description = "the draft of the quarter's report from the current data (not stored); `/draft.pdf` for the PDF", content_type = "text/html"),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "not an admin", body = ErrorBody),
+        (status = 404, description = "no district has the data for an evaluation of the quarter", body = ErrorBody),
+        (status = 503, description = "the report's fonts are missing on this server", body = ErrorBody),
+    )
+)]
+fn report_draft() {}
+
+#[utoipa::path(
+    post, path = "/reports/{period}/publish", tag = "reports",
+    params(("period" = String, Path, description = "the quarter", pattern = "^(19(49|[5-9][0-9])|20[0-9][0-9]|2100)Q[1-4]$", example = "2025Q3")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf=<the session's CSRF token>` (the form on /reports)"),
+    responses(
+        (status = 303, description = "back to /reports, saying whether it was published"),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "without the session's CSRF token, or not an admin", body = ErrorBody),
+        (status = 404, description = "not a quarter", body = ErrorBody),
+    )
+)]
+fn publish_form() {}

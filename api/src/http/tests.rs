@@ -693,7 +693,7 @@ fn paths_find_their_route_for_metrics_and_allow() {
 fn every_get_route_is_found_by_the_one_match_and_nothing_else_is() {
     use super::{Get, ROUTES};
     for (pattern, methods, _) in ROUTES {
-        let path = pattern.replace("{}", "12").replace("{file}", "innogauge.js");
+        let path = pattern.replace("{}", "12").replace("{file}", "innogauge.js").replace("{period}", "2025Q3");
         let found = Get::of(&path);
         assert_eq!(found.is_some(), methods.split(", ").any(|m| m == "GET"), "{path} ({methods})");
     }
@@ -1195,4 +1195,93 @@ async fn the_evaluation_ranks_every_district_and_reproduces_an_earlier_result() 
     assert!(after["index"].as_f64().unwrap() > before["index"].as_f64().unwrap() + 1.0, "{} → {}", before["index"], after["index"]);
     let reproduced = get(addr, &format!("/api/v1/evaluation?region=500118&as_of={first_id}")).await.json()["districts"][0].clone();
     assert_eq!(reproduced, before, "the evaluation as of the first upload is the one published then");
+}
+
+/// Runs a poppler tool on a PDF (`pdftotext`, `pdffonts`); CI installs poppler-utils.
+fn poppler(tool: &str, pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("innogauge-report-{}-{tool}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let mut command = std::process::Command::new(tool);
+    if tool == "pdftotext" {
+        command.args(["-enc", "UTF-8"]).arg(&path).arg("-");
+    } else {
+        command.arg(&path);
+    }
+    let output = command.output().unwrap_or_else(|e| panic!("{tool} (Debian's poppler-utils) is needed: {e}"));
+    assert!(output.status.success(), "{tool}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Publishing a quarter's report: an admin only, both languages stored, the PDF's text and
+/// fonts as a reader's tools see them, the list and the feed; a later upload that revises the
+/// data leaves the published bytes as they were; a second publication is refused.
+#[tokio::test]
+async fn a_published_report_is_kept_byte_for_byte_after_the_data_are_revised() {
+    let server = sqlite_server("reports").await;
+    let addr = server.addr;
+    let admin = token(&server, "admin", &[]).await;
+    let statistician = token(&server, "statistician", &["500118"]).await;
+    assert_eq!(post_csv(addr, "/api/v1/uploads", &admin, &fixture("sample/observations.csv")).await.status, 201);
+    let publish = |secret: String| async move {
+        request(addr, "POST", "/api/v1/reports/2025Q3/publish", &[("Authorization", &format!("Bearer {secret}"))], b"").await
+    };
+    assert_eq!(request(addr, "POST", "/api/v1/reports/2025Q3/publish", &[], b"").await.status, 401);
+    assert_eq!(publish(statistician.clone()).await.status, 403, "only admins publish");
+    assert_eq!(get(addr, "/reports/2025Q3").await.status, 404, "not published yet");
+    assert_eq!(get(addr, "/reports/2025Q3/draft").await.status, 401, "drafts are for admins");
+    let draft = request(addr, "GET", "/reports/2025Q3/draft", &[("Authorization", &format!("Bearer {admin}"))], b"").await;
+    assert_eq!(draft.status, 200);
+    assert!(String::from_utf8_lossy(&draft.body).contains("草稿"));
+
+    let published = publish(admin.clone()).await;
+    assert_eq!(published.status, 201, "{}", String::from_utf8_lossy(&published.body));
+    let records = published.json();
+    assert_eq!(records.as_array().unwrap().len(), 2, "Chinese and English");
+    let version = records[0]["data_version"].as_i64().unwrap();
+
+    // What a reader's tools find in the PDF: the districts and the figures of the API.
+    let pdf = get(addr, "/reports/2025Q3.pdf").await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    let text = poppler("pdftotext", &pdf.body);
+    let evaluation = get(addr, "/api/v1/evaluation?period=2025Q3").await.json();
+    for district in evaluation["districts"].as_array().unwrap() {
+        assert!(text.contains(district["name_zh"].as_str().unwrap()), "{} is not in the PDF", district["name_zh"]);
+    }
+    let yongchuan = evaluation["districts"].as_array().unwrap().iter().find(|d| d["region"] == "500118").unwrap();
+    let index = format!("{:.1}", yongchuan["index"].as_f64().unwrap());
+    assert!(text.contains(&format!("指数 {index}")) || text.contains(&format!("指数{index}")), "永川区's index {index} is not in the PDF");
+    assert!(text.contains("建立区县创新监测评价体系"), "the method names its source");
+    let fonts = poppler("pdffonts", &pdf.body);
+    let embedded: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!embedded.is_empty() && embedded.iter().all(|l| l.contains(" yes yes ")), "every font embedded as a subset:\n{fonts}");
+    assert!(fonts.contains("NotoSansCJK"), "{fonts}");
+    let english = get(addr, "/reports/2025Q3.pdf?lang=en").await;
+    assert!(poppler("pdftotext", &english.body).contains("Yongchuan District"));
+    let html = get(addr, "/reports/2025Q3").await;
+    assert_eq!(html.status, 200);
+    let page = String::from_utf8_lossy(&html.body).into_owned();
+    assert!(page.contains("<svg") && page.contains("永川区") && page.contains(&format!("数据版本 #{version}")));
+    assert!(!page.contains("<script"), "a report runs no script");
+
+    // Listed, and in the feed.
+    let list = String::from_utf8_lossy(&get(addr, "/reports").await.body).into_owned();
+    assert!(list.contains("/reports/2025Q3.pdf") && list.contains("/reports/2025Q3?lang=en"));
+    let feed = String::from_utf8_lossy(&get(addr, "/reports/feed.atom").await.body).into_owned();
+    assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">") && feed.matches("<entry>").count() == 2, "{feed}");
+
+    // A statistician revises 永川区's 2025Q3 values: the evaluation moves, the report does not.
+    let csv = "指标,地区,时期,数值\n高新技术企业数量,永川区,2025Q3,900\n有效发明专利拥有量,永川区,2025Q3,6000\n";
+    assert_eq!(post_csv(addr, "/api/v1/uploads", &statistician, csv.as_bytes()).await.status, 201);
+    let moved = get(addr, "/api/v1/evaluation?period=2025Q3&region=500118").await.json();
+    assert_ne!(moved["districts"][0]["index"], yongchuan["index"]);
+    assert_eq!(get(addr, "/reports/2025Q3.pdf").await.body, pdf.body, "the published PDF is byte-identical");
+    assert_eq!(get(addr, "/reports/2025Q3").await.body, html.body, "the published HTML is byte-identical");
+    let again = publish(admin.clone()).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(again.json()["code"], "already-published");
+    assert_eq!(get(addr, "/api/v1/reports").await.json()[0]["data_version"], version, "the record keeps its data version");
+    assert_eq!(get(addr, "/reports/2025Q4").await.status, 404);
+    assert_eq!(get(addr, "/reports/2025-09").await.status, 404);
 }

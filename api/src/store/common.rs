@@ -554,6 +554,74 @@ macro_rules! impl_store {
         sqlx::query("DELETE FROM sessions WHERE hash = $1 OR expires_at_ms <= $2").bind(hash).bind(now_ms).execute(&self.pool).await?;
         Ok(())
     }
+
+    async fn publish_reports(&self, reports: &[PublishedReport]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for report in reports {
+            let done = sqlx::query(
+                "INSERT INTO reports (period, lang, data_version, published_at, actor, html, pdf, sha256_pdf) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (period, lang) DO NOTHING",
+            )
+            .bind(&report.period)
+            .bind(&report.lang)
+            .bind(report.data_version)
+            .bind(&report.published_at)
+            .bind(&report.actor)
+            .bind(&report.html)
+            .bind(&report.pdf)
+            .bind(&report.sha256_pdf)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                // Dropping the transaction rolls it back: nothing of this publication is kept.
+                return Err(StoreError::Conflict(format!("the {} report of {}", report.lang, report.period)));
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn published_reports(&self) -> Result<Vec<ReportRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT period, lang, data_version, published_at, actor, CAST(LENGTH(pdf) AS BIGINT), sha256_pdf FROM reports ORDER BY period DESC, lang DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ReportRecord {
+                    period: row.try_get(0)?,
+                    lang: row.try_get(1)?,
+                    data_version: row.try_get(2)?,
+                    published_at: row.try_get(3)?,
+                    actor: row.try_get(4)?,
+                    pdf_bytes: row.try_get::<Option<i64>, _>(5)?.unwrap_or(0),
+                    sha256_pdf: row.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn published_report(&self, period: &str, lang: &str) -> Result<Option<PublishedReport>, StoreError> {
+        let row = sqlx::query("SELECT period, lang, data_version, published_at, actor, html, pdf, sha256_pdf FROM reports WHERE period = $1 AND lang = $2")
+            .bind(period)
+            .bind(lang)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(PublishedReport {
+                period: row.try_get(0)?,
+                lang: row.try_get(1)?,
+                data_version: row.try_get(2)?,
+                published_at: row.try_get(3)?,
+                actor: row.try_get(4)?,
+                html: row.try_get(5)?,
+                pdf: row.try_get(6)?,
+                sha256_pdf: row.try_get(7)?,
+            })
+        })
+        .transpose()
+    }
         }
     };
 }

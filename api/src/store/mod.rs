@@ -308,6 +308,47 @@ pub struct TokenRecord {
     pub revoked_at_ms: Option<i64>,
 }
 
+/// A published report in one language: both forms, with the data version it was built from.
+/// Stored once and never changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublishedReport {
+    /// The quarter (`2025Q3`).
+    pub period: String,
+    /// `zh` or `en`.
+    pub lang: String,
+    /// The data version (upload id) it was built from.
+    pub data_version: i64,
+    /// RFC 3339 UTC time of publication.
+    pub published_at: String,
+    /// Who published it.
+    pub actor: String,
+    /// The HTML page.
+    pub html: Vec<u8>,
+    /// The PDF.
+    pub pdf: Vec<u8>,
+    /// SHA-256 hex of the PDF.
+    pub sha256_pdf: String,
+}
+
+/// A published report without its bytes (the list, the feed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportRecord {
+    /// The quarter.
+    pub period: String,
+    /// `zh` or `en`.
+    pub lang: String,
+    /// The data version.
+    pub data_version: i64,
+    /// RFC 3339 UTC time of publication.
+    pub published_at: String,
+    /// Who published it.
+    pub actor: String,
+    /// Size of the PDF.
+    pub pdf_bytes: i64,
+    /// SHA-256 hex of the PDF.
+    pub sha256_pdf: String,
+}
+
 /// A web account: a person who signs in with a password (the secret is stored only as an
 /// argon2id PHC string).
 #[derive(Clone, Debug, PartialEq)]
@@ -455,6 +496,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn session(&self, hash: &str, now_ms: i64) -> Result<Option<SessionRecord>, StoreError>;
     /// Ends a session (and, on the way, every expired one).
     async fn delete_session(&self, hash: &str, now_ms: i64) -> Result<(), StoreError>;
+
+    /// Stores published reports (the languages of one quarter) in one transaction; a report
+    /// already published for a quarter and language is never replaced: `Conflict`, and nothing
+    /// is stored.
+    async fn publish_reports(&self, reports: &[PublishedReport]) -> Result<(), StoreError>;
+
+    /// The published reports without their bytes, newest quarter first.
+    async fn published_reports(&self) -> Result<Vec<ReportRecord>, StoreError>;
+
+    /// One published report.
+    async fn published_report(&self, period: &str, lang: &str) -> Result<Option<PublishedReport>, StoreError>;
 }
 
 fn split_regions(text: &str) -> Vec<String> {

@@ -5,14 +5,14 @@
 //! about a MiB); smaller ones are one `UNNEST` insert.
 
 use innogauge_model::Decimal;
-use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
+use sqlx::{AssertSqlSafe, Row as _};
 
 use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
-    ArchiveRow, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord,
-    SessionRecord, Store, StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
+    ArchiveRow, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, PublishedReport, ReportRecord,
+    RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
 };
 
 /// Revisions per `UNNEST` insert.

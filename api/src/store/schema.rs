@@ -97,6 +97,22 @@ ALTER TABLE revisions ADD COLUMN value_text TEXT;
 ALTER TABLE current_values ADD COLUMN value_text TEXT
 ",
     ),
+    (
+        5,
+        r"
+CREATE TABLE reports (
+  period TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  data_version INTEGER NOT NULL,
+  published_at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  html BLOB NOT NULL,
+  pdf BLOB NOT NULL,
+  sha256_pdf TEXT NOT NULL,
+  PRIMARY KEY (period, lang)
+)
+",
+    ),
 ];
 
 /// PostgreSQL migrations: (version, statements).
@@ -192,6 +208,22 @@ INSERT INTO current_values (indicator, region, month_index, period, value, revis
         r"
 ALTER TABLE revisions ADD COLUMN value_text TEXT;
 ALTER TABLE current_values ADD COLUMN value_text TEXT
+",
+    ),
+    (
+        5,
+        r"
+CREATE TABLE reports (
+  period TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  data_version BIGINT NOT NULL,
+  published_at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  html BYTEA NOT NULL,
+  pdf BYTEA NOT NULL,
+  sha256_pdf TEXT NOT NULL,
+  PRIMARY KEY (period, lang)
+)
 ",
     ),
 ];

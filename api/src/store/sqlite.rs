@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use innogauge_model::Decimal;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
+use sqlx::{AssertSqlSafe, QueryBuilder, Row as _, Sqlite};
 
 use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
-    ArchiveRow, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, RevertItem, RevisionRecord,
-    SessionRecord, Store, StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
+    ArchiveRow, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, PublishedReport, ReportRecord,
+    RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
 };
 
 /// SQLite allows 32,766 bound values per statement; 8 per revision row.

@@ -145,6 +145,25 @@ async fn exercise(store: &dyn Store) {
     assert!(store.commit(upload("ccc", Some("key-1")), &[revision("500101", "2025Q2", 24_305, Some(1.0))]).await.is_err());
     assert_eq!(store.data_version().await.unwrap(), before);
     assert!(store.history("tech_smes", "500101", 24_305).await.unwrap().is_empty());
+
+    // Reports: stored once per quarter and language, the bytes as given; publishing a quarter
+    // again stores nothing, not even its other language.
+    let report = |lang: &str, pdf: &[u8]| crate::store::PublishedReport {
+        period: "2025Q3".into(),
+        lang: lang.into(),
+        data_version: 3,
+        published_at: "2026-12-02T05:00:00Z".into(),
+        actor: "admin".into(),
+        html: b"<!doctype html>".to_vec(),
+        pdf: pdf.to_vec(),
+        sha256_pdf: "ab".into(),
+    };
+    store.publish_reports(&[report("zh", b"%PDF-zh\x00\xff"), report("en", b"%PDF-en")]).await.unwrap();
+    assert!(matches!(store.publish_reports(&[report("fr", b"x"), report("zh", b"other")]).await, Err(StoreError::Conflict(_))));
+    assert!(store.published_report("2025Q3", "fr").await.unwrap().is_none(), "a refused publication leaves nothing");
+    assert_eq!(store.published_report("2025Q3", "zh").await.unwrap().unwrap().pdf, b"%PDF-zh\x00\xff");
+    let listed: Vec<(String, i64)> = store.published_reports().await.unwrap().into_iter().map(|r| (r.lang, r.pdf_bytes)).collect();
+    assert_eq!(listed, [("zh".to_owned(), 9), ("en".to_owned(), 7)]);
 }
 
 /// Two writers on one database (two pools, as two processes have): the second waits for the

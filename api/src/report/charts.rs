@@ -1,0 +1,236 @@
+//! The report's charts as SVG: the model's chart code (`innogauge_model::chart`, the code the
+//! widgets paint on their canvas) drawn on plotters' SVG backend, with the names and figures
+//! added as SVG text (the widgets write them in HTML beside the canvas; a report's picture must
+//! carry them). One CSS pixel is one SVG unit; the report scales each picture to its column.
+
+use std::fmt::Write as _;
+
+use innogauge_model::chart::index::{self, IndexBars, IndexRow, PartBars};
+use innogauge_model::chart::progress::{self as bars, TargetBars};
+use innogauge_model::chart::regions::{self, Regions};
+use innogauge_model::chart::{Theme, tier_colour};
+use innogauge_model::geo::FeatureCollection;
+use innogauge_model::wire::{EvaluationDistrictWire, EvaluationWire, ProgressWire};
+use innogauge_model::{Catalog, Lang};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// The font of the charts' text (the one the PDF embeds; browsers fall back to their own).
+pub const FONT: &str = "Noto Sans CJK SC, Noto Sans CJK, PingFang SC, Microsoft YaHei, sans-serif";
+
+/// The text colour of the light theme.
+const INK: &str = "#1f2937";
+
+/// Where a text sits on its point.
+#[derive(Clone, Copy, Debug)]
+pub enum Anchor {
+    /// Left-aligned.
+    Start,
+    /// Right-aligned.
+    End,
+}
+
+/// A text of a chart, vertically centred on `y`.
+#[derive(Clone, Debug)]
+pub struct Text {
+    /// Horizontal position.
+    pub x: f64,
+    /// Vertical middle.
+    pub y: f64,
+    /// The words.
+    pub text: String,
+    /// Alignment.
+    pub anchor: Anchor,
+    /// Size in SVG units.
+    pub size: f64,
+    /// Bold.
+    pub bold: bool,
+}
+
+impl Text {
+    fn new(x: f64, y: f64, text: impl Into<String>, anchor: Anchor) -> Text {
+        Text { x, y, text: text.into(), anchor, size: 11.0, bold: false }
+    }
+}
+
+/// Escapes text for XML.
+pub fn xml(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// An SVG picture: `paint` draws on an area of `width` × `height`, then the texts are added.
+pub fn svg(width: u32, height: u32, paint: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>), texts: &[Text]) -> String {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        paint(&root);
+        let _ = root.present();
+    }
+    let mut labels = String::new();
+    for text in texts {
+        let anchor = match text.anchor {
+            Anchor::Start => "start",
+            Anchor::End => "end",
+        };
+        // The baseline a third of the size below the middle: SVG renderers differ in
+        // `dominant-baseline`, not in baselines.
+        let _ = write!(
+            labels,
+            r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{}" font-weight="{}" text-anchor="{anchor}" fill="{INK}">{}</text>"#,
+            text.x,
+            text.y + text.size * 0.36,
+            text.size,
+            if text.bold { 700 } else { 400 },
+            xml(&text.text)
+        );
+    }
+    match out.rfind("</svg>") {
+        Some(end) => out.insert_str(end, &labels),
+        None => out.push_str(&labels),
+    }
+    out
+}
+
+/// Row height of the ranking.
+const RANK_ROW: f64 = 16.0;
+
+/// The index ranking: a head row, then per district its rank, name, bar in its tier's colour,
+/// index, interval and change; the average dashed.
+pub fn ranking(evaluation: &EvaluationWire, lang: Lang) -> String {
+    let (width, left, right) = (680u32, 150.0, 150.0);
+    let districts = ranked(evaluation);
+    let head = RANK_ROW * 1.25;
+    let height = (head + districts.len() as f64 * RANK_ROW).ceil() as u32;
+    let bars = IndexBars {
+        rows: districts.iter().map(|d| IndexRow { index: d.index, tier: d.tier, highlighted: false }).collect(),
+        average: evaluation.average,
+        theme: Theme::Light,
+    };
+    let zh = lang == Lang::Zh;
+    let (index_x, interval_x, change_x) = (f64::from(width) - 104.0, f64::from(width) - 36.0, f64::from(width) - 2.0);
+    let heads =
+        if zh { ["名次", "区县", "指数", "名次区间", "比上年"] } else { ["Rank", "District", "Index", "Interval", "Change"] };
+    let mut texts: Vec<Text> =
+        [(22.0, Anchor::End), (26.0, Anchor::Start), (index_x, Anchor::End), (interval_x, Anchor::End), (change_x, Anchor::End)]
+            .iter()
+            .zip(heads)
+            .map(|((x, anchor), words)| Text { bold: true, size: 10.0, ..Text::new(*x, head / 2.0, words, *anchor) })
+            .collect();
+    for (i, d) in districts.iter().enumerate() {
+        let y = head + (i as f64 + 0.5) * RANK_ROW;
+        texts.push(Text::new(22.0, y, d.rank.map(|r| r.to_string()).unwrap_or_default(), Anchor::End));
+        texts.push(Text::new(26.0, y, short_name(d, lang), Anchor::Start));
+        if d.rated {
+            texts.push(Text::new(index_x, y, score(d.index), Anchor::End));
+            texts.push(Text::new(interval_x, y, interval(d), Anchor::End));
+            texts.push(Text::new(change_x, y, innogauge_model::evaluation::change_symbol(d.rank_change), Anchor::End));
+        } else {
+            texts.push(Text::new(change_x, y, if zh { "未参评" } else { "not rated" }, Anchor::End));
+        }
+    }
+    svg(
+        width,
+        height,
+        |root| {
+            let area = root.margin(head as i32, 0, left as i32, right as i32);
+            let (w, h) = area.dim_in_pixel();
+            index::paint_bars(&area, w, h, 1.0, &bars);
+        },
+        &texts,
+    )
+}
+
+/// Row height of a profile.
+const PART_ROW: f64 = 24.0;
+
+/// A district's parts against the average: part, bar, the tick of the average, "score / average".
+pub fn parts(evaluation: &EvaluationWire, district: &EvaluationDistrictWire, lang: Lang) -> String {
+    let (width, left, right) = (680u32, 170.0, 110.0);
+    let height = (evaluation.parts.len() as f64 * PART_ROW).ceil() as u32;
+    let average = |part: &str| evaluation.part_averages.iter().find(|p| p.part == part).and_then(|p| p.score);
+    let mine = |part: &str| district.parts.iter().find(|p| p.part == part).and_then(|p| p.score);
+    let bars = PartBars { rows: evaluation.parts.iter().map(|p| (mine(&p.id), average(&p.id))).collect(), theme: Theme::Light };
+    let mut texts = Vec::new();
+    for (i, p) in evaluation.parts.iter().enumerate() {
+        let y = (i as f64 + 0.5) * PART_ROW;
+        texts.push(Text::new(0.0, y, if lang == Lang::Zh { p.name_zh.clone() } else { p.name_en.clone() }, Anchor::Start));
+        texts.push(Text::new(f64::from(width) - 2.0, y, format!("{} / {}", score(mine(&p.id)), score(average(&p.id))), Anchor::End));
+    }
+    svg(
+        width,
+        height,
+        |root| {
+            let area = root.margin(0, 0, left as i32, right as i32);
+            let (w, h) = area.dim_in_pixel();
+            index::paint_parts(&area, w, h, 1.0, &bars);
+        },
+        &texts,
+    )
+}
+
+/// The tiers on the map (the legend is the report's text).
+pub fn tier_map(evaluation: &EvaluationWire, map: &FeatureCollection) -> String {
+    let width = 520u32;
+    let height = (f64::from(width) * regions::aspect(map)).round() as u32;
+    let fills: Vec<(String, RGBColor)> =
+        evaluation.districts.iter().map(|d| (d.region.clone(), tier_colour(d.tier, Theme::Light))).collect();
+    let shape = Regions { map, fills: &fills, highlighted: None, grey_borders: false, theme: Theme::Light };
+    svg(width, height, |root| regions::paint(root, width, height, 1.0, &shape), &[])
+}
+
+/// One target's bar (the board's), for a table cell.
+pub fn target_bar(catalog: &Catalog, progress: &ProgressWire) -> String {
+    let (width, height) = (160u32, 18u32);
+    let shape = TargetBars {
+        rows: vec![(progress.target_fraction(catalog), progress.expected_fraction(catalog), progress.status.clone())],
+        theme: Theme::Light,
+    };
+    svg(width, height, |root| bars::paint(root, width, height, 1.0, &shape), &[])
+}
+
+/// The districts best first, the ones not rated last.
+pub fn ranked(evaluation: &EvaluationWire) -> Vec<&EvaluationDistrictWire> {
+    let mut districts: Vec<&EvaluationDistrictWire> = evaluation.districts.iter().collect();
+    districts.sort_by_key(|d| d.rank.unwrap_or(usize::MAX));
+    districts
+}
+
+/// A score as written: one decimal.
+pub fn score(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| innogauge_model::format::format_number(v, 1))
+}
+
+/// The rank interval: `12–18`.
+pub fn interval(district: &EvaluationDistrictWire) -> String {
+    match district.rank_interval {
+        Some([low, high]) if low != high => format!("{low}–{high}"),
+        Some([low, _]) => low.to_string(),
+        None => "—".to_owned(),
+    }
+}
+
+/// A district's name short enough for a chart row (the autonomous counties' English names are
+/// long: "Youyang Tujia and Miao Autonomous County" → "Youyang").
+fn short_name(district: &EvaluationDistrictWire, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => district.name_zh.clone(),
+        Lang::En => {
+            let name = &district.name_en;
+            if name.chars().count() > 22 { name.split_whitespace().next().unwrap_or(name).to_owned() } else { name.clone() }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_added_inside_the_picture() {
+        let picture = svg(100, 20, |_| {}, &[Text::new(1.0, 10.0, "<script>&", Anchor::Start)]);
+        assert!(picture.starts_with("<svg"), "{picture}");
+        assert!(picture.trim_end().ends_with("</svg>"));
+        assert!(picture.contains("&lt;script&gt;&amp;</text>"));
+        assert!(!picture.contains("<script>"));
+    }
+}
