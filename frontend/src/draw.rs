@@ -175,74 +175,20 @@ pub fn fit_backing(canvas: &HtmlCanvasElement, size: CssSize, aspect: Option<f64
     (width, height, ratio)
 }
 
-/// What a gauge shows: how far along the arc the value is, where the expected-by-now mark
-/// sits, and the status colour.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GaugeShape {
-    /// Achievement (1 = target), clamped to the arc.
-    pub fraction: f64,
-    /// Expected-by-now as a share of the target, if known.
-    pub expected: Option<f64>,
-    /// Status code.
-    pub status: String,
-}
+pub use innogauge_model::chart::progress::GaugeShape;
 
-/// The arc spans 0 … 1.2 × target, so over-achievement shows past the target tick.
-const ARC_MAX: f64 = 1.2;
-
-/// Draws a half-ring gauge: track, value arc, target tick, expected-by-now mark.
-/// With `fill`, the arc fits the canvas's CSS box (a widget given a height: the canvas takes the
-/// room its title and lines leave); without, the canvas is 0.55 times as tall as it is wide.
+/// Draws a half-ring gauge (the model's chart). With `fill`, the arc fits the canvas's CSS box
+/// (a widget given a height); without, the canvas is 0.55 times as tall as it is wide.
 pub fn gauge(canvas: &HtmlCanvasElement, size: CssSize, shape: &GaugeShape, theme: Theme, fill: bool) {
     let (width, height, ratio) = fit_backing(canvas, size, (!fill).then_some(0.55));
     let Some(root) = area(canvas) else { return };
-    let (cx, cy) = (f64::from(width) / 2.0, f64::from(height) * 0.92);
-    let radius = (f64::from(width) * 0.42).min(f64::from(height) * 0.85);
-    let thickness = (radius * 0.18).max(6.0 * ratio);
+    let (_, radius, thickness) = innogauge_model::chart::progress::gauge_ring(width, height, ratio);
     // The figure sits inside the ring: its size follows the ring's inner radius (CSS `--ring`,
     // set through the CSSOM), or on a small gauge the figure would print over the arc.
     if let Some(wrap) = canvas.parent_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = wrap.style().set_property("--ring", &format!("{:.0}px", (radius - thickness / 2.0) / ratio));
     }
-    let track = match theme {
-        Theme::Light => RGBColor(229, 231, 235),
-        Theme::Dark => RGBColor(55, 65, 81),
-        Theme::HighContrast => RGBColor(90, 90, 90),
-    };
-    let arc = |from: f64, to: f64| -> Vec<(i32, i32)> {
-        let steps = 90;
-        (0..=steps)
-            .map(|i| {
-                let t = from + (to - from) * f64::from(i) / f64::from(steps);
-                let angle = std::f64::consts::PI * (1.0 - t / ARC_MAX);
-                ((cx + radius * angle.cos()).round() as i32, (cy - radius * angle.sin()).round() as i32)
-            })
-            .collect()
-    };
-    let stroke = thickness.round() as u32;
-    let _ = root.draw(&PathElement::new(arc(0.0, ARC_MAX), track.stroke_width(stroke)));
-    let value = shape.fraction.clamp(0.0, ARC_MAX);
-    if value > 0.0 {
-        let colour = status_colour(&shape.status, theme);
-        let _ = root.draw(&PathElement::new(arc(0.0, value), colour.stroke_width(stroke)));
-    }
-    let ink = ink(theme).0;
-    let tick = |at: f64, length: f64| -> Vec<(i32, i32)> {
-        let angle = std::f64::consts::PI * (1.0 - at / ARC_MAX);
-        let (inner, outer) = (radius - thickness / 2.0 - length, radius + thickness / 2.0 + length);
-        vec![
-            ((cx + inner * angle.cos()).round() as i32, (cy - inner * angle.sin()).round() as i32),
-            ((cx + outer * angle.cos()).round() as i32, (cy - outer * angle.sin()).round() as i32),
-        ]
-    };
-    // The target (1.0) and the expected-by-now mark.
-    let _ = root.draw(&PathElement::new(tick(1.0, 4.0 * ratio), ink.stroke_width((3.0 * ratio).round() as u32)));
-    if let Some(expected) = shape.expected.filter(|e| e.is_finite()) {
-        let _ = root.draw(&PathElement::new(
-            tick(expected.clamp(0.0, ARC_MAX), 2.0 * ratio),
-            ink.mix(0.7).stroke_width((2.0 * ratio).round() as u32),
-        ));
-    }
+    innogauge_model::chart::progress::paint_gauge(&root, width, height, ratio, shape, theme);
     let _ = root.present();
 }
 

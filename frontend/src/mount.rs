@@ -94,6 +94,7 @@ pub fn unmount(element: &Element) {
 pub fn mount_all() -> Result<(), JsValue> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsValue::from_str("no document"))?;
     watch(&document)?;
+    report_frame_height(&document)?;
     let elements = document.query_selector_all("[data-innogauge]")?;
     WATCHING.with(|w| {
         if let Some((_, intersection)) = &*w.borrow() {
@@ -106,6 +107,40 @@ pub fn mount_all() -> Result<(), JsValue> {
             }
         }
     });
+    Ok(())
+}
+
+/// In a frame page (`/frame`, whose `<html>` has `data-innogauge-frame`), tells the page that
+/// framed it how tall the content is, whenever that changes:
+/// `postMessage({"innogauge-frame": id, "height": px}, "*")`, as responsive iframes do, so a
+/// portal's iframe can follow its widget. Only the height is sent: nothing private.
+fn report_frame_height(document: &web_sys::Document) -> Result<(), JsValue> {
+    thread_local! {
+        static FRAME: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    let Some(root) = document.document_element() else { return Ok(()) };
+    let Some(id) = root.get_attribute("data-innogauge-frame") else { return Ok(()) };
+    if FRAME.with(|f| f.replace(true)) {
+        return Ok(());
+    }
+    let Some(body) = document.body() else { return Ok(()) };
+    let last = std::cell::Cell::new(0.0_f64);
+    let on_resize = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let Some(entry) = entries.iter().last().and_then(|e| e.dyn_into::<web_sys::ResizeObserverEntry>().ok()) else { return };
+        let height = entry.target().get_bounding_client_rect().height().ceil();
+        if (height - last.replace(height)).abs() < 1.0 {
+            return;
+        }
+        let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str("innogauge-frame"), &JsValue::from_str(&id));
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str("height"), &JsValue::from_f64(height));
+        let _ = parent.post_message(&message, "*");
+    });
+    let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref())?;
+    observer.observe(&body);
+    on_resize.forget();
+    std::mem::forget(observer);
     Ok(())
 }
 

@@ -2,8 +2,7 @@
 //! formatting (万/亿 for Chinese readers). Imports no other module of the crate.
 
 use innogauge_model::Decimal;
-use innogauge_model::format::{format_decimal, format_number};
-use innogauge_model::views::RankMeasure;
+use innogauge_model::format::format_decimal;
 use innogauge_model::wire::ProgressWire;
 use innogauge_model::{Catalog, Lang, Period, Status};
 
@@ -29,11 +28,7 @@ pub fn exact_value(catalog: &Catalog, id: &str, value: impl Into<Decimal>) -> St
     format_decimal(value.into(), catalog.indicator(id).map_or(2, |i| i.decimals))
 }
 
-/// A ratio as a signed percentage: `+7.2%`.
-pub fn percent_change(ratio: f64) -> String {
-    let sign = if ratio > 0.0 { "+" } else { "" };
-    format!("{sign}{}%", format_number(ratio * 100.0, 1))
-}
+pub use innogauge_model::words::percent_change;
 
 /// The summary sentence the model wrote, in the widget's language.
 pub fn summary(progress: &ProgressWire, lang: Lang) -> String {
@@ -79,12 +74,4 @@ pub fn period_label(period: &str, lang: Lang) -> String {
 
 pub use innogauge_model::words::t;
 
-/// The figure as a reader wants it: a value with its unit, or a percentage.
-pub fn figure_text(catalog: &Catalog, indicator: &str, measure: RankMeasure, value: Option<f64>, lang: Lang) -> String {
-    match (measure, value) {
-        (_, None) => "—".to_owned(),
-        (RankMeasure::Value, Some(v)) => format!("{}{}", figure(catalog, indicator, v, lang), unit(catalog, indicator)),
-        (RankMeasure::Achievement, Some(v)) => format!("{}%", format_number(v * 100.0, 1)),
-        (RankMeasure::Growth, Some(v)) => percent_change(v),
-    }
-}
+pub use innogauge_model::words::figure_text;

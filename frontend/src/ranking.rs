@@ -6,18 +6,18 @@
 use std::rc::Rc;
 
 use innogauge_model::Lang;
+use innogauge_model::chart::progress::{self, StatusBars};
 use innogauge_model::views::{RankEntry, RankMeasure, Ranking};
-use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::data::SharedCatalog;
-use crate::draw::{self, Frame, Margins};
+use crate::draw;
 use crate::export::{self, Picture};
 use crate::menu::Menu;
 use crate::names::t;
 use crate::names::{self, figure_text, indicator_name, percent_change, region_name, status_word, unit};
-use crate::options::{Theme, WidgetOptions};
+use crate::options::WidgetOptions;
 
 /// Properties of [`RankingChart`].
 #[derive(Properties, PartialEq, Clone, Debug)]
@@ -33,48 +33,14 @@ pub struct RankingProps {
 /// Height of a row in CSS pixels (the HTML rows use the same).
 pub const ROW: f64 = 22.0;
 
-/// The bars' margins: the canvas sits between the name and figure columns.
-const MARGINS: Margins = Margins { left: 4.0, right: 4.0, top: 0.0, bottom: 0.0 };
-
-/// What the canvas shows.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Bars {
-    /// (figure, status, highlighted) per row.
-    pub rows: Vec<(Option<f64>, String, bool)>,
-    /// The threshold line.
-    pub threshold: Option<f64>,
-    /// The figure axis.
-    pub range: (f64, f64),
-    /// Colours.
-    pub theme: Theme,
-}
+/// What the canvas shows: the model's ranking bars.
+pub type Bars = StatusBars;
 
 /// Draws the bars.
 pub fn paint(canvas: &HtmlCanvasElement, bars: &Bars, size: draw::CssSize) {
     let (width, height, ratio) = draw::fit_backing(canvas, size, None);
     let Some(root) = draw::area(canvas) else { return };
-    let frame = Frame::inside(width, height, ratio, MARGINS);
-    let (ink, grid) = draw::ink(bars.theme);
-    let span = (bars.range.1 - bars.range.0).max(1e-9);
-    let fx = |v: f64| (v - bars.range.0) / span;
-    let rows = bars.rows.len().max(1) as f64;
-    let zero = frame.at(fx(0.0), 0.0).0;
-    let _ = root.draw(&PathElement::new(vec![(zero, 0), (zero, height as i32)], grid.stroke_width(ratio.round().max(1.0) as u32)));
-    for (i, (figure, status, highlighted)) in bars.rows.iter().enumerate() {
-        let Some(figure) = figure else { continue };
-        let (top, bottom) = ((i as f64 + 0.2) / rows, (i as f64 + 0.8) / rows);
-        let (x0, x1) = (zero, frame.at(fx(*figure), 0.0).0);
-        let (a, b) = (frame.at(0.0, top).1, frame.at(0.0, bottom).1);
-        let colour = draw::status_colour(status, bars.theme);
-        let _ = root.draw(&Rectangle::new([(x0.min(x1), a), (x0.max(x1).max(x0.min(x1) + 1), b)], colour.filled()));
-        if *highlighted {
-            let _ = root.draw(&Rectangle::new([(x0.min(x1), a), (x0.max(x1), b)], ink.stroke_width((2.0 * ratio).round() as u32)));
-        }
-    }
-    if let Some(threshold) = bars.threshold {
-        let x = frame.at(fx(threshold), 0.0).0;
-        draw::dashed(&root, &[(x, 0), (x, height as i32)], 5.0 * ratio, 3.0 * ratio, ink.stroke_width((1.5 * ratio).round() as u32));
-    }
+    progress::paint_ranking(&root, width, height, ratio, bars);
     let _ = root.present();
 }
 

@@ -1011,6 +1011,17 @@ pub mod schemas {
         one_of("district code or name, e.g. 500118 or 永川区; empty: none", values, true)
     }
 
+    /// The widget types a chart picture is drawn for.
+    pub fn chart_type() -> Object {
+        let types = ["gauge", "ranking", "map", "board", "index-ranking", "index-profile", "index-map"];
+        one_of("the widget type", types.iter().map(|t| (*t).to_owned()).collect(), false)
+    }
+
+    /// `zh` or `en`; empty: `zh`.
+    pub fn lang_or_empty() -> Object {
+        one_of("the language", vec!["zh".to_owned(), "en".to_owned()], true)
+    }
+
     /// An optional quarter: empty is the same as absent.
     pub fn quarter_or_empty() -> Object {
         ObjectBuilder::new()
@@ -1047,7 +1058,7 @@ pub mod schemas {
             impl utoipa::ToSchema for $name {}
         )*};
     }
-    named!(Indicator => indicator, IndicatorOrEmpty => indicator_or_empty, Region => region, RegionOrEmpty => region_or_empty, DistrictOrEmpty => district_or_empty, QuarterOrEmpty => quarter_or_empty, PeriodText => period, PeriodOrEmpty => period_or_empty);
+    named!(Indicator => indicator, IndicatorOrEmpty => indicator_or_empty, Region => region, RegionOrEmpty => region_or_empty, DistrictOrEmpty => district_or_empty, QuarterOrEmpty => quarter_or_empty, ChartType => chart_type, LangOrEmpty => lang_or_empty, PeriodText => period, PeriodOrEmpty => period_or_empty);
 
     /// An optional period: empty is the same as absent.
     pub fn period_or_empty() -> Object {
@@ -1409,4 +1420,37 @@ pub struct PublishedReportWire {
     pub pdf_bytes: i64,
     /// SHA-256 of the PDF, hex.
     pub sha256_pdf: String,
+}
+
+/// `GET /api/v1/chart.svg`: a widget as a picture, by the widget's own attributes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ChartQuery {
+    /// The widget type: `gauge`, `ranking`, `map`, `board`, `index-ranking`, `index-profile`,
+    /// `index-map` (as `data-innogauge`).
+    #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", param(value_type = schemas::ChartType))]
+    pub kind: String,
+    /// The indicator (gauge, ranking, map).
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::IndicatorOrEmpty>))]
+    pub indicator: Option<String>,
+    /// The region (gauge, board; the district outlined or profiled); the city when absent.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::RegionOrEmpty>))]
+    pub region: Option<String>,
+    /// Judge at this period; the latest when absent.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::PeriodOrEmpty>))]
+    pub period: Option<String>,
+    /// The ranking's measure.
+    #[serde(default)]
+    pub measure: Option<RankMeasure>,
+    /// The evaluation's scoring.
+    #[serde(default)]
+    pub method: Option<Method>,
+    /// `zh` (default) or `en`.
+    #[serde(default, deserialize_with = "text")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::LangOrEmpty>))]
+    pub lang: Option<String>,
 }

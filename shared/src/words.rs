@@ -6,7 +6,7 @@ use crate::catalog::Catalog;
 use crate::decimal::Decimal;
 use crate::format::{format_compact, format_decimal, format_number};
 use crate::message::Lang;
-use crate::wire::ProgressWire;
+use crate::wire::{ProgressWire, RankMeasure};
 
 /// Text in the reader's language.
 pub fn t(lang: Lang, zh: &str, en: &str) -> String {
@@ -63,5 +63,21 @@ pub fn target_figures(catalog: &Catalog, p: &ProgressWire, lang: Lang) -> String
             &format!("{latest} of {} {unit} by {deadline}", format_decimal(target, decimals)),
         ),
         _ => latest,
+    }
+}
+
+/// A ratio as a signed percentage: `+7.2%`.
+pub fn percent_change(ratio: f64) -> String {
+    let sign = if ratio > 0.0 { "+" } else { "" };
+    format!("{sign}{}%", format_number(ratio * 100.0, 1))
+}
+
+/// A ranking's figure as a reader wants it: a value with its unit, or a percentage.
+pub fn figure_text(catalog: &Catalog, indicator: &str, measure: RankMeasure, value: Option<f64>, lang: Lang) -> String {
+    match (measure, value) {
+        (_, None) => "—".to_owned(),
+        (RankMeasure::Value, Some(v)) => format!("{}{}", figure(catalog, indicator, v, lang), unit(catalog, indicator)),
+        (RankMeasure::Achievement, Some(v)) => format!("{}%", format_number(v * 100.0, 1)),
+        (RankMeasure::Growth, Some(v)) => percent_change(v),
     }
 }

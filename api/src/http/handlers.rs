@@ -27,7 +27,7 @@ pub type Answer = Result<warp::reply::Response, ApiError>;
 
 /// The query string as its typed request (`shared::wire`): unknown parameters are ignored, a
 /// missing or malformed one is a 400 that names it.
-fn query_of<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+pub(super) fn query_of<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     serde_urlencoded::from_str(query).map_err(|e| {
         let message = e.to_string();
         let code = if message.starts_with("missing field") { "missing-parameter" } else { "invalid-query" };
@@ -35,11 +35,11 @@ fn query_of<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, ApiError> 
     })
 }
 
-fn indicator(app: &App, text: &str) -> Result<&'static Indicator, ApiError> {
+pub(super) fn indicator(app: &App, text: &str) -> Result<&'static Indicator, ApiError> {
     app.catalog.indicator(text).ok_or_else(|| ApiError::not_found(format!("unknown indicator {text:?}")))
 }
 
-fn region(app: &App, text: &str) -> Result<&'static Region, ApiError> {
+pub(super) fn region(app: &App, text: &str) -> Result<&'static Region, ApiError> {
     app.catalog.region(text).ok_or_else(|| ApiError::not_found(format!("unknown region {text:?}")))
 }
 
@@ -47,11 +47,11 @@ fn optional_indicator(app: &App, text: Option<&str>) -> Result<Option<&'static I
     text.map(|t| indicator(app, t)).transpose()
 }
 
-fn optional_region(app: &App, text: Option<&str>) -> Result<Option<&'static Region>, ApiError> {
+pub(super) fn optional_region(app: &App, text: Option<&str>) -> Result<Option<&'static Region>, ApiError> {
     text.map(|t| region(app, t)).transpose()
 }
 
-fn period(text: Option<&str>) -> Result<Option<Period>, ApiError> {
+pub(super) fn period(text: Option<&str>) -> Result<Option<Period>, ApiError> {
     text.map(|p| Period::parse(p).map_err(|e| ApiError::bad_request("bad-period", e.message.en))).transpose()
 }
 

@@ -3,6 +3,7 @@
 //! sane. A final catch-all answers 404 for unknown paths and 405 with `Allow` for known paths
 //! used with the wrong method (warp alone would say 405 for unknown paths and omit `Allow`).
 
+mod charts;
 pub mod error;
 mod handlers;
 pub mod openapi;
@@ -43,6 +44,9 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("/api/v1/uploads/{}/revert", "POST", "revert"),
     ("/api/v1/backup", "GET", "backup"),
     ("/api/v1/evaluation", "GET", "evaluation"),
+    ("/api/v1/chart.svg", "GET", "chart"),
+    ("/frame", "GET", "frame"),
+    ("/frame.css", "GET", "frame"),
     ("/api/v1/reports", "GET", "reports"),
     ("/api/v1/reports/{period}/publish", "POST", "reports"),
     ("/reports", "GET", "reports"),
@@ -142,6 +146,9 @@ enum Get {
     Upload(i64),
     Backup,
     Evaluation,
+    Chart,
+    Frame,
+    FrameCss,
     Reports,
     Report(reports::ReportPath),
     Events,
@@ -173,6 +180,9 @@ impl Get {
             "/api/v1/backup" => Get::Backup,
             "/api/v1/evaluation" => Get::Evaluation,
             "/api/v1/reports" => Get::Reports,
+            "/api/v1/chart.svg" => Get::Chart,
+            "/frame" => Get::Frame,
+            "/frame.css" => Get::FrameCss,
             "/api/v1/events" => Get::Events,
             "/api/v1/session" => Get::Session,
             "/demo" => Get::Demo,
@@ -217,6 +227,9 @@ impl Get {
             Get::Backup => handlers::backup_status(app, ctx).await,
             Get::Evaluation => handlers::evaluation(app, ctx, query).await,
             Get::Reports => reports::list_api(app, ctx).await,
+            Get::Chart => charts::chart(app, ctx, query).await,
+            Get::Frame => charts::frame(app, ctx, query).await,
+            Get::FrameCss => charts::frame_css(app, ctx, query).await,
             Get::Report(path) => reports::get(app, ctx, path, query).await,
             Get::Events => handlers::events(app, ctx).await,
             Get::WidgetFile(file) => handlers::widget_file(app, ctx, file).await,

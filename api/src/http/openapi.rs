@@ -12,7 +12,7 @@ use innogauge_model::catalog::{
 use innogauge_model::evaluation::Method;
 use innogauge_model::views::{LatestValue, RankEntry, RankMeasure, Ranking, SeriesView};
 use innogauge_model::wire::{
-    BackupFile, BackupStatus, ChangesWire, CommitEvent, Credentials, ErrorBody, EvaluationDistrictWire, EvaluationMeasureWire,
+    BackupFile, BackupStatus, ChangesWire, ChartQuery, CommitEvent, Credentials, ErrorBody, EvaluationDistrictWire, EvaluationMeasureWire,
     EvaluationPartWire, EvaluationQuery, EvaluationWire, ExportQuery, GridRowWire, GridWire, Health, HistoryEntry, HistoryQuery,
     KeyedValueWire, MeasureScoreWire, MeasureShiftWire, MessageWire, ObservationWire, PartScoreWire, PointWire, ProblemWire, ProgressQuery,
     ProgressWire, PublishedReportWire, RankingQuery, ReportWire, RevisionWire, Role, SeriesQuery, SeriesWire, SessionUser, SessionWire,
@@ -31,7 +31,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
     paths(
         healthz, metrics, openapi, catalog, series, progress, ranking, snapshot, boundaries, history, export, events, list_uploads,
         upload, upload_detail, revert, backup, evaluation, widget_file, demo, demo_css, session_get, session_post, session_delete, root, signin_page,
-        upload_page, board_page, embed_page, stylesheet, reports_api, publish_api, reports_page, reports_feed, reports_css, report_page,
+        upload_page, board_page, embed_page, stylesheet, chart_svg, frame_page, frame_css, reports_api, publish_api, reports_page, reports_feed, reports_css, report_page,
         report_draft, publish_form
     ),
     components(schemas(
@@ -40,7 +40,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         SeriesView, SeriesWire, PointWire, ProgressWire, TrendWire, MessageWire, Ranking, RankEntry, RankMeasure, SnapshotWire, LatestValue,
         HistoryEntry, UploadOutcome, UploadStatus, UploadKind, UploadSummary, UploadDetail, ReportWire, ProblemWire, ChangesWire,
         ObservationWire, RevisionWire, KeyedValueWire, GridWire, GridRowWire, Credentials, SessionWire, SessionUser, Role,
-        schemas::Indicator, schemas::IndicatorOrEmpty, schemas::Region, schemas::RegionOrEmpty, schemas::DistrictOrEmpty, schemas::QuarterOrEmpty, schemas::PeriodText, schemas::PeriodOrEmpty
+        schemas::Indicator, schemas::IndicatorOrEmpty, schemas::Region, schemas::RegionOrEmpty, schemas::DistrictOrEmpty, schemas::QuarterOrEmpty, schemas::ChartType, schemas::LangOrEmpty, schemas::PeriodText, schemas::PeriodOrEmpty
     )),
     modifiers(&Security)
 )]
@@ -339,3 +339,38 @@ fn report_draft() {}
     )
 )]
 fn publish_form() {}
+
+#[utoipa::path(
+    get, path = "/api/v1/chart.svg", tag = "widgets", params(ChartQuery),
+    responses(
+        (status = 200, description = "the widget as an SVG picture (title, chart, source), for pages that allow no script; cached per data version", content_type = "image/svg+xml"),
+        (status = 304, description = "the copy the client has is current"),
+        (status = 400, description = "a type without a picture, a missing indicator, a profile without a district, a bad period", body = ErrorBody),
+        (status = 404, description = "an unknown indicator or region, or no data for an evaluation", body = ErrorBody),
+    )
+)]
+fn chart_svg() {}
+
+#[utoipa::path(
+    get, path = "/frame", tag = "widgets",
+    params(
+        ("type" = String, Query, description = "the widget type, as data-innogauge", example = "gauge"),
+        ("indicator" = Option<String>, Query, description = "as data-indicator"),
+        ("region" = Option<String>, Query, description = "as data-region"),
+        ("period" = Option<String>, Query, description = "as data-period"),
+        ("measure" = Option<String>, Query, description = "as data-measure"),
+        ("method" = Option<String>, Query, description = "as data-method"),
+        ("lang" = Option<String>, Query, description = "as data-lang"),
+        ("theme" = Option<String>, Query, description = "as data-theme"),
+        ("height" = Option<String>, Query, description = "as data-height"),
+        ("id" = Option<String>, Query, description = "the name the frame gives itself in its height messages"),
+    ),
+    responses(
+        (status = 200, description = "one widget alone on a page, to put in an <iframe>; it posts its height to the parent", content_type = "text/html"),
+        (status = 400, description = "no type", body = ErrorBody),
+    )
+)]
+fn frame_page() {}
+
+#[utoipa::path(get, path = "/frame.css", tag = "widgets", responses((status = 200, description = "the frame page's stylesheet", content_type = "text/css")))]
+fn frame_css() {}

@@ -157,6 +157,18 @@ pub fn static_json<T: Serialize>(ctx: &Ctx, cors: &CorsPolicy, key: &'static str
 /// it, or the bytes [`cached_json`] kept. Handlers ask before they parse the query: a key in the
 /// cache was a valid query when it was built, and the cache is emptied when the data move.
 pub fn cached(ctx: &Ctx, cors: &CorsPolicy, bodies: &BodyCache, version: i64, key: &str) -> Option<warp::reply::Response> {
+    cached_as(ctx, cors, bodies, version, key, "application/json; charset=utf-8")
+}
+
+/// [`cached`] for a body of another type (a chart's SVG).
+pub fn cached_as(
+    ctx: &Ctx,
+    cors: &CorsPolicy,
+    bodies: &BodyCache,
+    version: i64,
+    key: &str,
+    content_type: &str,
+) -> Option<warp::reply::Response> {
     let etag = etag(version, key);
     if ctx.if_none_match.as_deref().is_some_and(|inm| inm.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"))
     {
@@ -166,7 +178,26 @@ pub fn cached(ctx: &Ctx, cors: &CorsPolicy, bodies: &BodyCache, version: i64, ke
     // only changes when the data do.
     let wanted = negotiate(ctx.accept_encoding.as_deref());
     let (body, encoding) = bodies.get(version, key, wanted)?;
-    Some(encoded_response(ctx, cors, StatusCode::OK, "application/json; charset=utf-8", body, encoding, Some(&etag)))
+    Some(encoded_response(ctx, cors, StatusCode::OK, content_type, body, encoding, Some(&etag)))
+}
+
+/// A cacheable read of any type, built by `build` once per data version and key.
+pub fn cached_bytes(
+    ctx: &Ctx,
+    cors: &CorsPolicy,
+    bodies: &BodyCache,
+    version: i64,
+    key: &str,
+    content_type: &str,
+    build: impl FnOnce() -> Vec<u8>,
+) -> warp::reply::Response {
+    if let Some(hit) = cached_as(ctx, cors, bodies, version, key, content_type) {
+        return hit;
+    }
+    let wanted = negotiate(ctx.accept_encoding.as_deref());
+    let (body, encoding) = compress(wanted, Bytes::from(build()));
+    bodies.put(version, key, wanted, (body.clone(), encoding));
+    encoded_response(ctx, cors, StatusCode::OK, content_type, body, encoding, Some(&etag(version, key)))
 }
 
 /// `304 Not Modified` for `etag`.

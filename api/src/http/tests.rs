@@ -1285,3 +1285,59 @@ async fn a_published_report_is_kept_byte_for_byte_after_the_data_are_revised() {
     assert_eq!(get(addr, "/reports/2025Q4").await.status, 404);
     assert_eq!(get(addr, "/reports/2025-09").await.status, 404);
 }
+
+/// `GET /api/v1/chart.svg` draws each widget type that has a picture, by the widget's own
+/// attributes, cached per data version; `/frame` puts one widget alone on a page, its
+/// attributes escaped.
+#[tokio::test]
+async fn widgets_come_as_pictures_and_frames_for_pages_without_scripts() {
+    let server = sqlite_server("pictures").await;
+    let addr = server.addr;
+    let admin = token(&server, "admin", &[]).await;
+    assert_eq!(post_csv(addr, "/api/v1/uploads", &admin, &fixture("sample/observations.csv")).await.status, 201);
+    let progress = get(addr, "/api/v1/progress?indicator=high_tech_enterprises&region=500000").await.json();
+    let latest = progress[0]["latest"]["value"].as_i64().unwrap();
+    for (query, must) in [
+        ("type=gauge&indicator=high_tech_enterprises", format!("{}家", innogauge_model::format::format_number(latest as f64, 0))),
+        ("type=ranking&indicator=rd_expenditure&measure=growth&region=永川区", "永川区".to_owned()),
+        ("type=map&indicator=high_tech_enterprises&lang=en", "High-tech".to_owned()),
+        ("type=board&region=500118", "永川区科技创新目标".to_owned()),
+        ("type=index-ranking", "渝北区".to_owned()),
+        ("type=index-profile&region=500118&lang=en", "Yongchuan District".to_owned()),
+        ("type=index-map", "第一梯队".to_owned()),
+    ] {
+        let answer = get(addr, &format!("/api/v1/chart.svg?{}", query.replace("永川区", "%E6%B0%B8%E5%B7%9D%E5%8C%BA"))).await;
+        assert_eq!(answer.status, 200, "{query}: {}", String::from_utf8_lossy(&answer.body));
+        assert_eq!(answer.header("content-type"), Some("image/svg+xml"), "{query}");
+        let svg = String::from_utf8(answer.body.clone()).unwrap();
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.trim_end().ends_with("</svg>"), "{query}");
+        assert!(svg.contains(&must), "{query}: no {must:?} in the picture");
+        assert!(svg.contains("<title>") && !svg.contains("<script"), "{query}");
+        let etag = answer.header("etag").unwrap().to_owned();
+        let again = request(
+            addr,
+            "GET",
+            &format!("/api/v1/chart.svg?{}", query.replace("永川区", "%E6%B0%B8%E5%B7%9D%E5%8C%BA")),
+            &[("If-None-Match", &etag)],
+            b"",
+        )
+        .await;
+        assert_eq!(again.status, 304, "{query}: cached per data version");
+    }
+    for (query, status) in
+        [("type=trend&indicator=tech_smes", 400), ("type=gauge", 400), ("type=gauge&indicator=nothing", 404), ("type=index-profile", 400)]
+    {
+        assert_eq!(get(addr, &format!("/api/v1/chart.svg?{query}")).await.status, status, "{query}");
+    }
+    let frame = get(addr, "/frame?type=gauge&indicator=high_tech_enterprises&region=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&id=g1").await;
+    assert_eq!(frame.status, 200);
+    let page = String::from_utf8(frame.body).unwrap();
+    assert!(
+        page.contains(r#"data-innogauge-frame="g1""#)
+            && page.contains(r#"data-innogauge="gauge""#)
+            && page.contains(r#"data-indicator="high_tech_enterprises""#)
+    );
+    assert!(!page.contains("<script>alert"), "attributes are escaped: {page}");
+    assert!(frame.headers.iter().all(|(n, _)| !n.eq_ignore_ascii_case("x-frame-options")), "a frame page may be framed");
+    assert_eq!(get(addr, "/frame").await.status, 400);
+}

@@ -3,8 +3,6 @@
 //! added as SVG text (the widgets write them in HTML beside the canvas; a report's picture must
 //! carry them). One CSS pixel is one SVG unit; the report scales each picture to its column.
 
-use std::fmt::Write as _;
-
 use innogauge_model::chart::index::{self, IndexBars, IndexRow, PartBars};
 use innogauge_model::chart::progress::{self as bars, TargetBars};
 use innogauge_model::chart::regions::{self, Regions};
@@ -26,6 +24,8 @@ const INK: &str = "#1f2937";
 pub enum Anchor {
     /// Left-aligned.
     Start,
+    /// Centred.
+    Middle,
     /// Right-aligned.
     End,
 }
@@ -66,24 +66,7 @@ pub fn svg(width: u32, height: u32, paint: impl FnOnce(&DrawingArea<SVGBackend<'
         paint(&root);
         let _ = root.present();
     }
-    let mut labels = String::new();
-    for text in texts {
-        let anchor = match text.anchor {
-            Anchor::Start => "start",
-            Anchor::End => "end",
-        };
-        // The baseline a third of the size below the middle: SVG renderers differ in
-        // `dominant-baseline`, not in baselines.
-        let _ = write!(
-            labels,
-            r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{}" font-weight="{}" text-anchor="{anchor}" fill="{INK}">{}</text>"#,
-            text.x,
-            text.y + text.size * 0.36,
-            text.size,
-            if text.bold { 700 } else { 400 },
-            xml(&text.text)
-        );
-    }
+    let labels: String = texts.iter().map(text_element).collect();
     match out.rfind("</svg>") {
         Some(end) => out.insert_str(end, &labels),
         None => out.push_str(&labels),
@@ -233,4 +216,183 @@ mod tests {
         assert!(picture.contains("&lt;script&gt;&amp;</text>"));
         assert!(!picture.contains("<script>"));
     }
+}
+
+/// A picture for a portal that allows no script (`GET /api/v1/chart.svg`): a white card with
+/// the title, the subtitle, the chart of `body_height`, and a note (the source, the data's time).
+pub fn card(body_width: u32, body: &str, body_height: u32, title: &str, subtitle: &str, note: &str) -> String {
+    let (top, pad) = (50u32, 12u32);
+    let width = body_width + 2 * pad;
+    let height = top + body_height + 26;
+    let body = body.replacen("<svg ", &format!(r#"<svg x="{pad}" y="{top}" "#), 1);
+    let texts = [
+        Text { bold: true, size: 15.0, ..Text::new(12.0, 17.0, title, Anchor::Start) },
+        Text { size: 11.5, ..Text::new(12.0, 37.0, subtitle, Anchor::Start) },
+        Text { size: 9.5, ..Text::new(12.0, f64::from(top + body_height) + 14.0, note, Anchor::Start) },
+    ];
+    let labels: String = texts.iter().map(text_element).collect();
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{label}"><title>{label}</title><rect width="{width}" height="{height}" fill="#ffffff"/>{labels}{body}</svg>"##,
+        label = xml(&format!("{title} · {subtitle}"))
+    )
+}
+
+/// One SVG text element.
+fn text_element(text: &Text) -> String {
+    let anchor = match text.anchor {
+        Anchor::Start => "start",
+        Anchor::Middle => "middle",
+        Anchor::End => "end",
+    };
+    // The baseline a third of the size below the middle: SVG renderers differ in
+    // `dominant-baseline`, not in baselines.
+    format!(
+        r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{}" font-weight="{}" text-anchor="{anchor}" fill="{INK}">{}</text>"#,
+        text.x,
+        text.y + text.size * 0.36,
+        text.size,
+        if text.bold { 700 } else { 400 },
+        xml(&text.text)
+    )
+}
+
+/// A gauge: the arc toward the target, the figure inside it, the status below.
+pub fn gauge(catalog: &Catalog, progress: &ProgressWire, lang: Lang) -> (String, u32) {
+    use innogauge_model::chart::progress::{GaugeShape, paint_gauge};
+    let (width, arc) = (360u32, 198u32);
+    let shape = GaugeShape {
+        fraction: progress.target_fraction(catalog).unwrap_or(0.0),
+        expected: progress.expected_fraction(catalog),
+        status: progress.status.clone(),
+    };
+    let figure = progress.latest.as_ref().map_or_else(
+        || "—".to_owned(),
+        |l| {
+            format!(
+                "{}{}",
+                innogauge_model::words::figure(catalog, &progress.indicator, l.value, lang),
+                innogauge_model::words::unit(catalog, &progress.indicator)
+            )
+        },
+    );
+    let status = if lang == Lang::Zh { progress.status_label.zh.clone() } else { progress.status_label.en.clone() };
+    let texts = [
+        Text { bold: true, size: 24.0, ..Text::new(f64::from(width) / 2.0, f64::from(arc) * 0.8, figure, Anchor::Middle) },
+        Text { size: 12.0, ..Text::new(f64::from(width) / 2.0, f64::from(arc) + 14.0, status, Anchor::Middle) },
+        Text {
+            size: 10.5,
+            ..Text::new(
+                f64::from(width) / 2.0,
+                f64::from(arc) + 32.0,
+                innogauge_model::words::target_figures(catalog, progress, lang),
+                Anchor::Middle,
+            )
+        },
+    ];
+    let height = arc + 44;
+    (svg(width, height, |root| paint_gauge(&root.margin(0, height - arc, 0, 0), width, arc, 1.0, &shape, Theme::Light), &texts), height)
+}
+
+/// An indicator's ranking: rank and district, the bar in its status's colour, the figure; the
+/// threshold dashed and the chosen district outlined.
+pub fn indicator_ranking(catalog: &Catalog, ranking: &innogauge_model::views::Ranking, chosen: Option<&str>, lang: Lang) -> (String, u32) {
+    use innogauge_model::chart::progress::{StatusBars, paint_ranking};
+    let (width, left, right) = (560u32, 130.0, 110.0);
+    let height = (ranking.entries.len() as f64 * RANK_ROW).ceil() as u32;
+    let figures: Vec<f64> = ranking.entries.iter().filter_map(|e| e.figure).chain(ranking.threshold).collect();
+    let high = figures.iter().copied().fold(0.0, f64::max);
+    let low = figures.iter().copied().fold(0.0, f64::min);
+    let bars = StatusBars {
+        rows: ranking.entries.iter().map(|e| (e.figure, e.status.clone(), chosen == Some(e.region.as_str()))).collect(),
+        threshold: ranking.threshold,
+        range: (low * 1.05, if high > 0.0 { high * 1.05 } else { 1.0 }),
+        theme: Theme::Light,
+    };
+    let mut texts = Vec::new();
+    for (i, e) in ranking.entries.iter().enumerate() {
+        let y = (i as f64 + 0.5) * RANK_ROW;
+        let bold = chosen == Some(e.region.as_str());
+        texts.push(Text { bold, ..Text::new(20.0, y, e.rank.map(|r| r.to_string()).unwrap_or_default(), Anchor::End) });
+        let name = if lang == Lang::Zh { e.name_zh.clone() } else { e.name_en.split_whitespace().next().unwrap_or_default().to_owned() };
+        texts.push(Text { bold, ..Text::new(26.0, y, name, Anchor::Start) });
+        let figure = innogauge_model::words::figure_text(catalog, &ranking.indicator, ranking.measure, e.figure, lang);
+        texts.push(Text { bold, ..Text::new(f64::from(width) - 2.0, y, figure, Anchor::End) });
+    }
+    let picture = svg(
+        width,
+        height,
+        |root| {
+            let area = root.margin(0, 0, left as i32, right as i32);
+            let (w, h) = area.dim_in_pixel();
+            paint_ranking(&area, w, h, 1.0, &bars);
+        },
+        &texts,
+    );
+    (picture, height)
+}
+
+/// Fills and a legend, drawn under a map: (colour, words) in rows of three.
+fn legend_texts(legend: &[(RGBColor, String)], top: f64) -> (Vec<Text>, Vec<(f64, f64, RGBColor)>) {
+    let (mut texts, mut swatches) = (Vec::new(), Vec::new());
+    for (i, (colour, words)) in legend.iter().enumerate() {
+        let (x, y) = (12.0 + (i % 3) as f64 * 170.0, top + (i / 3) as f64 * 18.0);
+        swatches.push((x, y, *colour));
+        texts.push(Text { size: 10.5, ..Text::new(x + 16.0, y, words.clone(), Anchor::Start) });
+    }
+    (texts, swatches)
+}
+
+/// The districts on a map, each in its colour, with the legend under it.
+pub fn colour_map(map: &FeatureCollection, fills: &[(String, RGBColor)], legend: &[(RGBColor, String)]) -> (String, u32) {
+    let width = 520u32;
+    let map_height = (f64::from(width) * regions::aspect(map)).round() as u32;
+    let rows = legend.len().div_ceil(3) as u32;
+    let height = map_height + 8 + rows * 18;
+    let (texts, swatches) = legend_texts(legend, f64::from(map_height) + 16.0);
+    let shape = Regions { map, fills, highlighted: None, grey_borders: true, theme: Theme::Light };
+    let picture = svg(
+        width,
+        height,
+        |root| {
+            regions::paint(&root.margin(0, height - map_height, 0, 0), width, map_height, 1.0, &shape);
+            for (x, y, colour) in swatches {
+                let _ = root.draw(&Rectangle::new([(x as i32, (y - 5.0) as i32), ((x + 10.0) as i32, (y + 5.0) as i32)], colour.filled()));
+            }
+        },
+        &texts,
+    );
+    (picture, height)
+}
+
+/// Every target of a region: the indicator, its bar, its status and figures.
+pub fn board(catalog: &Catalog, progress: &[ProgressWire], lang: Lang) -> (String, u32) {
+    let (width, row) = (640u32, 34.0);
+    let (left, bar) = (210.0, 150.0);
+    let height = (progress.len().max(1) as f64 * row).ceil() as u32;
+    let shape = TargetBars {
+        rows: progress.iter().map(|p| (p.target_fraction(catalog), p.expected_fraction(catalog), p.status.clone())).collect(),
+        theme: Theme::Light,
+    };
+    let mut texts = Vec::new();
+    for (i, p) in progress.iter().enumerate() {
+        let y = (i as f64 + 0.5) * row;
+        let name = catalog
+            .indicator(&p.indicator)
+            .map_or_else(|| p.indicator.clone(), |ind| if lang == Lang::Zh { ind.name_zh.clone() } else { ind.name_en.clone() });
+        texts.push(Text { size: 11.0, ..Text::new(0.0, y - 6.0, name, Anchor::Start) });
+        texts.push(Text { size: 9.5, ..Text::new(0.0, y + 7.0, innogauge_model::words::target_figures(catalog, p, lang), Anchor::Start) });
+        let status = if lang == Lang::Zh { p.status_label.zh.clone() } else { p.status_label.en.clone() };
+        texts.push(Text { size: 10.5, ..Text::new(left + bar + 12.0 + 0.0, y, status, Anchor::Start) });
+    }
+    let picture = svg(
+        width,
+        height,
+        |root| {
+            let area = root.margin(0, 0, left as i32, (f64::from(width) - left - bar) as i32);
+            let (w, h) = area.dim_in_pixel();
+            bars::paint(&area, w, h, 1.0, &shape);
+        },
+        &texts,
+    );
+    (picture, height)
 }

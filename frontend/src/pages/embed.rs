@@ -41,6 +41,9 @@ pub struct Choice {
     pub method: String,
     /// Height in CSS pixels (empty: the widget's own).
     pub height: String,
+    /// How it is embedded: `script` (the widget), `frame` (an iframe, for editors that strip
+    /// scripts), `image` (an SVG picture, for editors that allow neither).
+    pub mode: String,
 }
 
 impl Default for Choice {
@@ -54,6 +57,7 @@ impl Default for Choice {
             measure: "value".into(),
             method: "target".into(),
             height: String::new(),
+            mode: "script".into(),
         }
     }
 }
@@ -111,6 +115,46 @@ impl Choice {
             out.push(("data-height", self.height.trim().to_owned()));
         }
         out
+    }
+
+    /// Whether the type can be a picture (`/api/v1/chart.svg`).
+    pub fn has_image(&self) -> bool {
+        matches!(self.kind.as_str(), "gauge" | "ranking" | "map" | "board" | "index-ranking" | "index-profile" | "index-map")
+    }
+
+    /// The widget's options as a query string (`type=gauge&indicator=…`).
+    pub fn query(&self) -> String {
+        self.attributes()
+            .iter()
+            .map(|(k, v)| {
+                let name = if *k == "data-innogauge" { "type" } else { k.trim_start_matches("data-") };
+                format!("{name}={}", js_sys::encode_uri_component(v).as_string().unwrap_or_default())
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The code to paste, for the chosen way of embedding.
+    pub fn code(&self, origin: &str, loader: Option<(&str, &str)>) -> String {
+        match self.mode.as_str() {
+            "frame" => {
+                let height = if self.height.trim().is_empty() { "420" } else { self.height.trim() };
+                format!(
+                    "<iframe src=\"{origin}/frame?{}\" title=\"InnoGauge\" width=\"100%\" height=\"{height}\" frameborder=\"0\" loading=\"lazy\"></iframe>\n<!-- {} -->\n<script>addEventListener(\"message\",function(e){{var d=e.data;if(d&&d[\"innogauge-frame\"])document.querySelectorAll(\"iframe\").forEach(function(f){{if(f.contentWindow===e.source)f.height=d.height}})}})</script>",
+                    escape(&self.query()),
+                    "optional: lets the frame follow the widget's height where the page allows this one script"
+                )
+            }
+            "image" if self.has_image() => {
+                format!(
+                    "<img src=\"{origin}/api/v1/chart.svg?{}\" alt=\"InnoGauge · {}\" style=\"max-width:100%\">",
+                    escape(&self.query()),
+                    escape(&self.kind)
+                )
+            }
+            "image" => String::new(),
+            _ => self.snippet(origin, loader),
+        }
     }
 
     /// The snippet to paste: the versioned loader with its SRI hash (when known), and the div.
@@ -201,7 +245,7 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
     let regions: Vec<(String, String)> =
         catalog.regions().iter().map(|r| (r.code.to_string(), region_name(catalog, &r.code, lang))).collect();
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-    let snippet = choice.snippet(&origin, loader.as_ref().map(|m| (m.loader.as_str(), m.integrity.as_str())));
+    let snippet = choice.code(&origin, loader.as_ref().map(|m| (m.loader.as_str(), m.integrity.as_str())));
     let on_height = {
         let (choice, copied) = (choice.clone(), copied.clone());
         Callback::from(move |event: InputEvent| {
@@ -251,6 +295,10 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
                                 ("target".into(), t(lang, "目标值评分法（默认）", "target-based (default)")),
                                 ("min_max".into(), t(lang, "极值标准化法", "min–max"))], set(|c, v| c.method = v)) }
                         }
+                        { select("mode", t(lang, "嵌入方式", "Embed as"), &c.mode, vec![
+                            ("script".into(), t(lang, "组件（一行脚本，实时更新）", "widget (one script, live)")),
+                            ("frame".into(), t(lang, "iframe（网页编辑器不允许脚本时）", "iframe (editors that strip scripts)")),
+                            ("image".into(), t(lang, "图片 SVG（只允许图片时）", "SVG picture (editors that allow only images)"))], set(|c, v| c.mode = v)) }
                         { select("theme", t(lang, "配色", "Theme"), &c.theme, vec![
                             ("light".into(), t(lang, "浅色", "light")), ("dark".into(), t(lang, "深色", "dark")),
                             ("high-contrast".into(), t(lang, "高对比度", "high contrast"))], set(|c, v| c.theme = v)) }
@@ -263,10 +311,20 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
                     </form>
                     <section class={classes!("card", "preview", (c.theme == "dark").then_some("dark"))} aria-labelledby="preview-title">
                         <h2 id="preview-title">{ t(lang, "预览", "Preview") }</h2>
-                        <div key={preview_key} id="preview-widget" data-innogauge={c.kind.clone()} data-indicator={c.has_indicator().then(|| c.indicator.clone())}
-                            data-region={c.region.clone()} data-measure={c.has_measure().then(|| c.measure.clone())}
-                            data-method={c.is_evaluation().then(|| c.method.clone())} data-theme={c.theme.clone()}
-                            data-lang={c.lang.clone()} data-height={(!c.height.is_empty()).then(|| c.height.clone())} />
+                        if c.mode == "frame" {
+                            <iframe key={preview_key} id="preview-frame" src={format!("/frame?{}", c.query())} title={t(lang, "iframe 预览", "iframe preview")}
+                                width="100%" height={if c.height.is_empty() { "420".to_owned() } else { c.height.clone() }} />
+                        } else if c.mode == "image" && c.has_image() {
+                            <img key={preview_key} id="preview-image" src={format!("/api/v1/chart.svg?{}", c.query())} alt={t(lang, "图片预览", "picture preview")} />
+                        } else if c.mode == "image" {
+                            <p class="muted" role="status">{ t(lang, "趋势图、指标卡、数据表和总表没有图片形式：请用组件或 iframe。",
+                                "A trend, KPI card or table has no picture form: embed the widget or an iframe.") }</p>
+                        } else {
+                            <div key={preview_key} id="preview-widget" data-innogauge={c.kind.clone()} data-indicator={c.has_indicator().then(|| c.indicator.clone())}
+                                data-region={c.region.clone()} data-measure={c.has_measure().then(|| c.measure.clone())}
+                                data-method={c.is_evaluation().then(|| c.method.clone())} data-theme={c.theme.clone()}
+                                data-lang={c.lang.clone()} data-height={(!c.height.is_empty()).then(|| c.height.clone())} />
+                        }
                     </section>
                 </div>
                 <section class="card" aria-labelledby="code-title">
@@ -276,8 +334,14 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
                         <button type="button" class="primary" onclick={copy}>{ t(lang, "复制代码", "Copy the code") }</button>
                         <span role="status" class="ok">{ if *copied { t(lang, " 已复制", " Copied") } else { String::new() } }</span>
                     </p>
-                    <p class="muted">{ t(lang, "integrity 属性让浏览器核对脚本未被篡改。这段代码粘贴一次即可：服务升级后，组件会自动使用新版本，无需重新粘贴。",
-                        "The integrity attribute lets browsers check the script was not tampered with. Paste the code once: after an upgrade of the service the widgets use the new version by themselves, nothing to paste again.") }</p>
+                    <p class="muted">{ match c.mode.as_str() {
+                        "frame" => t(lang, "iframe 里是同一个实时组件。门户允许一段脚本时，附带的监听代码让 iframe 随组件高度变化；否则 iframe 保持上面的高度。",
+                            "The iframe holds the same live widget. Where the portal allows that one script, the listener lets the iframe follow the widget's height; otherwise it keeps the height above."),
+                        "image" => t(lang, "图片按数据版本缓存，每次上传后即更新（打开页面时取最新）；它不会实时刷新，也没有交互。",
+                            "The picture is redrawn for every data version (the latest when the page is opened); it does not update live and has no interaction."),
+                        _ => t(lang, "integrity 属性让浏览器核对脚本未被篡改。这段代码粘贴一次即可：服务升级后，组件会自动使用新版本，无需重新粘贴。",
+                            "The integrity attribute lets browsers check the script was not tampered with. Paste the code once: after an upgrade of the service the widgets use the new version by themselves, nothing to paste again."),
+                    } }</p>
                 </section>
             </main>
         </>

@@ -1,0 +1,229 @@
+//! `GET /api/v1/chart.svg`: a widget as a picture, for portals whose editors strip `<script>`:
+//! the same attributes as the widget (`type`, `indicator`, `region`, `period`, `measure`,
+//! `method`, `lang`), the same model and the same chart code (the report's SVG charts), cached
+//! per data version like every read. Types with a canvas drawn by plotters only: `gauge`,
+//! `ranking`, `map`, `board` and the evaluation's `index-ranking`, `index-profile`, `index-map`.
+
+use std::sync::Arc;
+
+use innogauge_model::chart::{Theme, status_colour, tier_colour};
+use innogauge_model::evaluation::{self, Framework, tier_label};
+use innogauge_model::views;
+use innogauge_model::wire::{ChartQuery, RankMeasure};
+use innogauge_model::words::t;
+use innogauge_model::{Lang, Period, Status};
+
+use super::error::ApiError;
+use super::handlers::{Answer, indicator, optional_region, period, query_of};
+use super::reply::{self, Ctx};
+use crate::app::App;
+use crate::report::charts;
+
+/// The picture's last line.
+fn note(lang: Lang, version: i64) -> String {
+    t(lang, &format!("来源：InnoGauge 科创目标仪表 · 数据版本 #{version}"), &format!("Source: InnoGauge · data version #{version}"))
+}
+
+fn period_words(period: Option<&str>, lang: Lang) -> String {
+    period.and_then(|p| Period::parse(p).ok()).map(|p| p.label(lang)).unwrap_or_default()
+}
+
+/// `GET /api/v1/chart.svg`.
+pub async fn chart(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let key = format!("chart.svg?{query}");
+    let snapshot = app.data.current();
+    if let Some(hit) = reply::cached_as(&ctx, &app.cors, &app.bodies, snapshot.version, &key, "image/svg+xml") {
+        return Ok(hit);
+    }
+    let q: ChartQuery = query_of(&query)?;
+    let lang = q.lang.as_deref().and_then(Lang::parse).unwrap_or_default();
+    let catalog = app.catalog;
+    let region = optional_region(&app, q.region.as_deref())?;
+    let until = period(q.period.as_deref())?;
+    let version = snapshot.version;
+    let needs_indicator = || {
+        q.indicator
+            .as_deref()
+            .ok_or_else(|| ApiError::bad_request("missing-parameter", format!("a {} picture needs `indicator`", q.kind)))
+            .and_then(|i| indicator(&app, i))
+    };
+    let picture = match q.kind.as_str() {
+        "gauge" => {
+            let indicator = needs_indicator()?;
+            let region = region.unwrap_or_else(|| catalog.city());
+            let view = views::series_view(catalog, &snapshot.dataset, indicator, region, until);
+            let progress = view.progress.first().ok_or_else(|| ApiError::not_found("no progress to show"))?;
+            let (body, height) = charts::gauge(catalog, progress, lang);
+            let name = if lang == Lang::Zh { &indicator.name_zh } else { &indicator.name_en };
+            let place = if lang == Lang::Zh { &region.name_zh } else { &region.name_en };
+            let when = period_words(progress.latest.as_ref().map(|l| l.period.as_str()), lang);
+            charts::card(360, &body, height, name, &format!("{place} · {when}"), &note(lang, version))
+        }
+        "ranking" | "map" => {
+            let indicator = needs_indicator()?;
+            let measure = q.measure.unwrap_or(RankMeasure::Value);
+            let ranking = views::ranking(catalog, &snapshot.dataset, indicator, until, measure);
+            let name = if lang == Lang::Zh { &indicator.name_zh } else { &indicator.name_en };
+            let when = period_words(ranking.period.as_deref(), lang);
+            if q.kind == "ranking" {
+                let chosen = region.filter(|r| r.is_district()).map(|r| r.code.to_string());
+                let (body, height) = charts::indicator_ranking(catalog, &ranking, chosen.as_deref(), lang);
+                charts::card(560, &body, height, name, &when, &note(lang, version))
+            } else {
+                let fills: Vec<_> = ranking.entries.iter().map(|e| (e.region.clone(), status_colour(&e.status, Theme::Light))).collect();
+                let legend: Vec<_> = Status::ALL
+                    .iter()
+                    .map(|s| {
+                        let count = ranking.entries.iter().filter(|e| e.status == s.as_str()).count();
+                        (status_colour(s.as_str(), Theme::Light), format!("{} {count}", s.label().get(lang)))
+                    })
+                    .collect();
+                let (body, height) = charts::colour_map(crate::map::boundaries(), &fills, &legend);
+                charts::card(520, &body, height, name, &when, &note(lang, version))
+            }
+        }
+        "board" => {
+            let region = region.unwrap_or_else(|| catalog.city());
+            let progress: Vec<_> = catalog
+                .targeted_indicators(&region.code, None)
+                .into_iter()
+                .flat_map(|i| views::progress_of(catalog, &snapshot.dataset, i, region, until))
+                .filter(|p| p.target.is_some())
+                .map(|p| innogauge_model::wire::ProgressWire::new(catalog, &p))
+                .collect();
+            let (body, height) = charts::board(catalog, &progress, lang);
+            let place = if lang == Lang::Zh { &region.name_zh } else { &region.name_en };
+            charts::card(
+                640,
+                &body,
+                height,
+                &t(lang, &format!("{place}科技创新目标"), &format!("{place}: targets")),
+                &q.period.as_deref().map_or_else(|| t(lang, "最新数据", "latest data"), |p| period_words(Some(p), lang)),
+                &note(lang, version),
+            )
+        }
+        "index-ranking" | "index-profile" | "index-map" => {
+            let framework = Framework::builtin();
+            let quarter = match until {
+                Some(p @ Period::Quarter(..)) => p,
+                Some(other) => {
+                    return Err(ApiError::bad_request("bad-period", format!("the evaluation is quarterly: {other} is not a quarter")));
+                }
+                None => evaluation::latest_period(catalog, &snapshot.dataset, framework, None)
+                    .ok_or_else(|| ApiError::not_found("no quarter has the data for an evaluation yet"))?,
+            };
+            let method = q.method.unwrap_or_default();
+            let data = snapshot.clone();
+            let e = tokio::task::spawn_blocking(move || evaluation::evaluate(catalog, &data.dataset, framework, quarter, method))
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
+            let title = if lang == Lang::Zh { e.name_zh.clone() } else { e.name_en.clone() };
+            let when = quarter.label(lang);
+            match q.kind.as_str() {
+                "index-ranking" => {
+                    let body = charts::ranking(&e, lang);
+                    let height = svg_height(&body);
+                    charts::card(680, &body, height, &title, &format!("{when} · {}", e.method.label().get(lang)), &note(lang, version))
+                }
+                "index-profile" => {
+                    let district = region
+                        .filter(|r| r.is_district())
+                        .and_then(|r| e.districts.iter().find(|d| d.region == *r.code))
+                        .ok_or_else(|| ApiError::bad_request("not-a-district", "a profile needs `region`, one of the 38 districts"))?;
+                    let body = charts::parts(&e, district, lang);
+                    let height = svg_height(&body);
+                    let name = if lang == Lang::Zh { &district.name_zh } else { &district.name_en };
+                    let standing = match district.rank {
+                        Some(rank) => format!(
+                            "{} {} · {}",
+                            t(lang, "指数", "index"),
+                            charts::score(district.index),
+                            evaluation::rank_words(rank, district.rank_interval).get(lang)
+                        ),
+                        None => t(lang, "未参评", "not rated"),
+                    };
+                    charts::card(680, &body, height, &format!("{name} · {title}"), &format!("{when} · {standing}"), &note(lang, version))
+                }
+                _ => {
+                    let fills: Vec<_> = e.districts.iter().map(|d| (d.region.clone(), tier_colour(d.tier, Theme::Light))).collect();
+                    let legend: Vec<_> = [Some(1u8), Some(2), Some(3), None]
+                        .into_iter()
+                        .map(|tier| {
+                            let count = e.districts.iter().filter(|d| d.tier == tier).count();
+                            let words = tier.map_or_else(|| t(lang, "未参评", "not rated"), |tier| tier_label(tier).get(lang).to_owned());
+                            (tier_colour(tier, Theme::Light), format!("{words} {count}"))
+                        })
+                        .collect();
+                    let (body, height) = charts::colour_map(crate::map::boundaries(), &fills, &legend);
+                    charts::card(520, &body, height, &title, &when, &note(lang, version))
+                }
+            }
+        }
+        other => {
+            return Err(ApiError::bad_request(
+                "bad-type",
+                format!(
+                    "no picture of a `{other}`: gauge, ranking, map, board, index-ranking, index-profile or index-map (a trend, kpi or table is best embedded as a widget or a frame)"
+                ),
+            ));
+        }
+    };
+    Ok(reply::cached_bytes(&ctx, &app.cors, &app.bodies, version, &key, "image/svg+xml", || picture.into_bytes()))
+}
+
+/// The height an SVG says it has.
+fn svg_height(svg: &str) -> u32 {
+    svg.split_once("height=\"").and_then(|(_, rest)| rest.split_once('"')).and_then(|(h, _)| h.parse().ok()).unwrap_or(0)
+}
+
+/// The widget attributes a frame passes on, by query name.
+const FRAME_ATTRIBUTES: [&str; 9] = ["type", "indicator", "region", "period", "measure", "method", "lang", "theme", "height"];
+
+/// The frame page's stylesheet: nothing around the widget.
+pub const FRAME_CSS: &str = "html, body { margin: 0; padding: 0; background: transparent; }\nbody > div { margin: 0; }\n";
+
+/// `GET /frame?type=gauge&indicator=…`: one widget alone on a page, for portals that can paste an
+/// `<iframe>` but no `<script>`. The page tells its parent its height (`postMessage`), so a
+/// parent with the resize listener of `/embed` sizes the frame to the widget.
+pub async fn frame(_app: Arc<App>, _ctx: Ctx, query: String) -> Answer {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&query).map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))?;
+    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let kind = value("type").ok_or_else(|| ApiError::bad_request("missing-parameter", "a frame needs `type` (as data-innogauge)"))?;
+    let id = value("id").unwrap_or_else(|| "innogauge".to_owned());
+    let lang = if value("lang").as_deref() == Some("en") { "en" } else { "zh-CN" };
+    let mut attributes = format!(r#" data-innogauge="{}""#, charts::xml(&kind));
+    for name in FRAME_ATTRIBUTES.iter().skip(1) {
+        if let Some(v) = value(name) {
+            attributes.push_str(&format!(r#" data-{name}="{}""#, charts::xml(&v)));
+        }
+    }
+    let body = format!(
+        r#"<!doctype html><html lang="{lang}" data-innogauge-frame="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>InnoGauge</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/frame.css"><script src="/widgets/innogauge.js" defer></script></head><body><div{attributes}></div></body></html>"#,
+        charts::xml(&id)
+    );
+    let mut response = warp::reply::Reply::into_response(warp::http::Response::new(bytes::Bytes::from(body)));
+    let headers = response.headers_mut();
+    use warp::http::{HeaderValue, header};
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    // Framed by any portal (that is its point); it runs only our own scripts.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'"),
+    );
+    Ok(response)
+}
+
+/// `GET /frame.css`.
+pub async fn frame_css(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
+    let etag = reply::content_etag(FRAME_CSS.as_bytes());
+    Ok(reply::bytes_response(
+        &ctx,
+        &app.cors,
+        warp::http::StatusCode::OK,
+        "text/css; charset=utf-8",
+        bytes::Bytes::from_static(FRAME_CSS.as_bytes()),
+        Some(&etag),
+    ))
+}
