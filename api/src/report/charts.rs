@@ -204,20 +204,6 @@ fn short_name(district: &EvaluationDistrictWire, lang: Lang) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_is_escaped_and_added_inside_the_picture() {
-        let picture = svg(100, 20, |_| {}, &[Text::new(1.0, 10.0, "<script>&", Anchor::Start)]);
-        assert!(picture.starts_with("<svg"), "{picture}");
-        assert!(picture.trim_end().ends_with("</svg>"));
-        assert!(picture.contains("&lt;script&gt;&amp;</text>"));
-        assert!(!picture.contains("<script>"));
-    }
-}
-
 /// A picture for a portal that allows no script (`GET /api/v1/chart.svg`): a white card with
 /// the title, the subtitle, the chart of `body_height`, and a note (the source, the data's time).
 pub fn card(body_width: u32, body: &str, body_height: u32, title: &str, subtitle: &str, note: &str) -> String {
@@ -395,4 +381,18 @@ pub fn board(catalog: &Catalog, progress: &[ProgressWire], lang: Lang) -> (Strin
         &texts,
     );
     (picture, height)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_added_inside_the_picture() {
+        let picture = svg(100, 20, |_| {}, &[Text::new(1.0, 10.0, "<script>&", Anchor::Start)]);
+        assert!(picture.starts_with("<svg"), "{picture}");
+        assert!(picture.trim_end().ends_with("</svg>"));
+        assert!(picture.contains("&lt;script&gt;&amp;</text>"));
+        assert!(!picture.contains("<script>"));
+    }
 }

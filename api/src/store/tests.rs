@@ -148,7 +148,7 @@ async fn exercise(store: &dyn Store) {
 
     // Reports: stored once per quarter and language, the bytes as given; publishing a quarter
     // again stores nothing, not even its other language.
-    let report = |lang: &str, pdf: &[u8]| crate::store::PublishedReport {
+    let report = |lang: &str, pdf: &[u8]| PublishedReport {
         period: "2025Q3".into(),
         lang: lang.into(),
         data_version: 3,
