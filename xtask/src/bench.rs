@@ -83,14 +83,20 @@ impl Drop for Guard {
 /// `only`: one part (`bundle`, `ingest`, `scale` or `serve`), for work on that part.
 pub fn bench(root: &Path, quick: bool, only: Option<&str>) -> Result<()> {
     let plan = if quick { Plan::quick() } else { Plan::full() };
-    const PARTS: [&str; 4] = ["bundle", "ingest", "scale", "serve"];
+    const PARTS: [&str; 5] = ["bundle", "ingest", "scale", "serve", "report"];
     if let Some(part) = only
         && !PARTS.contains(&part)
     {
         bail!("--only takes one of {}", PARTS.join(", "));
     }
     let runs = |part: &str| only.is_none_or(|o| o == part);
-    for (tool, package) in [("wrk", "wrk"), ("nginx", "nginx-light"), ("frictionless", "pip install frictionless")] {
+    // The report part needs only poppler's pdfinfo; the others measure against these tools.
+    let tools: &[(&str, &str)] = if only == Some("report") {
+        &[("pdfinfo", "poppler-utils")]
+    } else {
+        &[("wrk", "wrk"), ("nginx", "nginx-light"), ("frictionless", "pip install frictionless"), ("pdfinfo", "poppler-utils")]
+    };
+    for (tool, package) in tools {
         if Command::new("sh")
             .args(["-c", &format!("command -v {tool} || test -x /usr/sbin/{tool}")])
             .output()
@@ -108,7 +114,7 @@ pub fn bench(root: &Path, quick: bool, only: Option<&str>) -> Result<()> {
     writeln!(report, "# cargo xtask bench{}\n", if quick { " --quick" } else { "" })?;
     writeln!(report, "{}\n", machine())?;
 
-    let (echarts, version) = fetch_echarts(&dir)?;
+    let (echarts, version) = if runs("bundle") || runs("serve") { fetch_echarts(&dir)? } else { (dir.clone(), String::new()) };
     // The report is written after each part, so a failing part keeps the earlier results.
     if runs("bundle") {
         bundle(root, &echarts, &version, &mut report)?;
@@ -124,6 +130,10 @@ pub fn bench(root: &Path, quick: bool, only: Option<&str>) -> Result<()> {
     }
     if runs("serve") {
         serve_and_load(root, &bin, &dir, plan, &echarts, &mut report)?;
+        std::fs::write(dir.join("report.md"), &report)?;
+    }
+    if runs("report") {
+        quarterly_report(&bin, &dir, &mut report)?;
         std::fs::write(dir.join("report.md"), &report)?;
     }
     println!("\n{report}");
@@ -144,6 +154,55 @@ pub(crate) fn machine() -> String {
         .map_or_else(|| "?".into(), |kb| format!("{:.0} GiB", kb as f64 / 1024.0 / 1024.0));
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     format!("Machine: {cpu}, {cores} cores, {memory} RAM, Linux {}.", kernel.trim())
+}
+
+// ------------------------------------------------------------------------------------ report
+
+/// The quarterly report on the demo data: building the PDF and the HTML (each includes the
+/// evaluation with its 500 sensitivity runs), side by side with the evaluation alone, and the
+/// sizes of what is published.
+fn quarterly_report(bin: &Path, dir: &Path, report: &mut String) -> Result<()> {
+    let work = dir.join("report");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let database = work.join("demo.db");
+    let db = database.to_string_lossy().into_owned();
+    let limit = Duration::from_secs(600);
+    // The demo loads the sample data and publishes its latest quarter (both languages, both forms).
+    let publish = timed(bin, &["--database", &db, "demo", "--no-serve"], &[("RUST_LOG", "warn")], limit)?;
+    let (pdf, html) = (work.join("report.pdf"), work.join("report.html"));
+    let (pdf_path, html_path) = (pdf.to_string_lossy().into_owned(), html.to_string_lossy().into_owned());
+    let best = |args: &[&str]| -> Result<f64> {
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            times.push(timed(bin, args, &[("RUST_LOG", "warn")], limit)?);
+        }
+        Ok(times.into_iter().fold(f64::INFINITY, f64::min))
+    };
+    let evaluate = best(&["--database", &db, "evaluate", "--json"])?;
+    let build_pdf = best(&["--database", &db, "report", "build", "-o", &pdf_path])?;
+    let build_html = best(&["--database", &db, "report", "build", "-o", &html_path])?;
+    let pages = Command::new("pdfinfo").arg(&pdf).output().ok().and_then(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .find(|l| l.starts_with("Pages:"))
+            .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+    });
+    writeln!(report, "## The quarterly report (demo data, 2025Q3, release build)\n")?;
+    writeln!(report, "| | best of 3 | against the evaluation alone |")?;
+    writeln!(report, "|---|---|---|")?;
+    writeln!(report, "| `innogauge evaluate --json` (38 districts, 500 sensitivity runs) | {evaluate:.2} s | 1.0× |")?;
+    writeln!(report, "| `innogauge report build -o report.pdf` (zh) | {build_pdf:.2} s | {:.1}× |", build_pdf / evaluate)?;
+    writeln!(report, "| `innogauge report build -o report.html` (zh) | {build_html:.2} s | {:.1}× |", build_html / evaluate)?;
+    writeln!(report, "| `innogauge demo --no-serve` (load the sample, publish zh + en, HTML + PDF) | {publish:.2} s | |\n")?;
+    writeln!(
+        report,
+        "PDF: {} bytes, {} pages, fonts embedded as subsets (Noto Sans CJK); HTML: {} bytes with the charts inline.\n",
+        std::fs::metadata(&pdf)?.len(),
+        pages.unwrap_or_else(|| "?".into()),
+        std::fs::metadata(&html)?.len()
+    )?;
+    Ok(())
 }
 
 // ------------------------------------------------------------------------------------ ingest
