@@ -36,7 +36,10 @@ pub async fn chart(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         return Ok(hit);
     }
     let q: ChartQuery = query_of(&query)?;
-    let lang = q.lang.as_deref().and_then(Lang::parse).unwrap_or_default();
+    let lang = match q.lang.as_deref() {
+        None => Lang::Zh,
+        Some(text) => Lang::parse(text).ok_or_else(|| ApiError::bad_request("bad-lang", format!("`lang` is zh or en, not {text:?}")))?,
+    };
     let catalog = app.catalog;
     let region = optional_region(&app, q.region.as_deref())?;
     let until = period(q.period.as_deref())?;
@@ -190,6 +193,9 @@ pub async fn frame(_app: Arc<App>, _ctx: Ctx, query: String) -> Answer {
         serde_urlencoded::from_str(&query).map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))?;
     let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
     let kind = value("type").ok_or_else(|| ApiError::bad_request("missing-parameter", "a frame needs `type` (as data-innogauge)"))?;
+    if !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+        return Err(ApiError::bad_request("bad-type", "`type` is a widget type, such as gauge or index-map"));
+    }
     let id = value("id").unwrap_or_else(|| "innogauge".to_owned());
     let lang = if value("lang").as_deref() == Some("en") { "en" } else { "zh-CN" };
     let mut attributes = format!(r#" data-innogauge="{}""#, charts::xml(&kind));

@@ -52,6 +52,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("/reports", "GET", "reports"),
     ("/reports/feed.atom", "GET", "reports"),
     ("/reports/report.css", "GET", "reports"),
+    ("/reports/{period}.pdf", "GET", "reports"),
     ("/reports/{period}", "GET", "reports"),
     ("/reports/{period}/draft", "GET", "reports"),
     ("/reports/{period}/publish", "POST", "reports"),
@@ -113,7 +114,7 @@ fn route_of(path: &str) -> Option<&'static (&'static str, &'static str, &'static
             match (parts.next(), segments.next()) {
                 (None, None) => return true,
                 (Some(p), Some(s))
-                    if (p == "{}" && s.parse::<i64>().is_ok()) || p == "{file}" || (p == "{period}" && is_quarter_segment(s)) || p == s => {
+                    if (p == "{}" && s.parse::<i64>().is_ok()) || p == "{file}" || (p == "{period}" && is_quarter_segment(s)) || (p == "{period}.pdf" && s.strip_suffix(".pdf").is_some_and(is_quarter_segment)) || p == s => {
                 }
                 _ => return false,
             }
@@ -121,9 +122,9 @@ fn route_of(path: &str) -> Option<&'static (&'static str, &'static str, &'static
     })
 }
 
-/// `2025Q3` or `2025Q3.pdf`, checked without allocating.
+/// `2025Q3`, checked without allocating.
 fn is_quarter_segment(segment: &str) -> bool {
-    let b = segment.strip_suffix(".pdf").unwrap_or(segment).as_bytes();
+    let b = segment.as_bytes();
     b.len() == 6 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'Q' && (b'1'..=b'4').contains(&b[5])
 }
 

@@ -31,7 +31,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
     paths(
         healthz, metrics, openapi, catalog, series, progress, ranking, snapshot, boundaries, history, export, events, list_uploads,
         upload, upload_detail, revert, backup, evaluation, widget_file, demo, demo_css, session_get, session_post, session_delete, root, signin_page,
-        upload_page, board_page, embed_page, stylesheet, chart_svg, frame_page, frame_css, reports_api, publish_api, reports_page, reports_feed, reports_css, report_page,
+        upload_page, board_page, embed_page, stylesheet, chart_svg, frame_page, frame_css, reports_api, publish_api, reports_page, reports_feed, reports_css, report_page, report_pdf,
         report_draft, publish_form
     ),
     components(schemas(
@@ -300,7 +300,7 @@ fn reports_css() {}
 #[utoipa::path(
     get, path = "/reports/{period}", tag = "reports",
     params(
-        ("period" = String, Path, description = "the quarter; `2025Q3.pdf` for the PDF", pattern = "^(19(49|[5-9][0-9])|20[0-9][0-9]|2100)Q[1-4](\\.pdf)?$", example = "2025Q3"),
+        ("period" = String, Path, description = "the quarter", pattern = "^(19(49|[5-9][0-9])|20[0-9][0-9]|2100)Q[1-4]$", example = "2025Q3"),
         ("lang" = Option<String>, Query, description = "`en` for the English edition"),
     ),
     responses(
@@ -312,6 +312,20 @@ fn reports_css() {}
 fn report_page() {}
 
 #[utoipa::path(
+    get, path = "/reports/{period}.pdf", tag = "reports",
+    params(
+        ("period" = String, Path, description = "the quarter", pattern = "^(19(49|[5-9][0-9])|20[0-9][0-9]|2100)Q[1-4]$", example = "2025Q3"),
+        ("lang" = Option<String>, Query, description = "`en` for the English edition"),
+    ),
+    responses(
+        (status = 200, description = "the published report as PDF/UA-1, the bytes stored when it was published", content_type = "application/pdf"),
+        (status = 304, description = "the copy the client has is current"),
+        (status = 404, description = "not published", body = ErrorBody),
+    )
+)]
+fn report_pdf() {}
+
+#[utoipa::path(
     get, path = "/reports/{period}/draft", tag = "reports", security(("bearer" = [])),
     params(
         ("period" = String, Path, description = "the quarter", pattern = "^(19(49|[5-9][0-9])|20[0-9][0-9]|2100)Q[1-4]$", example = "2025Q3"),
@@ -319,6 +333,7 @@ fn report_page() {}
     ),
     responses(
         (status = 200, description = "the draft of the quarter's report from the current data (not stored); `/draft.pdf` for the PDF", content_type = "text/html"),
+        (status = 400, description = "not a quarter", body = ErrorBody),
         (status = 401, description = "not signed in", body = ErrorBody),
         (status = 403, description = "not an admin", body = ErrorBody),
         (status = 404, description = "no district has the data for an evaluation of the quarter", body = ErrorBody),
@@ -354,7 +369,7 @@ fn chart_svg() {}
 #[utoipa::path(
     get, path = "/frame", tag = "widgets",
     params(
-        ("type" = String, Query, description = "the widget type, as data-innogauge", example = "gauge"),
+        ("type" = String, Query, description = "the widget type, as data-innogauge", pattern = "^[a-z][a-z-]*$", example = "gauge"),
         ("indicator" = Option<String>, Query, description = "as data-indicator"),
         ("region" = Option<String>, Query, description = "as data-region"),
         ("period" = Option<String>, Query, description = "as data-period"),

@@ -685,6 +685,9 @@ fn paths_find_their_route_for_metrics_and_allow() {
     assert_eq!(super::route_label("/api/v1/uploads/twelve"), "unknown");
     assert_eq!(super::route_label("/api/v1/progress/extra"), "unknown");
     assert_eq!(super::route_label("/api"), "unknown");
+    assert_eq!(super::route_label("/reports/2025Q3.pdf"), "reports");
+    assert_eq!(super::route_label("/reports/2025Q5.pdf"), "unknown");
+    assert_eq!(super::route_label("/reports/2025Q3.pdf/draft"), "unknown", "a PDF has no draft below it");
     assert_eq!(super::allowed_methods("/api/v1/session"), Some("GET, POST, DELETE"));
     assert_eq!(super::allowed_methods("/nowhere"), None);
 }
@@ -1325,7 +1328,7 @@ async fn widgets_come_as_pictures_and_frames_for_pages_without_scripts() {
         assert_eq!(again.status, 304, "{query}: cached per data version");
     }
     for (query, status) in
-        [("type=trend&indicator=tech_smes", 400), ("type=gauge", 400), ("type=gauge&indicator=nothing", 404), ("type=index-profile", 400)]
+        [("type=trend&indicator=tech_smes", 400), ("type=gauge", 400), ("type=gauge&indicator=nothing", 404), ("type=index-profile", 400), ("type=gauge&indicator=tech_smes&lang=fr", 400)]
     {
         assert_eq!(get(addr, &format!("/api/v1/chart.svg?{query}")).await.status, status, "{query}");
     }
@@ -1340,4 +1343,5 @@ async fn widgets_come_as_pictures_and_frames_for_pages_without_scripts() {
     assert!(!page.contains("<script>alert"), "attributes are escaped: {page}");
     assert!(frame.headers.iter().all(|(n, _)| !n.eq_ignore_ascii_case("x-frame-options")), "a frame page may be framed");
     assert_eq!(get(addr, "/frame").await.status, 400);
+    assert_eq!(get(addr, "/frame?type=gauge%22%3E").await.status, 400, "a type is a widget name, not markup");
 }
