@@ -176,7 +176,6 @@ fn tested_operations(printed: &str) -> Option<usize> {
 /// The schemathesis release CI installs (`.ci/run`).
 const SCHEMATHESIS: &str = "4.32.5";
 
-
 /// Runs `tests/browser` (node's test runner, playwright-core driving Debian's Chromium) against
 /// the debug server binary, which embeds the freshly built widget bundle.
 fn browser_tests(root: &Path) -> Result<usize> {

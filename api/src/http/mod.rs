@@ -114,8 +114,11 @@ fn route_of(path: &str) -> Option<&'static (&'static str, &'static str, &'static
             match (parts.next(), segments.next()) {
                 (None, None) => return true,
                 (Some(p), Some(s))
-                    if (p == "{}" && s.parse::<i64>().is_ok()) || p == "{file}" || (p == "{period}" && is_quarter_segment(s)) || (p == "{period}.pdf" && s.strip_suffix(".pdf").is_some_and(is_quarter_segment)) || p == s => {
-                }
+                    if (p == "{}" && s.parse::<i64>().is_ok())
+                        || p == "{file}"
+                        || (p == "{period}" && is_quarter_segment(s))
+                        || (p == "{period}.pdf" && s.strip_suffix(".pdf").is_some_and(is_quarter_segment))
+                        || p == s => {}
                 _ => return false,
             }
         }

@@ -1327,9 +1327,13 @@ async fn widgets_come_as_pictures_and_frames_for_pages_without_scripts() {
         .await;
         assert_eq!(again.status, 304, "{query}: cached per data version");
     }
-    for (query, status) in
-        [("type=trend&indicator=tech_smes", 400), ("type=gauge", 400), ("type=gauge&indicator=nothing", 404), ("type=index-profile", 400), ("type=gauge&indicator=tech_smes&lang=fr", 400)]
-    {
+    for (query, status) in [
+        ("type=trend&indicator=tech_smes", 400),
+        ("type=gauge", 400),
+        ("type=gauge&indicator=nothing", 404),
+        ("type=index-profile", 400),
+        ("type=gauge&indicator=tech_smes&lang=fr", 400),
+    ] {
         assert_eq!(get(addr, &format!("/api/v1/chart.svg?{query}")).await.status, status, "{query}");
     }
     let frame = get(addr, "/frame?type=gauge&indicator=high_tech_enterprises&region=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&id=g1").await;
