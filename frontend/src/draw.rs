@@ -194,8 +194,9 @@ pub fn gauge(canvas: &HtmlCanvasElement, size: CssSize, shape: &GaugeShape, them
 
 /// The status colours with their words.
 pub fn legend(theme: Theme, lang: Lang) -> Vec<(String, String)> {
-    ["target_achieved", "substantial", "moderate", "limited", "deterioration", "not_available"]
+    innogauge_model::progress::Status::ALL
         .iter()
+        .map(|status| status.as_str())
         .map(|status| (css(status_colour(status, theme)), crate::names::status_word(status, lang)))
         .collect()
 }

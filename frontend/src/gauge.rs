@@ -31,7 +31,7 @@ pub fn gauge(props: &GaugeProps) -> Html {
     let catalog = &props.loaded.catalog;
     let view = &props.loaded.view;
     let series = &view.series;
-    let progress = view.progress.first().cloned();
+    let progress = view.progress_for(props.options.target.as_deref()).cloned();
     let canvas = use_node_ref();
     let dot = use_node_ref();
     let dot_colour = progress.as_ref().map(|p| draw::css(draw::status_colour(&p.status, theme)));

@@ -24,7 +24,7 @@ pub fn kpi(props: &KpiProps) -> Html {
     let lang = props.options.lang;
     let catalog = &props.loaded.catalog;
     let series = &props.loaded.view.series;
-    let progress = props.loaded.view.progress.first();
+    let progress = props.loaded.view.progress_for(props.options.target.as_deref());
     let latest = series.points.last();
     let value = latest.map_or_else(|| "—".to_owned(), |p| figure(catalog, &series.indicator, p.value, lang));
     let name = indicator_name(catalog, &series.indicator, lang);

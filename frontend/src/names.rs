@@ -35,9 +35,20 @@ pub fn summary(progress: &ProgressWire, lang: Lang) -> String {
     if lang == Lang::Zh { progress.summary.zh.clone() } else { progress.summary.en.clone() }
 }
 
-/// The status in words.
+/// The status in words: a final verdict as such (achieved or missed, by how much), an open
+/// target with the quarters of data still to come.
 pub fn status_label(progress: &ProgressWire, lang: Lang) -> String {
-    if lang == Lang::Zh { progress.status_label.zh.clone() } else { progress.status_label.en.clone() }
+    let zh = lang == Lang::Zh;
+    if let Some(verdict) = &progress.verdict {
+        return if zh { verdict.text.zh.clone() } else { verdict.text.en.clone() };
+    }
+    let label = if zh { progress.status_label.zh.clone() } else { progress.status_label.en.clone() };
+    match (progress.quarters_remaining, zh) {
+        (Some(n), true) => format!("{label}（还剩{n}个季度）"),
+        (Some(1), false) => format!("{label} · 1 quarter to go"),
+        (Some(n), false) => format!("{label} · {n} quarters to go"),
+        (None, _) => label,
+    }
 }
 
 /// A status code in words (`not_available` and unknown codes: no data).

@@ -76,6 +76,9 @@ pub struct WidgetOptions {
     pub region: String,
     /// Period (default latest).
     pub period: Option<String>,
+    /// Which target to show where an indicator has several (`data-target`: a target id or a
+    /// deadline year; default the nearest open target).
+    pub target: Option<String>,
     /// Ranking measure.
     pub measure: Option<String>,
     /// The evaluation's scoring: `target` (default) or `min_max`.
@@ -114,6 +117,7 @@ impl WidgetOptions {
             indicator: get("indicator").unwrap_or_default(),
             region: get("region").filter(|r| !r.trim().is_empty()).unwrap_or_else(|| innogauge_model::CITY_CODE.to_owned()),
             period: get("period").filter(|p| !p.trim().is_empty()),
+            target: get("target").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
             measure: get("measure").filter(|m| !m.trim().is_empty()),
             method: get("method").map(|m| m.trim().to_owned()).filter(|m| m == "target" || m == "min_max"),
             lang: get("lang").and_then(|l| Lang::parse(&l)).unwrap_or_default(),

@@ -135,10 +135,10 @@ fn shown_points(loaded: &Loaded) -> Vec<(usize, f64, f64, bool)> {
         .collect()
 }
 
-/// The chart's shape from the series and its first target's progress.
-fn shape(loaded: &Loaded, theme: Theme, selected: Option<usize>) -> TrendShape {
+/// The chart's shape from the series and the progress toward the target shown.
+fn shape(loaded: &Loaded, theme: Theme, selected: Option<usize>, target: Option<&str>) -> TrendShape {
     let view = &loaded.view;
-    let progress = view.progress.first();
+    let progress = view.progress_for(target);
     let shown_points = shown_points(loaded);
     let points: Vec<(f64, f64)> = shown_points.iter().map(|&(_, t, v, _)| (t, v)).collect();
     let partial: Vec<bool> = shown_points.iter().map(|p| p.3).collect();
@@ -234,12 +234,12 @@ pub fn trend(props: &TrendProps) -> Html {
     let loaded = &props.loaded;
     let catalog = &loaded.catalog;
     let series = &loaded.view.series;
-    let progress = loaded.view.progress.first();
+    let progress = loaded.view.progress_for(props.options.target.as_deref());
     let selected = use_state(|| None::<usize>);
     let canvas = use_node_ref();
     let wrap = use_node_ref();
     let root = use_node_ref();
-    let shape = shape(loaded, theme, *selected);
+    let shape = shape(loaded, theme, *selected, props.options.target.as_deref());
     draw::use_canvas(&canvas, shape.clone(), paint);
     draw::use_placed_labels(&root);
 

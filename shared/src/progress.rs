@@ -56,6 +56,13 @@
 //!
 //! A target whose deadline has passed is judged at the deadline, so later data never rewrites
 //! whether a 2023 target was met.
+//!
+//! **The final verdict.** Once the data reach the end of the deadline (2025Q4, or the annual
+//! 2025 value), the judgement is final: [`Status::TargetAchieved`] or [`Status::TargetMissed`],
+//! with a [`Verdict`] saying by how much (the gap to the level in the indicator's unit, the
+//! achieved average growth against the required one for growth targets, events for cadences),
+//! and nothing forward-looking is left (no projection, no growth still required). Until then
+//! [`Progress::quarters_remaining`] counts the quarters of data still to come.
 
 use std::sync::Arc;
 
@@ -87,14 +94,23 @@ pub enum Status {
     Limited,
     /// Moving away from the target: P < 0.
     Deterioration,
+    /// The deadline's data are in and the target was not met (final).
+    TargetMissed,
     /// Too few points to judge.
     NotAvailable,
 }
 
 impl Status {
     /// All statuses, best first.
-    pub const ALL: [Status; 6] =
-        [Status::TargetAchieved, Status::Substantial, Status::Moderate, Status::Limited, Status::Deterioration, Status::NotAvailable];
+    pub const ALL: [Status; 7] = [
+        Status::TargetAchieved,
+        Status::Substantial,
+        Status::Moderate,
+        Status::Limited,
+        Status::Deterioration,
+        Status::TargetMissed,
+        Status::NotAvailable,
+    ];
 
     /// The category of a ratio P of observed to required growth.
     pub fn from_ratio(ratio: f64) -> Status {
@@ -119,6 +135,7 @@ impl Status {
             Status::Moderate => "moderate",
             Status::Limited => "limited",
             Status::Deterioration => "deterioration",
+            Status::TargetMissed => "target_missed",
             Status::NotAvailable => "not_available",
         }
     }
@@ -136,6 +153,7 @@ impl Status {
             Status::Moderate => Bilingual::new("有进展，需加快", "Progress made, acceleration needed"),
             Status::Limited => Bilingual::new("进展有限", "Limited progress"),
             Status::Deterioration => Bilingual::new("出现倒退", "Deterioration"),
+            Status::TargetMissed => Bilingual::new("未实现目标", "Target missed"),
             Status::NotAvailable => Bilingual::new("数据不足", "Not enough data"),
         }
     }
@@ -271,6 +289,44 @@ pub struct Progress {
     pub cadence: Option<CadenceProgress>,
     /// The category.
     pub status: Status,
+    /// The final verdict, once the deadline's data are in.
+    pub verdict: Option<Verdict>,
+    /// Quarters of data still to come before the deadline (0 < n), while the target is open.
+    pub quarters_remaining: Option<u32>,
+}
+
+/// The final judgement of a target whose deadline's data are in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Verdict {
+    /// Whether the target was met at the deadline.
+    pub achieved: bool,
+    /// How far beyond (positive) or short of (negative) the target, in the good direction, as
+    /// [`Verdict::measure`] says.
+    pub margin: Option<f64>,
+    /// What [`Verdict::margin`] counts.
+    pub measure: Margin,
+}
+
+/// What a verdict's margin is measured in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Margin {
+    /// The indicator's unit: the value at the deadline minus the level.
+    Level,
+    /// Average annual growth achieved minus required (0.01 = one percentage point).
+    Growth,
+    /// Events held minus events due.
+    Events,
+}
+
+impl Margin {
+    /// The code used on the wire: `level`, `growth` or `events`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Margin::Level => "level",
+            Margin::Growth => "growth",
+            Margin::Events => "events",
+        }
+    }
 }
 
 impl Progress {
@@ -296,8 +352,47 @@ impl Progress {
             projection: None,
             cadence: None,
             status: Status::NotAvailable,
+            verdict: None,
+            quarters_remaining: None,
         }
     }
+}
+
+/// What [`choose_target`] needs to know of a summary.
+#[derive(Clone, Copy, Debug)]
+pub struct TargetKey<'a> {
+    /// Target id (none: the trend of an indicator without targets).
+    pub target: Option<&'a str>,
+    /// Deadline (none: a cadence without an end).
+    pub deadline: Option<Period>,
+    /// Whether its verdict is final.
+    pub settled: bool,
+}
+
+/// Which of a series' summaries to show when an indicator has several targets (the 2025 plan's
+/// and the 2030 plan's): the one `wanted` names, by target id or deadline year (`2030`); else the
+/// nearest open target (the earliest deadline without a final verdict; a target without a
+/// deadline stays open); else, when every target has passed, the latest deadline's. A `wanted`
+/// that names none of them is ignored.
+pub fn choose_target<'a, T>(list: &'a [T], wanted: Option<&str>, key: impl Fn(&T) -> TargetKey<'_>) -> Option<&'a T> {
+    if let Some(wanted) = wanted.map(str::trim).filter(|w| !w.is_empty()) {
+        let year: Option<i32> = wanted.parse().ok();
+        let named = list.iter().find(|p| key(p).target == Some(wanted)).or_else(|| {
+            let year = year?;
+            list.iter().find(|p| key(p).deadline.is_some_and(|d| d.year() == year))
+        });
+        if named.is_some() {
+            return named;
+        }
+    }
+    let deadline = |p: &T| key(p).deadline.map(Period::month_index);
+    let open = list.iter().filter(|p| !key(p).settled).min_by_key(|p| deadline(p).unwrap_or(i32::MAX));
+    open.or_else(|| list.iter().max_by_key(|p| deadline(p).unwrap_or(i32::MIN)))
+}
+
+/// The [`TargetKey`] of a computed summary.
+pub fn target_key(p: &Progress) -> TargetKey<'_> {
+    TargetKey { target: p.target.as_deref(), deadline: p.deadline, settled: p.verdict.is_some() }
 }
 
 /// Progress of `series` (of `indicator`) toward `target`.
@@ -350,7 +445,31 @@ pub fn progress(indicator: &Indicator, target: &Target, series: &Series) -> Prog
         }
         Rule::Cadence { times, every_months, from, .. } => judge_cadence(&mut result, &series, latest, *times, *every_months, *from),
     }
+    settle(&mut result, indicator, target, latest);
     result
+}
+
+/// The final verdict once the data reach the end of the deadline; until then, the quarters of
+/// data still to come.
+fn settle(result: &mut Progress, indicator: &Indicator, target: &Target, latest: Point) {
+    let Some(deadline) = target.rule.deadline() else { return };
+    let months_left = deadline.month_index() - latest.period.month_index();
+    if months_left > 0 {
+        result.quarters_remaining = u32::try_from((months_left + 2) / 3).ok();
+        return;
+    }
+    let d = indicator.direction.sign();
+    let (margin, measure) = match &target.rule {
+        Rule::Growth { .. } => (result.observed_growth.zip(result.required_growth).map(|(o, r)| d * (o - r)), Margin::Growth),
+        Rule::Cadence { .. } => (result.cadence.map(|c| c.held - c.required), Margin::Events),
+        Rule::Level { .. } | Rule::Share { .. } => (result.target_value.map(|level| d * (latest.value - level)), Margin::Level),
+    };
+    result.verdict = Some(Verdict { achieved: result.met, margin, measure });
+    result.status = if result.met { Status::TargetAchieved } else { Status::TargetMissed };
+    // Nothing forward-looking remains about a target whose time is up.
+    result.projected = None;
+    result.projection = None;
+    result.growth_still_required = None;
 }
 
 /// Progress of a series without a target: its trend alone (sdg-build's no-target method).
@@ -503,14 +622,8 @@ fn judge_flow(
         } else if let Some(full) = last_full {
             result.ratio = achievement(d, full.value, level);
         }
-        result.status = if result.met {
-            Status::TargetAchieved
-        } else if in_deadline_year && latest.period.end_month() == 12 {
-            // The year is over and the level was missed: judge what was reached.
-            result.ratio.map_or(Status::NotAvailable, |p| Status::from_ratio(p.min(SUBSTANTIAL_RATIO - f64::EPSILON)))
-        } else {
-            result.ratio.map_or(Status::NotAvailable, Status::from_ratio)
-        };
+        // A completed deadline year is settled afterwards ([`settle`]).
+        result.status = if result.met { Status::TargetAchieved } else { result.ratio.map_or(Status::NotAvailable, Status::from_ratio) };
         return;
     };
     let base_same = series.at(latest.period.shift_years(base_year - latest.period.year())).copied();
@@ -684,6 +797,71 @@ mod tests {
     }
 
     #[test]
+    fn the_deadlines_data_make_the_verdict_final() {
+        // 44,812 at the end of 2025 against 45,000: missed by 188, nothing projected.
+        let p = judge("tech_smes_2025", &[("2021Q4", 36_900.0), ("2025Q3", 44_100.0), ("2025Q4", 44_812.0)]);
+        assert_eq!(p.status, Status::TargetMissed);
+        let verdict = p.verdict.expect("final");
+        assert!(!verdict.achieved);
+        assert_eq!(verdict.measure, Margin::Level);
+        assert!(close(verdict.margin.unwrap(), -188.0));
+        assert_eq!((p.projected, p.projection, p.growth_still_required, p.quarters_remaining), (None, None, None, None));
+        assert!(p.observed_growth.is_some() && p.required_growth.is_some(), "the growth achieved and required stay");
+        let p = judge("tech_smes_2025", &[("2021Q4", 36_900.0), ("2025Q4", 45_100.0)]);
+        assert_eq!(p.status, Status::TargetAchieved);
+        assert!(p.verdict.is_some_and(|v| v.achieved && close(v.margin.unwrap(), 100.0)));
+        // The annual value is the deadline's data too.
+        let p = judge("science_literacy_2025", &[("2020", 10.20), ("2025", 16.0)]);
+        assert!(p.verdict.is_some_and(|v| v.achieved));
+    }
+
+    #[test]
+    fn an_open_target_counts_the_quarters_still_to_come() {
+        let p = judge("tech_smes_2025", &[("2021Q4", 36_900.0), ("2025Q2", 43_000.0)]);
+        assert_eq!(p.quarters_remaining, Some(2));
+        assert_eq!(p.verdict, None);
+        assert_ne!(p.status, Status::TargetMissed);
+        assert!(p.projected.is_some(), "an open target is still projected");
+        assert_eq!(judge("tech_smes_2025", &[("2021Q4", 36_900.0), ("2024Q4", 40_000.0)]).quarters_remaining, Some(4));
+        assert_eq!(judge("science_literacy_2025", &[("2020", 10.20), ("2024", 14.0)]).quarters_remaining, Some(4));
+        // Reaching the level early is achieved, but not final.
+        let p = judge("tech_smes_2025", &[("2021Q4", 36_900.0), ("2024Q4", 45_000.0)]);
+        assert_eq!((p.status, p.verdict, p.quarters_remaining), (Status::TargetAchieved, None, Some(4)));
+    }
+
+    #[test]
+    fn a_growth_targets_verdict_compares_the_growth_achieved_with_the_required() {
+        // R&D spending (a year-to-date flow) from 100 in 2020 to 150 in 2025: 8.45 % a year
+        // against at least 10 %.
+        let p = judge("rd_expenditure_growth_2025", &[("2020Q4", 100.0), ("2025Q4", 150.0)]);
+        assert_eq!(p.status, Status::TargetMissed);
+        let verdict = p.verdict.unwrap();
+        assert_eq!(verdict.measure, Margin::Growth);
+        let achieved = 1.5f64.powf(0.2) - 1.0;
+        assert!(close(p.observed_growth.unwrap(), achieved));
+        assert!(close(verdict.margin.unwrap(), achieved - 0.10));
+        let p = judge("rd_expenditure_growth_2025", &[("2020Q4", 100.0), ("2025Q4", 170.0)]);
+        assert!(p.verdict.is_some_and(|v| v.achieved && v.margin.unwrap() > 0.0));
+        assert_eq!(p.status, Status::TargetAchieved);
+    }
+
+    #[test]
+    fn the_target_shown_is_the_named_one_else_the_nearest_open_else_the_last() {
+        fn key<'a>((id, deadline, settled): &'a (&'static str, &str, bool)) -> TargetKey<'a> {
+            TargetKey { target: Some(id), deadline: Period::parse(deadline).ok(), settled: *settled }
+        }
+        let plans = [("a_2030", "2030", false), ("a_2025", "2025", true), ("a_2027", "2027Q2", false)];
+        let chosen = |wanted: Option<&str>, list: &[(&'static str, &str, bool)]| choose_target(list, wanted, key).map(|p| p.0);
+        assert_eq!(chosen(None, &plans), Some("a_2027"), "the nearest open deadline");
+        assert_eq!(chosen(Some("2025"), &plans), Some("a_2025"), "a deadline year");
+        assert_eq!(chosen(Some("a_2030"), &plans), Some("a_2030"), "a target id");
+        assert_eq!(chosen(Some("2040"), &plans), Some("a_2027"), "a year without a target is ignored");
+        let passed = [("a_2023", "2023", true), ("a_2025", "2025", true)];
+        assert_eq!(chosen(None, &passed), Some("a_2025"), "all passed: the latest");
+        assert_eq!(chosen(None, &[]), None);
+    }
+
+    #[test]
     fn a_passed_deadline_is_judged_at_the_deadline() {
         // 2023 activity target "at least 30 experts": 2024 data does not change the verdict.
         let p = judge("experts_engaged_2023", &[("2023Q4", 25.0), ("2024Q4", 60.0)]);
@@ -704,7 +882,9 @@ mod tests {
         assert_eq!(p.status, Status::TargetAchieved);
         // 3–4 forums: 3 is enough.
         assert_eq!(judge("bimonthly_forums_2023", &[("2023Q4", 3.0)]).status, Status::TargetAchieved);
-        assert_eq!(judge("bimonthly_forums_2023", &[("2023Q4", 2.0)]).status, Status::Moderate);
+        let missed = judge("bimonthly_forums_2023", &[("2023Q4", 2.0)]);
+        assert_eq!(missed.status, Status::TargetMissed, "the year is over: final");
+        assert!(missed.verdict.is_some_and(|v| close(v.margin.unwrap(), -1.0)));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::catalog::Catalog;
 use crate::dataset::{Dataset, Series};
 use crate::indicator::Indicator;
 use crate::period::Period;
-use crate::progress::{Progress, progress, trend};
+use crate::progress::{Progress, choose_target, progress, target_key, trend};
 use crate::region::Region;
 pub use crate::wire::{LatestValue, RankEntry, RankMeasure, Ranking, SeriesView, SnapshotView};
 use crate::wire::{PointWire, ProgressWire, SeriesWire};
@@ -53,19 +53,15 @@ pub fn ranking(catalog: &Catalog, dataset: &Dataset, indicator: &Indicator, peri
         .map(|(region, s)| {
             let at = period.and_then(|p| s.at(p)).copied();
             let summaries = progress_of(catalog, dataset, indicator, region, period);
-            let status = summaries.first().map_or("not_available", |p| p.status.as_str()).to_owned();
+            let current = choose_target(&summaries, None, target_key);
+            let status = current.map_or("not_available", |p| p.status.as_str()).to_owned();
             let figure = match (measure, at) {
                 (_, None) => None,
                 (RankMeasure::Value, Some(point)) => Some(point.value),
                 (RankMeasure::Growth, Some(point)) => {
                     s.at(point.period.year_earlier()).filter(|prev| prev.value != 0.0).map(|prev| point.value / prev.value - 1.0)
                 }
-                (RankMeasure::Achievement, Some(_)) => {
-                    let judged = period.map(|p| (p, s.until(p)));
-                    judged.and_then(|(_, until)| {
-                        catalog.targets_for(&indicator.id, &region.code).next().and_then(|t| progress(indicator, t, &until).achievement)
-                    })
-                }
+                (RankMeasure::Achievement, Some(_)) => current.filter(|p| p.target.is_some()).and_then(|p| p.achievement),
             };
             RankEntry {
                 rank: None,

@@ -291,8 +291,32 @@ pub struct ProgressWire {
     /// Cadence: events required so far.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events_required: Option<f64>,
+    /// The final verdict, once the deadline's data are in (then `status` is `target_achieved`
+    /// or `target_missed` and nothing is projected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<VerdictWire>,
+    /// Quarters of data still to come before the deadline, while the target is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarters_remaining: Option<u32>,
     /// The figure in words, for an `aria-label`: indicator, region, value, target, status.
     pub summary: MessageWire,
+}
+
+/// A target's final verdict on the wire.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VerdictWire {
+    /// Whether the target was met at the deadline.
+    pub achieved: bool,
+    /// How far beyond (positive) or short of (negative) the target, in the good direction:
+    /// in the indicator's unit (`level`), as a growth rate (`growth`, 0.01 = one point), or in
+    /// events (`events`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<f64>,
+    /// `level`, `growth` or `events`.
+    pub measure: String,
+    /// The verdict in words, e.g. `2025年目标未实现，差 188家` / `2025 target missed by 188 家`.
+    pub text: MessageWire,
 }
 
 impl ProgressWire {
@@ -344,6 +368,13 @@ impl ProgressWire {
             projection: p.projection.map(TrendWire::from),
             events_held: p.cadence.map(|c| c.held),
             events_required: p.cadence.map(|c| c.required),
+            verdict: p.verdict.map(|v| VerdictWire {
+                achieved: v.achieved,
+                margin: v.margin,
+                measure: v.measure.as_str().to_owned(),
+                text: (&verdict_words(catalog, p, &v)).into(),
+            }),
+            quarters_remaining: p.quarters_remaining,
             summary: (&summary(catalog, p)).into(),
         }
     }
@@ -374,8 +405,65 @@ pub fn summary(catalog: &Catalog, p: &Progress) -> Bilingual {
         zh.push_str(&format!("，完成{}%", format_number(a * 100.0, 1)));
         en.push_str(&format!(" ({}% achieved)", format_number(a * 100.0, 1)));
     }
-    zh.push_str(&format!("，{}。", status.zh));
-    en.push_str(&format!(". {}.", status.en));
+    match (&p.verdict, p.quarters_remaining) {
+        (Some(verdict), _) => {
+            let words = verdict_words(catalog, p, verdict);
+            zh.push_str(&format!("，{}。", words.zh));
+            en.push_str(&format!(". {}.", words.en));
+        }
+        (None, Some(quarters)) => {
+            zh.push_str(&format!("，{}（距截止期还有{quarters}个季度的数据）。", status.zh));
+            en.push_str(&format!(". {} ({quarters} {} of data to come before the deadline).", status.en, plural(quarters, "quarter")));
+        }
+        (None, None) => {
+            zh.push_str(&format!("，{}。", status.zh));
+            en.push_str(&format!(". {}.", status.en));
+        }
+    }
+    Bilingual::new(zh, en)
+}
+
+fn plural(n: u32, word: &str) -> String {
+    if n == 1 { word.to_owned() } else { format!("{word}s") }
+}
+
+/// A final verdict in words: achieved or missed, by how much, and for a growth target the
+/// average growth achieved against the one required.
+pub fn verdict_words(catalog: &Catalog, p: &Progress, verdict: &crate::progress::Verdict) -> Bilingual {
+    use crate::progress::Margin;
+    let indicator = catalog.indicator(&p.indicator);
+    let (unit, decimals) = indicator.map_or((String::new(), 2), |i| (i.unit.clone(), i.decimals));
+    let deadline_zh = p.deadline.map_or_else(String::new, crate::period::Period::label_zh);
+    let deadline_en = p.deadline.map_or_else(String::new, crate::period::Period::label_en);
+    let (head_zh, head_en) = if verdict.achieved {
+        (format!("{deadline_zh}目标已实现（最终结果）"), format!("{deadline_en} target achieved (final)"))
+    } else {
+        (format!("{deadline_zh}目标未实现（最终结果）"), format!("{deadline_en} target missed (final)"))
+    };
+    let percent = |rate: f64| format!("{}%", format_number(rate * 100.0, 1));
+    let gap = match (verdict.measure, verdict.margin) {
+        (_, None) => None,
+        (Margin::Level, Some(m)) => Some((format_number(m.abs(), decimals), unit.clone())),
+        (Margin::Events, Some(m)) => Some((format_number(m.abs(), 0), if unit.is_empty() { "次".to_owned() } else { unit.clone() })),
+        (Margin::Growth, Some(m)) => Some((format_number(m.abs() * 100.0, 1), "个百分点".to_owned())),
+    };
+    let (mut zh, mut en) = (head_zh, head_en);
+    if let Some((amount, unit)) = gap {
+        let en_unit = if verdict.measure == Margin::Growth { "percentage points".to_owned() } else { unit.clone() };
+        if verdict.achieved {
+            zh.push_str(&format!("，超出{amount}{unit}"));
+            en.push_str(&format!(", by {amount} {en_unit} more than required"));
+        } else {
+            zh.push_str(&format!("，差{amount}{unit}"));
+            en.push_str(&format!(", short by {amount} {en_unit}"));
+        }
+    }
+    if verdict.measure == Margin::Growth
+        && let (Some(observed), Some(required)) = (p.observed_growth, p.required_growth)
+    {
+        zh.push_str(&format!("；实际年均增长{}，要求{}", percent(observed), percent(required)));
+        en.push_str(&format!("; average growth {} a year against {} required", percent(observed), percent(required)));
+    }
     Bilingual::new(zh, en)
 }
 
@@ -642,6 +730,26 @@ pub struct SeriesView {
     /// Progress toward each target that applies (or the trend alone when none does); carries
     /// the required path and the projection.
     pub progress: Vec<ProgressWire>,
+}
+
+impl SeriesView {
+    /// The summary a widget shows: see [`choose_progress`].
+    pub fn progress_for(&self, wanted: Option<&str>) -> Option<&ProgressWire> {
+        choose_progress(&self.progress, wanted)
+    }
+}
+
+/// Which of a series' summaries to show when an indicator has several targets (the 2025 plan's
+/// and the 2030 plan's): the one `wanted` names, by target id or deadline year (`2030`); else the
+/// nearest open target (the earliest deadline without a final verdict; a target without a
+/// deadline is open for good); else, when every target has passed, the latest deadline's; a
+/// series without targets has its trend alone. A `wanted` that names none of them is ignored.
+pub fn choose_progress<'a>(list: &'a [ProgressWire], wanted: Option<&str>) -> Option<&'a ProgressWire> {
+    crate::progress::choose_target(list, wanted, |p| crate::progress::TargetKey {
+        target: p.target.as_deref(),
+        deadline: p.deadline.as_deref().and_then(|d| crate::period::Period::parse(d).ok()),
+        settled: p.verdict.is_some(),
+    })
 }
 
 /// How a ranking orders regions.
@@ -1389,6 +1497,45 @@ mod tests {
         assert_eq!(grid.total_rows, 4);
         assert_eq!(grid.rows.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 3, 4]);
         assert_eq!(grid.rows[1].cells.to_vec(), ["indicator", "value"]);
+    }
+
+    #[test]
+    fn a_final_verdict_is_said_as_such_and_an_open_target_counts_its_quarters() {
+        use crate::dataset::{Origin, Point};
+        let catalog = Catalog::builtin();
+        let target = catalog.target("tech_smes_2025").unwrap();
+        let indicator = catalog.indicator("tech_smes").unwrap();
+        let series = |points: &[(&str, f64)]| {
+            Series::new(
+                "tech_smes".into(),
+                "500000".into(),
+                points.iter().map(|&(p, value)| Point {
+                    period: crate::Period::parse(p).unwrap(),
+                    value,
+                    exact: value.into(),
+                    origin: Origin::Reported,
+                }),
+            )
+        };
+        let missed = ProgressWire::new(
+            catalog,
+            &crate::progress::progress(indicator, target, &series(&[("2021Q4", 36_900.0), ("2025Q4", 44_812.0)])),
+        );
+        assert_eq!(missed.status, "target_missed");
+        let verdict = missed.verdict.as_ref().unwrap();
+        assert_eq!(verdict.text.zh, "2025年目标未实现（最终结果），差188家");
+        assert_eq!(verdict.text.en, "2025 target missed (final), short by 188 家");
+        assert!(missed.summary.zh.ends_with("，2025年目标未实现（最终结果），差188家。"), "{}", missed.summary.zh);
+        assert!(missed.projected.is_none());
+        let open = ProgressWire::new(
+            catalog,
+            &crate::progress::progress(indicator, target, &series(&[("2021Q4", 36_900.0), ("2025Q3", 44_000.0)])),
+        );
+        assert_eq!((open.verdict.as_ref(), open.quarters_remaining), (None, Some(1)));
+        assert!(open.summary.en.ends_with("(1 quarter of data to come before the deadline)."), "{}", open.summary.en);
+        let json = serde_json::to_value(&missed).unwrap();
+        assert_eq!(json["verdict"]["measure"], "level");
+        assert_eq!(serde_json::from_value::<ProgressWire>(json).unwrap(), missed);
     }
 
     #[test]

@@ -240,12 +240,12 @@ fn method(data: &ReportData, catalog: &Catalog, lang: Lang) -> Section {
     let zh = lang == Lang::Zh;
     let progress = if zh {
         vec![
-            "目标进展采用 Open SDG / sdg-build 的方法：比较自基期以来实际的年均复合增长率与按期实现目标所需的年均增长率，P = 实际增速 ÷ 所需增速。已达到目标为“已实现目标”；P ≥ 0.95 为“进展良好”；0.6 ≤ P < 0.95 为“有进展，需加快”；0 ≤ P < 0.6 为“进展有限”；P < 0 为“出现倒退”；数据点不足为“数据不足”。".to_owned(),
+            "目标进展采用 Open SDG / sdg-build 的方法：比较自基期以来实际的年均复合增长率与按期实现目标所需的年均增长率，P = 实际增速 ÷ 所需增速。已达到目标为“已实现目标”；P ≥ 0.95 为“进展良好”；0.6 ≤ P < 0.95 为“有进展，需加快”；0 ≤ P < 0.6 为“进展有限”；P < 0 为“出现倒退”；数据点不足为“数据不足”。截止期（如2025年第四季度或2025年全年）的数据到齐后，结论即为最终结果：“已实现目标”或“未实现目标”，并给出差距（增速目标为实际年均增速与所需增速之差），不再作预测。".to_owned(),
             "累计值（年内累计的经费、活动次数）与往年同期比较；“每个区县研发经费年均增长10%以上”等增速目标按区县分别换算为目标值；每季度、每年若干次的活动目标按时间窗逐一检查。本期进展只使用本季度末及以前的数据。".to_owned(),
         ]
     } else {
         vec![
-            "Progress toward a target follows Open SDG / sdg-build: the compound annual growth achieved since the base year against the growth needed to meet the target on time, P = achieved ÷ required. Met: target achieved; P ≥ 0.95 on track; 0.6 ≤ P < 0.95 acceleration needed; 0 ≤ P < 0.6 limited; P < 0 deterioration; too few points: not available.".to_owned(),
+            "Progress toward a target follows Open SDG / sdg-build: the compound annual growth achieved since the base year against the growth needed to meet the target on time, P = achieved ÷ required. Met: target achieved; P ≥ 0.95 on track; 0.6 ≤ P < 0.95 acceleration needed; 0 ≤ P < 0.6 limited; P < 0 deterioration; too few points: not available. Once the data reach the deadline (2025Q4 or the annual 2025 value) the verdict is final, target achieved or target missed, with the gap (for growth targets, the average growth achieved against the required one) and no projection.".to_owned(),
             "Year-to-date flows (spending, events) are compared with the same months of other years; growth targets (R&D spending up 10 % a year in every district) imply a level per district; cadence targets are checked window by window. Progress this quarter uses values up to the quarter's end only.".to_owned(),
         ]
     };

@@ -76,6 +76,7 @@ pub fn status_colour(status: &str, theme: Theme) -> RGBColor {
             "moderate" => RGBColor(245, 158, 11),
             "limited" => RGBColor(251, 146, 60),
             "deterioration" => RGBColor(248, 113, 113),
+            "target_missed" => RGBColor(244, 114, 182),
             _ => RGBColor(156, 163, 175),
         };
     }
@@ -85,6 +86,8 @@ pub fn status_colour(status: &str, theme: Theme) -> RGBColor {
         "moderate" => RGBColor(217, 119, 6),
         "limited" => RGBColor(234, 88, 12),
         "deterioration" => RGBColor(185, 28, 28),
+        // Final, so apart from the in-progress reds: a dark magenta.
+        "target_missed" => RGBColor(134, 25, 143),
         _ => RGBColor(107, 114, 128),
     }
 }
