@@ -236,11 +236,11 @@ pub struct TargetDoc {
     pub source: SourceDoc,
 }
 
-/// Everything wrong with a catalogue, one line per problem.
+/// Everything wrong with a catalogue, one problem per entry and fault.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub struct CatalogError {
     /// Each problem, naming the entry and what is wrong.
-    pub problems: Vec<String>,
+    pub problems: Vec<CatalogProblem>,
 }
 
 impl fmt::Display for CatalogError {
@@ -250,6 +250,103 @@ impl fmt::Display for CatalogError {
             writeln!(f, "  - {problem}")?;
         }
         Ok(())
+    }
+}
+
+/// The kinds of entry a catalogue holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Section {
+    /// `[[unit]]`, keyed by `symbol`.
+    Unit,
+    /// `[[group]]`, keyed by `id`.
+    Group,
+    /// `[[region]]`, keyed by `code`.
+    Region,
+    /// `[[indicator]]`, keyed by `id`.
+    Indicator,
+    /// `[[target]]`, keyed by `id`.
+    Target,
+}
+
+impl Section {
+    /// The table name in a catalogue file (`target` for `[[target]]`).
+    pub fn table(self) -> &'static str {
+        match self {
+            Section::Unit => "unit",
+            Section::Group => "group",
+            Section::Region => "region",
+            Section::Indicator => "indicator",
+            Section::Target => "target",
+        }
+    }
+
+    /// The field that names an entry of this section.
+    pub fn key_field(self) -> &'static str {
+        match self {
+            Section::Unit => "symbol",
+            Section::Region => "code",
+            Section::Group | Section::Indicator | Section::Target => "id",
+        }
+    }
+
+    /// The section's word in Chinese.
+    pub fn word_zh(self) -> &'static str {
+        match self {
+            Section::Unit => "单位",
+            Section::Group => "区域组",
+            Section::Region => "地区",
+            Section::Indicator => "指标",
+            Section::Target => "目标",
+        }
+    }
+}
+
+/// One problem of a catalogue: the entry it is in (none for the file as a whole), the line of
+/// the file it starts on when the catalogue was read from a file, and what to fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogProblem {
+    /// The entry's section and key (`target`, `rd_expenditure_growth_2030`).
+    pub entry: Option<(Section, String)>,
+    /// 1-based line of the file.
+    pub line: Option<usize>,
+    /// What is wrong and what to do, in both languages.
+    pub message: crate::message::Bilingual,
+}
+
+impl CatalogProblem {
+    /// A problem of an entry.
+    pub fn of(section: Section, key: &str, zh: impl Into<String>, en: impl Into<String>) -> CatalogProblem {
+        CatalogProblem { entry: Some((section, key.to_owned())), line: None, message: crate::message::Bilingual::new(zh, en) }
+    }
+
+    /// A problem of the whole catalogue.
+    pub fn whole(zh: impl Into<String>, en: impl Into<String>) -> CatalogProblem {
+        CatalogProblem { entry: None, line: None, message: crate::message::Bilingual::new(zh, en) }
+    }
+
+    /// The problem in one language, with its line and entry:
+    /// `第 12 行，目标 x：未知的指标 "nope"` / `line 12, target x: unknown indicator "nope"`.
+    pub fn text(&self, lang: crate::message::Lang) -> String {
+        let zh = lang == crate::message::Lang::Zh;
+        let mut at = Vec::new();
+        if let Some(line) = self.line {
+            at.push(if zh { format!("第 {line} 行") } else { format!("line {line}") });
+        }
+        if let Some((section, key)) = &self.entry {
+            at.push(if zh { format!("{} {key}", section.word_zh()) } else { format!("{} {key}", section.table()) });
+        }
+        let message = if zh { &self.message.zh } else { &self.message.en };
+        if at.is_empty() {
+            message.clone()
+        } else {
+            format!("{}{}{message}", at.join(if zh { "，" } else { ", " }), if zh { "：" } else { ": " })
+        }
+    }
+}
+
+impl fmt::Display for CatalogProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(crate::message::Lang::En))
     }
 }
 
@@ -291,7 +388,7 @@ impl Catalog {
                     merged.indicator.extend(doc.indicator);
                     merged.target.extend(doc.target);
                 }
-                Err(e) => problems.push(format!("file {}: {e}", i + 1)),
+                Err(e) => problems.push(CatalogProblem::whole(format!("第 {} 个文件无法读取：{e}", i + 1), format!("file {}: {e}", i + 1))),
             }
         }
         if !problems.is_empty() {
@@ -436,20 +533,20 @@ fn suggest<'a>(key: &str, candidates: impl Iterator<Item = (&'a str, usize)>) ->
 
 #[derive(Default)]
 struct Builder {
-    problems: Vec<String>,
+    problems: Vec<CatalogProblem>,
 }
 
 impl Builder {
-    fn problem(&mut self, text: String) {
-        self.problems.push(text);
+    fn problem(&mut self, (section, key): (Section, &str), zh: impl Into<String>, en: impl Into<String>) {
+        self.problems.push(CatalogProblem::of(section, key, zh, en));
     }
 
-    fn period(&mut self, context: &str, field: &str, text: Option<&str>) -> Option<Period> {
+    fn period(&mut self, at: (Section, &str), field: &str, text: Option<&str>) -> Option<Period> {
         let text = text?;
         match Period::parse(text) {
             Ok(p) => Some(p),
             Err(e) => {
-                self.problem(format!("{context}: {field} {}", e.message.en));
+                self.problem(at, format!("{field}：{}", e.message.zh), format!("{field} {}", e.message.en));
                 None
             }
         }
@@ -476,7 +573,7 @@ impl Builder {
         for u in &document.unit {
             for name in std::iter::once(&u.symbol).chain(&u.aliases) {
                 if !seen.insert(lookup_key(name)) {
-                    self.problem(format!("unit {}: the name {name:?} is used twice", u.symbol));
+                    self.problem((Section::Unit, &u.symbol), format!("名称 {name:?} 用了两次"), format!("the name {name:?} is used twice"));
                 }
             }
             units.push(Unit {
@@ -494,24 +591,28 @@ impl Builder {
         let mut regions = Vec::new();
         let mut keys: KeyMap<String, usize> = KeyMap::default();
         for doc in &document.region {
-            let context = format!("region {} ({})", doc.code, doc.name_zh);
+            let context = (Section::Region, doc.code.as_str());
             let kind = match doc.kind.as_str() {
                 "city" => RegionKind::City,
                 "district" => RegionKind::District,
                 "functional_zone" => RegionKind::FunctionalZone,
                 other => {
-                    self.problem(format!("{context}: unknown kind {other:?} (city, district, functional_zone)"));
+                    self.problem(
+                        context,
+                        format!("未知的类型 {other:?}（可用 city、district、functional_zone）"),
+                        format!("unknown kind {other:?} (city, district, functional_zone)"),
+                    );
                     continue;
                 }
             };
             if kind == RegionKind::City && doc.code != CITY_CODE {
-                self.problem(format!("{context}: the city must have code {CITY_CODE}"));
+                self.problem(context, format!("全市的代码必须是 {CITY_CODE}"), format!("the city must have code {CITY_CODE}"));
             }
             if kind == RegionKind::District {
                 match &doc.group {
                     Some(g) if groups.iter().any(|x| &x.id == g) => {}
-                    Some(g) => self.problem(format!("{context}: unknown group {g:?}")),
-                    None => self.problem(format!("{context}: a district needs a group")),
+                    Some(g) => self.problem(context, format!("未知的区域组 {g:?}"), format!("unknown group {g:?}")),
+                    None => self.problem(context, "区县须注明所属区域组（group）", "a district needs a group"),
                 }
             }
             let index = regions.len();
@@ -519,7 +620,12 @@ impl Builder {
                 if let Some(&other) = keys.get(&lookup_key(name)) {
                     if other != index {
                         let other: &Region = &regions[other];
-                        self.problem(format!("{context}: the name {name:?} also names region {}", other.code));
+                        let code = other.code.clone();
+                        self.problem(
+                            context,
+                            format!("名称 {name:?} 已是地区 {code} 的名称"),
+                            format!("the name {name:?} also names region {code}"),
+                        );
                     }
                 } else {
                     keys.insert(lookup_key(name), index);
@@ -537,13 +643,21 @@ impl Builder {
             });
         }
         if regions.iter().filter(|r| r.is_city()).count() != 1 {
-            self.problem("the catalogue needs exactly one city region".to_owned());
+            self.problems.push(CatalogProblem::whole(
+                "目录须有且只有一个全市地区（kind = \"city\"）",
+                "the catalogue needs exactly one city region",
+            ));
         }
         let codes: BTreeSet<&str> = regions.iter().map(|r| &*r.code).collect();
         for zone in regions.iter().filter(|r| r.kind == RegionKind::FunctionalZone) {
             for overlapped in &zone.overlaps {
                 if !codes.contains(&**overlapped) {
-                    self.problems.push(format!("region {}: overlaps unknown region {overlapped}", zone.code));
+                    self.problems.push(CatalogProblem::of(
+                        Section::Region,
+                        &zone.code,
+                        format!("重叠的地区 {overlapped} 不存在"),
+                        format!("overlaps unknown region {overlapped}"),
+                    ));
                 }
             }
         }
@@ -554,16 +668,20 @@ impl Builder {
         let mut indicators = Vec::new();
         let mut keys: KeyMap<String, usize> = KeyMap::default();
         for doc in &document.indicator {
-            let context = format!("indicator {}", doc.id);
+            let context = (Section::Indicator, doc.id.as_str());
             if !units.iter().any(|u| u.symbol == doc.unit) {
-                self.problem(format!("{context}: unknown unit {:?}", doc.unit));
+                self.problem(context, format!("未知的单位 {:?}", doc.unit), format!("unknown unit {:?}", doc.unit));
             }
             let measure = match doc.measure.as_str() {
                 "stock" => MeasureKind::Stock,
                 "flow" => MeasureKind::Flow,
                 "ratio" => MeasureKind::Ratio,
                 other => {
-                    self.problem(format!("{context}: unknown measure {other:?} (stock, flow, ratio)"));
+                    self.problem(
+                        context,
+                        format!("未知的计量类型 {other:?}（可用 stock、flow、ratio）"),
+                        format!("unknown measure {other:?} (stock, flow, ratio)"),
+                    );
                     MeasureKind::Stock
                 }
             };
@@ -571,22 +689,31 @@ impl Builder {
                 "higher" => Direction::Higher,
                 "lower" => Direction::Lower,
                 other => {
-                    self.problem(format!("{context}: unknown direction {other:?} (higher, lower)"));
+                    self.problem(
+                        context,
+                        format!("未知的方向 {other:?}（可用 higher、lower）"),
+                        format!("unknown direction {other:?} (higher, lower)"),
+                    );
                     Direction::Higher
                 }
             };
             if measure == MeasureKind::Ratio && doc.additive {
-                self.problem(format!("{context}: a ratio is never additive"));
+                self.problem(context, "比率指标不能相加（additive 应为 false）", "a ratio is never additive");
             }
             if doc.derived.is_some() && measure != MeasureKind::Ratio {
-                self.problem(format!("{context}: a derived indicator must have measure \"ratio\""));
+                self.problem(context, "派生指标的 measure 必须是 \"ratio\"", "a derived indicator must have measure \"ratio\"");
             }
             let index = indicators.len();
             for name in [&doc.id, &doc.name_zh, &doc.name_en].into_iter().chain(&doc.aliases) {
                 match keys.get(&lookup_key(name)) {
                     Some(&other) if other != index => {
                         let other: &Indicator = &indicators[other];
-                        self.problem(format!("{context}: the name {name:?} also names indicator {}", other.id));
+                        let id = other.id.clone();
+                        self.problem(
+                            context,
+                            format!("名称 {name:?} 已是指标 {id} 的名称"),
+                            format!("the name {name:?} also names indicator {id}"),
+                        );
                     }
                     Some(_) => {}
                     None => {
@@ -618,9 +745,19 @@ impl Builder {
             if let Some(d) = &indicator.derived {
                 for part in [&d.numerator, &d.denominator] {
                     match indicators.iter().find(|i| i.id == *part) {
-                        None => self.problems.push(format!("indicator {}: derived from unknown indicator {part}", indicator.id)),
+                        None => self.problems.push(CatalogProblem::of(
+                            Section::Indicator,
+                            &indicator.id,
+                            format!("派生自不存在的指标 {part}"),
+                            format!("derived from unknown indicator {part}"),
+                        )),
                         Some(p) if p.derived.is_some() => {
-                            self.problems.push(format!("indicator {}: derived from derived indicator {part}", indicator.id));
+                            self.problems.push(CatalogProblem::of(
+                                Section::Indicator,
+                                &indicator.id,
+                                format!("不能派生自派生指标 {part}"),
+                                format!("derived from derived indicator {part}"),
+                            ));
                         }
                         Some(_) => {}
                     }
@@ -630,9 +767,13 @@ impl Builder {
         (indicators, keys)
     }
 
-    fn bound(&mut self, context: &str, doc: Option<&BoundDoc>) -> Option<Bound> {
+    fn bound(&mut self, context: (Section, &str), doc: Option<&BoundDoc>) -> Option<Bound> {
         let Some(doc) = doc else {
-            self.problem(format!("{context}: needs a bound (at_least, more_than, at_most, less_than, about or between)"));
+            self.problem(
+                context,
+                "缺少目标值 bound（at_least、more_than、at_most、less_than、about 或 between）",
+                "needs a bound (at_least, more_than, at_most, less_than, about or between)",
+            );
             return None;
         };
         let mut bounds = Vec::new();
@@ -644,12 +785,12 @@ impl Builder {
         bounds.extend(doc.between.map(|[a, b]| Bound::Between(a, b)));
         match bounds.as_slice() {
             [Bound::Between(a, b)] if a > b => {
-                self.problem(format!("{context}: range {a}–{b} is reversed"));
+                self.problem(context, format!("区间 {a}–{b} 上下限颠倒"), format!("range {a}–{b} is reversed"));
                 None
             }
             [bound] => Some(*bound),
             _ => {
-                self.problem(format!("{context}: the bound must have exactly one comparison"));
+                self.problem(context, "bound 只能有一种比较（如 at_least）", "the bound must have exactly one comparison");
                 None
             }
         }
@@ -659,12 +800,12 @@ impl Builder {
         let mut targets = Vec::new();
         let mut ids = BTreeSet::new();
         for doc in &document.target {
-            let context = format!("target {}", doc.id);
+            let context = (Section::Target, doc.id.as_str());
             if !ids.insert(doc.id.clone()) {
-                self.problem(format!("{context}: id used twice"));
+                self.problem(context, "id 重复", "id used twice");
             }
             let Some(indicator) = indicators.iter().find(|i| *i.id == *doc.indicator) else {
-                self.problem(format!("{context}: unknown indicator {:?}", doc.indicator));
+                self.problem(context, format!("未知的指标 {:?}", doc.indicator), format!("unknown indicator {:?}", doc.indicator));
                 continue;
             };
             let mut scope: Vec<Arc<str>> = Vec::new();
@@ -674,48 +815,50 @@ impl Builder {
                 } else if let Some(r) = regions.iter().find(|r| *r.code == **selector) {
                     scope.push(r.code.clone());
                 } else {
-                    self.problem(format!("{context}: unknown region {selector:?}"));
+                    self.problem(context, format!("未知的地区 {selector:?}"), format!("unknown region {selector:?}"));
                 }
             }
             if scope.is_empty() {
-                self.problem(format!("{context}: applies to no region"));
+                self.problem(context, "没有适用的地区（regions 为空）", "applies to no region");
             }
-            let base = self.period(&context, "base", doc.base.as_deref());
-            let deadline = self.period(&context, "deadline", doc.deadline.as_deref());
+            let base = self.period(context, "base", doc.base.as_deref());
+            let deadline = self.period(context, "deadline", doc.deadline.as_deref());
             let rule = match doc.kind.as_str() {
                 "level" | "growth" | "share" => {
-                    let bound = self.bound(&context, doc.bound.as_ref());
+                    let bound = self.bound(context, doc.bound.as_ref());
                     if deadline.is_none() {
-                        self.problem(format!("{context}: needs a deadline"));
+                        self.problem(context, "缺少截止期 deadline", "needs a deadline");
                     }
                     if let (Some(b), Some(d)) = (base, deadline)
                         && b >= d
                     {
-                        self.problem(format!("{context}: base {b} is not before deadline {d}"));
+                        self.problem(context, format!("基期 {b} 不早于截止期 {d}"), format!("base {b} is not before deadline {d}"));
                     }
                     match (doc.kind.as_str(), bound, deadline) {
                         ("level", Some(bound), Some(deadline)) => Some(Rule::Level { bound, base, deadline }),
                         ("growth", Some(bound), Some(deadline)) => match base {
                             Some(base) => Some(Rule::Growth { bound, base, deadline }),
                             None => {
-                                self.problem(format!("{context}: a growth target needs a base year"));
+                                self.problem(context, "增速目标须有基期 base", "a growth target needs a base year");
                                 None
                             }
                         },
                         ("share", Some(bound), Some(deadline)) => {
                             match &indicator.derived {
-                                None => self.problem(format!(
-                                    "{context}: a share target needs an indicator derived from two others; {} is not derived",
-                                    indicator.id
-                                )),
+                                None => self.problem(
+                                    context,
+                                    format!("占比目标须针对由两个指标派生的指标，{} 不是派生指标", indicator.id),
+                                    format!("a share target needs an indicator derived from two others; {} is not derived", indicator.id),
+                                ),
                                 Some(d)
                                     if !(indicators.iter().any(|i| i.id == d.numerator)
                                         && indicators.iter().any(|i| i.id == d.denominator)) =>
                                 {
-                                    self.problem(format!(
-                                        "{context}: the share's parts {} and {} must both exist",
-                                        d.numerator, d.denominator
-                                    ));
+                                    self.problem(
+                                        context,
+                                        format!("占比的分子 {} 和分母 {} 必须都存在", d.numerator, d.denominator),
+                                        format!("the share's parts {} and {} must both exist", d.numerator, d.denominator),
+                                    );
                                 }
                                 Some(_) => {}
                             }
@@ -725,10 +868,14 @@ impl Builder {
                     }
                 }
                 "cadence" => {
-                    let from = self.period(&context, "from", doc.from.as_deref());
-                    let until = self.period(&context, "until", doc.until.as_deref());
+                    let from = self.period(context, "from", doc.from.as_deref());
+                    let until = self.period(context, "until", doc.until.as_deref());
                     if indicator.measure != MeasureKind::Flow {
-                        self.problem(format!("{context}: a cadence counts events, so {} must be a flow", indicator.id));
+                        self.problem(
+                            context,
+                            format!("频次目标计的是活动次数，{} 须为累计量（flow）", indicator.id),
+                            format!("a cadence counts events, so {} must be a flow", indicator.id),
+                        );
                     }
                     match (doc.times, doc.every_months, from) {
                         (Some(times), Some(every_months), Some(from))
@@ -737,18 +884,31 @@ impl Builder {
                             Some(Rule::Cadence { times, every_months, from, until })
                         }
                         _ => {
-                            self.problem(format!("{context}: a cadence needs times ≥ 1, every_months dividing 12, and from"));
+                            self.problem(
+                                context,
+                                "频次目标须有 times ≥ 1、能整除 12 的 every_months 和起始期 from",
+                                "a cadence needs times ≥ 1, every_months dividing 12, and from",
+                            );
                             None
                         }
                     }
                 }
                 other => {
-                    self.problem(format!("{context}: unknown kind {other:?} (level, growth, share, cadence)"));
+                    self.problem(
+                        context,
+                        format!("未知的目标类型 {other:?}（可用 level、growth、share、cadence）"),
+                        format!("unknown kind {other:?} (level, growth, share, cadence)"),
+                    );
                     None
                 }
             };
-            if doc.source.seed.trim().is_empty() || doc.source.clause.trim().is_empty() || doc.source.quote.trim().is_empty() {
-                self.problem(format!("{context}: the source needs seed, clause and quote"));
+            let cited = !doc.source.seed.trim().is_empty() || !doc.source.document.trim().is_empty();
+            if !cited || doc.source.clause.trim().is_empty() || doc.source.quote.trim().is_empty() {
+                self.problem(
+                    context,
+                    "来源 source 须注明文件（seed 或 document）、条款 clause 和原文 quote",
+                    "the source needs its document (seed or document), clause and quote",
+                );
             }
             if let Some(rule) = rule {
                 targets.push(Target {

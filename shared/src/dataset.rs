@@ -170,6 +170,16 @@ impl Dataset {
         self.values.is_empty()
     }
 
+    /// Whether any value of the indicator (by id) is held.
+    pub fn has_values_of(&self, indicator: &str) -> bool {
+        self.values.get(indicator).is_some_and(|regions| regions.values().any(|series| !series.is_empty()))
+    }
+
+    /// Whether any value of the region (by code) is held.
+    pub fn has_values_in(&self, region: &str) -> bool {
+        self.values.values().any(|regions| regions.get(region).is_some_and(|series| !series.is_empty()))
+    }
+
     /// The uploaded value at a point in time.
     pub fn reported(&self, indicator: &str, region: &str, period: Period) -> Option<Decimal> {
         self.reported_series(indicator, region)?.get(&period.month_index()).map(|&(_, v)| v)

@@ -22,6 +22,7 @@
 //!   canvas, the reports' SVG).
 
 pub mod catalog;
+pub mod catalog_change;
 #[cfg(feature = "chart")]
 pub mod chart;
 pub mod contract;
