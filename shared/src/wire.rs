@@ -443,8 +443,8 @@ pub fn verdict_words(catalog: &Catalog, p: &Progress, verdict: &crate::progress:
     let percent = |rate: f64| format!("{}%", format_number(rate * 100.0, 1));
     let gap = match (verdict.measure, verdict.margin) {
         (_, None) => None,
-        (Margin::Level, Some(m)) => Some((format_number(m.abs(), decimals), unit.clone())),
-        (Margin::Events, Some(m)) => Some((format_number(m.abs(), 0), if unit.is_empty() { "次".to_owned() } else { unit.clone() })),
+        (Margin::Level, Some(m)) => Some((format_number(m.abs(), decimals), unit)),
+        (Margin::Events, Some(m)) => Some((format_number(m.abs(), 0), if unit.is_empty() { "次".to_owned() } else { unit })),
         (Margin::Growth, Some(m)) => Some((format_number(m.abs() * 100.0, 1), "个百分点".to_owned())),
     };
     let (mut zh, mut en) = (head_zh, head_en);
