@@ -64,6 +64,7 @@ fn kind_name(kind: UploadKind) -> &'static str {
     match kind {
         UploadKind::Upload => "upload",
         UploadKind::Revert => "revert",
+        UploadKind::Catalog => "catalog",
     }
 }
 

@@ -620,6 +620,8 @@ pub enum UploadKind {
     Upload,
     /// The revisions restoring what an earlier upload replaced.
     Revert,
+    /// A catalogue revision (`innogauge catalog apply`): no values, a new data version.
+    Catalog,
 }
 
 /// A stored upload as the API lists it. Who sent it and the file's name are shown only to

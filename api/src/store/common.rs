@@ -394,6 +394,29 @@ macro_rules! impl_store {
         Ok(())
     }
 
+    async fn catalog_as_of(&self, version: i64) -> Result<Option<StoredCatalog>, StoreError> {
+        let row = sqlx::query("SELECT upload_id, document, source FROM catalogs WHERE upload_id <= $1 ORDER BY upload_id DESC LIMIT 1")
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok(StoredCatalog { version: row.try_get(0)?, document: row.try_get(1)?, source: row.try_get(2)? })).transpose()
+    }
+
+    async fn catalogs_between(&self, after: i64, up_to: i64) -> Result<Vec<StoredCatalog>, StoreError> {
+        let rows = sqlx::query("SELECT upload_id, document, source FROM catalogs WHERE upload_id > $1 AND upload_id <= $2 ORDER BY upload_id")
+            .bind(after)
+            .bind(up_to)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok(StoredCatalog { version: row.try_get(0)?, document: row.try_get(1)?, source: row.try_get(2)? })).collect()
+    }
+
+    async fn catalog_revisions(&self) -> Result<Vec<UploadRecord>, StoreError> {
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE kind = 'catalog' ORDER BY id DESC");
+        let found = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        found.iter().map(common::upload).collect()
+    }
+
     async fn upload_ids_between(&self, after: i64, up_to: i64) -> Result<Vec<i64>, StoreError> {
         let ids = sqlx::query_scalar::<_, i64>("SELECT id FROM uploads WHERE id > $1 AND id <= $2 ORDER BY id")
             .bind(after)

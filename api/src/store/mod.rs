@@ -75,6 +75,7 @@ pub(crate) fn kind_text(kind: UploadKind) -> &'static str {
     match kind {
         UploadKind::Upload => "upload",
         UploadKind::Revert => "revert",
+        UploadKind::Catalog => "catalog",
     }
 }
 
@@ -82,6 +83,7 @@ fn parse_kind(text: &str) -> Result<UploadKind, StoreError> {
     match text {
         "upload" => Ok(UploadKind::Upload),
         "revert" => Ok(UploadKind::Revert),
+        "catalog" => Ok(UploadKind::Catalog),
         other => Err(StoreError::Corrupt(format!("unknown upload kind {other:?}"))),
     }
 }
@@ -248,6 +250,21 @@ pub trait WriteTx: Send + std::fmt::Debug {
     fn version(&self) -> i64;
     /// Appends an upload and its revisions, updates `current_values`, and commits.
     async fn commit(self: Box<Self>, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError>;
+    /// Appends a catalogue revision (an upload row of kind `catalog`, no values) and commits:
+    /// from its id on, `document` is the catalogue.
+    async fn commit_catalog(self: Box<Self>, upload: NewUpload, document: &str, source: &str) -> Result<UploadRecord, StoreError>;
+}
+
+/// A catalogue revision as stored: the data version it was applied as, the whole resulting
+/// catalogue (the model's document as JSON) and the file that was applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCatalog {
+    /// Its upload id: the data version from which it is in force.
+    pub version: i64,
+    /// The whole catalogue, `CatalogDocument` as JSON.
+    pub document: String,
+    /// The catalogue file as applied (TOML).
+    pub source: String,
 }
 
 /// What reverting one revision of an upload would restore.
@@ -411,6 +428,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn migrate(&self) -> Result<(), StoreError>;
     /// The id of the latest upload (0 when empty): the data version.
     async fn data_version(&self) -> Result<i64, StoreError>;
+    /// The catalogue in force at data version `version`: the last revision applied at or
+    /// before it (`None`: none was applied, the built-in catalogue is in force).
+    async fn catalog_as_of(&self, version: i64) -> Result<Option<StoredCatalog>, StoreError>;
+    /// Catalogue revisions applied after data version `after` up to `up_to`, in order.
+    async fn catalogs_between(&self, after: i64, up_to: i64) -> Result<Vec<StoredCatalog>, StoreError>;
+    /// The catalogue revisions' upload rows, newest first.
+    async fn catalog_revisions(&self) -> Result<Vec<UploadRecord>, StoreError>;
     /// Takes the write lock (waiting for any other writer of any process) and opens the
     /// transaction of the next commit.
     async fn begin_write(&self) -> Result<Box<dyn WriteTx>, StoreError>;

@@ -12,7 +12,7 @@ use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
     ArchiveRow, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, PublishedReport, ReportRecord,
-    RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
+    RevertItem, RevisionRecord, SessionRecord, Store, StoreError, StoredCatalog, TokenRecord, UploadRecord, UserRecord, WriteTx,
 };
 
 /// Revisions per `UNNEST` insert.
@@ -267,6 +267,20 @@ impl WriteTx for PostgresWrite {
         }
         sqlx::query(REFRESH_CURRENT).bind(id).execute(&mut *tx).await?;
         // Delivered to every listening process when (and only if) the transaction commits.
+        sqlx::query("SELECT pg_notify($1, $2)").bind(COMMITS_CHANNEL).bind(id.to_string()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(upload.recorded(id))
+    }
+
+    async fn commit_catalog(self: Box<Self>, upload: NewUpload, document: &str, source: &str) -> Result<UploadRecord, StoreError> {
+        let mut tx = self.tx;
+        let id: i64 = common::insert_upload(&upload).fetch_one(&mut *tx).await?;
+        sqlx::query("INSERT INTO catalogs (upload_id, document, source) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(document)
+            .bind(source)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("SELECT pg_notify($1, $2)").bind(COMMITS_CHANNEL).bind(id.to_string()).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(upload.recorded(id))

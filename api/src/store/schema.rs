@@ -1,6 +1,10 @@
 //! The schema of both databases as numbered migrations, embedded in the binary so that
 //! `innogauge migrate` (and every start) needs no files beside it. A migration is applied once,
 //! in order, and recorded in `schema_migrations`; a shipped migration is never edited.
+//!
+//! SQLite cannot change a CHECK constraint in place: migration 6 rebuilds `uploads` by SQLite's
+//! own procedure (new table, copy, drop, rename), which is why SQLite migrations run with
+//! foreign keys off and end with `PRAGMA foreign_key_check`.
 
 /// SQLite migrations: (version, statements).
 pub const SQLITE: &[(i64, &str)] = &[
@@ -110,6 +114,36 @@ CREATE TABLE reports (
   pdf BLOB NOT NULL,
   sha256_pdf TEXT NOT NULL,
   PRIMARY KEY (period, lang)
+)
+",
+    ),
+    (
+        6,
+        r"
+CREATE TABLE uploads_v6 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    file_name TEXT,
+    sha256 TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('upload', 'revert', 'catalog')),
+    reverts INTEGER REFERENCES uploads (id),
+    rows INTEGER NOT NULL,
+    new_values INTEGER NOT NULL,
+    revised_values INTEGER NOT NULL,
+    unchanged_values INTEGER NOT NULL,
+    report TEXT NOT NULL
+);
+INSERT INTO uploads_v6 (id, created_at_ms, actor, file_name, sha256, idempotency_key, kind, reverts, rows, new_values, revised_values, unchanged_values, report)
+ SELECT id, created_at_ms, actor, file_name, sha256, idempotency_key, kind, reverts, rows, new_values, revised_values, unchanged_values, report FROM uploads;
+DROP TABLE uploads;
+ALTER TABLE uploads_v6 RENAME TO uploads;
+CREATE INDEX uploads_sha256 ON uploads (sha256);
+CREATE TABLE catalogs (
+    upload_id INTEGER PRIMARY KEY REFERENCES uploads (id),
+    document TEXT NOT NULL,
+    source TEXT NOT NULL
 )
 ",
     ),
@@ -223,6 +257,18 @@ CREATE TABLE reports (
   pdf BYTEA NOT NULL,
   sha256_pdf TEXT NOT NULL,
   PRIMARY KEY (period, lang)
+)
+",
+    ),
+    (
+        6,
+        r"
+ALTER TABLE uploads DROP CONSTRAINT uploads_kind_check;
+ALTER TABLE uploads ADD CONSTRAINT uploads_kind_check CHECK (kind IN ('upload', 'revert', 'catalog'));
+CREATE TABLE catalogs (
+    upload_id BIGINT PRIMARY KEY REFERENCES uploads (id),
+    document TEXT NOT NULL,
+    source TEXT NOT NULL
 )
 ",
     ),

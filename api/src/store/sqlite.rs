@@ -14,7 +14,7 @@ use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
     ArchiveRow, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, PublishedReport, ReportRecord,
-    RevertItem, RevisionRecord, SessionRecord, Store, StoreError, TokenRecord, UploadRecord, UserRecord, WriteTx,
+    RevertItem, RevisionRecord, SessionRecord, Store, StoreError, StoredCatalog, TokenRecord, UploadRecord, UserRecord, WriteTx,
 };
 
 /// SQLite allows 32,766 bound values per statement; 8 per revision row.
@@ -59,6 +59,12 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    /// The pool, for tests that reach below the trait.
+    #[cfg(test)]
+    pub(crate) fn pool_for_tests(&self) -> SqlitePool {
+        self.pool.clone()
+    }
+
     /// Closes every connection (a dropped pool closes them later, in the background).
     pub async fn close(&self) {
         self.pool.close().await;
@@ -73,6 +79,34 @@ impl SqliteStore {
     }
 }
 
+/// The pending migrations in one transaction on a connection without foreign-key enforcement;
+/// refused at the end if any row's foreign key points nowhere.
+async fn migrate_on(connection: &mut sqlx::SqliteConnection) -> Result<(), StoreError> {
+    use sqlx::Connection as _;
+    let mut tx = connection.begin_with("BEGIN IMMEDIATE").await?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *tx).await?;
+    for (version, sql) in schema::SQLITE {
+        if applied.contains(version) {
+            continue;
+        }
+        for statement in schema::statements(sql) {
+            sqlx::query(AssertSqlSafe(statement)).execute(&mut *tx).await?;
+        }
+        sqlx::query("INSERT INTO schema_migrations (version, applied_at_ms) VALUES ($1, $2)")
+            .bind(version)
+            .bind(crate::time::now_ms())
+            .execute(&mut *tx)
+            .await?;
+        tracing::info!(version, "sqlite schema migrated");
+    }
+    let dangling = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut *tx).await?;
+    if !dangling.is_empty() {
+        return Err(StoreError::Corrupt(format!("{} rows refer to rows that do not exist after migrating", dangling.len())));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 common::impl_store! {
     SqliteStore;
 
@@ -80,23 +114,18 @@ common::impl_store! {
         sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)")
             .execute(&self.pool)
             .await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *tx).await?;
-        for (version, sql) in schema::SQLITE {
-            if applied.contains(version) {
-                continue;
-            }
-            for statement in schema::statements(sql) {
-                sqlx::query(AssertSqlSafe(statement)).execute(&mut *tx).await?;
-            }
-            sqlx::query("INSERT INTO schema_migrations (version, applied_at_ms) VALUES ($1, $2)")
-                .bind(version)
-                .bind(crate::time::now_ms())
-                .execute(&mut *tx)
-                .await?;
-            tracing::info!(version, "sqlite schema migrated");
+        // Foreign keys off while migrating, as SQLite's procedure for rebuilding a table asks
+        // (the pragma does nothing inside a transaction, so it is set on the connection first).
+        let mut connection = self.pool.acquire().await?;
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *connection).await?;
+        let migrated = migrate_on(&mut connection).await;
+        let restored = sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *connection).await;
+        if restored.is_err() {
+            // Never hand a connection without foreign keys back to the pool.
+            drop(connection.detach());
         }
-        tx.commit().await?;
+        migrated?;
+        restored?;
         Ok(())
     }
 
@@ -154,6 +183,19 @@ impl WriteTx for SqliteWrite {
             insert.build().execute(&mut *tx).await?;
         }
         sqlx::query(REFRESH_CURRENT).bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(upload.recorded(id))
+    }
+
+    async fn commit_catalog(self: Box<Self>, upload: NewUpload, document: &str, source: &str) -> Result<UploadRecord, StoreError> {
+        let mut tx = self.tx;
+        let id: i64 = common::insert_upload(&upload).fetch_one(&mut *tx).await?;
+        sqlx::query("INSERT INTO catalogs (upload_id, document, source) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(document)
+            .bind(source)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(upload.recorded(id))
     }

@@ -258,3 +258,93 @@ async fn a_large_commit_is_batched_and_keeps_every_value_and_note() {
         assert_eq!(store.history("tech_smes", "R8", 24_306).await.unwrap()[0].value, None);
     }
 }
+
+/// A catalogue revision is a data version of its own: it follows the uploads before it and is
+/// in force from its id on, for reads as of any later version.
+async fn catalogue_revisions_are_data_versions(store: &dyn Store) {
+    store.migrate().await.unwrap();
+    let first = store.commit(upload("a", None), &[revision("500118", "2025Q3", 24_308, Some(1.0))]).await.unwrap();
+    assert_eq!(store.catalog_as_of(first.id).await.unwrap(), None, "none applied: the built-in one is in force");
+    let applying = NewUpload { kind: UploadKind::Catalog, rows: 0, new_values: 0, ..upload("catalog:1", None) };
+    let tx = store.begin_write().await.unwrap();
+    assert_eq!(tx.version(), first.id);
+    let applied = tx.commit_catalog(applying.clone(), r#"{"target":[]}"#, "[[target]]\n").await.unwrap();
+    assert!(applied.id > first.id);
+    assert_eq!(store.data_version().await.unwrap(), applied.id, "a new data version");
+    let later = store.commit(upload("b", None), &[revision("500118", "2025Q4", 24_311, Some(2.0))]).await.unwrap();
+    let second = store.begin_write().await.unwrap().commit_catalog(applying, r#"{"unit":[]}"#, "# second\n").await.unwrap();
+    let in_force = |version| async move { store.catalog_as_of(version).await.unwrap().map(|c| c.version) };
+    assert_eq!(in_force(first.id).await, None);
+    assert_eq!(in_force(applied.id).await, Some(applied.id));
+    assert_eq!(in_force(later.id).await, Some(applied.id));
+    assert_eq!(in_force(second.id).await, Some(second.id));
+    let between = store.catalogs_between(first.id, later.id).await.unwrap();
+    assert_eq!(between.len(), 1);
+    assert_eq!((between[0].document.as_str(), between[0].source.as_str()), (r#"{"target":[]}"#, "[[target]]\n"));
+    let listed: Vec<(i64, UploadKind)> = store.catalog_revisions().await.unwrap().iter().map(|u| (u.id, u.kind)).collect();
+    assert_eq!(listed, [(second.id, UploadKind::Catalog), (applied.id, UploadKind::Catalog)]);
+    assert_eq!(store.upload(applied.id).await.unwrap().unwrap().kind, UploadKind::Catalog);
+    assert!(store.check().await.unwrap().is_sound(), "a revision without values is no partial upload");
+    assert_eq!(store.upload_ids_between(first.id, second.id).await.unwrap(), [applied.id, later.id, second.id]);
+}
+
+#[tokio::test]
+async fn sqlite_catalogue_revisions_are_data_versions() {
+    catalogue_revisions_are_data_versions(&SqliteStore::open(&temp_sqlite_url("catalog")).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn postgres_catalogue_revisions_are_data_versions() {
+    if let Some(store) = temp_postgres("catalog").await {
+        catalogue_revisions_are_data_versions(&store).await;
+    }
+}
+
+/// Migration 6 rebuilds SQLite's `uploads` (its CHECK constraint cannot be altered): a database
+/// of migration 5 with uploads, a revert and revisions keeps every row, id and reference.
+#[tokio::test]
+async fn sqlite_uploads_survive_their_rebuild() {
+    use sqlx::ConnectOptions as _;
+    let url = temp_sqlite_url("rebuild");
+    {
+        let options: sqlx::sqlite::SqliteConnectOptions =
+            url.parse::<sqlx::sqlite::SqliteConnectOptions>().unwrap().create_if_missing(true);
+        let mut old = options.connect().await.unwrap();
+        sqlx::query("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)")
+            .execute(&mut old)
+            .await
+            .unwrap();
+        for (version, sql) in &schema::SQLITE[..5] {
+            for statement in schema::statements(sql) {
+                sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut old).await.unwrap();
+            }
+            sqlx::query("INSERT INTO schema_migrations VALUES ($1, 0)").bind(version).execute(&mut old).await.unwrap();
+        }
+        for statement in [
+            "INSERT INTO uploads (id, created_at_ms, actor, sha256, kind, rows, new_values, revised_values, unchanged_values, report) VALUES (3, 1, 'a', 'x', 'upload', 1, 1, 0, 0, '{}')",
+            "INSERT INTO uploads (id, created_at_ms, actor, sha256, kind, reverts, rows, new_values, revised_values, unchanged_values, report) VALUES (7, 2, 'b', 'revert:3', 'revert', 3, 0, 0, 1, 0, '{}')",
+            "INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, value_text) VALUES (3, 'tech_smes', '500118', '2025Q3', 24308, 1.5, '1.5')",
+            "INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, value_text) VALUES (7, 'tech_smes', '500118', '2025Q3', 24308, NULL, NULL)",
+            "INSERT INTO current_values (indicator, region, month_index, period, value, value_text, revision_id, upload_id) VALUES ('tech_smes', '500118', 24308, '2025Q3', NULL, NULL, 2, 7)",
+        ] {
+            sqlx::query(statement).execute(&mut old).await.unwrap();
+        }
+    }
+    let store = SqliteStore::open(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(store.data_version().await.unwrap(), 7);
+    let revert = store.upload(7).await.unwrap().unwrap();
+    assert_eq!((revert.kind, revert.reverts), (UploadKind::Revert, Some(3)));
+    assert_eq!(store.history("tech_smes", "500118", 24_308).await.unwrap().len(), 2);
+    // Ids go on after the highest (AUTOINCREMENT's sequence moved with the table), and foreign
+    // keys are enforced again on every connection.
+    let next = store.commit(upload("next", None), &[revision("500118", "2025Q4", 24_311, Some(2.0))]).await.unwrap();
+    assert_eq!(next.id, 8);
+    let dangling =
+        sqlx::query("INSERT INTO revisions (upload_id, indicator, region, period, month_index) VALUES (99, 'x', 'y', '2025Q4', 1)")
+            .execute(&store.pool_for_tests())
+            .await;
+    assert!(dangling.is_err(), "foreign keys are on after migrating");
+    let check = store.check().await.unwrap();
+    assert!(check.is_sound(), "{check:?}");
+}
