@@ -77,8 +77,6 @@ impl Default for Limits {
 /// Everything a request may need.
 #[derive(Debug)]
 pub struct App {
-    /// The catalogue.
-    pub catalog: &'static Catalog,
     /// The store.
     pub store: Arc<dyn Store>,
     /// The in-memory snapshot of current values (read it here; only `ingest` moves it).
@@ -110,14 +108,12 @@ pub struct App {
 impl App {
     /// Builds the state over a migrated store; `shutdown` ends the event streams.
     pub async fn new(store: Arc<dyn Store>, limits: Limits, cors: CorsPolicy, shutdown: watch::Receiver<bool>) -> Result<App, StoreError> {
-        let catalog = Catalog::builtin();
         let metrics = Arc::new(Metrics::default());
-        let data = Arc::new(DataCache::load(store.clone(), catalog).await?);
+        let data = Arc::new(DataCache::load(store.clone(), crate::data::builtin_catalog()).await?);
         let events = Arc::new(Events::new(metrics.clone(), shutdown, limits.heartbeat));
-        let ingest = Arc::new(Ingest::new(catalog, store.clone(), data.clone(), events.clone(), limits.read()));
+        let ingest = Arc::new(Ingest::new(store.clone(), data.clone(), events.clone(), limits.read()));
         let rate = RateLimiter::new(limits.uploads_per_minute);
         Ok(App {
-            catalog,
             store,
             data,
             ingest,
@@ -132,6 +128,14 @@ impl App {
             backups: std::sync::OnceLock::new(),
             reports: crate::report::Reports::default(),
         })
+    }
+}
+
+impl App {
+    /// The catalogue in force now (a request that also reads values takes both from one
+    /// snapshot instead: `app.data.current()`).
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.data.catalog()
     }
 }
 

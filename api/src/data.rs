@@ -6,21 +6,28 @@
 //! the values just written; commits of other processes (another `serve`, `innogauge import`)
 //! are read back by [`DataCache::catch_up`], upload by upload, in commit order. Each step
 //! returns what it applied, so the door can announce exactly that commit.
+//!
+//! The catalogue is part of the snapshot: a catalogue revision is a data version of its own
+//! ([`crate::store::StoredCatalog`]), so every read sees values and targets of one version, and
+//! a read as of a past version gets the catalogue that was in force then.
 
 use std::sync::{Arc, RwLock};
 
+use innogauge_model::catalog::CatalogDocument;
 use innogauge_model::revision::Touched;
 use innogauge_model::{Catalog, Dataset, Decimal, Period};
 
-use crate::store::{CommittedRevision, Store, StoreError};
+use crate::store::{CommittedRevision, Store, StoreError, StoredCatalog};
 
-/// The values as of one data version.
-#[derive(Debug, Default)]
+/// The values and the catalogue as of one data version.
+#[derive(Debug)]
 pub struct Snapshot {
     /// The id of the last upload included (0: empty).
     pub version: i64,
     /// Current values.
     pub dataset: Dataset,
+    /// The catalogue in force.
+    pub catalog: Arc<Catalog>,
 }
 
 /// One commit applied to the snapshot: its version and what it touched.
@@ -30,6 +37,19 @@ pub struct Applied {
     pub version: i64,
     /// What it wrote, with what is computed from it.
     pub touched: Touched,
+    /// Whether it is a catalogue revision.
+    pub catalog: bool,
+}
+
+impl Applied {
+    /// Its event on the stream.
+    pub fn event(self) -> crate::events::CommitEvent {
+        if self.catalog {
+            crate::events::CommitEvent::catalog(self.version)
+        } else {
+            crate::events::CommitEvent::new(self.version, self.touched)
+        }
+    }
 }
 
 /// A value a commit wrote: `None` withdraws the value.
@@ -49,7 +69,8 @@ pub struct Written {
 #[derive(Debug)]
 pub struct DataCache {
     store: Arc<dyn Store>,
-    catalog: &'static Catalog,
+    /// The catalogue before any revision was applied (the built-in one).
+    builtin: Arc<Catalog>,
     current: RwLock<Arc<Snapshot>>,
     /// The last past version built: building one reads every revision up to it, so they are
     /// built one at a time (an anonymous reader cannot start a hundred at once) and the last
@@ -58,10 +79,16 @@ pub struct DataCache {
 }
 
 impl DataCache {
-    /// A cache over `store`, loaded now.
-    pub async fn load(store: Arc<dyn Store>, catalog: &'static Catalog) -> Result<DataCache, StoreError> {
-        let snapshot = build(&*store, catalog, None).await?;
-        Ok(DataCache { store, catalog, current: RwLock::new(Arc::new(snapshot)), past: tokio::sync::Mutex::new(None) })
+    /// A cache over `store`, loaded now; `builtin` is the catalogue of a store where none was
+    /// applied.
+    pub async fn load(store: Arc<dyn Store>, builtin: Arc<Catalog>) -> Result<DataCache, StoreError> {
+        let snapshot = build(&*store, &builtin, None).await?;
+        Ok(DataCache { store, builtin, current: RwLock::new(Arc::new(snapshot)), past: tokio::sync::Mutex::new(None) })
+    }
+
+    /// The catalogue readers use now.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.current().catalog.clone()
     }
 
     /// The snapshot readers use.
@@ -87,26 +114,41 @@ impl DataCache {
         }
         // Every upload id gets its event, also one whose values were all unchanged.
         let ids = self.store.upload_ids_between(base.version, latest).await?;
-        let mut applied: Vec<Applied> = ids.iter().map(|&version| Applied { version, touched: Touched::new() }).collect();
+        let revisions = self.store.catalogs_between(base.version, latest).await?;
+        let mut applied: Vec<Applied> = ids
+            .iter()
+            .map(|&version| Applied { version, touched: Touched::new(), catalog: revisions.iter().any(|c| c.version == version) })
+            .collect();
+        // Values are read with the newest catalogue of the batch: catalogues only add what
+        // values can refer to (an indicator or region with values is never removed).
+        let catalog = match revisions.last() {
+            Some(stored) => Arc::new(parse_catalog(stored)?),
+            None => base.catalog.clone(),
+        };
         let mut dataset = base.dataset.clone();
-        let catalog = self.catalog;
         let mut at = 0;
         self.store
             .each_revision_between(base.version, latest, &mut |revision: CommittedRevision| {
                 while at + 1 < applied.len() && applied[at].version < revision.upload_id {
                     at += 1;
                 }
-                let Some(written) = written_of(catalog, &revision.indicator, &revision.region, &revision.period, revision.value) else {
+                let Some(written) = written_of(&catalog, &revision.indicator, &revision.region, &revision.period, revision.value) else {
                     return;
                 };
                 if let Some(entry) = applied.get_mut(at).filter(|a| a.version == revision.upload_id) {
-                    entry.touched.add(catalog, &written.indicator, &written.region, &revision.period);
+                    entry.touched.add(&catalog, &written.indicator, &written.region, &revision.period);
                 }
                 apply(&mut dataset, &written);
             })
             .await?;
-        tracing::info!(from = base.version, to = latest, commits = applied.len(), "caught up with commits of other processes");
-        let snapshot = self.replace(Snapshot { version: latest, dataset });
+        tracing::info!(
+            from = base.version,
+            to = latest,
+            commits = applied.len(),
+            catalogues = revisions.len(),
+            "caught up with commits of other processes"
+        );
+        let snapshot = self.replace(Snapshot { version: latest, dataset, catalog });
         Ok((snapshot, applied))
     }
 
@@ -119,11 +161,19 @@ impl DataCache {
         let mut dataset = base.dataset.clone();
         let mut touched = Touched::new();
         for w in written {
-            touched.add(self.catalog, &w.indicator, &w.region, &w.period.to_string());
+            touched.add(&base.catalog, &w.indicator, &w.region, &w.period.to_string());
             apply(&mut dataset, w);
         }
-        self.replace(Snapshot { version, dataset });
-        Applied { version, touched }
+        self.replace(Snapshot { version, dataset, catalog: base.catalog.clone() });
+        Applied { version, touched, catalog: false }
+    }
+
+    /// After this process committed catalogue revision `version` on top of `base`: the same
+    /// values under the new catalogue.
+    pub(crate) fn switch_catalog(&self, base: &Snapshot, version: i64, catalog: Arc<Catalog>) -> Applied {
+        debug_assert_eq!(self.current().version, base.version, "switch on top of the current snapshot");
+        self.replace(Snapshot { version, dataset: base.dataset.clone(), catalog });
+        Applied { version, touched: Touched::new(), catalog: true }
     }
 
     /// The values as known right after upload `as_of`.
@@ -132,7 +182,7 @@ impl DataCache {
         if let Some(kept) = past.as_ref().filter(|p| p.version == as_of) {
             return Ok(kept.clone());
         }
-        let built = Arc::new(build(&*self.store, self.catalog, Some(as_of)).await?);
+        let built = Arc::new(build(&*self.store, &self.builtin, Some(as_of)).await?);
         *past = Some(built.clone());
         Ok(built)
     }
@@ -155,21 +205,45 @@ fn written_of(catalog: &Catalog, indicator: &str, region: &str, period: &str, va
     Some(Written { indicator: i.id.clone(), region: r.code.clone(), period: p, value })
 }
 
-async fn build(store: &dyn Store, catalog: &Catalog, as_of: Option<i64>) -> Result<Snapshot, StoreError> {
+/// The built-in catalogue, shared: the catalogue of a store where none was applied.
+pub fn builtin_catalog() -> Arc<Catalog> {
+    static BUILTIN: std::sync::OnceLock<Arc<Catalog>> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(|| Arc::new(Catalog::builtin().clone())).clone()
+}
+
+/// The catalogue of a stored revision. It was checked when applied; one that no longer builds
+/// (a later release checks more) is an error naming the revision, never a silent fallback.
+pub fn parse_catalog(stored: &StoredCatalog) -> Result<Catalog, StoreError> {
+    let document: CatalogDocument =
+        serde_json::from_str(&stored.document).map_err(|e| StoreError::Corrupt(format!("catalogue revision {}: {e}", stored.version)))?;
+    Catalog::from_document(document).map_err(|e| StoreError::Corrupt(format!("catalogue revision {}: {e}", stored.version)))
+}
+
+/// The catalogue in force at `version`.
+pub async fn catalog_at(store: &dyn Store, builtin: &Arc<Catalog>, version: i64) -> Result<Arc<Catalog>, StoreError> {
+    match store.catalog_as_of(version).await? {
+        Some(stored) => Ok(Arc::new(parse_catalog(&stored)?)),
+        None => Ok(builtin.clone()),
+    }
+}
+
+async fn build(store: &dyn Store, builtin: &Arc<Catalog>, as_of: Option<i64>) -> Result<Snapshot, StoreError> {
     // Read the version first: values loaded after it are at least as new. (A commit between
-    // the two reads is applied again by the next catch-up: applying a value twice is harmless.)
+    // the two reads is applied again by the next catch-up: applying a value twice is harmless;
+    // a catalogue revision between them is read by that catch-up too.)
     let version = match as_of {
         Some(v) => v,
         None => store.data_version().await?,
     };
+    let catalog = catalog_at(store, builtin, version).await?;
     let mut dataset = Dataset::new();
     store
         .each_current_value(as_of, &mut |value| {
-            if let Some(w) = written_of(catalog, &value.indicator, &value.region, &value.period, Some(value.value)) {
+            if let Some(w) = written_of(&catalog, &value.indicator, &value.region, &value.period, Some(value.value)) {
                 apply(&mut dataset, &w);
             }
         })
         .await?;
     tracing::debug!(version, values = dataset.len(), "data snapshot built");
-    Ok(Snapshot { version, dataset })
+    Ok(Snapshot { version, dataset, catalog })
 }

@@ -115,7 +115,8 @@ impl Events {
 }
 
 fn commit_event(event: &CommitEvent) -> Event {
-    Event::default().event("commit").id(event.version.to_string()).json_data(event).unwrap_or_default()
+    let name = if event.catalog { "catalog" } else { "commit" };
+    Event::default().event(name).id(event.version.to_string()).json_data(event).unwrap_or_default()
 }
 
 /// Counts an open stream for `/metrics` while it lives.

@@ -9,8 +9,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use innogauge_model::catalog::{CatalogProblem, Section};
+use innogauge_model::catalog_change::{Proposal, propose};
 use innogauge_model::contract::{Problem, ProblemCode, Report, Upload, UploadOptions, read_grid, read_upload};
+use innogauge_model::evaluation::Framework;
 use innogauge_model::revision::{Changes, compare};
+use innogauge_model::wire::{CatalogChangeWire, CatalogOutcome, CatalogProblemWire};
 use innogauge_model::wire::{ChangesWire, GridWire, KeyedValueWire, ReportWire, RevisionWire, UploadOutcome, UploadStatus, UploadSummary};
 use innogauge_model::{Catalog, Decimal, Observation, Period};
 use serde::Serialize;
@@ -18,7 +22,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, Semaphore};
 
 use crate::data::{DataCache, Snapshot, Written};
-use crate::events::{CommitEvent, Events};
+use crate::events::Events;
 use crate::store::{NewRevision, NewUpload, Store, StoreError, UploadKind, UploadRecord};
 use crate::xlsx::{self, WorkbookError, WorkbookLimits};
 
@@ -151,7 +155,6 @@ const SMALL_READERS: usize = 16;
 /// commit order in every process.
 #[derive(Debug)]
 pub struct Ingest {
-    catalog: &'static Catalog,
     store: Arc<dyn Store>,
     data: Arc<DataCache>,
     events: Arc<Events>,
@@ -169,10 +172,9 @@ pub struct Ingest {
 
 impl Ingest {
     /// A door over a store, its snapshot and its event hub.
-    pub fn new(catalog: &'static Catalog, store: Arc<dyn Store>, data: Arc<DataCache>, events: Arc<Events>, limits: ReadLimits) -> Ingest {
+    pub fn new(store: Arc<dyn Store>, data: Arc<DataCache>, events: Arc<Events>, limits: ReadLimits) -> Ingest {
         let budget_kib = (limits.read_budget_bytes / 1024).clamp(1, Semaphore::MAX_PERMITS);
         Ingest {
-            catalog,
             store,
             data,
             events,
@@ -190,7 +192,7 @@ impl Ingest {
         let _apply = self.apply.lock().await;
         let (snapshot, applied) = self.data.catch_up().await?;
         for commit in applied {
-            self.events.announce(CommitEvent::new(commit.version, commit.touched));
+            self.events.announce(commit.event());
         }
         Ok(snapshot)
     }
@@ -210,28 +212,58 @@ impl Ingest {
             return Ok(());
         }
         let applied = self.data.advance(base, version, written);
-        self.events.announce(CommitEvent::new(applied.version, applied.touched));
+        self.events.announce(applied.event());
         Ok(())
     }
 
-    /// Reads, checks, compares and (unless a dry run) commits an upload.
+    /// Reads, checks, compares and (unless a dry run) commits an upload. A file checked
+    /// against a catalogue that a revision replaced before the write lock was taken is read
+    /// again under the new one (its indicators, names and limits may differ).
     pub async fn upload(&self, request: UploadRequest) -> Result<UploadOutcome, StoreError> {
+        let bytes = Arc::new(request.bytes);
+        let mut attempt = 0;
+        loop {
+            let catalog = self.data.catalog();
+            let attempted = UploadAttempt {
+                bytes: bytes.clone(),
+                format: request.format,
+                file_name: request.file_name.clone(),
+                options: request.options.clone(),
+                actor: request.actor.clone(),
+                idempotency_key: request.idempotency_key.clone(),
+                dry_run: request.dry_run,
+                grid_rows: request.grid_rows,
+            };
+            match self.try_upload(attempted, catalog).await? {
+                Attempt::Done(outcome) => return Ok(*outcome),
+                Attempt::CatalogChanged if attempt < 3 => {
+                    attempt += 1;
+                    tracing::info!(attempt, "the catalogue changed while the upload was read; reading it again");
+                }
+                Attempt::CatalogChanged => {
+                    return Err(StoreError::Conflict("the catalogue kept changing while the upload was read".to_owned()));
+                }
+            }
+        }
+    }
+
+    async fn try_upload(&self, request: UploadAttempt, catalog: Arc<Catalog>) -> Result<Attempt, StoreError> {
         let started = Instant::now();
-        let UploadRequest { bytes, format, file_name, options, actor, idempotency_key, dry_run, grid_rows } = request;
-        let (mut upload, sha256, grid) = self.read(bytes, format, options, grid_rows).await;
+        let UploadAttempt { bytes, format, file_name, options, actor, idempotency_key, dry_run, grid_rows } = request;
+        let (mut upload, sha256, grid) = self.read(bytes, format, options, grid_rows, catalog.clone()).await;
         let read_ms = started.elapsed().as_millis();
         if upload.report.has_errors() {
             let report = ReportWire::from(&upload.report);
             tracing::info!(errors = report.errors, warnings = report.warnings, read_ms, "upload rejected");
             let data_version = self.data.current().version;
-            return Ok(UploadOutcome {
+            return Ok(Attempt::Done(Box::new(UploadOutcome {
                 status: UploadStatus::Rejected,
                 upload: None,
                 report,
                 changes: ChangesWire::default(),
                 data_version,
                 grid,
-            });
+            })));
         }
         if dry_run {
             let snapshot = self.catch_up().await?;
@@ -240,7 +272,14 @@ impl Ingest {
             let report = ReportWire::from(&upload.report);
             tracing::info!(errors = report.errors, warnings = report.warnings, read_ms, "upload checked (dry run)");
             let changes = ChangesWire::from(&changes);
-            return Ok(UploadOutcome { status: UploadStatus::DryRun, upload: None, report, changes, data_version: snapshot.version, grid });
+            return Ok(Attempt::Done(Box::new(UploadOutcome {
+                status: UploadStatus::DryRun,
+                upload: None,
+                report,
+                changes,
+                data_version: snapshot.version,
+                grid,
+            })));
         }
         let _writer = self.writer.lock().await;
         let lock_wait_started = Instant::now();
@@ -250,19 +289,22 @@ impl Ingest {
         if snapshot.version != tx.version() {
             return Err(StoreError::Corrupt(format!("snapshot at {} while the store is at {}", snapshot.version, tx.version())));
         }
+        if !Arc::ptr_eq(&catalog, &snapshot.catalog) {
+            return Ok(Attempt::CatalogChanged);
+        }
         // Checked under the lock: two copies of one file sent at once commit once.
         if let Some(earlier) = self.store.find_duplicate(&sha256, idempotency_key.as_deref()).await? {
             drop(tx);
             tracing::info!(upload = earlier.id, "duplicate upload: nothing new stored");
             let report = serde_json::from_str::<StoredReport>(&earlier.report).map(|r| r.report).ok();
-            return Ok(UploadOutcome {
+            return Ok(Attempt::Done(Box::new(UploadOutcome {
                 status: UploadStatus::Duplicate,
                 upload: Some(summary(&earlier)),
                 report: report.unwrap_or_else(|| ReportWire::from(&Report::default())),
                 changes: ChangesWire::default(),
                 data_version: snapshot.version,
                 grid,
-            });
+            })));
         }
         let (changes, warnings) = self.compare(&snapshot, upload.observations).await?;
         upload.report.problems.extend(warnings);
@@ -303,24 +345,25 @@ impl Ingest {
             published_ms = started.elapsed().as_millis(),
             "upload committed"
         );
-        Ok(UploadOutcome {
+        Ok(Attempt::Done(Box::new(UploadOutcome {
             status: UploadStatus::Committed,
             upload: Some(summary(&stored)),
             report,
             changes: changes_wire,
             data_version: stored.id,
             grid,
-        })
+        })))
     }
 
     /// Reads and checks a file off the async runtime, within the read budget and the time
     /// limit, and hashes it. Never fails: every limit is a problem in the report.
     async fn read(
         &self,
-        bytes: Vec<u8>,
+        bytes: Arc<Vec<u8>>,
         format: FileFormat,
         options: UploadOptions,
         grid_rows: Option<usize>,
+        catalog: Arc<Catalog>,
     ) -> (Upload, String, Option<GridWire>) {
         let permit = if bytes.len() <= SMALL_FILE {
             self.small.clone().acquire_owned().await
@@ -328,19 +371,18 @@ impl Ingest {
             let kib = u32::try_from((bytes.len() / 1024 + 1).min(self.limits.read_budget_bytes / 1024).max(1)).unwrap_or(u32::MAX);
             self.reading.clone().acquire_many_owned(kib).await
         };
-        let catalog = self.catalog;
         let workbook = WorkbookLimits::for_upload(self.limits.max_upload_bytes, options.max_rows);
         let size = bytes.len();
         // The permit goes with the work: a read that outlives its time limit keeps its share of
         // the budget until it really ends, so abandoned reads cannot pile up in memory.
         let work = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let sha256 = crate::auth::hex(&Sha256::digest(&bytes));
+            let sha256 = crate::auth::hex(&Sha256::digest(bytes.as_slice()));
             let grid = grid_rows.and_then(|rows| match format {
                 FileFormat::Workbook => xlsx::first_sheet(&bytes, &workbook).ok().map(|g| GridWire::of(&g, rows)),
                 FileFormat::Csv => GridWire::of_csv(&bytes, rows),
             });
-            (read_file(catalog, &bytes, format, &options, &workbook), sha256, grid)
+            (read_file(&catalog, &bytes, format, &options, &workbook), sha256, grid)
         });
         match tokio::time::timeout(self.limits.read_timeout, work).await {
             Ok(Ok(done)) => done,
@@ -368,8 +410,8 @@ impl Ingest {
 
     /// Compares with the snapshot off the async runtime (a million rows take a while).
     async fn compare(&self, snapshot: &Arc<Snapshot>, observations: Vec<Observation>) -> Result<(Changes, Vec<Problem>), StoreError> {
-        let (catalog, snapshot) = (self.catalog, snapshot.clone());
-        tokio::task::spawn_blocking(move || compare(catalog, &observations, &snapshot.dataset))
+        let snapshot = snapshot.clone();
+        tokio::task::spawn_blocking(move || compare(&snapshot.catalog, &observations, &snapshot.dataset))
             .await
             .map_err(|e| StoreError::Corrupt(format!("comparing an upload failed: {e}")))
     }
@@ -390,7 +432,7 @@ impl Ingest {
             let keyed =
                 |value| KeyedValueWire { indicator: r.indicator.clone(), region: r.region.clone(), period: r.period.clone(), value };
             if !item.still_current {
-                let now = self
+                let now = snapshot
                     .catalog
                     .indicator(&r.indicator)
                     .zip(Period::parse(&r.period).ok())
@@ -428,7 +470,7 @@ impl Ingest {
                 value: item.previous,
                 note: Some(format!("revert of upload {id}")),
             });
-            if let Some(w) = self.written(&r.indicator, &r.region, &r.period, item.previous) {
+            if let Some(w) = written_value(&snapshot.catalog, &r.indicator, &r.region, &r.period, item.previous) {
                 written.push(w);
             }
         }
@@ -462,10 +504,142 @@ impl Ingest {
             grid: None,
         })
     }
+}
 
-    fn written(&self, indicator: &str, region: &str, period: &str, value: Option<Decimal>) -> Option<Written> {
-        let (i, r, p) = (self.catalog.indicator(indicator)?, self.catalog.region(region)?, Period::parse(period).ok()?);
-        Some(Written { indicator: i.id.clone(), region: r.code.clone(), period: p, value })
+fn written_value(catalog: &Catalog, indicator: &str, region: &str, period: &str, value: Option<Decimal>) -> Option<Written> {
+    let (i, r, p) = (catalog.indicator(indicator)?, catalog.region(region)?, Period::parse(period).ok()?);
+    Some(Written { indicator: i.id.clone(), region: r.code.clone(), period: p, value })
+}
+
+/// One try of an upload against one catalogue.
+struct UploadAttempt {
+    bytes: Arc<Vec<u8>>,
+    format: FileFormat,
+    file_name: Option<String>,
+    options: UploadOptions,
+    actor: String,
+    idempotency_key: Option<String>,
+    dry_run: bool,
+    grid_rows: Option<usize>,
+}
+
+/// How a try ended.
+enum Attempt {
+    /// With an answer.
+    Done(Box<UploadOutcome>),
+    /// A catalogue revision came between reading and the write lock.
+    CatalogChanged,
+}
+
+/// A catalogue file to check and, unless a dry run, apply (`innogauge catalog apply`, the admin
+/// page).
+#[derive(Debug)]
+pub struct CatalogRequest {
+    /// The file (TOML).
+    pub text: String,
+    /// Its name as sent.
+    pub file_name: Option<String>,
+    /// Who applies it.
+    pub actor: String,
+    /// Check and list the changes only.
+    pub dry_run: bool,
+}
+
+impl Ingest {
+    /// Checks a catalogue file against the catalogue and values in force and, unless a dry
+    /// run, commits it as a catalogue revision: a new data version from which every read, in
+    /// this process and every other, uses the new catalogue, announced as a `catalog` event.
+    /// It is checked once without the lock, so that a file with errors never waits for
+    /// writers, and again under it, against exactly what it replaces.
+    pub async fn apply_catalog(&self, request: CatalogRequest) -> Result<CatalogOutcome, StoreError> {
+        let snapshot = self.catch_up().await?;
+        let proposal = propose_on(&snapshot, &request.text);
+        if !proposal.is_valid() {
+            tracing::info!(problems = proposal.problems.len(), "catalogue file rejected");
+            return Ok(catalog_outcome("rejected", snapshot.version, &proposal));
+        }
+        if request.dry_run {
+            return Ok(catalog_outcome("dry_run", snapshot.version, &proposal));
+        }
+        if proposal.changes.is_empty() {
+            return Ok(catalog_outcome("unchanged", snapshot.version, &proposal));
+        }
+        let _writer = self.writer.lock().await;
+        let tx = self.store.begin_write().await?;
+        let snapshot = self.catch_up().await?;
+        if snapshot.version != tx.version() {
+            return Err(StoreError::Corrupt(format!("snapshot at {} while the store is at {}", snapshot.version, tx.version())));
+        }
+        let proposal = propose_on(&snapshot, &request.text);
+        let Some(catalog) = proposal.catalog.clone().filter(|_| proposal.is_valid()) else {
+            return Ok(catalog_outcome("rejected", snapshot.version, &proposal));
+        };
+        if proposal.changes.is_empty() {
+            return Ok(catalog_outcome("unchanged", snapshot.version, &proposal));
+        }
+        let document = serde_json::to_string(&proposal.document).map_err(|e| StoreError::Corrupt(format!("catalogue document: {e}")))?;
+        let changes: Vec<CatalogChangeWire> = proposal.changes.iter().map(CatalogChangeWire::from).collect();
+        let record = NewUpload {
+            actor: request.actor,
+            file_name: request.file_name,
+            sha256: crate::auth::hex(&Sha256::digest(request.text.as_bytes())),
+            idempotency_key: None,
+            kind: UploadKind::Catalog,
+            reverts: None,
+            rows: 0,
+            // No values: the store's check counts revisions against these.
+            new_values: 0,
+            revised_values: 0,
+            unchanged_values: 0,
+            report: serde_json::json!({ "changes": changes }).to_string(),
+            created_at_ms: crate::time::now_ms(),
+        };
+        let stored = tx.commit_catalog(record, &document, &request.text).await?;
+        {
+            let _apply = self.apply.lock().await;
+            let current = self.data.current();
+            if current.version < stored.id {
+                if current.version == snapshot.version {
+                    let applied = self.data.switch_catalog(&snapshot, stored.id, Arc::new(catalog));
+                    self.events.announce(applied.event());
+                } else {
+                    drop(_apply);
+                    self.catch_up().await?;
+                }
+            }
+        }
+        tracing::info!(version = stored.id, actor = %stored.actor, changes = changes.len(), "catalogue revision applied");
+        Ok(CatalogOutcome { status: "applied".to_owned(), data_version: stored.id, changes, problems: Vec::new() })
+    }
+}
+
+/// The checks of a catalogue file against a snapshot: the model's, plus the evaluation
+/// framework's indicators, which must stay.
+fn propose_on(snapshot: &Snapshot, text: &str) -> Proposal {
+    let framework = Framework::builtin();
+    let keeps_the_evaluation = |catalog: &Catalog| {
+        framework
+            .missing_indicators(catalog)
+            .into_iter()
+            .map(|(measure, indicator)| {
+                CatalogProblem::of(
+                    Section::Indicator,
+                    &indicator,
+                    format!("区县科技创新评价的测度 {measure} 使用这个指标，不能删除"),
+                    format!("the district evaluation's measure {measure} uses this indicator; it cannot be removed"),
+                )
+            })
+            .collect()
+    };
+    propose(&snapshot.catalog, text, &snapshot.dataset, &keeps_the_evaluation)
+}
+
+fn catalog_outcome(status: &str, data_version: i64, proposal: &Proposal) -> CatalogOutcome {
+    CatalogOutcome {
+        status: status.to_owned(),
+        data_version,
+        changes: proposal.changes.iter().map(CatalogChangeWire::from).collect(),
+        problems: proposal.problems.iter().map(CatalogProblemWire::from).collect(),
     }
 }
 

@@ -144,6 +144,10 @@ enum Command {
         #[arg(long, default_value = "zh", env = "INNOGAUGE_LANG")]
         lang: String,
     },
+    /// The catalogue (indicators, regions, targets): apply a file such as the next plan's
+    /// targets, export the one in force, list its revisions.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// The quarterly evaluation report: build one to a file, publish one, list the published.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -206,6 +210,34 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum CatalogCommand {
+    /// Check a catalogue file and apply it as a new revision: entries add or replace by key
+    /// (symbol, id, code), `[remove]` takes entries out. Running servers pick it up within a
+    /// second. Every problem is listed with its line, and a file with problems changes nothing.
+    Apply {
+        /// The file (TOML), e.g. plan-2030.toml.
+        file: PathBuf,
+        /// Check and list the changes only.
+        #[arg(long)]
+        dry_run: bool,
+        /// Who applies it (recorded with the revision).
+        #[arg(long, default_value = "console")]
+        actor: String,
+        /// Language of the messages: zh or en.
+        #[arg(long, default_value = "zh", env = "INNOGAUGE_LANG")]
+        lang: String,
+    },
+    /// Print the catalogue in force as a catalogue file (edit a copy and apply it).
+    Export {
+        /// Write it here instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// List the catalogue revisions, newest first.
+    History,
 }
 
 #[derive(Subcommand, Debug)]
@@ -327,7 +359,6 @@ async fn open_store(url: &str) -> Result<(Arc<dyn Store>, Option<PostgresStore>)
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
-    let catalog = Catalog::builtin();
     match cli.command {
         Command::Serve(args) => {
             let (store, postgres) = open_store(&cli.database).await?;
@@ -338,9 +369,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let (store, postgres) = open_store(&cli.database).await?;
             load_demo(store.clone()).await?;
             let accounts = demo_accounts(&*store).await?;
-            let data = data::DataCache::load(store.clone(), catalog).await?;
-            print!("{}", board::progress_board(catalog, &data.current().dataset, Lang::parse(&lang).unwrap_or_default()));
-            let report = demo_report(store.clone(), catalog, data.current(), args.font_dir.clone()).await;
+            let data = data::DataCache::load(store.clone(), data::builtin_catalog()).await?;
+            let snapshot = data.current();
+            print!("{}", board::progress_board(&snapshot.catalog, &snapshot.dataset, Lang::parse(&lang).unwrap_or_default()));
+            let report = demo_report(store.clone(), snapshot, args.font_dir.clone()).await;
             if !no_serve {
                 println!(
                     "\nInnoGauge is running: http://{0}/demo  (a demo portal with the widgets; API: http://{0}/api/v1/snapshot; Ctrl-C to stop)",
@@ -362,10 +394,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let period = period.as_deref().map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?;
             import(store, &files, period, dry_run).await
         }
-        Command::Validate { files, period, regions, json, lang } => validate(catalog, &files, period.as_deref(), &regions, json, &lang),
+        Command::Validate { files, period, regions, json, lang } => {
+            let catalog = cli_catalog(&cli.database).await?;
+            validate(&catalog, &files, period.as_deref(), &regions, json, &lang)
+        }
+        Command::Catalog(command) => {
+            let (store, _) = open_store(&cli.database).await?;
+            catalog_command(store, command).await
+        }
         Command::Report(command) => {
             let (store, _) = open_store(&cli.database).await?;
-            report_command(store, catalog, command).await?;
+            report_command(store, command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(command) => {
@@ -417,8 +456,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Evaluate { period, method, json, lang } => {
             let (store, _) = open_store(&cli.database).await?;
-            let data = data::DataCache::load(store, catalog).await?;
+            let data = data::DataCache::load(store, data::builtin_catalog()).await?;
             let snapshot = data.current();
+            let catalog = &snapshot.catalog;
             let framework = innogauge_model::evaluation::Framework::builtin();
             let method = innogauge_model::evaluation::Method::parse(&method).context("--method is target or min_max")?;
             let period = match period.as_deref().map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))? {
@@ -522,12 +562,24 @@ async fn wait_for_signal() {
 
 /// The ingestion door for a command-line tool: the same as the server's, with nobody listening.
 async fn door(store: Arc<dyn Store>) -> Result<ingest::Ingest> {
-    let catalog = Catalog::builtin();
-    let data = Arc::new(data::DataCache::load(store.clone(), catalog).await?);
+    let data = Arc::new(data::DataCache::load(store.clone(), data::builtin_catalog()).await?);
     let limits = Limits::default();
     let (_, nobody) = tokio::sync::watch::channel(false);
     let events = Arc::new(events::Events::new(Arc::new(metrics::Metrics::default()), nobody, limits.heartbeat));
-    Ok(ingest::Ingest::new(catalog, store, data, events, limits.read()))
+    Ok(ingest::Ingest::new(store, data, events, limits.read()))
+}
+
+/// The catalogue a command without a server checks files against: the database's when there
+/// is one, else the built-in one (a statistician's own machine).
+async fn cli_catalog(database: &str) -> Result<Arc<Catalog>> {
+    let local = !database.starts_with("postgres") && !database.trim_start_matches("sqlite://").trim_start_matches("sqlite:").is_empty();
+    let exists = !local || std::path::Path::new(database.trim_start_matches("sqlite://").trim_start_matches("sqlite:")).exists();
+    if !exists {
+        return Ok(data::builtin_catalog());
+    }
+    let (store, _) = open_store(database).await?;
+    let version = store.data_version().await?;
+    Ok(data::catalog_at(&*store, &data::builtin_catalog(), version).await?)
 }
 
 async fn load_demo(store: Arc<dyn Store>) -> Result<()> {
@@ -732,15 +784,16 @@ async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
 
 /// Publishes the demo's latest quarter once (the demo shows a published report); without the
 /// fonts it says how to get them and goes on.
-async fn demo_report(store: Arc<dyn Store>, catalog: &'static Catalog, snapshot: Arc<data::Snapshot>, font_dir: PathBuf) -> Option<String> {
+async fn demo_report(store: Arc<dyn Store>, snapshot: Arc<data::Snapshot>, font_dir: PathBuf) -> Option<String> {
     let handle = tokio::runtime::Handle::current();
     let outcome = tokio::task::spawn_blocking(move || -> Result<Option<String>> {
-        let period = report::quarter(catalog, &snapshot.dataset, None)?;
+        let catalog = snapshot.catalog.clone();
+        let period = report::quarter(&catalog, &snapshot.dataset, None)?;
         if handle.block_on(store.published_report(&period.to_string(), "zh"))?.is_some() {
             return Ok(Some(period.to_string()));
         }
         let fonts = report::Fonts::load(&font_dir)?;
-        report::publish_blocking(&handle, &*store, &snapshot, catalog, &fonts, period, "demo")?;
+        report::publish_blocking(&handle, &*store, &snapshot, &catalog, &fonts, period, "demo")?;
         Ok(Some(period.to_string()))
     })
     .await;
@@ -757,16 +810,84 @@ async fn demo_report(store: Arc<dyn Store>, catalog: &'static Catalog, snapshot:
     }
 }
 
-async fn report_command(store: Arc<dyn Store>, catalog: &'static Catalog, command: ReportCommand) -> Result<()> {
+async fn catalog_command(store: Arc<dyn Store>, command: CatalogCommand) -> Result<ExitCode> {
+    match command {
+        CatalogCommand::Apply { file, dry_run, actor, lang } => {
+            let lang = Lang::parse(&lang).context("--lang is zh or en")?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            // Catalogue files are written by hand: UTF-8 (with or without BOM) or GB18030, as uploads.
+            let (text, _) = innogauge_model::contract::decode(&bytes).map_err(|p| anyhow::anyhow!("{}: {}", file.display(), p.message))?;
+            let ingest = door(store).await?;
+            let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+            let outcome = ingest.apply_catalog(ingest::CatalogRequest { text, file_name, actor, dry_run }).await?;
+            let say = |m: &innogauge_model::wire::MessageWire| if lang == Lang::Zh { m.zh.clone() } else { m.en.clone() };
+            for change in &outcome.changes {
+                println!("{}", say(&change.words));
+            }
+            for problem in &outcome.problems {
+                eprintln!("{}", say(&problem.text));
+            }
+            let verdict = match (outcome.status.as_str(), lang) {
+                ("applied", Lang::Zh) => format!("已应用：目录修订为数据版本 {}", outcome.data_version),
+                ("applied", Lang::En) => format!("applied: the catalogue revision is data version {}", outcome.data_version),
+                ("dry_run", Lang::Zh) => format!("检查通过（未应用），{} 处改动", outcome.changes.len()),
+                ("dry_run", Lang::En) => format!("checked, not applied: {} change(s)", outcome.changes.len()),
+                ("unchanged", Lang::Zh) => "文件与现行目录相同，未产生新修订".to_owned(),
+                ("unchanged", Lang::En) => "the file changes nothing; no revision made".to_owned(),
+                (_, Lang::Zh) => format!("未应用：{} 个问题，目录未改变", outcome.problems.len()),
+                (_, Lang::En) => format!("not applied: {} problem(s); the catalogue is unchanged", outcome.problems.len()),
+            };
+            println!("{verdict}");
+            Ok(if outcome.status == "rejected" { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        CatalogCommand::Export { output } => {
+            let version = store.data_version().await?;
+            let catalog = data::catalog_at(&*store, &data::builtin_catalog(), version).await?;
+            let text = catalog_file_text(&catalog, version)?;
+            match output {
+                Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CatalogCommand::History => {
+            let revisions = store.catalog_revisions().await?;
+            if revisions.is_empty() {
+                println!("no revision applied: the built-in catalogue is in force");
+            }
+            for r in revisions {
+                println!(
+                    "data version {}  {}  {}  {}",
+                    r.id,
+                    time::rfc3339(r.created_at_ms),
+                    r.actor,
+                    r.file_name.as_deref().unwrap_or("(no name)")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The catalogue as a file to edit and apply again.
+fn catalog_file_text(catalog: &Catalog, version: i64) -> Result<String> {
+    let body = toml::to_string(&innogauge_model::catalog_change::CatalogFile::whole(catalog))?;
+    Ok(format!(
+        "# The InnoGauge catalogue in force at data version {version}. Entries add or replace by key\n# (unit: symbol; group, indicator, target: id; region: code); a [remove] table lists keys\n# to take out. Apply an edited copy with `innogauge catalog apply FILE`.\n\n{body}"
+    ))
+}
+
+async fn report_command(store: Arc<dyn Store>, command: ReportCommand) -> Result<()> {
     match command {
         ReportCommand::Build { period, output, lang, font_dir } => {
-            let data = data::DataCache::load(store, catalog).await?;
+            let data = data::DataCache::load(store, data::builtin_catalog()).await?;
             let snapshot = data.current();
             let asked = period.as_deref().map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?;
             let lang = Lang::parse(&lang).context("--lang is zh or en")?;
             let started = std::time::Instant::now();
             let rendition = tokio::task::spawn_blocking(move || -> Result<report::Rendition> {
                 let fonts = report::Fonts::load(&font_dir)?;
+                let catalog = &snapshot.catalog;
                 let period = report::quarter(catalog, &snapshot.dataset, asked)?;
                 let data = report::data(catalog, &snapshot.dataset, period, snapshot.version)?;
                 Ok(report::render(&data, catalog, Some(map::boundaries()), &fonts, lang, &report::Edition::Draft)?)
@@ -783,14 +904,15 @@ async fn report_command(store: Arc<dyn Store>, catalog: &'static Catalog, comman
             );
         }
         ReportCommand::Publish { period, font_dir } => {
-            let data = data::DataCache::load(store.clone(), catalog).await?;
+            let data = data::DataCache::load(store.clone(), data::builtin_catalog()).await?;
             let snapshot = data.current();
             let asked = period.as_deref().map(Period::parse).transpose().map_err(|e| anyhow::anyhow!("{}", e.message))?;
             let handle = tokio::runtime::Handle::current();
             let published = tokio::task::spawn_blocking(move || -> Result<Vec<store::PublishedReport>> {
                 let fonts = report::Fonts::load(&font_dir)?;
-                let period = report::quarter(catalog, &snapshot.dataset, asked)?;
-                Ok(report::publish_blocking(&handle, &*store, &snapshot, catalog, &fonts, period, "console")?)
+                let catalog = snapshot.catalog.clone();
+                let period = report::quarter(&catalog, &snapshot.dataset, asked)?;
+                Ok(report::publish_blocking(&handle, &*store, &snapshot, &catalog, &fonts, period, "console")?)
             })
             .await??;
             for r in &published {

@@ -271,6 +271,18 @@ impl Framework {
     }
 }
 
+impl Framework {
+    /// The indicators the framework's measures use that `catalog` lacks, with the measure
+    /// (a catalogue revision must keep them).
+    pub fn missing_indicators(&self, catalog: &Catalog) -> Vec<(String, String)> {
+        self.measures
+            .iter()
+            .flat_map(|m| std::iter::once(&m.indicator).chain(m.denominator.as_ref()).map(move |id| (m.id.clone(), id.clone())))
+            .filter(|(_, id)| catalog.indicator(id).is_none())
+            .collect()
+    }
+}
+
 /// The measure values of every district at a period, with the districts' order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Inputs {

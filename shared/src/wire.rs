@@ -1196,6 +1196,92 @@ fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Stri
     Ok(Option::<String>::deserialize(deserializer)?.filter(|s| !s.trim().is_empty()))
 }
 
+/// One problem of a catalogue file, as the API and the admin page show it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogProblemWire {
+    /// 1-based line of the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The section of the entry (`target`, `indicator`, `region`, `unit`, `group`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// The entry's key (its id, code or symbol).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// What is wrong and what to do.
+    pub message: MessageWire,
+    /// The whole line of the report, e.g. `第 12 行，目标 x：…` / `line 12, target x: …`.
+    pub text: MessageWire,
+}
+
+impl From<&crate::catalog::CatalogProblem> for CatalogProblemWire {
+    fn from(p: &crate::catalog::CatalogProblem) -> Self {
+        CatalogProblemWire {
+            line: p.line,
+            section: p.entry.as_ref().map(|(s, _)| s.table().to_owned()),
+            key: p.entry.as_ref().map(|(_, k)| k.clone()),
+            message: (&p.message).into(),
+            text: MessageWire { zh: p.text(crate::message::Lang::Zh), en: p.text(crate::message::Lang::En) },
+        }
+    }
+}
+
+/// One entry a catalogue file changes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogChangeWire {
+    /// `target`, `indicator`, `region`, `unit` or `group`.
+    pub section: String,
+    /// The entry's key.
+    pub key: String,
+    /// `added`, `changed` or `removed`.
+    pub kind: String,
+    /// For a change: the fields that differ.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// The change in words.
+    pub words: MessageWire,
+}
+
+impl From<&crate::catalog_change::Change> for CatalogChangeWire {
+    fn from(c: &crate::catalog_change::Change) -> Self {
+        CatalogChangeWire {
+            section: c.section.table().to_owned(),
+            key: c.key.clone(),
+            kind: c.kind.as_str().to_owned(),
+            fields: c.fields.clone(),
+            words: (&c.words).into(),
+        }
+    }
+}
+
+/// What became of a catalogue file (`POST /api/v1/catalog`, `innogauge catalog apply`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogOutcome {
+    /// `applied`, `dry_run` (checked only), `unchanged` (valid, but it changes nothing) or
+    /// `rejected` (it has problems and changed nothing).
+    pub status: String,
+    /// The data version the revision became (applied), or the one it was checked against.
+    pub data_version: i64,
+    /// Every entry it changes (or would change).
+    pub changes: Vec<CatalogChangeWire>,
+    /// Every problem, in the order of the file's lines.
+    pub problems: Vec<CatalogProblemWire>,
+}
+
+/// `GET /api/v1/catalog`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct CatalogQuery {
+    /// An upload id: the catalogue in force right after it (the current one at or past the
+    /// current version).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 0))]
+    pub as_of: Option<i64>,
+}
+
 /// `GET /api/v1/series`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
@@ -1391,6 +1477,10 @@ pub struct CommitEvent {
     pub regions: Vec<String>,
     /// Periods that changed.
     pub periods: Vec<String>,
+    /// A catalogue revision (the stream's `catalog` event): targets, names or indicators may
+    /// have changed, so every widget fetches the catalogue and its figures again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub catalog: bool,
 }
 
 impl CommitEvent {
@@ -1401,7 +1491,13 @@ impl CommitEvent {
             indicators: touched.indicators.into_iter().collect(),
             regions: touched.regions.into_iter().collect(),
             periods: touched.periods.into_iter().collect(),
+            catalog: false,
         }
+    }
+
+    /// The event of catalogue revision `version`.
+    pub fn catalog(version: i64) -> CommitEvent {
+        CommitEvent { version, catalog: true, ..CommitEvent::default() }
     }
 }
 
@@ -1598,6 +1694,10 @@ pub struct ChartQuery {
     /// The evaluation's scoring.
     #[serde(default)]
     pub method: Option<Method>,
+    /// A gauge's target where its indicator has several: a target id or a deadline year
+    /// (as `data-target`); the nearest open target when absent.
+    #[serde(default, deserialize_with = "text")]
+    pub target: Option<String>,
     /// `zh` (default) or `en`.
     #[serde(default, deserialize_with = "text")]
     #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::LangOrEmpty>))]

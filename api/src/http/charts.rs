@@ -11,7 +11,7 @@ use innogauge_model::evaluation::{self, Framework, tier_label};
 use innogauge_model::views;
 use innogauge_model::wire::{ChartQuery, RankMeasure};
 use innogauge_model::words::t;
-use innogauge_model::{Lang, Period, Status};
+use innogauge_model::{Catalog, Lang, Period, Status};
 
 use super::error::ApiError;
 use super::handlers::{Answer, indicator, optional_region, period, query_of};
@@ -40,22 +40,22 @@ pub async fn chart(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         None => Lang::Zh,
         Some(text) => Lang::parse(text).ok_or_else(|| ApiError::bad_request("bad-lang", format!("`lang` is zh or en, not {text:?}")))?,
     };
-    let catalog = app.catalog;
-    let region = optional_region(&app, q.region.as_deref())?;
+    let catalog: &Catalog = &snapshot.catalog;
+    let region = optional_region(catalog, q.region.as_deref())?;
     let until = period(q.period.as_deref())?;
     let version = snapshot.version;
     let needs_indicator = || {
         q.indicator
             .as_deref()
             .ok_or_else(|| ApiError::bad_request("missing-parameter", format!("a {} picture needs `indicator`", q.kind)))
-            .and_then(|i| indicator(&app, i))
+            .and_then(|i| indicator(catalog, i))
     };
     let picture = match q.kind.as_str() {
         "gauge" => {
             let indicator = needs_indicator()?;
             let region = region.unwrap_or_else(|| catalog.city());
             let view = views::series_view(catalog, &snapshot.dataset, indicator, region, until);
-            let progress = view.progress.first().ok_or_else(|| ApiError::not_found("no progress to show"))?;
+            let progress = view.progress_for(q.target.as_deref()).ok_or_else(|| ApiError::not_found("no progress to show"))?;
             let (body, height) = charts::gauge(catalog, progress, lang);
             let name = if lang == Lang::Zh { &indicator.name_zh } else { &indicator.name_en };
             let place = if lang == Lang::Zh { &region.name_zh } else { &region.name_en };
@@ -117,7 +117,7 @@ pub async fn chart(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
             };
             let method = q.method.unwrap_or_default();
             let data = snapshot.clone();
-            let e = tokio::task::spawn_blocking(move || evaluation::evaluate(catalog, &data.dataset, framework, quarter, method))
+            let e = tokio::task::spawn_blocking(move || evaluation::evaluate(&data.catalog, &data.dataset, framework, quarter, method))
                 .await
                 .map_err(|e| ApiError::internal(&e))?;
             let title = if lang == Lang::Zh { e.name_zh.clone() } else { e.name_en.clone() };

@@ -7,11 +7,11 @@ use bytes::Bytes;
 use innogauge_model::evaluation::{self, Framework};
 use innogauge_model::views::{self, RankMeasure};
 use innogauge_model::wire::{
-    BackupFile, BackupStatus, EvaluationQuery, EvaluationWire, ExportQuery, Health, HistoryEntry, HistoryQuery, ProgressQuery,
-    ProgressWire, RankingQuery, SeriesQuery, SeriesWire, SnapshotWire, UploadDetail, UploadQuery, UploadStatus, UploadSummary,
-    UploadsQuery,
+    BackupFile, BackupStatus, CatalogQuery, EvaluationQuery, EvaluationWire, ExportQuery, Health, HistoryEntry, HistoryQuery,
+    ProgressQuery, ProgressWire, RankingQuery, SeriesQuery, SeriesWire, SnapshotWire, UploadDetail, UploadQuery, UploadStatus,
+    UploadSummary, UploadsQuery,
 };
-use innogauge_model::{Indicator, Period, Region, UploadOptions};
+use innogauge_model::{Catalog, Indicator, Period, Region, UploadOptions};
 use serde::Serialize;
 use warp::Reply;
 use warp::http::StatusCode;
@@ -35,20 +35,20 @@ pub(super) fn query_of<T: serde::de::DeserializeOwned>(query: &str) -> Result<T,
     })
 }
 
-pub(super) fn indicator(app: &App, text: &str) -> Result<&'static Indicator, ApiError> {
-    app.catalog.indicator(text).ok_or_else(|| ApiError::not_found(format!("unknown indicator {text:?}")))
+pub(super) fn indicator<'c>(catalog: &'c Catalog, text: &str) -> Result<&'c Indicator, ApiError> {
+    catalog.indicator(text).ok_or_else(|| ApiError::not_found(format!("unknown indicator {text:?}")))
 }
 
-pub(super) fn region(app: &App, text: &str) -> Result<&'static Region, ApiError> {
-    app.catalog.region(text).ok_or_else(|| ApiError::not_found(format!("unknown region {text:?}")))
+pub(super) fn region<'c>(catalog: &'c Catalog, text: &str) -> Result<&'c Region, ApiError> {
+    catalog.region(text).ok_or_else(|| ApiError::not_found(format!("unknown region {text:?}")))
 }
 
-fn optional_indicator(app: &App, text: Option<&str>) -> Result<Option<&'static Indicator>, ApiError> {
-    text.map(|t| indicator(app, t)).transpose()
+fn optional_indicator<'c>(catalog: &'c Catalog, text: Option<&str>) -> Result<Option<&'c Indicator>, ApiError> {
+    text.map(|t| indicator(catalog, t)).transpose()
 }
 
-pub(super) fn optional_region(app: &App, text: Option<&str>) -> Result<Option<&'static Region>, ApiError> {
-    text.map(|t| region(app, t)).transpose()
+pub(super) fn optional_region<'c>(catalog: &'c Catalog, text: Option<&str>) -> Result<Option<&'c Region>, ApiError> {
+    text.map(|t| region(catalog, t)).transpose()
 }
 
 pub(super) fn period(text: Option<&str>) -> Result<Option<Period>, ApiError> {
@@ -73,9 +73,25 @@ pub async fn openapi(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
     Ok(reply::static_json(&ctx, &app.cors, "openapi", super::openapi::document))
 }
 
-pub async fn catalog(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
-    // The catalogue changes only with a new binary.
-    Ok(reply::static_json(&ctx, &app.cors, "catalog", || app.catalog.document()))
+/// `GET /api/v1/catalog[?as_of=N]`: the catalogue in force now, or at data version `N` (a
+/// published report's targets are those of its version).
+pub async fn catalog(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let snapshot = app.data.current();
+    let q: CatalogQuery = query_of(&query)?;
+    match q.as_of {
+        Some(v) if v < 0 => Err(ApiError::bad_request("bad-as-of", "`as_of` is an upload id")),
+        Some(v) if v < snapshot.version => {
+            // What was in force at a past version never changes: the ETag is that version's.
+            let etag = reply::etag(v, "catalog");
+            if ctx.if_none_match.as_deref() == Some(etag.as_str()) {
+                return Ok(reply::not_modified(&ctx, &app.cors, &etag));
+            }
+            let catalog = crate::data::catalog_at(&*app.store, &crate::data::builtin_catalog(), v).await?;
+            let body = Bytes::from(serde_json::to_vec(catalog.document()).map_err(|e| ApiError::internal(&e))?);
+            Ok(bytes_response(&ctx, &app.cors, StatusCode::OK, "application/json; charset=utf-8", body, Some(&etag)))
+        }
+        _ => Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, "catalog", || snapshot.catalog.document().clone())),
+    }
 }
 
 pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
@@ -88,8 +104,9 @@ pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         return Ok(hit);
     }
     let q: SeriesQuery = query_of(&query)?;
-    let indicator = indicator(&app, &q.indicator)?;
-    let region = optional_region(&app, q.region.as_deref())?.unwrap_or_else(|| app.catalog.city());
+    let catalog = &snapshot.catalog;
+    let indicator = indicator(catalog, &q.indicator)?;
+    let region = optional_region(catalog, q.region.as_deref())?.unwrap_or_else(|| catalog.city());
     let until = period(q.period.as_deref())?;
     let as_of = q.as_of;
     match as_of {
@@ -100,7 +117,10 @@ pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         Some(v) if v < 0 => return Err(ApiError::bad_request("bad-as-of", "`as_of` is an upload id")),
         Some(v) => {
             let past = app.data.as_of(v).await?;
-            let view = views::series_view(app.catalog, &past.dataset, indicator, region, until);
+            // Judged by the targets in force then; an indicator or region the past catalogue
+            // did not have yet is simply unknown at that version.
+            let (indicator, region) = (self::indicator(&past.catalog, &indicator.id)?, self::region(&past.catalog, &region.code)?);
+            let view = views::series_view(&past.catalog, &past.dataset, indicator, region, until);
             // What was known after an upload never changes: the ETag is that upload's.
             let etag = reply::etag(v, &key);
             if ctx.if_none_match.as_deref() == Some(etag.as_str()) {
@@ -113,7 +133,7 @@ pub async fn series(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     // The current data under one key, however `as_of` was spelt.
     let key = if as_of.is_some() { current_key("series", &query) } else { key };
     Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &key, || {
-        views::series_view(app.catalog, &snapshot.dataset, indicator, region, until)
+        views::series_view(catalog, &snapshot.dataset, indicator, region, until)
     }))
 }
 
@@ -131,10 +151,13 @@ pub async fn progress(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         return Ok(hit);
     }
     let q: ProgressQuery = query_of(&query)?;
-    let (indicator, region, until) =
-        (optional_indicator(&app, q.indicator.as_deref())?, optional_region(&app, q.region.as_deref())?, period(q.period.as_deref())?);
-    let catalog = app.catalog;
-    let summaries = move || -> Vec<ProgressWire> {
+    let catalog = &snapshot.catalog;
+    let (indicator, region, until) = (
+        optional_indicator(catalog, q.indicator.as_deref())?,
+        optional_region(catalog, q.region.as_deref())?,
+        period(q.period.as_deref())?,
+    );
+    let summaries = || -> Vec<ProgressWire> {
         let pairs: Vec<(&Indicator, &Region)> = match (indicator, region) {
             (Some(i), Some(r)) => vec![(i, r)],
             // Every region of an indicator: the city, the districts, the zones.
@@ -165,8 +188,8 @@ pub async fn evaluation(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         return Ok(hit);
     }
     let q: EvaluationQuery = query_of(&query)?;
-    let only = optional_region(&app, q.region.as_deref())?;
-    if only.is_some_and(|r| !r.is_district()) {
+    let only = optional_region(&current.catalog, q.region.as_deref())?.map(|r| r.code.clone());
+    if only.as_ref().is_some_and(|code| current.catalog.region(code).is_some_and(|r| !r.is_district())) {
         return Err(ApiError::bad_request("not-a-district", "the evaluation compares the 38 districts: name one of them, or none"));
     }
     let requested = period(q.period.as_deref())?;
@@ -176,9 +199,9 @@ pub async fn evaluation(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         Some(v) if v < current.version => (app.data.as_of(v).await?, v, true),
         _ => (current.clone(), current.version, false),
     };
-    let catalog = app.catalog;
     let framework = Framework::builtin();
     let build = move || -> Result<EvaluationWire, ApiError> {
+        let catalog = &snapshot.catalog;
         let period = match requested {
             Some(Period::Quarter(y, q)) => Period::Quarter(y, q),
             Some(other) => {
@@ -188,8 +211,8 @@ pub async fn evaluation(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
                 .ok_or_else(|| ApiError::not_found("no quarter has the data for an evaluation yet"))?,
         };
         let mut result = evaluation::evaluate(catalog, &snapshot.dataset, framework, period, method);
-        if let Some(region) = only {
-            result.districts.retain(|d| d.region == *region.code);
+        if let Some(code) = only {
+            result.districts.retain(|d| d.region == *code);
         }
         Ok(result)
     };
@@ -214,18 +237,18 @@ pub async fn ranking(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         return Ok(hit);
     }
     let q: RankingQuery = query_of(&query)?;
-    let indicator = indicator(&app, &q.indicator)?;
+    let indicator = indicator(&snapshot.catalog, &q.indicator)?;
     let period = period(q.period.as_deref())?;
     let measure = q.measure.unwrap_or(RankMeasure::Value);
     Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &key, || {
-        views::ranking(app.catalog, &snapshot.dataset, indicator, period, measure)
+        views::ranking(&snapshot.catalog, &snapshot.dataset, indicator, period, measure)
     }))
 }
 
 pub async fn snapshot(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let snapshot = app.data.current();
     Ok(cached_json(&ctx, &app.cors, &app.bodies, snapshot.version, &format!("snapshot?{query}"), || {
-        let view = views::snapshot(app.catalog, &snapshot.dataset);
+        let view = views::snapshot(&snapshot.catalog, &snapshot.dataset);
         SnapshotWire { data_version: snapshot.version, progress: view.progress, latest: view.latest }
     }))
 }
@@ -237,8 +260,9 @@ pub async fn boundaries(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
 
 pub async fn history(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let q: HistoryQuery = query_of(&query)?;
-    let indicator = indicator(&app, &q.indicator)?;
-    let region = region(&app, &q.region)?;
+    let catalog = app.catalog();
+    let indicator = indicator(&catalog, &q.indicator)?;
+    let region = region(&catalog, &q.region)?;
     let period = period(Some(&q.period))?.ok_or_else(|| ApiError::bad_request("bad-period", "`period` is required"))?;
     let revisions = app.store.history(&indicator.id, &region.code, period.month_index()).await?;
     let entries: Vec<HistoryEntry> = revisions
@@ -259,13 +283,15 @@ pub async fn history(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
 
 pub async fn export_csv(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let q: ExportQuery = query_of(&query)?;
-    let (only_indicator, only_region) = (optional_indicator(&app, q.indicator.as_deref())?, optional_region(&app, q.region.as_deref())?);
     let snapshot = app.data.current();
+    let catalog = &snapshot.catalog;
+    let (only_indicator, only_region) =
+        (optional_indicator(catalog, q.indicator.as_deref())?, optional_region(catalog, q.region.as_deref())?);
     // UTF-8 with BOM so that Excel on Chinese Windows opens it without mojibake.
     let mut out = String::from("\u{FEFF}indicator,指标,region,地区,period,value,unit,origin\n");
-    for indicator in app.catalog.indicators().iter().filter(|i| only_indicator.is_none_or(|o| o.id == i.id)) {
-        for region in app.catalog.regions().iter().filter(|r| only_region.is_none_or(|o| o.code == r.code)) {
-            let series: SeriesWire = (&snapshot.dataset.series(app.catalog, &indicator.id, &region.code)).into();
+    for indicator in catalog.indicators().iter().filter(|i| only_indicator.is_none_or(|o| o.id == i.id)) {
+        for region in catalog.regions().iter().filter(|r| only_region.is_none_or(|o| o.code == r.code)) {
+            let series: SeriesWire = (&snapshot.dataset.series(catalog, &indicator.id, &region.code)).into();
             for point in &series.points {
                 let row = [
                     &*indicator.id,

@@ -3,6 +3,7 @@
 //! sane. A final catch-all answers 404 for unknown paths and 405 with `Allow` for known paths
 //! used with the wrong method (warp alone would say 405 for unknown paths and omit `Allow`).
 
+mod catalog;
 mod charts;
 pub mod error;
 mod handlers;
@@ -30,7 +31,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("/healthz", "GET", "healthz"),
     ("/metrics", "GET", "metrics"),
     ("/openapi.json", "GET", "openapi"),
-    ("/api/v1/catalog", "GET", "catalog"),
+    ("/api/v1/catalog", "GET, POST", "catalog"),
     ("/api/v1/series", "GET", "series"),
     ("/api/v1/progress", "GET", "progress"),
     ("/api/v1/ranking", "GET", "ranking"),
@@ -66,6 +67,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("/board", "GET", "pages"),
     ("/embed", "GET", "pages"),
     ("/pages/app.css", "GET", "pages"),
+    ("/catalog", "GET, POST", "catalog"),
 ];
 
 fn with_app(app: Arc<App>) -> impl Filter<Extract = (Arc<App>,), Error = Infallible> + Clone {
@@ -163,6 +165,7 @@ enum Get {
     Root,
     Page(pages::Page),
     Stylesheet,
+    CatalogPage,
 }
 
 impl Get {
@@ -197,6 +200,7 @@ impl Get {
             "/board" => Get::Page(pages::Page::Board),
             "/embed" => Get::Page(pages::Page::Embed),
             "/pages/app.css" => Get::Stylesheet,
+            "/catalog" => Get::CatalogPage,
             other => {
                 if let Some(id) = other.strip_prefix("/api/v1/uploads/") {
                     Get::Upload(id.parse().ok()?)
@@ -243,6 +247,7 @@ impl Get {
             Get::Root => pages::root(app, ctx, query).await,
             Get::Page(page) => pages::page(app, ctx, page).await,
             Get::Stylesheet => pages::stylesheet(app, ctx, query).await,
+            Get::CatalogPage => catalog::page(app, ctx).await,
         }
     }
 }
@@ -308,6 +313,26 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
             observe_long(app.clone(), reports::publish_form(app, ctx, period, body)).await
         })
         .boxed();
+    let catalog_api = warp::path!("api" / "v1" / "catalog")
+        .and(warp::post())
+        .and(warp::body::content_length_limit(catalog::MAX_CATALOG_BYTES))
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .and(query())
+        .and(warp::body::bytes())
+        .then(|app: Arc<App>, ctx: Ctx, query: String, body: Bytes| async move {
+            observe(app.clone(), catalog::apply_api(app, ctx, query, body)).await
+        })
+        .boxed();
+    // A form sends the file percent-encoded: up to three bytes for one.
+    let catalog_form = warp::path!("catalog")
+        .and(warp::post())
+        .and(warp::body::content_length_limit(3 * catalog::MAX_CATALOG_BYTES + 4096))
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .and(warp::body::bytes())
+        .then(|app: Arc<App>, ctx: Ctx, body: Bytes| async move { observe(app.clone(), catalog::form(app, ctx, body)).await })
+        .boxed();
     let preflight = warp::options()
         .and(with_app(app.clone()))
         .and(ctx())
@@ -333,6 +358,10 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .or(publish_api)
         .unify()
         .or(publish_form)
+        .unify()
+        .or(catalog_api)
+        .unify()
+        .or(catalog_form)
         .unify()
         .or(preflight)
         .unify()

@@ -12,12 +12,12 @@ use innogauge_model::catalog::{
 use innogauge_model::evaluation::Method;
 use innogauge_model::views::{LatestValue, RankEntry, RankMeasure, Ranking, SeriesView};
 use innogauge_model::wire::{
-    BackupFile, BackupStatus, ChangesWire, ChartQuery, CommitEvent, Credentials, ErrorBody, EvaluationDistrictWire, EvaluationMeasureWire,
-    EvaluationPartWire, EvaluationQuery, EvaluationWire, ExportQuery, GridRowWire, GridWire, Health, HistoryEntry, HistoryQuery,
-    KeyedValueWire, MeasureScoreWire, MeasureShiftWire, MessageWire, ObservationWire, PartScoreWire, PointWire, ProblemWire, ProgressQuery,
-    ProgressWire, PublishedReportWire, RankingQuery, ReportWire, RevisionWire, Role, SeriesQuery, SeriesWire, SessionUser, SessionWire,
-    SnapshotWire, SourceWire, TrendWire, UploadDetail, UploadKind, UploadOutcome, UploadQuery, UploadStatus, UploadSummary, UploadsQuery,
-    schemas,
+    BackupFile, BackupStatus, CatalogChangeWire, CatalogOutcome, CatalogProblemWire, CatalogQuery, ChangesWire, ChartQuery, CommitEvent,
+    Credentials, ErrorBody, EvaluationDistrictWire, EvaluationMeasureWire, EvaluationPartWire, EvaluationQuery, EvaluationWire,
+    ExportQuery, GridRowWire, GridWire, Health, HistoryEntry, HistoryQuery, KeyedValueWire, MeasureScoreWire, MeasureShiftWire,
+    MessageWire, ObservationWire, PartScoreWire, PointWire, ProblemWire, ProgressQuery, ProgressWire, PublishedReportWire, RankingQuery,
+    ReportWire, RevisionWire, Role, SeriesQuery, SeriesWire, SessionUser, SessionWire, SnapshotWire, SourceWire, TrendWire, UploadDetail,
+    UploadKind, UploadOutcome, UploadQuery, UploadStatus, UploadSummary, UploadsQuery, VerdictWire, schemas,
 };
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -32,10 +32,10 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         healthz, metrics, openapi, catalog, series, progress, ranking, snapshot, boundaries, history, export, events, list_uploads,
         upload, upload_detail, revert, backup, evaluation, widget_file, demo, demo_css, session_get, session_post, session_delete, root, signin_page,
         upload_page, board_page, embed_page, stylesheet, chart_svg, frame_page, frame_css, reports_api, publish_api, reports_page, reports_feed, reports_css, report_page, report_pdf,
-        report_draft, publish_form
+        report_draft, publish_form, catalog_apply, catalog_page, catalog_form
     ),
     components(schemas(
-        ErrorBody, Health, CommitEvent, BackupStatus, BackupFile, EvaluationWire, EvaluationDistrictWire, EvaluationPartWire,
+        ErrorBody, Health, CommitEvent, CatalogOutcome, CatalogChangeWire, CatalogProblemWire, VerdictWire, BackupStatus, BackupFile, EvaluationWire, EvaluationDistrictWire, EvaluationPartWire,
         EvaluationMeasureWire, PublishedReportWire, PartScoreWire, MeasureScoreWire, MeasureShiftWire, SourceWire, Method, CatalogDocument, UnitDoc, GroupDoc, RegionDoc, DerivationDoc, IndicatorDoc, BoundDoc, SourceDoc, TargetDoc,
         SeriesView, SeriesWire, PointWire, ProgressWire, TrendWire, MessageWire, Ranking, RankEntry, RankMeasure, SnapshotWire, LatestValue,
         HistoryEntry, UploadOutcome, UploadStatus, UploadKind, UploadSummary, UploadDetail, ReportWire, ProblemWire, ChangesWire,
@@ -73,8 +73,49 @@ fn metrics() {}
 #[utoipa::path(get, path = "/openapi.json", tag = "service", responses((status = 200, description = "this document", content_type = "application/json")))]
 fn openapi() {}
 
-#[utoipa::path(get, path = "/api/v1/catalog", tag = "read", responses((status = 200, description = "indicators, units, targets with their sources, regions, groups", body = CatalogDocument)))]
+#[utoipa::path(
+    get, path = "/api/v1/catalog", tag = "read", params(CatalogQuery),
+    responses(
+        (status = 200, description = "indicators, units, targets with their sources, regions, groups: the catalogue in force now, or at data version `as_of`", body = CatalogDocument),
+        (status = 304, description = "the copy the client has is current"),
+        (status = 400, description = "a negative `as_of`", body = ErrorBody),
+    )
+)]
 fn catalog() {}
+
+#[utoipa::path(
+    post, path = "/api/v1/catalog", tag = "write", security(("bearer" = [])),
+    params(("dry_run" = Option<bool>, Query, description = "check and list the changes only")),
+    request_body(content = String, content_type = "text/plain", description = "a catalogue file (TOML, UTF-8 or GB18030): `[[target]]`, `[[indicator]]`, `[[region]]`, `[[unit]]`, `[[group]]` entries add or replace by key; `[remove]` lists keys to take out"),
+    responses(
+        (status = 201, description = "applied: a catalogue revision, a new data version; every server and open widget picks it up", body = CatalogOutcome),
+        (status = 200, description = "a dry run, or a file that changes nothing", body = CatalogOutcome),
+        (status = 400, description = "not text", body = ErrorBody),
+        (status = 401, description = "no token or session", body = ErrorBody),
+        (status = 403, description = "not an admin, or a session without its CSRF token", body = ErrorBody),
+        (status = 413, description = "larger than 1 MiB"),
+        (status = 422, description = "rejected, nothing changed: every problem with its line, in Chinese and English", body = CatalogOutcome),
+    )
+)]
+fn catalog_apply() {}
+
+#[utoipa::path(get, path = "/catalog", tag = "pages", responses((status = 200, description = "for admins: the catalogue's revisions and a form to check and apply a catalogue file; signed out: where to sign in", content_type = "text/html"), (status = 403, description = "not an admin", body = ErrorBody)))]
+fn catalog_page() {}
+
+#[utoipa::path(
+    post, path = "/catalog", tag = "pages",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`, `text` (the catalogue file) and `action` (`check` or `apply`), from the form on /catalog"),
+    responses(
+        (status = 200, description = "checked: the changes, and a button to apply them", content_type = "text/html"),
+        (status = 303, description = "applied: back to /catalog"),
+        (status = 400, description = "not a form", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "without the session's CSRF token, or not an admin", body = ErrorBody),
+        (status = 413, description = "too large"),
+        (status = 422, description = "the file has problems (listed on the page); nothing changed", content_type = "text/html"),
+    )
+)]
+fn catalog_form() {}
 
 #[utoipa::path(
     get, path = "/api/v1/series", tag = "read", params(SeriesQuery),
@@ -132,7 +173,7 @@ fn history() {}
 )]
 fn export() {}
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "read", responses((status = 200, description = "Server-Sent Events: `hello` (the current version), `commit` (a CommitEvent: the changed indicators, regions and periods, and the new version, which is also the event id), `reset` (refetch everything); `Last-Event-ID` resumes", content_type = "text/event-stream")))]
+#[utoipa::path(get, path = "/api/v1/events", tag = "read", responses((status = 200, description = "Server-Sent Events: `hello` (the current version), `commit` (a CommitEvent: the changed indicators, regions and periods, and the new version, which is also the event id), `catalog` (a catalogue revision, a CommitEvent with `catalog: true`: fetch the catalogue and every figure again), `reset` (refetch everything); `Last-Event-ID` resumes", content_type = "text/event-stream")))]
 fn events() {}
 
 #[utoipa::path(

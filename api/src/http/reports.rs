@@ -127,7 +127,7 @@ fn pdf_response(ctx: &Ctx, app: &App, bytes: Vec<u8>, name: &str, etag: Option<&
 /// it, less those published.
 fn publishable(app: &App, published: &[ReportRecord]) -> Vec<html::Publishable> {
     let snapshot = app.data.current();
-    let Ok(latest) = report::quarter(app.catalog, &snapshot.dataset, None) else { return Vec::new() };
+    let Ok(latest) = report::quarter(&snapshot.catalog, &snapshot.dataset, None) else { return Vec::new() };
     let mut out = Vec::new();
     let mut quarter = latest;
     for _ in 0..4 {
@@ -207,7 +207,7 @@ pub async fn get(app: Arc<App>, ctx: Ctx, path: ReportPath, query: String) -> An
             let quarter = Period::parse(&period).map_err(|e| ApiError::bad_request("bad-period", e.message.en))?;
             let snapshot = app.data.current();
             let work = app.clone();
-            let rendition = tokio::task::spawn_blocking(move || work.reports.draft(work.catalog, &snapshot, quarter, lang))
+            let rendition = tokio::task::spawn_blocking(move || work.reports.draft(&snapshot.catalog, &snapshot, quarter, lang))
                 .await
                 .map_err(|e| ApiError::internal(&e))?
                 .map_err(report_error)?;
@@ -272,7 +272,7 @@ async fn publish(app: &Arc<App>, period: &str, principal: &Principal) -> Result<
     tokio::task::spawn_blocking(move || {
         let fonts = work.reports.fonts()?;
         let snapshot = work.data.current();
-        report::publish_blocking(&handle, &*work.store, &snapshot, work.catalog, &fonts, quarter, &actor)
+        report::publish_blocking(&handle, &*work.store, &snapshot, &snapshot.catalog, &fonts, quarter, &actor)
     })
     .await
     .map_err(|e| ApiError::internal(&e))?

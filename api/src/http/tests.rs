@@ -757,7 +757,7 @@ async fn two_servers_lose_nothing(first: Server, second: Server) {
         read_until(&mut events_b, &mut seen_b, &format!("id:{id}\n")).await;
     }
     // Both serve the last commit's value, and exactly what the database holds.
-    let reloaded = crate::data::DataCache::load(first.app.store.clone(), Catalog::builtin()).await.unwrap().current();
+    let reloaded = crate::data::DataCache::load(first.app.store.clone(), crate::data::builtin_catalog()).await.unwrap().current();
     assert_eq!(reloaded.version, last.0);
     for server in [&first, &second] {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -811,12 +811,11 @@ async fn an_import_beside_a_running_server_reaches_its_readers() {
     let (mut events, mut seen) = open_events(server.addr, None).await;
     // What `innogauge import` does: its own store and ingestion door on the same file.
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
-    let catalog = Catalog::builtin();
-    let data = Arc::new(crate::data::DataCache::load(store.clone(), catalog).await.unwrap());
+    let data = Arc::new(crate::data::DataCache::load(store.clone(), crate::data::builtin_catalog()).await.unwrap());
     let (_keep, nobody) = watch::channel(false);
     let events_of_import =
         Arc::new(crate::events::Events::new(Arc::new(crate::metrics::Metrics::default()), nobody, Duration::from_secs(15)));
-    let door = crate::ingest::Ingest::new(catalog, store, data, events_of_import, Limits::default().read());
+    let door = crate::ingest::Ingest::new(store, data, events_of_import, Limits::default().read());
     let outcome = door
         .upload(crate::ingest::UploadRequest {
             bytes: "指标,地区,时期,数值\n高新技术企业,江津区,2025Q3,321\n".as_bytes().to_vec(),
@@ -1050,7 +1049,7 @@ async fn backup_while_uploading_restores_the_same_data(server: Server, postgres:
     } else {
         Arc::new(SqliteStore::open(&target_url).await.unwrap())
     };
-    let copy = crate::data::DataCache::load(target.clone(), Catalog::builtin()).await.unwrap().current();
+    let copy = crate::data::DataCache::load(target.clone(), crate::data::builtin_catalog()).await.unwrap().current();
     let source = server.app.data.as_of(done.counts.version).await.unwrap();
     assert_eq!(copy.version, done.counts.version);
     assert!(copy.dataset == source.dataset, "the restored snapshot is the source's at the backup's version");
@@ -1348,4 +1347,99 @@ async fn widgets_come_as_pictures_and_frames_for_pages_without_scripts() {
     assert!(frame.headers.iter().all(|(n, _)| !n.eq_ignore_ascii_case("x-frame-options")), "a frame page may be framed");
     assert_eq!(get(addr, "/frame").await.status, 400);
     assert_eq!(get(addr, "/frame?type=gauge%22%3E").await.status, 400, "a type is a widget name, not markup");
+}
+
+/// The next plan's targets as data: a catalogue file applied to one server reaches the other
+/// server's reads and event streams without a restart, the 2025 target gets its final verdict
+/// once 2025Q4 is in, a past version keeps the catalogue it had, and a file with problems
+/// changes nothing and names every problem with its line.
+async fn the_next_plan_applies_live_on_every_server(first: Server, second: Server) {
+    let admin = token(&first, "admin", &[]).await;
+    let bearer = format!("Bearer {admin}");
+    let csv = "指标,地区,时期,数值\n科技型企业数量,重庆市,2021Q4,36900\n科技型企业数量,重庆市,2025Q3,44100\n";
+    assert_eq!(post_csv(first.addr, "/api/v1/uploads", &admin, csv.as_bytes()).await.status, 201);
+    let (mut events, mut seen) = open_events(second.addr, None).await;
+    let before = get(first.addr, "/healthz").await.json()["data_version"].as_i64().unwrap();
+    let plan = r#"# 重庆市“十五五”科技创新目标（示例）
+[[target]]
+id = "tech_smes_2030"
+indicator = "tech_smes"
+regions = ["500000"]
+kind = "level"
+bound = { at_least = 60000 }
+base = "2025"
+deadline = "2030"
+source = { seed = "", document = "重庆市科技创新“十五五”规划（示例）", clause = "二、主要目标", quote = "科技型企业达到6万家" }
+"#;
+    let checked = request(first.addr, "POST", "/api/v1/catalog?dry_run=true", &[("Authorization", &bearer)], plan.as_bytes()).await;
+    assert_eq!((checked.status, checked.json()["status"].as_str()), (200, Some("dry_run")));
+    assert_eq!(checked.json()["changes"][0]["key"], "tech_smes_2030");
+    assert_eq!(get(first.addr, "/healthz").await.json()["data_version"].as_i64(), Some(before), "a dry run changes nothing");
+
+    let applied = request(first.addr, "POST", "/api/v1/catalog", &[("Authorization", &bearer)], plan.as_bytes()).await;
+    assert_eq!(applied.status, 201, "{}", String::from_utf8_lossy(&applied.body));
+    let version = applied.json()["data_version"].as_i64().unwrap();
+    assert!(version > before, "a catalogue revision is a data version");
+    // The other server hears of it as a `catalog` event and serves it, without a restart.
+    read_until(&mut events, &mut seen, &format!("id:{version}\n")).await;
+    assert!(seen.contains("event:catalog"), "{seen}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while second.app.data.current().version < version {
+        assert!(tokio::time::Instant::now() < deadline, "the second server follows the revision");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let catalog = get(second.addr, "/api/v1/catalog").await.json();
+    assert!(catalog["target"].as_array().unwrap().iter().any(|t| t["id"] == "tech_smes_2030"));
+    let series = get(second.addr, "/api/v1/series?indicator=tech_smes").await.json();
+    let targets: Vec<&str> = series["progress"].as_array().unwrap().iter().filter_map(|p| p["target"].as_str()).collect();
+    assert_eq!(targets, ["tech_smes_2025", "tech_smes_2030"]);
+    assert_eq!(series["progress"][0]["quarters_remaining"], 1, "2025 is open: one quarter of data to come");
+    // What was in force before stays readable as it was.
+    let earlier = get(second.addr, &format!("/api/v1/catalog?as_of={before}")).await.json();
+    assert!(!earlier["target"].as_array().unwrap().iter().any(|t| t["id"] == "tech_smes_2030"));
+
+    // 2025Q4 completes the 2025 target: its verdict is final; the 2030 target is the open one.
+    let q4 = "指标,地区,时期,数值\n科技型企业数量,重庆市,2025Q4,44812\n";
+    assert_eq!(post_csv(second.addr, "/api/v1/uploads", &admin, q4.as_bytes()).await.status, 201);
+    let series = get(second.addr, "/api/v1/series?indicator=tech_smes").await.json();
+    let final_2025 = &series["progress"][0];
+    assert_eq!((final_2025["target"].as_str(), final_2025["status"].as_str()), (Some("tech_smes_2025"), Some("target_missed")));
+    assert_eq!(final_2025["verdict"]["text"]["zh"], "2025年目标未实现（最终结果），差188家");
+    assert!(final_2025.get("projected").is_none() && final_2025.get("quarters_remaining").is_none());
+    assert_eq!(series["progress"][1]["quarters_remaining"], 20, "2030 has twenty quarters to go");
+
+    // A file with problems: every one with its line, nothing changed.
+    let at = get(first.addr, "/healthz").await.json()["data_version"].as_i64().unwrap();
+    let broken = "[[target]]\nid = \"x_2030\"\nindicator = \"nope\"\nregions = [\"500000\"]\nkind = \"level\"\nbound = { at_least = 1 }\ndeadline = \"2030\"\nsource = { seed = \"\", document = \"d\", clause = \"c\", quote = \"q\" }\n\n[remove]\nindicator = [\"tech_smes\"]\n";
+    let refused = request(first.addr, "POST", "/api/v1/catalog", &[("Authorization", &bearer)], broken.as_bytes()).await;
+    assert_eq!(refused.status, 422, "{}", String::from_utf8_lossy(&refused.body));
+    let problems = refused.json()["problems"].as_array().unwrap().clone();
+    let said: Vec<String> = problems.iter().map(|p| p["text"]["en"].as_str().unwrap().to_owned()).collect();
+    assert!(said.iter().any(|s| s.starts_with("line 1, target x_2030: unknown indicator")), "{said:?}");
+    assert!(said.iter().any(|s| s.contains("indicator tech_smes") && s.contains("cannot be removed")), "{said:?}");
+    assert!(problems.iter().all(|p| !p["text"]["zh"].as_str().unwrap().is_empty()));
+    assert_eq!(get(first.addr, "/healthz").await.json()["data_version"].as_i64(), Some(at), "a rejected file changes nothing");
+    let reader = token(&first, "statistician", &["500118"]).await;
+    let forbidden =
+        request(first.addr, "POST", "/api/v1/catalog", &[("Authorization", &format!("Bearer {reader}"))], plan.as_bytes()).await;
+    assert_eq!(forbidden.status, 403);
+}
+
+#[tokio::test]
+async fn sqlite_the_next_plan_applies_live_on_every_server() {
+    let url = temp_sqlite_url("plan");
+    let limits = Limits { follow_every: Duration::from_millis(200), ..Limits::default() };
+    let first = start_following(Arc::new(SqliteStore::open(&url).await.unwrap()), limits.clone(), None).await;
+    let second = start_following(Arc::new(SqliteStore::open(&url).await.unwrap()), limits, None).await;
+    the_next_plan_applies_live_on_every_server(first, second).await;
+}
+
+#[tokio::test]
+async fn postgres_the_next_plan_applies_live_on_every_server() {
+    let Some(store) = temp_postgres("plan").await else { return };
+    let url = store.url_for_tests();
+    let first = start_following(Arc::new(store.clone()), Limits::default(), Some(store)).await;
+    let other = crate::store::PostgresStore::open(&url).await.unwrap();
+    let second = start_following(Arc::new(other.clone()), Limits::default(), Some(other)).await;
+    the_next_plan_applies_live_on_every_server(first, second).await;
 }
