@@ -217,6 +217,17 @@ impl Client {
         let this = Rc::downgrade(self);
         let on_reset = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {
             if let Some(this) = this.upgrade() {
+                // What was missed may include a catalogue revision.
+                this.catalog.borrow_mut().take();
+                this.notify(|_| true);
+            }
+        });
+        // A catalogue revision (the next plan's targets, a renamed indicator): every widget
+        // fetches the catalogue and its figures again.
+        let this = Rc::downgrade(self);
+        let on_catalog = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {
+            if let Some(this) = this.upgrade() {
+                this.catalog.borrow_mut().take();
                 this.notify(|_| true);
             }
         });
@@ -254,11 +265,13 @@ impl Client {
         });
         let _ = source.add_event_listener_with_callback("commit", on_commit.as_ref().unchecked_ref());
         let _ = source.add_event_listener_with_callback("reset", on_reset.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("catalog", on_catalog.as_ref().unchecked_ref());
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         // The stream lives as long as the page: its handlers do too.
         on_commit.forget();
         on_reset.forget();
+        on_catalog.forget();
         on_open.forget();
         on_error.forget();
         *self.source.borrow_mut() = Some(source);
@@ -279,6 +292,7 @@ impl Client {
         // Back after a drop: what is cached may predate commits made meanwhile.
         if up && self.dropped.replace(false) {
             self.cache.borrow_mut().clear();
+            self.catalog.borrow_mut().take();
             self.generation.set(self.generation.get().wrapping_add(1));
         }
         if !up {

@@ -754,6 +754,37 @@ pub fn choose_progress<'a>(list: &'a [ProgressWire], wanted: Option<&str>) -> Op
     })
 }
 
+/// A plan: the targets due in one year, and whether all of them have their final verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// The deadline year.
+    pub year: i32,
+    /// Every target of the plan is settled (its deadline's data are in).
+    pub ended: bool,
+}
+
+/// The plans among target summaries (a region's, or the city's), by deadline year, oldest
+/// first, and the current one: the earliest with a target still open, or when every plan has
+/// ended, the latest. Targets without a deadline (a cadence with no end) belong to no plan.
+pub fn plans(list: &[ProgressWire]) -> (Vec<Plan>, Option<i32>) {
+    let mut years: std::collections::BTreeMap<i32, bool> = std::collections::BTreeMap::new();
+    for p in list.iter().filter(|p| p.target.is_some()) {
+        let Some(year) = p.deadline.as_deref().and_then(|d| crate::period::Period::parse(d).ok()).map(crate::period::Period::year) else {
+            continue;
+        };
+        let ended = years.entry(year).or_insert(true);
+        *ended &= p.verdict.is_some();
+    }
+    let plans: Vec<Plan> = years.into_iter().map(|(year, ended)| Plan { year, ended }).collect();
+    let current = plans.iter().find(|p| !p.ended).or(plans.last()).map(|p| p.year);
+    (plans, current)
+}
+
+/// Whether a summary is one of the plan of `year`.
+pub fn in_plan(p: &ProgressWire, year: i32) -> bool {
+    p.target.is_some() && p.deadline.as_deref().and_then(|d| crate::period::Period::parse(d).ok()).is_some_and(|d| d.year() == year)
+}
+
 /// How a ranking orders regions.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1702,4 +1733,60 @@ pub struct ChartQuery {
     #[serde(default, deserialize_with = "text")]
     #[cfg_attr(feature = "openapi", param(value_type = Option<schemas::LangOrEmpty>))]
     pub lang: Option<String>,
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+
+    fn summary(target: &str, deadline: &str, settled: bool) -> ProgressWire {
+        ProgressWire {
+            target: Some(target.to_owned()),
+            indicator: "tech_smes".to_owned(),
+            region: "500000".to_owned(),
+            status: "substantial".to_owned(),
+            status_label: MessageWire { zh: String::new(), en: String::new() },
+            latest: None,
+            base: None,
+            target_value: None,
+            deadline: Some(deadline.to_owned()),
+            met: false,
+            achievement: None,
+            expected_now: None,
+            projected: None,
+            growth_still_required: None,
+            observed_growth: None,
+            required_growth: None,
+            ratio: None,
+            year_on_year: None,
+            required_path: None,
+            projection: None,
+            events_held: None,
+            events_required: None,
+            verdict: settled.then(|| VerdictWire {
+                achieved: true,
+                margin: None,
+                measure: "level".to_owned(),
+                text: MessageWire { zh: String::new(), en: String::new() },
+            }),
+            quarters_remaining: None,
+            summary: MessageWire { zh: String::new(), en: String::new() },
+        }
+    }
+
+    #[test]
+    fn the_current_plan_is_the_earliest_with_an_open_target() {
+        let list = [
+            summary("a_2023", "2023", true),
+            summary("a_2025", "2025", false),
+            summary("b_2025", "2025Q4", true),
+            summary("a_2030", "2030", false),
+        ];
+        let (plans, current) = plans(&list);
+        assert_eq!(plans, [Plan { year: 2023, ended: true }, Plan { year: 2025, ended: false }, Plan { year: 2030, ended: false }]);
+        assert_eq!(current, Some(2025));
+        let all_ended = [summary("a_2023", "2023", true), summary("a_2025", "2025", true)];
+        assert_eq!(super::plans(&all_ended).1, Some(2025), "every plan ended: the latest");
+        assert!(in_plan(&list[2], 2025) && !in_plan(&list[0], 2025));
+    }
 }

@@ -1,7 +1,8 @@
 //! The fixture files under `fixtures/` read as promised: every sample upload's validation
 //! report matches its snapshot (`fixtures/uploads/snapshots/`), every case's expected problem
 //! codes and positions (`fixtures/uploads/cases.toml`) are asserted, and the sample data set
-//! reads cleanly with city totals that follow the public figures.
+//! reads cleanly with city totals that follow the public figures, and the example of the next
+//! plan (`fixtures/plans/`) applies.
 //!
 //! To accept changed reports after a deliberate change: `UPDATE_SNAPSHOTS=1 cargo test -p
 //! innogauge-model --test fixtures`, then review the diff.
@@ -196,4 +197,25 @@ fn map_boundaries_cover_every_district_and_simplify_without_gaps() {
         assert_eq!(simple.hit(inside).map(|f| f.properties.code.as_str()), Some(feature.properties.code.as_str()));
     }
     assert!(checked >= 30, "only {checked} districts had a point well inside");
+}
+
+/// The README's example of the next plan applies to the built-in catalogue as four new targets.
+#[test]
+fn the_example_plan_adds_its_targets() {
+    use innogauge_model::catalog_change::{ChangeKind, StoredData, propose};
+    struct EveryValueStored;
+    impl StoredData for EveryValueStored {
+        fn has_indicator(&self, _: &str) -> bool {
+            true
+        }
+        fn has_region(&self, _: &str) -> bool {
+            true
+        }
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/plans/plan-2030-example.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let proposal = propose(innogauge_model::Catalog::builtin(), &text, &EveryValueStored, &|_| Vec::new());
+    assert!(proposal.is_valid(), "{:?}", proposal.problems);
+    assert_eq!(proposal.changes.len(), 4);
+    assert!(proposal.changes.iter().all(|c| c.kind == ChangeKind::Added && c.key.ends_with("_2030")));
 }

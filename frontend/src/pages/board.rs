@@ -1,12 +1,14 @@
 //! `/board`: the leaders' wall display, laid out for 1920×1080 on a dark background: every
-//! 2025 city target as a gauge, the district map, rankings of the key district indicators,
-//! the clock and the time of the last upload. Everything on it is a live widget, so a commit
-//! anywhere repaints it within seconds; no reload is ever needed.
+//! city target of the current plan as a gauge (the plan whose deadline is the nearest still
+//! open; an ended plan's outcome one press away), the district map, rankings of the key
+//! district indicators, the clock and the time of the last upload. Everything on it is a live
+//! widget, so a commit anywhere (a catalogue revision too) repaints it within seconds; no
+//! reload is ever needed.
 
 use std::rc::Rc;
 
-use innogauge_model::wire::{BackupStatus, Role};
-use innogauge_model::{Catalog, Lang};
+use innogauge_model::Lang;
+use innogauge_model::wire::{BackupStatus, Plan, ProgressWire, Role, in_plan, plans};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -69,6 +71,9 @@ pub fn board_page(props: &BoardPageProps) -> Html {
     let lang = use_lang();
     let clock = use_clock();
     let latest = use_state(|| None::<Rc<UploadSummary>>);
+    let city_targets = use_state(|| Rc::new(Vec::<ProgressWire>::new()));
+    // The plan chosen on the tabs (`None`: the current one, following the data).
+    let chosen = use_state(|| None::<i32>);
     let connected = use_state(|| true);
     let backup = use_state(|| None::<Rc<BackupStatus>>);
     // For an admin, the state of the scheduled backups (the server says who may see it).
@@ -87,15 +92,20 @@ pub fn board_page(props: &BoardPageProps) -> Html {
     }
     // The last upload, now and after every commit (the same event stream as the widgets).
     {
-        let (latest, connected) = (latest.clone(), connected.clone());
+        let (latest, connected, city_targets) = (latest.clone(), connected.clone(), city_targets.clone());
         use_effect_with((), move |_| {
             let load = {
-                let latest = latest.clone();
+                let (latest, city_targets) = (latest.clone(), city_targets.clone());
                 Rc::new(move || {
-                    let latest = latest.clone();
+                    let (latest, city_targets) = (latest.clone(), city_targets.clone());
                     wasm_bindgen_futures::spawn_local(async move {
                         if let Ok(list) = api::call::<Vec<UploadSummary>>("GET", "/api/v1/uploads?limit=1", None, None).await {
                             latest.set(list.into_iter().next().map(Rc::new));
+                        }
+                        // Which plans there are, and which targets each holds: the catalogue's,
+                        // as the server judges them now.
+                        if let Ok(list) = api::call::<Vec<ProgressWire>>("GET", "/api/v1/progress?region=500000", None, None).await {
+                            city_targets.set(Rc::new(list));
                         }
                     });
                 })
@@ -115,14 +125,40 @@ pub fn board_page(props: &BoardPageProps) -> Html {
             move || client().unsubscribe(id)
         });
     }
-    let catalog = Catalog::builtin();
     let lang_code = if lang == Lang::Zh { "zh" } else { "en" };
-    let widget = |kind: &str, indicator: &str, measure: Option<&str>, height: &str| {
+    let widget = |kind: &str, indicator: &str, measure: Option<&str>, height: &str, target: Option<String>| {
         // Keyed by its options: a language switch makes a new element, which mounts anew.
-        let key = format!("{kind}|{indicator}|{lang_code}|{measure:?}");
+        let key = format!("{kind}|{indicator}|{lang_code}|{measure:?}|{target:?}");
         html! { <div key={key} class="cell" data-innogauge={kind.to_owned()} data-indicator={(!indicator.is_empty()).then(|| indicator.to_owned())}
-        data-measure={measure.map(str::to_owned)} data-height={height.to_owned()} data-theme="dark" data-lang={lang_code} /> }
+        data-measure={measure.map(str::to_owned)} data-height={height.to_owned()} data-theme="dark" data-lang={lang_code} data-target={target} /> }
     };
+    let (all_plans, current) = plans(&city_targets);
+    let shown = chosen.filter(|year| all_plans.iter().any(|p| p.year == *year)).or(current);
+    let mut gauges: Vec<String> = Vec::new();
+    for p in city_targets.iter().filter(|p| shown.is_some_and(|year| in_plan(p, year))) {
+        if !gauges.contains(&p.indicator) {
+            gauges.push(p.indicator.clone());
+        }
+    }
+    let plan_label = |plan: &Plan| match (plan.ended, lang) {
+        (true, Lang::Zh) => format!("{}年目标（已到期）", plan.year),
+        (false, Lang::Zh) => format!("{}年目标", plan.year),
+        (true, Lang::En) => format!("{} targets (ended)", plan.year),
+        (false, Lang::En) => format!("{} targets", plan.year),
+    };
+    let tabs = (all_plans.len() > 1).then(|| {
+        html! {
+            <nav class="plans" aria-label={t(lang, "规划期", "Plans")}>
+                { for all_plans.iter().map(|plan| {
+                    let year = plan.year;
+                    let chosen = chosen.clone();
+                    let pressed = shown == Some(year);
+                    html! { <button type="button" aria-pressed={pressed.to_string()} onclick={Callback::from(move |_| chosen.set(Some(year)))}>{ plan_label(plan) }</button> }
+                }) }
+            </nav>
+        }
+    });
+    let year_text = shown.map_or_else(String::new, |y| y.to_string());
     let updated = match &*latest {
         // Who uploaded is shown to signed-in viewers only (the public answer leaves it out).
         Some(upload) => match &upload.actor {
@@ -143,24 +179,25 @@ pub fn board_page(props: &BoardPageProps) -> Html {
         <div class="wall">
             <Header current="board" set_lang={props.set_lang.clone()} dark=true />
             <div class="wall-title">
-                <h1>{ t(lang, "重庆市 2025 年科技创新目标进展", "Chongqing 2025 science & technology targets") }</h1>
+                <h1>{ t(lang, &format!("重庆市 {year_text} 年科技创新目标进展"), &format!("Chongqing {year_text} science & technology targets")) }</h1>
                 <p class="updated" role="status" aria-live="polite" id="last-update" data-upload={latest.as_ref().map(|u| u.id.to_string())}>{ updated }</p>
                 <p class={classes!("live", (!*connected).then_some("down"))}>{ if *connected { t(lang, "● 实时", "● Live") } else { t(lang, "○ 重新连接中", "○ Reconnecting") } }</p>
                 <p class="clock" aria-hidden="true">{ clock }</p>
                 if let Some(status) = &*backup { <p class="updated" id="last-backup">{ backup_line(lang, status) }</p> }
+                { for tabs }
             </div>
-            <section class="wall-gauges" aria-label={t(lang, "2025 年全市目标", "2025 city targets")}>
-                { for catalog.targeted_indicators(&catalog.city().code, Some(2025)).iter().map(|indicator| widget("gauge", &indicator.id, None, "280")) }
+            <section class="wall-gauges" aria-label={t(lang, &format!("{year_text} 年全市目标"), &format!("{year_text} city targets"))}>
+                { for gauges.iter().map(|indicator| widget("gauge", indicator, None, "280", Some(year_text.clone()))) }
             </section>
             <section class="wall-lower" aria-label={t(lang, "各区县", "Districts")}>
-                { widget("map", "high_tech_enterprises", Some("value"), "640") }
-                { widget("ranking", "rd_expenditure", Some("growth"), "640") }
-                { widget("ranking", "tech_smes", Some("value"), "640") }
+                { widget("map", "high_tech_enterprises", Some("value"), "640", None) }
+                { widget("ranking", "rd_expenditure", Some("growth"), "640", None) }
+                { widget("ranking", "tech_smes", Some("value"), "640", None) }
             </section>
             <section class="wall-lower" aria-label={t(lang, "区县科技创新评价", "District innovation evaluation")}>
-                { widget("index-ranking", "", None, "640") }
-                { widget("index-map", "", None, "640") }
-                { widget("index-table", "", None, "640") }
+                { widget("index-ranking", "", None, "640", None) }
+                { widget("index-map", "", None, "640", None) }
+                { widget("index-table", "", None, "640", None) }
             </section>
         </div>
     }
