@@ -70,7 +70,7 @@ pub fn gauge(props: &GaugeProps) -> Html {
     let detail = progress.as_ref().map(|p| {
         if growth_target {
             let observed = p.observed_growth.map_or_else(|| "—".to_owned(), percent_change);
-            let required = p.required_growth.map_or_else(|| "—".to_owned(), |r| format_percent(r * 100.0));
+            let required = p.required_rate(catalog).map_or_else(|| "—".to_owned(), |r| format_percent(r * 100.0));
             t(lang, &format!("年均增长 {observed}（目标 ≥{required}）"), &format!("Average growth {observed} a year (target ≥{required})"))
         } else {
             match (p.target_value, p.deadline.as_ref()) {

@@ -21,6 +21,9 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Catalog, CatalogDocument, CatalogProblem, GroupDoc, IndicatorDoc, RegionDoc, Section, TargetDoc, UnitDoc};
 use crate::message::Bilingual;
 
+/// Most entries of one section (the built-in catalogue has a few dozen of each).
+pub const MAX_ENTRIES: usize = 2_000;
+
 /// A catalogue file as written: entries to add or replace, and entries to remove.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -221,6 +224,22 @@ pub fn propose(current: &Catalog, text: &str, data: &dyn StoredData, extra: &dyn
                 problem.line = lines.remove;
                 problems.push(problem);
             }
+        }
+    }
+    let sizes = [
+        (Section::Unit, document.unit.len()),
+        (Section::Group, document.group.len()),
+        (Section::Region, document.region.len()),
+        (Section::Indicator, document.indicator.len()),
+        (Section::Target, document.target.len()),
+    ];
+    for (section, size) in sizes {
+        if size > MAX_ENTRIES {
+            // Every read judges every target in every region: the catalogue's size is work.
+            problems.push(CatalogProblem::whole(
+                format!("目录的{}超过 {MAX_ENTRIES} 个（共 {size} 个），请删减", section.word_zh()),
+                format!("the catalogue would have {size} {} entries, more than the {MAX_ENTRIES} allowed", section.table()),
+            ));
         }
     }
     keep_old_names(before, &mut document);
@@ -613,6 +632,17 @@ source = { seed = "", document = "重庆市科技创新“十五五”规划", c
         assert!(proposal.is_valid(), "{:?}", proposal.problems);
         assert!(proposal.changes.is_empty(), "{:?}", proposal.changes);
         assert_eq!(&proposal.document, Catalog::builtin().document());
+    }
+
+    #[test]
+    fn a_file_that_claims_a_huge_catalogue_is_refused() {
+        let mut text = String::new();
+        for i in 0..=MAX_ENTRIES {
+            text.push_str(&format!("[[target]]\nid = \"t{i}\"\nindicator = \"tech_smes\"\nregions = [\"all_districts\"]\nkind = \"level\"\nbound = {{ at_least = 1 }}\ndeadline = \"2030\"\nsource = {{ seed = \"\", document = \"d\", clause = \"c\", quote = \"q\" }}\n"));
+        }
+        let proposal = propose(Catalog::builtin(), &text, &NOTHING, &none);
+        assert!(!proposal.is_valid());
+        assert!(proposal.problems.iter().any(|p| p.message.en.contains("more than the 2000 allowed")), "{:?}", proposal.problems.first());
     }
 
     #[test]

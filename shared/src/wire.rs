@@ -325,6 +325,19 @@ impl ProgressWire {
         self.target.as_ref().and_then(|id| catalog.target(id)).is_some_and(|target| target.rule.kind() == "growth")
     }
 
+    /// The growth a year its target requires: as judged, or before there is a base value to
+    /// judge from, the growth target's own threshold (0.08 for "8 % a year").
+    pub fn required_rate(&self, catalog: &Catalog) -> Option<f64> {
+        self.required_growth.or_else(|| {
+            let target = catalog.target(self.target.as_deref()?)?;
+            let direction = catalog.indicator(&self.indicator)?.direction;
+            match target.rule {
+                crate::target::Rule::Growth { bound, .. } => Some(bound.level(direction) / 100.0),
+                _ => None,
+            }
+        })
+    }
+
     /// How far along its target it is, for a bar or an arc: the achievement of a level target,
     /// or for a growth target the observed growth as a share of the required (P).
     pub fn target_fraction(&self, catalog: &Catalog) -> Option<f64> {

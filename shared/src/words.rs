@@ -49,6 +49,16 @@ pub fn target_figures(catalog: &Catalog, p: &ProgressWire, lang: Lang) -> String
             &format!("{latest} · growth {}% a year (target ≥{}%)", format_number(observed * 100.0, 1), format_number(required * 100.0, 1)),
         );
     }
+    if p.is_growth_target(catalog)
+        && let Some(required) = p.required_rate(catalog)
+    {
+        // No base value yet to measure growth from (a new plan's base year still open).
+        return t(
+            lang,
+            &format!("{latest} · 目标年均增长 ≥{}%", format_number(required * 100.0, 1)),
+            &format!("{latest} · target growth ≥{}% a year", format_number(required * 100.0, 1)),
+        );
+    }
     if let (Some(held), Some(required)) = (p.events_held, p.events_required) {
         return t(
             lang,

@@ -46,14 +46,15 @@ fn text_of(body: &[u8]) -> Result<String, ApiError> {
 }
 
 /// `GET /catalog`: for admins, the revisions and the form; for anyone else, where to sign in.
-pub async fn page(app: Arc<App>, ctx: Ctx) -> Answer {
+pub async fn page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let Some((csrf, admin)) = admin_session(&app, &ctx).await? else {
         return Ok(html_page(StatusCode::OK, &signed_out()));
     };
     if !admin {
         return Err(ApiError::forbidden("the catalogue page is for admins"));
     }
-    Ok(html_page(StatusCode::OK, &form_page(&app, &csrf, "", None).await?))
+    let applied = query.split('&').find_map(|pair| pair.strip_prefix("applied=")).and_then(|v| v.parse::<i64>().ok());
+    Ok(html_page(StatusCode::OK, &form_page(&app, &csrf, "", None, applied).await?))
 }
 
 /// `POST /catalog`: `action=check` shows what the file would change; `action=apply` applies it.
@@ -83,7 +84,7 @@ pub async fn form(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
         return Ok(response);
     }
     let status = if outcome.status == "rejected" { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok(html_page(status, &form_page(&app, &session.csrf, &text, Some(&outcome)).await?))
+    Ok(html_page(status, &form_page(&app, &session.csrf, &text, Some(&outcome), None).await?))
 }
 
 /// The session's CSRF token and whether it is an admin's, or `None` when signed out.
@@ -103,7 +104,7 @@ fn signed_out() -> String {
     )
 }
 
-async fn form_page(app: &App, csrf: &str, text: &str, outcome: Option<&CatalogOutcome>) -> Result<String, ApiError> {
+async fn form_page(app: &App, csrf: &str, text: &str, outcome: Option<&CatalogOutcome>, applied: Option<i64>) -> Result<String, ApiError> {
     let revisions = app.store.catalog_revisions().await?;
     let catalog = app.catalog();
     let mut body = String::new();
@@ -118,6 +119,12 @@ async fn form_page(app: &App, csrf: &str, text: &str, outcome: Option<&CatalogOu
         catalog.targets().len(),
         catalog.regions().len(),
     );
+    if let Some(version) = applied {
+        let _ = write!(
+            body,
+            r#"<p class="applied" role="status">已应用：目录修订为数据版本 {version}，各页面会自动更新。<span lang="en">Applied as data version {version}; open pages update by themselves.</span></p>"#
+        );
+    }
     if let Some(outcome) = outcome {
         body.push_str(&outcome_html(outcome));
     }

@@ -247,7 +247,7 @@ impl Get {
             Get::Root => pages::root(app, ctx, query).await,
             Get::Page(page) => pages::page(app, ctx, page).await,
             Get::Stylesheet => pages::stylesheet(app, ctx, query).await,
-            Get::CatalogPage => catalog::page(app, ctx).await,
+            Get::CatalogPage => catalog::page(app, ctx, query).await,
         }
     }
 }
