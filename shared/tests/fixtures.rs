@@ -212,9 +212,9 @@ fn the_example_plan_adds_its_targets() {
             true
         }
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/plans/plan-2030-example.toml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/plans/plan-2030-example.toml");
     let text = std::fs::read_to_string(path).unwrap();
-    let proposal = propose(innogauge_model::Catalog::builtin(), &text, &EveryValueStored, &|_| Vec::new());
+    let proposal = propose(Catalog::builtin(), &text, &EveryValueStored, &|_| Vec::new());
     assert!(proposal.is_valid(), "{:?}", proposal.problems);
     assert_eq!(proposal.changes.len(), 4);
     assert!(proposal.changes.iter().all(|c| c.kind == ChangeKind::Added && c.key.ends_with("_2030")));
