@@ -60,6 +60,10 @@ pub struct Client {
     connection: ConnectionWatchers,
     /// Reconnection attempts since the stream was last open (for the backoff).
     attempts: Cell<u32>,
+    /// The oldest data version among the answers handed out since the last refetch (from their
+    /// `ETag`): a stream that opens at a later version means a commit (or a catalogue revision)
+    /// came between a widget's fetch and its subscription, and nobody will be told of it.
+    oldest_answer: Cell<Option<i64>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -106,6 +110,7 @@ impl Client {
             catalog: RefCell::new(None),
             connection: RefCell::default(),
             attempts: Cell::new(0),
+            oldest_answer: Cell::new(None),
         }
     }
 
@@ -133,7 +138,12 @@ impl Client {
         }
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let result = fetch_text(&format!("{}{}", this.base, key.0)).await.map(Rc::new);
+            let result = fetch_text(&format!("{}{}", this.base, key.0)).await.map(|(body, version)| {
+                if let Some(version) = version {
+                    this.oldest_answer.set(Some(this.oldest_answer.get().map_or(version, |v| v.min(version))));
+                }
+                Rc::new(body)
+            });
             // An answer to a request sent before the last commit may predate it: it goes to the
             // callers that asked then, and is not kept for the ones that ask now.
             if let Ok(body) = &result
@@ -214,6 +224,20 @@ impl Client {
             // "*" follows every indicator (a board) or every region (a ranking, a map).
             this.notify(|s| (s.indicator == "*" || indicators.contains(&s.indicator)) && (s.region == "*" || regions.contains(&s.region)));
         });
+        // The stream's first event says its data version: anything handed out before it is older
+        // was fetched before a commit this stream will not announce.
+        let this = Rc::downgrade(self);
+        let on_hello = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Some(this) = this.upgrade() else { return };
+            let data = event.data().as_string().unwrap_or_default();
+            let version = serde_json::from_str::<serde_json::Value>(&data).ok().and_then(|v| v["version"].as_i64());
+            if let (Some(stream), Some(oldest)) = (version, this.oldest_answer.get())
+                && oldest < stream
+            {
+                this.catalog.borrow_mut().take();
+                this.notify(|_| true);
+            }
+        });
         let this = Rc::downgrade(self);
         let on_reset = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {
             if let Some(this) = this.upgrade() {
@@ -266,12 +290,14 @@ impl Client {
         let _ = source.add_event_listener_with_callback("commit", on_commit.as_ref().unchecked_ref());
         let _ = source.add_event_listener_with_callback("reset", on_reset.as_ref().unchecked_ref());
         let _ = source.add_event_listener_with_callback("catalog", on_catalog.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("hello", on_hello.as_ref().unchecked_ref());
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         // The stream lives as long as the page: its handlers do too.
         on_commit.forget();
         on_reset.forget();
         on_catalog.forget();
+        on_hello.forget();
         on_open.forget();
         on_error.forget();
         *self.source.borrow_mut() = Some(source);
@@ -282,6 +308,7 @@ impl Client {
         // in flight belong to the old generation: whoever asks again gets a new request.
         self.cache.borrow_mut().clear();
         self.generation.set(self.generation.get().wrapping_add(1));
+        self.oldest_answer.set(None);
         let hits: Vec<Rc<dyn Fn()>> = self.subscribers.borrow().iter().filter(|s| touches(s)).map(|s| s.notify.clone()).collect();
         for notify in hits {
             notify();
@@ -312,7 +339,14 @@ pub fn reconnect_delay(attempt: u32, random: f64) -> i32 {
     (base.min(60_000.0) * (1.0 + 0.3 * random.clamp(0.0, 1.0))).round() as i32
 }
 
-async fn fetch_text(url: &str) -> Result<String, FetchError> {
+/// The data version an answer was built at, from its `ETag` (`"v12-…"`); none for answers
+/// that do not follow the data (boundaries, the bundle).
+fn version_of_etag(etag: &str) -> Option<i64> {
+    etag.trim_start_matches("W/").trim_matches('"').strip_prefix('v')?.split('-').next()?.parse().ok()
+}
+
+/// The body of a GET, with the data version of its `ETag`.
+async fn fetch_text(url: &str) -> Result<(String, Option<i64>), FetchError> {
     let window = web_sys::window().ok_or_else(|| FetchError::Network("no window".into()))?;
     let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| FetchError::Network(format!("{e:?}")))?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| FetchError::Network("not a response".into()))?;
@@ -321,7 +355,8 @@ async fn fetch_text(url: &str) -> Result<String, FetchError> {
         .map_err(|e| FetchError::Network(format!("{e:?}")))?;
     let text = text.as_string().unwrap_or_default();
     if response.ok() {
-        Ok(text)
+        let version = response.headers().get("etag").ok().flatten().as_deref().and_then(version_of_etag);
+        Ok((text, version))
     } else {
         let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         Err(FetchError::Api {
@@ -334,7 +369,14 @@ async fn fetch_text(url: &str) -> Result<String, FetchError> {
 
 #[cfg(test)]
 mod tests {
-    use super::reconnect_delay;
+    use super::{reconnect_delay, version_of_etag};
+
+    #[test]
+    fn answers_say_their_data_version_in_their_etag() {
+        assert_eq!(version_of_etag("\"v12-00ff00ff00ff00ff\""), Some(12));
+        assert_eq!(version_of_etag("W/\"v3-ab\""), Some(3));
+        assert_eq!(version_of_etag("\"s0123-4f\""), None, "static answers follow no version");
+    }
 
     #[test]
     fn reconnection_backs_off_to_a_minute() {

@@ -293,3 +293,36 @@ test('English is one click away and remembered', async () => {
   await page.getByRole('link', { name: 'Board' }).waitFor();
   await context.close();
 });
+
+test('the next plan, applied as a catalogue file, reaches an open widget and the board without a reload', async () => {
+  const { context, page, errors } = await open({ width: 1920, height: 1080 });
+  await page.goto(`${base}/board`);
+  await page.locator('.wall-gauges [data-innogauge=gauge]').first().waitFor({ timeout: 20000 });
+  const portal = await context.newPage();
+  portal.on('pageerror', (e) => errors.push(e.message));
+  await portal.goto(`${base}/demo`);
+  // A portal's gauge that asks for the 2030 target before there is one: it shows the 2025 one.
+  await portal.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<div id="g2030" data-innogauge="gauge" data-indicator="tech_smes" data-target="2030"></div>'));
+  const text = () => portal.evaluate(() => document.querySelector('#g2030')?.shadowRoot?.textContent ?? '');
+  await portal.waitForFunction(() => /2025/.test(document.querySelector('#g2030')?.shadowRoot?.querySelector('.sub')?.textContent ?? ''), null, { timeout: 20000 });
+  assert.equal(await page.getByRole('button', { name: /2030/ }).count(), 0, 'no 2030 plan yet');
+
+  const plan = fs.readFileSync(path.join(root, 'fixtures/plans/plan-2030-example.toml'));
+  const applied = await fetch(`${base}/api/v1/catalog`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: plan });
+  assert.equal(applied.status, 201, await applied.text());
+
+  // The open gauge fetches the catalogue again on the `catalog` event and shows its 2030 target.
+  await portal.waitForFunction(() => /60,000/.test(document.querySelector('#g2030')?.shadowRoot?.textContent ?? ''), null, { timeout: 15000 });
+  assert.match(await text(), /2030/);
+  // The board offers the new plan beside the current one, and shows it on a press.
+  const tab = page.getByRole('button', { name: '2030年目标' });
+  await tab.waitFor({ timeout: 15000 });
+  assert.equal(await page.getByRole('button', { name: '2025年目标' }).getAttribute('aria-pressed'), 'true', '2025 is still the current plan');
+  await tab.click();
+  await page.getByRole('heading', { name: /重庆市 2030 年科技创新目标进展/ }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.wall-gauges [data-innogauge=gauge]').length === 4, null, { timeout: 15000 });
+  await page.locator('.wall-gauges [data-innogauge=gauge]').last().getByRole('img').waitFor({ timeout: 20000 });
+  await page.screenshot({ path: path.join(shots, 'board-2030.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
