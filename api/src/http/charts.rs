@@ -180,7 +180,7 @@ fn svg_height(svg: &str) -> u32 {
 }
 
 /// The widget attributes a frame passes on, by query name.
-const FRAME_ATTRIBUTES: [&str; 9] = ["type", "indicator", "region", "period", "measure", "method", "lang", "theme", "height"];
+const FRAME_ATTRIBUTES: [&str; 10] = ["type", "indicator", "region", "period", "target", "measure", "method", "lang", "theme", "height"];
 
 /// The frame page's stylesheet: nothing around the widget.
 pub const FRAME_CSS: &str = "html, body { margin: 0; padding: 0; background: transparent; }\nbody > div { margin: 0; }\n";

@@ -414,6 +414,7 @@ fn chart_svg() {}
         ("indicator" = Option<String>, Query, description = "as data-indicator"),
         ("region" = Option<String>, Query, description = "as data-region"),
         ("period" = Option<String>, Query, description = "as data-period"),
+        ("target" = Option<String>, Query, description = "as data-target"),
         ("measure" = Option<String>, Query, description = "as data-measure"),
         ("method" = Option<String>, Query, description = "as data-method"),
         ("lang" = Option<String>, Query, description = "as data-lang"),
