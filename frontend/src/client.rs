@@ -163,6 +163,11 @@ impl Client {
         self.cache.borrow_mut().remove(path);
     }
 
+    /// The catalogue already fetched, if any (pages that check files fetch it on start).
+    pub fn cached_catalog(&self) -> Option<Rc<Catalog>> {
+        self.catalog.borrow().clone()
+    }
+
     /// The catalogue (fetched once), built by the model from the API's document.
     pub fn catalog(self: &Rc<Self>, done: impl FnOnce(Result<Rc<Catalog>, FetchError>) + 'static) {
         if let Some(catalog) = self.catalog.borrow().clone() {

@@ -1443,3 +1443,24 @@ async fn postgres_the_next_plan_applies_live_on_every_server() {
     let second = start_following(Arc::new(other.clone()), Limits::default(), Some(other)).await;
     the_next_plan_applies_live_on_every_server(first, second).await;
 }
+
+/// Two admins apply the same file at once on two servers: one revision, the other finds
+/// nothing left to change (each is checked again under the write lock).
+#[tokio::test]
+async fn the_same_catalogue_file_applied_twice_at_once_makes_one_revision() {
+    let url = temp_sqlite_url("plan-race");
+    let first = start_following(Arc::new(SqliteStore::open(&url).await.unwrap()), Limits::default(), None).await;
+    let second = start_following(Arc::new(SqliteStore::open(&url).await.unwrap()), Limits::default(), None).await;
+    let bearer = format!("Bearer {}", token(&first, "admin", &[]).await);
+    let plan = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/plans/plan-2030-example.toml")).unwrap();
+    let headers = [("Authorization", bearer.as_str())];
+    let (a, b) = tokio::join!(
+        request(first.addr, "POST", "/api/v1/catalog", &headers, &plan),
+        request(second.addr, "POST", "/api/v1/catalog", &headers, &plan),
+    );
+    let mut statuses =
+        [(a.status, a.json()["status"].as_str().unwrap().to_owned()), (b.status, b.json()["status"].as_str().unwrap().to_owned())];
+    statuses.sort();
+    assert_eq!(statuses, [(200, "unchanged".to_owned()), (201, "applied".to_owned())]);
+    assert_eq!(first.app.store.catalog_revisions().await.unwrap().len(), 1);
+}

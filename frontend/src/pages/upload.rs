@@ -221,7 +221,9 @@ fn check(state: &UseReducerHandle<UploadState>, lang: Lang, file: Picked) {
             max_rows: None,
             max_bytes: None,
         };
-        let report = validation_report(Catalog::builtin(), &file.bytes, &options).ok();
+        // The server's catalogue (the next plan may have added an indicator), once it is here.
+        let catalog = crate::client::client().cached_catalog();
+        let report = validation_report(catalog.as_deref().unwrap_or(Catalog::builtin()), &file.bytes, &options).ok();
         let grid = GridWire::of_csv(&file.bytes, 5_000).map(Rc::new);
         report.map(|r| (Rc::new(r), grid))
     });
@@ -251,6 +253,8 @@ fn scope_note(lang: Lang, session: &Session) -> String {
 pub fn upload_page(props: &UploadPageProps) -> Html {
     let lang = use_lang();
     let state = use_reducer(UploadState::default);
+    // The catalogue in force, for the check in the browser.
+    use_effect_with((), |_| crate::client::client().catalog(|_| {}));
 
     // Who is signed in (the server sent this page only to a session; it may end meanwhile).
     {
