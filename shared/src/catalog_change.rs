@@ -526,17 +526,8 @@ mod tests {
         Vec::new()
     }
 
-    const PLAN_2030: &str = r#"# 2030 plan
-[[target]]
-id = "tech_smes_2030"
-indicator = "tech_smes"
-regions = ["500000"]
-kind = "level"
-bound = { at_least = 60000 }
-base = "2025"
-deadline = "2030"
-source = { seed = "", document = "重庆市科技创新“十五五”规划", clause = "二、主要目标", quote = "科技型企业达到6万家" }
-"#;
+    /// The README's example of the next plan: four targets due in 2030.
+    const PLAN_2030: &str = include_str!("../../fixtures/plans/plan-2030-example.toml");
 
     #[test]
     fn a_plan_file_adds_its_targets_beside_the_old_ones() {
@@ -546,7 +537,7 @@ source = { seed = "", document = "重庆市科技创新“十五五”规划", c
         let deadlines: Vec<String> =
             catalog.targets_for("tech_smes", "500000").filter_map(|t| t.rule.deadline()).map(|d| d.to_string()).collect();
         assert_eq!(deadlines, ["2025", "2030"]);
-        assert_eq!(proposal.changes.len(), 1);
+        assert_eq!(proposal.changes.len(), 4);
         let change = &proposal.changes[0];
         assert_eq!((change.section, change.key.as_str(), change.kind), (Section::Target, "tech_smes_2030", ChangeKind::Added));
         assert!(change.words.zh.starts_with("新增目标 tech_smes_2030（"), "{}", change.words.zh);
@@ -561,11 +552,14 @@ source = { seed = "", document = "重庆市科技创新“十五五”规划", c
         assert!(!proposal.is_valid());
         let lines: Vec<(Option<usize>, String)> =
             proposal.problems.iter().map(|p| (p.line, p.entry.as_ref().map(|e| e.1.clone()).unwrap_or_default())).collect();
-        assert_eq!(lines[0], (Some(12), "broken".to_owned()), "{lines:?}");
-        assert!(lines.iter().filter(|(line, key)| *line == Some(21) && key == "late").count() >= 2, "{lines:?}");
+        // The plan's lines, an empty line, then the broken entry's header; the next entry nine
+        // lines on.
+        let broken_at = PLAN_2030.lines().count() + 2;
+        assert_eq!(lines[0], (Some(broken_at), "broken".to_owned()), "{lines:?}");
+        assert!(lines.iter().filter(|(line, key)| *line == Some(broken_at + 9) && key == "late").count() >= 2, "{lines:?}");
         let broken = &proposal.problems[0];
-        assert_eq!(broken.text(crate::message::Lang::Zh), "第 12 行，目标 broken：未知的指标 \"nope\"");
-        assert_eq!(broken.text(crate::message::Lang::En), "line 12, target broken: unknown indicator \"nope\"");
+        assert_eq!(broken.text(crate::message::Lang::Zh), format!("第 {broken_at} 行，目标 broken：未知的指标 \"nope\""));
+        assert_eq!(broken.text(crate::message::Lang::En), format!("line {broken_at}, target broken: unknown indicator \"nope\""));
     }
 
     #[test]

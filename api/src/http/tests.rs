@@ -1360,17 +1360,7 @@ async fn the_next_plan_applies_live_on_every_server(first: Server, second: Serve
     assert_eq!(post_csv(first.addr, "/api/v1/uploads", &admin, csv.as_bytes()).await.status, 201);
     let (mut events, mut seen) = open_events(second.addr, None).await;
     let before = get(first.addr, "/healthz").await.json()["data_version"].as_i64().unwrap();
-    let plan = r#"# 重庆市“十五五”科技创新目标（示例）
-[[target]]
-id = "tech_smes_2030"
-indicator = "tech_smes"
-regions = ["500000"]
-kind = "level"
-bound = { at_least = 60000 }
-base = "2025"
-deadline = "2030"
-source = { seed = "", document = "重庆市科技创新“十五五”规划（示例）", clause = "二、主要目标", quote = "科技型企业达到6万家" }
-"#;
+    let plan = String::from_utf8(fixture("plans/plan-2030-example.toml")).unwrap();
     let checked = request(first.addr, "POST", "/api/v1/catalog?dry_run=true", &[("Authorization", &bearer)], plan.as_bytes()).await;
     assert_eq!((checked.status, checked.json()["status"].as_str()), (200, Some("dry_run")));
     assert_eq!(checked.json()["changes"][0]["key"], "tech_smes_2030");
