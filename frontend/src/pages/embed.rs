@@ -210,7 +210,8 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
             });
         });
     }
-    let catalog = Catalog::builtin();
+    let catalog = super::use_catalog();
+    let catalog = &*catalog;
     let set = |apply: fn(&mut Choice, String)| {
         let (choice, copied) = (choice.clone(), copied.clone());
         Callback::from(move |value: String| {

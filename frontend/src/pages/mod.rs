@@ -86,6 +86,36 @@ pub fn page_app(props: &AppProps) -> Html {
     }
 }
 
+/// The catalogue in force on the server (the built-in one until it has arrived, and again
+/// after every catalogue revision the page hears of), for the pages' lists and checks.
+#[hook]
+pub fn use_catalog() -> std::rc::Rc<innogauge_model::Catalog> {
+    let catalog = use_state(|| {
+        crate::client::client().cached_catalog().unwrap_or_else(|| std::rc::Rc::new(innogauge_model::Catalog::builtin().clone()))
+    });
+    {
+        let catalog = catalog.clone();
+        use_effect_with((), move |_| {
+            let client = crate::client::client();
+            let fetch = {
+                let catalog = catalog.clone();
+                std::rc::Rc::new(move || {
+                    let catalog = catalog.clone();
+                    crate::client::client().catalog(move |found| {
+                        if let Ok(found) = found {
+                            catalog.set(found);
+                        }
+                    });
+                })
+            };
+            fetch();
+            let id = client.subscribe("*", "*", std::rc::Rc::new(move || fetch()));
+            move || crate::client::client().unsubscribe(id)
+        });
+    }
+    (*catalog).clone()
+}
+
 /// The current page language (Chinese outside a [`PageApp`]).
 #[hook]
 pub fn use_lang() -> Lang {
