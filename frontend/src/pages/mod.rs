@@ -98,7 +98,6 @@ pub fn use_catalog() -> std::rc::Rc<innogauge_model::Catalog> {
         use_effect_with((), move |_| {
             let client = crate::client::client();
             let fetch = {
-                let catalog = catalog.clone();
                 std::rc::Rc::new(move || {
                     let catalog = catalog.clone();
                     crate::client::client().catalog(move |found| {
