@@ -92,17 +92,22 @@ pub fn gauge(props: &GaugeProps) -> Html {
         }
     });
     // At most two lines on a gauge given a height (cut with an ellipsis; the whole line on hover).
+    let note = progress.as_ref().and_then(|p| crate::names::status_note(p, lang));
     let sub = format!(
-        "{}{}",
+        "{}{}{}",
         detail.unwrap_or_default(),
-        latest.map(|p| format!(" · {}", crate::names::period_label(&p.period, lang))).unwrap_or_default()
+        latest.map(|p| format!(" · {}", crate::names::period_label(&p.period, lang))).unwrap_or_default(),
+        note.map(|n| format!(" · {n}")).unwrap_or_default()
     );
     let label = progress.as_ref().map_or_else(|| format!("{name} {region}: {value}"), |p| summary(p, lang));
     let status = progress.as_ref().map(|p| {
+        // Short, so that it keeps to one line on a small gauge; the whole verdict is on hover,
+        // in the line above and in the figure's words.
+        let label = crate::names::status_short(p, lang);
         html! {
-            <p class="status">
+            <p class="status" title={status_label(p, lang)}>
                 <span class="dot" aria-hidden="true" ref={dot.clone()}></span>
-                { status_label(p, lang) }
+                <span class="status-text">{ label }</span>
             </p>
         }
     });

@@ -51,6 +51,31 @@ pub fn status_label(progress: &ProgressWire, lang: Lang) -> String {
     }
 }
 
+/// The status in a few words, for a line with little room (a gauge): a final verdict as
+/// `已实现目标（最终）`, an open target by its status alone. [`status_note`] says the rest.
+pub fn status_short(progress: &ProgressWire, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match (&progress.verdict, zh) {
+        (Some(v), true) => if v.achieved { "已实现目标（最终）" } else { "未实现目标（最终）" }.to_owned(),
+        (Some(v), false) => if v.achieved { "Target achieved (final)" } else { "Target missed (final)" }.to_owned(),
+        (None, true) => progress.status_label.zh.clone(),
+        (None, false) => progress.status_label.en.clone(),
+    }
+}
+
+/// What [`status_short`] leaves out: by how much a final verdict was reached or missed, or the
+/// quarters of data an open target still has to come.
+pub fn status_note(progress: &ProgressWire, lang: Lang) -> Option<String> {
+    let zh = lang == Lang::Zh;
+    match (&progress.verdict, progress.quarters_remaining) {
+        (Some(v), _) => Some(if zh { v.detail.zh.clone() } else { v.detail.en.clone() }).filter(|d| !d.is_empty()),
+        (None, Some(n)) if zh => Some(format!("还剩{n}个季度")),
+        (None, Some(1)) => Some("1 quarter to go".to_owned()),
+        (None, Some(n)) => Some(format!("{n} quarters to go")),
+        (None, None) => None,
+    }
+}
+
 /// A status code in words (`not_available` and unknown codes: no data).
 pub fn status_word(code: &str, lang: Lang) -> String {
     let label = Status::parse(code).map(Status::label);

@@ -58,6 +58,9 @@ th:first-child, td:first-child { text-align: left; }
 .sized .chart-wrap { flex: 1 1 auto; height: auto; min-height: 80px; }
 /* The ring gives way, not the lines: at most two lines of detail (whole on hover), kept whole. */
 .sized .gauge .sub { flex: none; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; }
+/* The status too (a verdict or the quarters to go make it longer): two lines, whole on hover. */
+.sized .gauge .status { flex: none; }
+.sized .gauge .status-text { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; }
 .chart-wrap canvas, .map-wrap canvas { display: block; width: 100%; height: 100%; }
 .ytick { position: absolute; left: 0; width: 50px; text-align: right; font-size: 11px; transform: translateY(-50%); opacity: .9; }
 .xtick { position: absolute; bottom: 0; font-size: 11px; transform: translateX(-50%); opacity: .9; }

@@ -17,7 +17,7 @@ use crate::progress::{Progress, Trend};
 
 /// A message in both languages.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageWire {
     /// 中文.
     pub zh: String,
@@ -315,8 +315,11 @@ pub struct VerdictWire {
     pub margin: Option<f64>,
     /// `level`, `growth` or `events`.
     pub measure: String,
-    /// The verdict in words, e.g. `2025年目标未实现，差 188家` / `2025 target missed by 188 家`.
+    /// The verdict in words, e.g. `2025年目标未实现（最终结果），差188家`.
     pub text: MessageWire,
+    /// By how much alone (`差188家`), for a line that says achieved or missed elsewhere.
+    #[serde(default)]
+    pub detail: MessageWire,
 }
 
 impl ProgressWire {
@@ -386,6 +389,7 @@ impl ProgressWire {
                 margin: v.margin,
                 measure: v.measure.as_str().to_owned(),
                 text: (&verdict_words(catalog, p, &v)).into(),
+                detail: (&verdict_detail(catalog, p, &v)).into(),
             }),
             quarters_remaining: p.quarters_remaining,
             summary: (&summary(catalog, p)).into(),
@@ -441,18 +445,30 @@ fn plural(n: u32, word: &str) -> String {
 }
 
 /// A final verdict in words: achieved or missed, by how much, and for a growth target the
-/// average growth achieved against the one required.
+/// average growth achieved against the one required
+/// (`2025年目标未实现（最终结果），差188家`).
 pub fn verdict_words(catalog: &Catalog, p: &Progress, verdict: &crate::progress::Verdict) -> Bilingual {
-    use crate::progress::Margin;
-    let indicator = catalog.indicator(&p.indicator);
-    let (unit, decimals) = indicator.map_or((String::new(), 2), |i| (i.unit.clone(), i.decimals));
     let deadline_zh = p.deadline.map_or_else(String::new, crate::period::Period::label_zh);
     let deadline_en = p.deadline.map_or_else(String::new, crate::period::Period::label_en);
-    let (head_zh, head_en) = if verdict.achieved {
+    let (mut zh, mut en) = if verdict.achieved {
         (format!("{deadline_zh}目标已实现（最终结果）"), format!("{deadline_en} target achieved (final)"))
     } else {
         (format!("{deadline_zh}目标未实现（最终结果）"), format!("{deadline_en} target missed (final)"))
     };
+    let detail = verdict_detail(catalog, p, verdict);
+    if !detail.zh.is_empty() {
+        zh.push_str(&format!("，{}", detail.zh));
+        en.push_str(&format!(", {}", detail.en));
+    }
+    Bilingual::new(zh, en)
+}
+
+/// By how much a final verdict was achieved or missed (`差188家`, `short by 188 家`), and for a
+/// growth target the average growth achieved against the one required; empty without figures.
+pub fn verdict_detail(catalog: &Catalog, p: &Progress, verdict: &crate::progress::Verdict) -> Bilingual {
+    use crate::progress::Margin;
+    let indicator = catalog.indicator(&p.indicator);
+    let (unit, decimals) = indicator.map_or((String::new(), 2), |i| (i.unit.clone(), i.decimals));
     let percent = |rate: f64| format!("{}%", format_number(rate * 100.0, 1));
     let gap = match (verdict.measure, verdict.margin) {
         (_, None) => None,
@@ -460,24 +476,24 @@ pub fn verdict_words(catalog: &Catalog, p: &Progress, verdict: &crate::progress:
         (Margin::Events, Some(m)) => Some((format_number(m.abs(), 0), if unit.is_empty() { "次".to_owned() } else { unit })),
         (Margin::Growth, Some(m)) => Some((format_number(m.abs() * 100.0, 1), "个百分点".to_owned())),
     };
-    let (mut zh, mut en) = (head_zh, head_en);
+    let (mut zh, mut en) = (Vec::new(), Vec::new());
     if let Some((amount, unit)) = gap {
         let en_unit = if verdict.measure == Margin::Growth { "percentage points".to_owned() } else { unit.clone() };
         if verdict.achieved {
-            zh.push_str(&format!("，超出{amount}{unit}"));
-            en.push_str(&format!(", by {amount} {en_unit} more than required"));
+            zh.push(format!("超出{amount}{unit}"));
+            en.push(format!("by {amount} {en_unit} more than required"));
         } else {
-            zh.push_str(&format!("，差{amount}{unit}"));
-            en.push_str(&format!(", short by {amount} {en_unit}"));
+            zh.push(format!("差{amount}{unit}"));
+            en.push(format!("short by {amount} {en_unit}"));
         }
     }
     if verdict.measure == Margin::Growth
         && let (Some(observed), Some(required)) = (p.observed_growth, p.required_growth)
     {
-        zh.push_str(&format!("；实际年均增长{}，要求{}", percent(observed), percent(required)));
-        en.push_str(&format!("; average growth {} a year against {} required", percent(observed), percent(required)));
+        zh.push(format!("实际年均增长{}，要求{}", percent(observed), percent(required)));
+        en.push(format!("average growth {} a year against {} required", percent(observed), percent(required)));
     }
-    Bilingual::new(zh, en)
+    Bilingual::new(zh.join("；"), en.join("; "))
 }
 
 /// How to read an upload, as the API's query string, the browser and the fixture cases say it.
@@ -1781,6 +1797,7 @@ mod plan_tests {
                 margin: None,
                 measure: "level".to_owned(),
                 text: MessageWire { zh: String::new(), en: String::new() },
+                detail: MessageWire { zh: String::new(), en: String::new() },
             }),
             quarters_remaining: None,
             summary: MessageWire { zh: String::new(), en: String::new() },
