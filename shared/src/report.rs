@@ -5,7 +5,8 @@
 //!
 //! A report for quarter `t` holds:
 //!
-//! - every 2025 target of the city, judged at `t` (progress never sees a later value);
+//! - every city target of the current plan (2025 until its data are in), judged at `t`
+//!   (progress never sees a later value);
 //! - the evaluation at `t` ([`crate::evaluation::evaluate`], target-based scoring);
 //! - every district's own targets, judged at `t`;
 //! - **what changed since the last report** (the quarter before, `t − 1`, from the same data):
@@ -36,7 +37,11 @@ pub struct ReportData {
     pub previous_period: String,
     /// The data version it was computed at (the last upload id).
     pub data_version: i64,
-    /// Every 2025 target of the city, judged at the quarter.
+    /// The deadline year of the plan reported: the nearest with a city target still open at the
+    /// quarter (2025 until its data are in, then the next plan's), or the last one.
+    #[serde(default)]
+    pub plan_year: Option<i32>,
+    /// Every city target of that plan, judged at the quarter.
     pub city_targets: Vec<ProgressWire>,
     /// The evaluation.
     pub evaluation: EvaluationWire,
@@ -162,7 +167,7 @@ impl Change {
     }
 }
 
-/// The 2025 targets of a region judged at `period`.
+/// The targets of a region judged at `period` (of one plan: deadline year `year`).
 fn targets_at(catalog: &Catalog, dataset: &Dataset, region: &str, year: Option<i32>, period: Period) -> Vec<ProgressWire> {
     let Some(region) = catalog.region(region) else { return Vec::new() };
     catalog
@@ -171,6 +176,7 @@ fn targets_at(catalog: &Catalog, dataset: &Dataset, region: &str, year: Option<i
         .flat_map(|indicator| views::progress_of(catalog, dataset, indicator, region, Some(period)))
         .filter(|p| p.target.is_some())
         .map(|p| ProgressWire::new(catalog, &p))
+        .filter(|p| year.is_none_or(|y| crate::wire::in_plan(p, y)))
         .collect()
 }
 
@@ -229,8 +235,9 @@ pub fn build(catalog: &Catalog, dataset: &Dataset, framework: &Framework, period
     let city = catalog.city().code.to_string();
     let evaluation = evaluation::evaluate(catalog, dataset, framework, period, Method::Target);
     let before = evaluation::evaluate(catalog, dataset, framework, previous, Method::Target);
-    let city_targets = targets_at(catalog, dataset, &city, Some(2025), period);
-    let city_before = targets_at(catalog, dataset, &city, Some(2025), previous);
+    let plan_year = crate::wire::plans(&targets_at(catalog, dataset, &city, None, period)).1;
+    let city_targets = targets_at(catalog, dataset, &city, plan_year, period);
+    let city_before = targets_at(catalog, dataset, &city, plan_year, previous);
     let districts = catalog
         .districts()
         .map(|d| DistrictTargets { region: d.code.to_string(), targets: targets_at(catalog, dataset, &d.code, None, period) })
@@ -238,6 +245,7 @@ pub fn build(catalog: &Catalog, dataset: &Dataset, framework: &Framework, period
     let changes = changes(&evaluation, &before, &city_targets, &city_before, catalog);
     ReportData {
         period: period.to_string(),
+        plan_year,
         previous_period: previous.to_string(),
         data_version,
         city_targets,
@@ -320,5 +328,28 @@ mod tests {
         }));
         assert!(report.districts.iter().all(|d| !d.targets.is_empty()), "every district has its R&D growth target at least");
         assert_eq!(report.evaluation.period, "2025Q3");
+        assert_eq!(report.plan_year, Some(2025));
+
+        // With the next plan in the catalogue, the city's section is still the plan open at the
+        // quarter, and only its targets: 2025, not 2030's beside them.
+        struct Stored;
+        impl crate::catalog_change::StoredData for Stored {
+            fn has_indicator(&self, _: &str) -> bool {
+                true
+            }
+            fn has_region(&self, _: &str) -> bool {
+                true
+            }
+        }
+        let plan = include_str!("../../fixtures/plans/plan-2030-example.toml");
+        let with_plan = crate::catalog_change::propose(Catalog::builtin(), plan, &Stored, &|_| Vec::new()).catalog.unwrap();
+        let next = build(&with_plan, &dataset, Framework::builtin(), Period::Quarter(2025, 3), 2);
+        assert_eq!(next.plan_year, Some(2025));
+        assert_eq!(next.city_targets.len(), report.city_targets.len());
+        assert!(
+            next.city_targets.iter().all(|t| t.deadline.as_deref() == Some("2025")),
+            "{:?}",
+            next.city_targets.iter().map(|t| &t.target).collect::<Vec<_>>()
+        );
     }
 }

@@ -138,7 +138,7 @@ pub struct Summary {
     pub lead: Vec<String>,
     /// Targets heading.
     pub targets_heading: String,
-    /// Every 2025 city target.
+    /// Every city target of the plan reported.
     pub targets: Vec<TargetRow>,
     /// Ranking heading.
     pub ranking_heading: String,
@@ -321,6 +321,7 @@ impl ReportView {
         let previous = Period::parse(&data.previous_period).map_or_else(|_| data.previous_period.clone(), |p| p.label(lang));
         let rated = e.districts.iter().filter(|d| d.rated).count();
         let count = |tier: Option<u8>| e.districts.iter().filter(|d| d.tier == tier).count();
+        let plan = data.plan_year.map_or_else(String::new, |y| y.to_string());
         let achieved = data.city_targets.iter().filter(|p| p.status == "target_achieved").count();
         let on_track = data.city_targets.iter().filter(|p| p.status == "substantial").count();
         let average = charts::score(e.average);
@@ -328,9 +329,12 @@ impl ReportView {
         let lead = vec![
             t(
                 lang,
-                &format!("截至{quarter}末，全市 2025 年 {} 项目标中 {achieved} 项已实现、{on_track} 项进展良好。", data.city_targets.len()),
                 &format!(
-                    "At the end of {quarter}, {achieved} of the city's {} targets for 2025 are achieved and {on_track} on track.",
+                    "截至{quarter}末，全市 {plan} 年 {} 项目标中 {achieved} 项已实现、{on_track} 项进展良好。",
+                    data.city_targets.len()
+                ),
+                &format!(
+                    "At the end of {quarter}, {achieved} of the city's {} targets for {plan} are achieved and {on_track} on track.",
                     data.city_targets.len()
                 ),
             ),
@@ -393,7 +397,7 @@ impl ReportView {
         let summary = Summary {
             heading: t(lang, "总体情况", "Summary"),
             lead,
-            targets_heading: t(lang, "全市 2025 年目标进展", "The city's 2025 targets"),
+            targets_heading: t(lang, &format!("全市 {plan} 年目标进展"), &format!("The city's {plan} targets")),
             targets: target_rows(catalog, &data.city_targets, lang, "city", files),
             ranking_heading: t(lang, "区县科技创新指数排名", "The district innovation index"),
             ranking_lead: t(
