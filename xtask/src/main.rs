@@ -14,7 +14,7 @@
 //!                        running server, with the store's invariants checked after each round
 //!                        (--quick: the short version `cargo xtask test` runs)
 //! cargo xtask bench      benchmarks side by side with the alternatives (--quick: reduced, < 5 min;
-//!                        --only bundle|ingest|scale|serve: one part)
+//!                        --only bundle|ingest|scale|serve|report: one part)
 //! ```
 
 mod attack;

@@ -31,6 +31,10 @@ pub async fn apply_api(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> A
     }
     let dry_run = query.split('&').any(|pair| pair == "dry_run=true" || pair == "dry_run=1");
     let text = text_of(&body)?;
+    if text.trim().is_empty() {
+        // An empty file is valid TOML that changes nothing; sent to this address it is a mistake.
+        return Err(ApiError::bad_request("empty-body", "send the catalogue file (TOML) as the request body"));
+    }
     let outcome = app.ingest.apply_catalog(CatalogRequest { text, file_name: None, actor: who.name, dry_run }).await?;
     let status = match outcome.status.as_str() {
         "applied" => StatusCode::CREATED,

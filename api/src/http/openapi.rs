@@ -90,7 +90,7 @@ fn catalog() {}
     responses(
         (status = 201, description = "applied: a catalogue revision, a new data version; every server and open widget picks it up", body = CatalogOutcome),
         (status = 200, description = "a dry run, or a file that changes nothing", body = CatalogOutcome),
-        (status = 400, description = "not text", body = ErrorBody),
+        (status = 400, description = "no body, or not text", body = ErrorBody),
         (status = 401, description = "no token or session", body = ErrorBody),
         (status = 403, description = "not an admin, or a session without its CSRF token", body = ErrorBody),
         (status = 413, description = "larger than 1 MiB"),

@@ -1409,6 +1409,8 @@ async fn the_next_plan_applies_live_on_every_server(first: Server, second: Serve
     assert!(said.iter().any(|s| s.contains("indicator tech_smes") && s.contains("cannot be removed")), "{said:?}");
     assert!(problems.iter().all(|p| !p["text"]["zh"].as_str().unwrap().is_empty()));
     assert_eq!(get(first.addr, "/healthz").await.json()["data_version"].as_i64(), Some(at), "a rejected file changes nothing");
+    let empty = request(first.addr, "POST", "/api/v1/catalog?dry_run=true", &[("Authorization", &bearer)], b"").await;
+    assert_eq!(empty.status, 400, "a request without its file is a mistake, not an empty catalogue");
     let reader = token(&first, "statistician", &["500118"]).await;
     let forbidden =
         request(first.addr, "POST", "/api/v1/catalog", &[("Authorization", &format!("Bearer {reader}"))], plan.as_bytes()).await;
