@@ -19,6 +19,7 @@ mod accounts;
 mod answers;
 mod app;
 mod archive;
+mod audit;
 mod auth;
 mod backup;
 mod board;
@@ -203,6 +204,13 @@ enum Command {
         #[arg(long, default_value = "zh", env = "INNOGAUGE_LANG")]
         lang: String,
     },
+    /// The audit trail of accounts and tokens, newest first: who created, disabled, enabled or
+    /// changed what, and every sign-in and failed sign-in with its address.
+    Audit {
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
     /// Check the database: its own integrity check, every upload whole, every current value
     /// the latest revision. Exit code 1 when anything is wrong. Safe while the server runs.
     Check {
@@ -317,6 +325,32 @@ enum UsersCommand {
     Disable {
         /// Sign-in name.
         login: String,
+    },
+    /// Enable a disabled account again (back from leave): its uploads keep its name.
+    Enable {
+        /// Sign-in name.
+        login: String,
+    },
+    /// Set an account's password, read from standard input; every session of it ends.
+    Passwd {
+        /// Sign-in name.
+        login: String,
+    },
+    /// Set the regions a statistician may write (code or name; repeat --region).
+    SetRegions {
+        /// Sign-in name.
+        login: String,
+        /// Regions (code or name; repeat).
+        #[arg(long = "region", required = true)]
+        regions: Vec<String>,
+    },
+    /// Change the name recorded on the account's uploads from now on.
+    Rename {
+        /// Sign-in name.
+        login: String,
+        /// The new name, e.g. "永川区统计局 李四".
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -471,6 +505,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&result)?);
             } else {
                 print!("{}", board::evaluation_table(&result, Lang::parse(&lang).unwrap_or_default()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { limit } => {
+            let (store, _) = open_store(&cli.database).await?;
+            for e in store.audit_entries(limit.clamp(1, 10_000), None).await? {
+                println!(
+                    "{:>6}  {}  {:<22}  {:<16}  by {}{}{}",
+                    e.id,
+                    time::rfc3339(e.at_ms),
+                    e.action,
+                    e.subject,
+                    e.actor,
+                    e.address.map(|a| format!(" from {a}")).unwrap_or_default(),
+                    e.detail.map(|d| format!("  ({d})")).unwrap_or_default()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -734,6 +784,9 @@ fn read_password() -> Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
+/// The actor of what the command line does (who ran it is the server's shell's business).
+const CONSOLE: &str = "console";
+
 async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
     match command {
         UsersCommand::Add { login, name, role, regions } => {
@@ -755,6 +808,15 @@ async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
                 created_at_ms: time::now_ms(),
             };
             let record = store.create_user(user).await?;
+            audit::record(
+                store,
+                CONSOLE,
+                "user.created",
+                &record.login,
+                None,
+                Some(format!("{} {}{}", record.role, record.name, scope_text(&codes))),
+            )
+            .await?;
             println!("account {} ({}, {}{}) created; sign in at /signin", record.login, record.name, record.role, scope_text(&codes));
         }
         UsersCommand::List => {
@@ -773,10 +835,52 @@ async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
         }
         UsersCommand::Disable { login } => {
             if store.disable_user(&login, time::now_ms()).await? {
+                audit::record(store, CONSOLE, "user.disabled", &login, None, None).await?;
                 println!("account {login} disabled; its sessions are ended");
             } else {
                 bail!("no active account {login}");
             }
+        }
+        UsersCommand::Enable { login } => {
+            if store.enable_user(&login).await? {
+                audit::record(store, CONSOLE, "user.enabled", &login, None, None).await?;
+                println!("account {login} enabled; it may sign in again");
+            } else {
+                bail!("no disabled account {login}");
+            }
+        }
+        UsersCommand::Passwd { login } => {
+            if store.user_by_login(&login).await?.is_none() {
+                bail!("no account {login}");
+            }
+            let password = read_password()?;
+            if password.chars().count() < accounts::MIN_PASSWORD_CHARS {
+                bail!("the password must have at least {} characters", accounts::MIN_PASSWORD_CHARS);
+            }
+            let hash = accounts::hash_password(&password)?;
+            if !store.set_user_password(&login, &hash).await? {
+                bail!("no account {login}");
+            }
+            audit::record(store, CONSOLE, "user.password_changed", &login, None, None).await?;
+            println!("the password of {login} is changed; its sessions are ended");
+        }
+        UsersCommand::SetRegions { login, regions } => {
+            let codes = region_codes(&regions)?;
+            if !store.set_user_regions(&login, &codes).await? {
+                bail!("no account {login}");
+            }
+            audit::record(store, CONSOLE, "user.regions_changed", &login, None, Some(codes.join(","))).await?;
+            println!("{login} may now write the regions {}", codes.join(", "));
+        }
+        UsersCommand::Rename { login, name } => {
+            if name.trim().is_empty() {
+                bail!("a name is needed");
+            }
+            if !store.rename_user(&login, name.trim()).await? {
+                bail!("no account {login}");
+            }
+            audit::record(store, CONSOLE, "user.renamed", &login, None, Some(name.trim().to_owned())).await?;
+            println!("{login} is now {}", name.trim());
         }
     }
     Ok(())
@@ -944,6 +1048,15 @@ async fn token(store: &dyn Store, command: TokenCommand) -> Result<()> {
             let (parsed, codes) = role_and_scope(&role, &regions)?;
             let (secret, hash) = auth::new_token();
             let record = store.create_token(&name, parsed.as_str(), &codes, &hash, time::now_ms()).await?;
+            audit::record(
+                store,
+                CONSOLE,
+                "token.created",
+                &record.id.to_string(),
+                None,
+                Some(format!("{} {}{}", record.role, record.name, scope_text(&codes))),
+            )
+            .await?;
             println!("token {} for {} ({}{}):", record.id, record.name, record.role, scope_text(&codes));
             println!("{secret}");
             println!("It is shown only now; keep it safe. Use it as `Authorization: Bearer <token>`.");
@@ -963,6 +1076,7 @@ async fn token(store: &dyn Store, command: TokenCommand) -> Result<()> {
         }
         TokenCommand::Revoke { id } => {
             if store.revoke_token(id, time::now_ms()).await? {
+                audit::record(store, CONSOLE, "token.revoked", &id.to_string(), None, None).await?;
                 println!("token {id} revoked");
             } else {
                 bail!("no active token {id}");

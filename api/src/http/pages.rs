@@ -62,11 +62,17 @@ pub async fn sign_in(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
     let address = ctx.remote.map(|a| a.ip().to_string()).unwrap_or_default();
     match accounts::sign_in(&*app.store, &app.throttle, &credentials.login, &credentials.password, &address, time::now_ms()).await {
         Ok(opened) => {
+            crate::audit::record(&*app.store, &opened.record.user.name, "signed_in", &opened.record.user.login, Some(&address), None)
+                .await?;
             let mut response = private_json(StatusCode::OK, &session_body(&opened.record));
             set_cookie(&mut response, &accounts::set_cookie(&opened.secret, ctx.is_https()));
             Ok(response)
         }
-        Err(SignInError::Wrong) => Err(ApiError::unauthorized("wrong login or password / 用户名或密码错误")),
+        Err(SignInError::Wrong) => {
+            // Bounded by the sign-in backoff: a burst of guesses is a few entries, then 429s.
+            crate::audit::record(&*app.store, "anonymous", "sign_in_failed", &credentials.login, Some(&address), None).await?;
+            Err(ApiError::unauthorized("wrong login or password / 用户名或密码错误"))
+        }
         Err(SignInError::Throttled(wait)) => {
             let error = ApiError::too_many_requests("").retry_after(wait);
             let seconds = error.retry_after.unwrap_or(1);

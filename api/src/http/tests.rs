@@ -661,6 +661,17 @@ async fn sessions_guard_the_pages_and_writes(server: &Server) {
     assert!(out.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")));
     assert_eq!(request(addr, "GET", "/api/v1/session", &[("Cookie", &cookie)], b"").await.status, 401, "the old cookie is dead");
     assert_eq!(request(addr, "POST", "/api/v1/uploads", &good, csv).await.status, 401);
+    // The audit trail has the failed and the good sign-in, with the client's address.
+    let trail = server.app.store.audit_entries(10, None).await.unwrap();
+    let seen: Vec<(&str, &str, &str, Option<&str>)> =
+        trail.iter().map(|e| (e.action.as_str(), e.subject.as_str(), e.actor.as_str(), e.address.as_deref())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("signed_in", "yongchuan", "yongchuan 的名字", Some("127.0.0.1")),
+            ("sign_in_failed", "yongchuan", "anonymous", Some("127.0.0.1"))
+        ]
+    );
 }
 
 #[tokio::test]

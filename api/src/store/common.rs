@@ -556,6 +556,72 @@ macro_rules! impl_store {
         Ok(id.is_some())
     }
 
+    async fn enable_user(&self, login: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE users SET disabled_at_ms = NULL WHERE login = $1 AND disabled_at_ms IS NOT NULL")
+            .bind(login)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_user_password(&self, login: &str, password_hash: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar("UPDATE users SET password_hash = $1 WHERE login = $2 RETURNING id")
+            .bind(password_hash)
+            .bind(login)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(id) = id {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(id.is_some())
+    }
+
+    async fn set_user_regions(&self, login: &str, regions: &[String]) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE users SET regions = $1 WHERE login = $2").bind(regions.join(",")).bind(login).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn rename_user(&self, login: &str, name: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE users SET name = $1 WHERE login = $2").bind(name).bind(login).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn audit(&self, entry: &AuditRecord) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO audit (at_ms, actor, action, subject, address, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(entry.at_ms)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(&entry.subject)
+            .bind(entry.address.as_deref())
+            .bind(entry.detail.as_deref())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn audit_entries(&self, limit: i64, before: Option<i64>) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query("SELECT id, at_ms, actor, action, subject, address, detail FROM audit WHERE id < $1 ORDER BY id DESC LIMIT $2")
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditRecord {
+                    id: row.try_get(0)?,
+                    at_ms: row.try_get(1)?,
+                    actor: row.try_get(2)?,
+                    action: row.try_get(3)?,
+                    subject: row.try_get(4)?,
+                    address: row.try_get(5)?,
+                    detail: row.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
     async fn create_session(&self, hash: &str, user_id: i64, csrf: &str, created_at_ms: i64, expires_at_ms: i64) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO sessions (hash, user_id, csrf, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)")
             .bind(hash)

@@ -388,6 +388,27 @@ pub struct UserRecord {
     pub disabled_at_ms: Option<i64>,
 }
 
+/// One entry of the audit trail: who did what to which account or token, when, from where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// Id, increasing.
+    pub id: i64,
+    /// Unix milliseconds.
+    pub at_ms: i64,
+    /// Who acted: an account's or token's name, `console` for the command line.
+    pub actor: String,
+    /// What: `user.created`, `user.disabled`, `user.enabled`, `user.password_changed`,
+    /// `user.regions_changed`, `user.renamed`, `token.created`, `token.revoked`, `signed_in`,
+    /// `sign_in_failed`.
+    pub action: String,
+    /// The account's login or the token's id it concerns.
+    pub subject: String,
+    /// The client's address, for actions over HTTP.
+    pub address: Option<String>,
+    /// More, in words (the new regions, the new name).
+    pub detail: Option<String>,
+}
+
 /// A new account.
 #[derive(Clone, Debug)]
 pub struct NewUser<'a> {
@@ -514,6 +535,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError>;
     /// Disables an account and ends its sessions; false if there is no enabled account by that login.
     async fn disable_user(&self, login: &str, at_ms: i64) -> Result<bool, StoreError>;
+    /// Enables a disabled account; false when there is no disabled account of that login.
+    async fn enable_user(&self, login: &str) -> Result<bool, StoreError>;
+    /// Sets an account's password hash and ends every session of it (other browsers signed in
+    /// with the old password are signed out); false when there is no such account.
+    async fn set_user_password(&self, login: &str, password_hash: &str) -> Result<bool, StoreError>;
+    /// Sets the regions a statistician may write; false when there is no such account.
+    async fn set_user_regions(&self, login: &str, regions: &[String]) -> Result<bool, StoreError>;
+    /// Renames an account (the name recorded on its uploads from now on); false when none.
+    async fn rename_user(&self, login: &str, name: &str) -> Result<bool, StoreError>;
+    /// Appends an entry to the audit trail (never changed or removed).
+    async fn audit(&self, entry: &AuditRecord) -> Result<(), StoreError>;
+    /// Audit entries before id `before` (all when `None`), newest first, at most `limit`.
+    async fn audit_entries(&self, limit: i64, before: Option<i64>) -> Result<Vec<AuditRecord>, StoreError>;
     /// Stores a session.
     async fn create_session(&self, hash: &str, user_id: i64, csrf: &str, created_at_ms: i64, expires_at_ms: i64) -> Result<(), StoreError>;
     /// The unexpired session with this hash, of an enabled account.

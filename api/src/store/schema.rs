@@ -147,6 +147,20 @@ CREATE TABLE catalogs (
 )
 ",
     ),
+    (
+        7,
+        r"
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    address TEXT,
+    detail TEXT
+)
+",
+    ),
 ];
 
 /// PostgreSQL migrations: (version, statements).
@@ -269,6 +283,20 @@ CREATE TABLE catalogs (
     upload_id BIGINT PRIMARY KEY REFERENCES uploads (id),
     document TEXT NOT NULL,
     source TEXT NOT NULL
+)
+",
+    ),
+    (
+        7,
+        r"
+CREATE TABLE audit (
+    id BIGSERIAL PRIMARY KEY,
+    at_ms BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    address TEXT,
+    detail TEXT
 )
 ",
     ),

@@ -348,3 +348,67 @@ async fn sqlite_uploads_survive_their_rebuild() {
     let check = store.check().await.unwrap();
     assert!(check.is_sound(), "{check:?}");
 }
+
+/// An account's lifecycle: disabled and enabled again, a new password that ends its sessions,
+/// new regions, a new name; and the audit trail, append-only and newest first.
+async fn accounts_change_and_leave_a_trail(store: &dyn Store) {
+    store.migrate().await.unwrap();
+    let user = store
+        .create_user(NewUser {
+            login: "zhangsan",
+            name: "永川区统计局 张三",
+            role: "statistician",
+            regions: &["500118".to_owned()],
+            password_hash: "old",
+            created_at_ms: 1,
+        })
+        .await
+        .unwrap();
+    let far = i64::MAX / 2;
+    store.create_session("s1", user.id, "c1", 1, far).await.unwrap();
+    assert!(store.disable_user("zhangsan", 2).await.unwrap());
+    assert!(!store.enable_user("nobody").await.unwrap());
+    assert!(store.enable_user("zhangsan").await.unwrap());
+    assert!(!store.enable_user("zhangsan").await.unwrap(), "enabled already");
+    assert_eq!(store.user_by_login("zhangsan").await.unwrap().unwrap().disabled_at_ms, None);
+    store.create_session("s2", user.id, "c2", 3, far).await.unwrap();
+    assert!(store.session("s2", 4).await.unwrap().is_some());
+    assert!(store.set_user_password("zhangsan", "new").await.unwrap());
+    assert!(store.session("s2", 4).await.unwrap().is_none(), "a new password ends every session");
+    assert!(store.set_user_regions("zhangsan", &["500118".to_owned(), "500116".to_owned()]).await.unwrap());
+    assert!(store.rename_user("zhangsan", "永川区统计局 李四").await.unwrap());
+    let now = store.user_by_login("zhangsan").await.unwrap().unwrap();
+    assert_eq!(
+        (now.password_hash.as_str(), now.regions.clone(), now.name.as_str()),
+        ("new", vec!["500118".to_owned(), "500116".to_owned()], "永川区统计局 李四")
+    );
+    assert!(!store.set_user_password("nobody", "x").await.unwrap() && !store.rename_user("nobody", "x").await.unwrap());
+    for (i, action) in ["user.created", "user.disabled", "signed_in"].iter().enumerate() {
+        let entry = AuditRecord {
+            id: 0,
+            at_ms: i64::try_from(i).unwrap(),
+            actor: "console".into(),
+            action: (*action).into(),
+            subject: "zhangsan".into(),
+            address: (i == 2).then(|| "10.0.0.7".into()),
+            detail: None,
+        };
+        store.audit(&entry).await.unwrap();
+    }
+    let trail = store.audit_entries(10, None).await.unwrap();
+    assert_eq!(trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["signed_in", "user.disabled", "user.created"]);
+    assert_eq!(trail[0].address.as_deref(), Some("10.0.0.7"));
+    assert_eq!(store.audit_entries(1, Some(trail[0].id)).await.unwrap()[0].action, "user.disabled", "paged by id");
+}
+
+#[tokio::test]
+async fn sqlite_accounts_change_and_leave_a_trail() {
+    accounts_change_and_leave_a_trail(&SqliteStore::open(&temp_sqlite_url("accounts")).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn postgres_accounts_change_and_leave_a_trail() {
+    if let Some(store) = temp_postgres("accounts").await {
+        accounts_change_and_leave_a_trail(&store).await;
+    }
+}
