@@ -96,8 +96,20 @@ pub async fn authenticate(store: &dyn Store, header: Option<&str>) -> Result<Pri
     if !bool::from(record.hash.as_bytes().ct_eq(presented.as_bytes())) {
         return Err(AuthError::Invalid);
     }
+    let now = crate::time::now_ms();
+    if record.expires_at_ms.is_some_and(|expires| expires <= now) {
+        return Err(AuthError::Invalid);
+    }
+    // At most one write a minute per token: a script that uploads every second does not make
+    // every request a write (on SQLite it would wait behind every commit's lock).
+    if record.last_used_at_ms.is_none_or(|last| now - last >= USE_RECORDED_EVERY_MS) {
+        store.token_used(record.id, now).await?;
+    }
     principal(&record).ok_or(AuthError::Invalid)
 }
+
+/// How often a token's last use is written down.
+const USE_RECORDED_EVERY_MS: i64 = 60_000;
 
 /// The principal of a stored token.
 pub fn principal(record: &TokenRecord) -> Option<Principal> {
@@ -115,7 +127,7 @@ mod tests {
         store.migrate().await.unwrap();
         let (secret, hash) = new_token();
         assert_eq!(secret.len(), 67);
-        let record = store.create_token("永川区统计局", "statistician", &["500118".into()], &hash, 1).await.unwrap();
+        let record = store.create_token("永川区统计局", "statistician", &["500118".into()], &hash, 1, None).await.unwrap();
         let header = format!("Bearer {secret}");
         let who = authenticate(&store, Some(&header)).await.unwrap();
         assert_eq!(who.role, Role::Statistician);
@@ -126,7 +138,22 @@ mod tests {
         assert!(matches!(authenticate(&store, Some(&format!("Basic {secret}"))).await, Err(AuthError::Missing)));
         let (other, _) = new_token();
         assert!(matches!(authenticate(&store, Some(&format!("Bearer {other}"))).await, Err(AuthError::Invalid)));
+        let used = store.tokens().await.unwrap()[0].last_used_at_ms.expect("its use is recorded");
+        assert!(used > 1);
         store.revoke_token(record.id, 2).await.unwrap();
         assert!(matches!(authenticate(&store, Some(&header)).await, Err(AuthError::Invalid)));
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_is_refused() {
+        let store = SqliteStore::open(&crate::store::tests::temp_sqlite_url("expiry")).await.unwrap();
+        store.migrate().await.unwrap();
+        let now = crate::time::now_ms();
+        let (lasting, hash) = new_token();
+        store.create_token("永川区统计局", "statistician", &["500118".into()], &hash, 1, Some(now + 3_600_000)).await.unwrap();
+        assert!(authenticate(&store, Some(&format!("Bearer {lasting}"))).await.is_ok(), "before its expiry");
+        let (expired, hash) = new_token();
+        store.create_token("江北区统计局", "statistician", &["500105".into()], &hash, 1, Some(now - 1)).await.unwrap();
+        assert!(matches!(authenticate(&store, Some(&format!("Bearer {expired}"))).await, Err(AuthError::Invalid)));
     }
 }

@@ -292,8 +292,11 @@ enum TokenCommand {
         /// Region codes a statistician may write (repeat).
         #[arg(long = "region")]
         regions: Vec<String>,
+        /// Refuse it after this long: `90d` (days) or `12h` (hours); never when absent.
+        #[arg(long)]
+        expires: Option<String>,
     },
-    /// List tokens (never their secrets).
+    /// List tokens (never their secrets), with their expiry and last use.
     List,
     /// Revoke a token by id.
     Revoke {
@@ -784,6 +787,18 @@ fn read_password() -> Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
+/// A lifetime as `90d` or `12h`, in milliseconds.
+fn duration_ms(text: &str) -> Result<i64> {
+    let text = text.trim();
+    let (number, unit_ms) = match text.chars().last() {
+        Some('d') => (&text[..text.len() - 1], 86_400_000),
+        Some('h') => (&text[..text.len() - 1], 3_600_000),
+        _ => bail!("--expires is a number of days or hours: 90d or 12h"),
+    };
+    let n: i64 = number.parse().ok().filter(|n| (1..=36_500).contains(n)).with_context(|| format!("--expires {text:?}: 90d or 12h"))?;
+    Ok(n * unit_ms)
+}
+
 /// The actor of what the command line does (who ran it is the server's shell's business).
 const CONSOLE: &str = "console";
 
@@ -1044,10 +1059,12 @@ async fn report_command(store: Arc<dyn Store>, command: ReportCommand) -> Result
 
 async fn token(store: &dyn Store, command: TokenCommand) -> Result<()> {
     match command {
-        TokenCommand::Create { name, role, regions } => {
+        TokenCommand::Create { name, role, regions, expires } => {
             let (parsed, codes) = role_and_scope(&role, &regions)?;
+            let lifetime = expires.as_deref().map(duration_ms).transpose()?;
             let (secret, hash) = auth::new_token();
-            let record = store.create_token(&name, parsed.as_str(), &codes, &hash, time::now_ms()).await?;
+            let now = time::now_ms();
+            let record = store.create_token(&name, parsed.as_str(), &codes, &hash, now, lifetime.map(|ms| now + ms)).await?;
             audit::record(
                 store,
                 CONSOLE,
@@ -1062,10 +1079,17 @@ async fn token(store: &dyn Store, command: TokenCommand) -> Result<()> {
             println!("It is shown only now; keep it safe. Use it as `Authorization: Bearer <token>`.");
         }
         TokenCommand::List => {
+            let now = time::now_ms();
             for t in store.tokens().await? {
-                let state = t.revoked_at_ms.map_or_else(|| "active".to_owned(), |at| format!("revoked {}", time::rfc3339(at)));
+                let state = match (t.revoked_at_ms, t.expires_at_ms) {
+                    (Some(at), _) => format!("revoked {}", time::rfc3339(at)),
+                    (None, Some(at)) if at <= now => format!("expired {}", time::rfc3339(at)),
+                    (None, Some(at)) => format!("active until {}", time::rfc3339(at)),
+                    (None, None) => "active".to_owned(),
+                };
+                let used = t.last_used_at_ms.map_or_else(|| "never used".to_owned(), |at| format!("last used {}", time::rfc3339(at)));
                 println!(
-                    "{:>4}  {:<12}  {:<24}  {:<20}  created {}  {state}",
+                    "{:>4}  {:<12}  {:<24}  {:<20}  created {}  {state}  {used}",
                     t.id,
                     t.role,
                     t.name,

@@ -60,7 +60,7 @@ async fn sqlite_server(name: &str) -> Server {
 async fn token(server: &Server, role: &str, regions: &[&str]) -> String {
     let (secret, hash) = auth::new_token();
     let regions: Vec<String> = regions.iter().map(|r| (*r).to_owned()).collect();
-    server.app.store.create_token(&format!("{role} {}", regions.join(",")), role, &regions, &hash, 1).await.unwrap();
+    server.app.store.create_token(&format!("{role} {}", regions.join(",")), role, &regions, &hash, 1, None).await.unwrap();
     secret
 }
 

@@ -131,6 +131,8 @@ where
         hash: get(row, "hash")?,
         created_at_ms: get(row, "created_at_ms")?,
         revoked_at_ms: get(row, "revoked_at_ms")?,
+        expires_at_ms: get(row, "expires_at_ms")?,
+        last_used_at_ms: get(row, "last_used_at_ms")?,
     })
 }
 
@@ -317,7 +319,7 @@ where
 }
 
 /// Token columns.
-pub const TOKEN_COLUMNS: &str = "id, name, role, regions, hash, created_at_ms, revoked_at_ms";
+pub const TOKEN_COLUMNS: &str = "id, name, role, regions, hash, created_at_ms, revoked_at_ms, expires_at_ms, last_used_at_ms";
 
 /// The `Store` implementation of a pool-backed store: the methods given (migrations and
 /// commits, which differ between the databases) plus the reads and token methods, whose SQL is
@@ -472,9 +474,10 @@ macro_rules! impl_store {
         regions: &[String],
         hash: &str,
         created_at_ms: i64,
+        expires_at_ms: Option<i64>,
     ) -> Result<TokenRecord, StoreError> {
         let sql = format!(
-            "INSERT INTO tokens (name, role, regions, hash, created_at_ms) VALUES ($1, $2, $3, $4, $5) RETURNING {}",
+            "INSERT INTO tokens (name, role, regions, hash, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {}",
             common::TOKEN_COLUMNS
         );
         let row = sqlx::query(AssertSqlSafe(sql))
@@ -483,9 +486,15 @@ macro_rules! impl_store {
             .bind(regions.join(","))
             .bind(hash)
             .bind(created_at_ms)
+            .bind(expires_at_ms)
             .fetch_one(&self.pool)
             .await?;
         common::token(&row)
+    }
+
+    async fn token_used(&self, id: i64, at_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tokens SET last_used_at_ms = $1 WHERE id = $2").bind(at_ms).bind(id).execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {

@@ -323,6 +323,10 @@ pub struct TokenRecord {
     pub created_at_ms: i64,
     /// Unix milliseconds of revocation.
     pub revoked_at_ms: Option<i64>,
+    /// Unix milliseconds after which it is refused (none: it does not expire).
+    pub expires_at_ms: Option<i64>,
+    /// When it was last presented (to the minute: see `auth::authenticate`).
+    pub last_used_at_ms: Option<i64>,
 }
 
 /// A published report in one language: both forms, with the data version it was built from.
@@ -520,7 +524,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         regions: &[String],
         hash: &str,
         created_at_ms: i64,
+        expires_at_ms: Option<i64>,
     ) -> Result<TokenRecord, StoreError>;
+    /// Records that a token was presented at `at_ms`.
+    async fn token_used(&self, id: i64, at_ms: i64) -> Result<(), StoreError>;
     /// All tokens.
     async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
     /// Revokes a token; false if there is none with that id.

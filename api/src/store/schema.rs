@@ -161,6 +161,13 @@ CREATE TABLE audit (
 )
 ",
     ),
+    (
+        8,
+        r"
+ALTER TABLE tokens ADD COLUMN expires_at_ms INTEGER;
+ALTER TABLE tokens ADD COLUMN last_used_at_ms INTEGER
+",
+    ),
 ];
 
 /// PostgreSQL migrations: (version, statements).
@@ -298,6 +305,13 @@ CREATE TABLE audit (
     address TEXT,
     detail TEXT
 )
+",
+    ),
+    (
+        8,
+        r"
+ALTER TABLE tokens ADD COLUMN expires_at_ms BIGINT;
+ALTER TABLE tokens ADD COLUMN last_used_at_ms BIGINT
 ",
     ),
 ];

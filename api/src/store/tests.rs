@@ -128,7 +128,7 @@ async fn exercise(store: &dyn Store) {
     assert_eq!(kinds, [UploadKind::Revert, UploadKind::Upload, UploadKind::Upload]);
 
     // Tokens: only the hash is stored; revoked tokens are not found.
-    let token = store.create_token("张三", "statistician", &["500118".into()], "hash-1", 1).await.unwrap();
+    let token = store.create_token("张三", "statistician", &["500118".into()], "hash-1", 1, None).await.unwrap();
     assert_eq!(token.regions, ["500118"]);
     assert_eq!(store.token_by_hash("hash-1").await.unwrap().map(|t| t.id), Some(token.id));
     assert!(store.revoke_token(token.id, 2).await.unwrap());
