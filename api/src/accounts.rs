@@ -4,6 +4,11 @@
 //! cookie (the store keeps its SHA-256) and whose CSRF token every state-changing request
 //! made with that cookie must echo in `X-CSRF-Token`. Repeated failures for one login or one
 //! address are slowed down by [`SignInThrottle`].
+//!
+//! The lifecycle of an account lives here too, for the command line and the pages alike: the
+//! password rules, a user's own password change (current password required, every other
+//! session ends) and one-time reset links (`igr_` secrets, stored as SHA-256, void after
+//! [`RESET_LIFETIME`] or their first use).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -12,10 +17,11 @@ use std::time::{Duration, Instant};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use innogauge_model::Bilingual;
 use subtle::ConstantTimeEq;
 
 use crate::auth::{self, Principal};
-use crate::store::{SessionRecord, Store, StoreError, UserRecord};
+use crate::store::{NewPasswordReset, SessionRecord, Store, StoreError, UserRecord};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "ig_session";
@@ -39,6 +45,174 @@ pub fn hash_password(password: &str) -> Result<String, HashError> {
 /// Whether `password` matches the PHC string. A malformed string never matches.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// How long a password-reset link works: a working day for the message to reach its reader.
+pub const RESET_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// What is wrong with a new password and its repetition, if anything (the rules of
+/// `innogauge users add`, for the command line and the pages alike).
+pub fn new_password_problem(password: &str, repeated: Option<&str>) -> Option<Bilingual> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Some(Bilingual::new(
+            format!("新密码至少需要 {MIN_PASSWORD_CHARS} 个字符。"),
+            format!("The new password needs at least {MIN_PASSWORD_CHARS} characters."),
+        ));
+    }
+    if password.chars().count() > MAX_PASSWORD_CHARS {
+        return Some(Bilingual::new(
+            format!("新密码最多 {MAX_PASSWORD_CHARS} 个字符。"),
+            format!("The new password may have at most {MAX_PASSWORD_CHARS} characters."),
+        ));
+    }
+    if repeated.is_some_and(|r| r != password) {
+        return Some(Bilingual::new("两次输入的新密码不一致。", "The two entries of the new password differ."));
+    }
+    None
+}
+
+/// Longest password accepted: argon2 takes any length, but a megabyte-long one is only work.
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// What is wrong with a login for a new account, if anything.
+pub fn login_problem(login: &str) -> Option<Bilingual> {
+    let fine = !login.is_empty()
+        && login.chars().count() <= 32
+        && login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    (!fine).then(|| {
+        Bilingual::new("登录名为 1–32 个字母、数字或 . _ -（不含空格）。", "A login is 1–32 letters, digits or . _ - (no spaces).")
+    })
+}
+
+/// The argon2id hash of `password`, computed off the async workers (it takes tens of ms of CPU).
+pub async fn hash_password_blocking(password: String) -> Result<String, HashError> {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| HashError(e.to_string()))?
+}
+
+/// Why a signed-in user's own password change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// The current password given is not the account's.
+    #[error("the current password is wrong")]
+    WrongCurrent,
+    /// Too many wrong current passwords: try again after this long.
+    #[error("too many wrong passwords; wait {} s", .0.as_secs().max(1))]
+    Throttled(Duration),
+    /// The new password breaks a rule.
+    #[error("{0}")]
+    Rule(Bilingual),
+    /// Hashing failed.
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Changes a signed-in user's own password: the current one must be given (a wrong one counts
+/// against the sign-in throttle of that login, so an unattended browser is no guessing oracle);
+/// every other session of the account ends, this one stays.
+pub async fn change_own_password(
+    store: &dyn Store,
+    throttle: &SignInThrottle,
+    session: &SessionRecord,
+    current: &str,
+    new: &str,
+    repeated: &str,
+) -> Result<(), ChangeError> {
+    let key = format!("login:{}", session.user.login.to_lowercase());
+    if let Some(wait) = throttle.wait(&key) {
+        return Err(ChangeError::Throttled(wait));
+    }
+    let (phc, given) = (session.user.password_hash.clone(), current.to_owned());
+    if !tokio::task::spawn_blocking(move || verify_password(&given, &phc)).await.unwrap_or(false) {
+        throttle.failed(&key);
+        return Err(ChangeError::WrongCurrent);
+    }
+    throttle.succeeded(&key);
+    if let Some(problem) = new_password_problem(new, Some(repeated)) {
+        return Err(ChangeError::Rule(problem));
+    }
+    let hash = hash_password_blocking(new.to_owned()).await?;
+    store.set_user_password(&session.user.login, &hash, Some(&session.hash)).await?;
+    Ok(())
+}
+
+/// A reset link just issued: its secret appears once, in the link handed to the account's owner.
+#[derive(Debug)]
+pub struct IssuedReset {
+    /// `igr_` + 64 hex digits.
+    pub secret: String,
+    /// The account it resets.
+    pub user: UserRecord,
+    /// Unix milliseconds after which it is void.
+    pub expires_at_ms: i64,
+}
+
+impl IssuedReset {
+    /// The link, on the server reached at `base` (`https://innogauge.example`, no trailing slash).
+    pub fn link(&self, base: &str) -> String {
+        format!("{}/reset?token={}", base.trim_end_matches('/'), self.secret)
+    }
+}
+
+/// Issues a one-time reset link for the enabled account `login` (earlier unused ones of that
+/// account stop working); `None` when there is no such enabled account. Only the link's SHA-256
+/// is stored.
+pub async fn issue_reset(store: &dyn Store, login: &str, created_by: &str, now_ms: i64) -> Result<Option<IssuedReset>, StoreError> {
+    let (secret, hash) = auth::new_secret("igr_");
+    let expires_at_ms = now_ms + i64::try_from(RESET_LIFETIME.as_millis()).unwrap_or(i64::MAX);
+    let reset = NewPasswordReset { hash: &hash, login, created_by, created_at_ms: now_ms, expires_at_ms };
+    Ok(store.create_password_reset(reset).await?.map(|user| IssuedReset { secret, user, expires_at_ms }))
+}
+
+/// The stored hash of a reset link's secret, when it has the shape of one.
+fn reset_hash(secret: &str) -> Option<String> {
+    let shaped = secret.len() == 68 && secret.starts_with("igr_") && secret[4..].bytes().all(|b| b.is_ascii_hexdigit());
+    shaped.then(|| auth::hash(secret))
+}
+
+/// The account a live reset link belongs to (`None`: unknown, used, expired, or disabled).
+pub async fn reset_user(store: &dyn Store, secret: &str, now_ms: i64) -> Result<Option<UserRecord>, StoreError> {
+    match reset_hash(secret) {
+        Some(hash) => store.password_reset_user(&hash, now_ms).await,
+        None => Ok(None),
+    }
+}
+
+/// Why a reset link could not set a password.
+#[derive(Debug, thiserror::Error)]
+pub enum ResetError {
+    /// Unknown, used, expired or its account disabled: one answer for all.
+    #[error("this reset link is not valid (used, expired or unknown)")]
+    Void,
+    /// The new password breaks a rule; the link still works.
+    #[error("{0}")]
+    Rule(Bilingual),
+    /// Hashing failed.
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Sets a new password through a reset link, which then never works again; every session of
+/// the account ends.
+pub async fn complete_reset(store: &dyn Store, secret: &str, new: &str, repeated: &str, now_ms: i64) -> Result<UserRecord, ResetError> {
+    let hash = reset_hash(secret).ok_or(ResetError::Void)?;
+    if let Some(problem) = new_password_problem(new, Some(repeated)) {
+        return Err(ResetError::Rule(problem));
+    }
+    let password_hash = hash_password_blocking(new.to_owned()).await?;
+    store.use_password_reset(&hash, &password_hash, now_ms).await?.ok_or(ResetError::Void)
+}
+
+/// A password nobody knows, for an account created on the admin page: its owner sets the real
+/// one through the reset link issued with it, so no admin ever learns it.
+pub fn unusable_password_hash() -> Result<String, HashError> {
+    let (secret, _) = auth::new_secret("unusable_");
+    hash_password(&secret)
 }
 
 /// Checked against when the login is unknown, so that an unknown login costs the same time

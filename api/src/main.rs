@@ -347,6 +347,15 @@ enum UsersCommand {
         #[arg(long = "region", required = true)]
         regions: Vec<String>,
     },
+    /// Print a one-time link (valid 24 h) with which the account's owner sets a new password;
+    /// an earlier unused link of that account stops working.
+    Reset {
+        /// Sign-in name.
+        login: String,
+        /// The address readers use to reach the server, for the link.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
     /// Change the name recorded on the account's uploads from now on.
     Rename {
         /// Sign-in name.
@@ -806,12 +815,12 @@ async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
     match command {
         UsersCommand::Add { login, name, role, regions } => {
             let (parsed, codes) = role_and_scope(&role, &regions)?;
-            if login.trim().is_empty() || login.chars().any(char::is_whitespace) {
-                bail!("a login is one word without spaces");
+            if let Some(problem) = accounts::login_problem(&login) {
+                bail!("{}", problem.en);
             }
             let password = read_password()?;
-            if password.chars().count() < accounts::MIN_PASSWORD_CHARS {
-                bail!("the password must have at least {} characters", accounts::MIN_PASSWORD_CHARS);
+            if let Some(problem) = accounts::new_password_problem(&password, None) {
+                bail!("{}", problem.en);
             }
             let password_hash = accounts::hash_password(&password)?;
             let user = NewUser {
@@ -869,11 +878,11 @@ async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
                 bail!("no account {login}");
             }
             let password = read_password()?;
-            if password.chars().count() < accounts::MIN_PASSWORD_CHARS {
-                bail!("the password must have at least {} characters", accounts::MIN_PASSWORD_CHARS);
+            if let Some(problem) = accounts::new_password_problem(&password, None) {
+                bail!("{}", problem.en);
             }
             let hash = accounts::hash_password(&password)?;
-            if !store.set_user_password(&login, &hash).await? {
+            if !store.set_user_password(&login, &hash, None).await? {
                 bail!("no account {login}");
             }
             audit::record(store, CONSOLE, "user.password_changed", &login, None, None).await?;
@@ -886,6 +895,14 @@ async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
             }
             audit::record(store, CONSOLE, "user.regions_changed", &login, None, Some(codes.join(","))).await?;
             println!("{login} may now write the regions {}", codes.join(", "));
+        }
+        UsersCommand::Reset { login, base_url } => {
+            let Some(issued) = accounts::issue_reset(store, &login, CONSOLE, time::now_ms()).await? else {
+                bail!("no active account {login}");
+            };
+            audit::record(store, CONSOLE, "user.reset_issued", &login, None, None).await?;
+            eprintln!("a one-time link for {login} ({}), valid until {}:", issued.user.name, time::rfc3339(issued.expires_at_ms));
+            println!("{}", issued.link(&base_url));
         }
         UsersCommand::Rename { login, name } => {
             if name.trim().is_empty() {

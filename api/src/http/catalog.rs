@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use innogauge_model::wire::{CatalogOutcome, Role};
-use warp::http::{HeaderValue, StatusCode, header};
-use warp::reply::Reply;
+use warp::http::StatusCode;
 
 use super::error::ApiError;
+use super::forms::{self, Form, html_page, shell};
 use super::reply::{self, Ctx};
 use crate::app::App;
 use crate::ingest::CatalogRequest;
@@ -51,61 +51,41 @@ fn text_of(body: &[u8]) -> Result<String, ApiError> {
 
 /// `GET /catalog`: for admins, the revisions and the form; for anyone else, where to sign in.
 pub async fn page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
-    let Some((csrf, admin)) = admin_session(&app, &ctx).await? else {
+    let Some(session) = forms::session(&app, &ctx).await? else {
         return Ok(html_page(StatusCode::OK, &signed_out()));
     };
-    if !admin {
+    if !forms::is_admin(&session) {
         return Err(ApiError::forbidden("the catalogue page is for admins"));
     }
     let applied = query.split('&').find_map(|pair| pair.strip_prefix("applied=")).and_then(|v| v.parse::<i64>().ok());
-    Ok(html_page(StatusCode::OK, &form_page(&app, &csrf, "", None, applied).await?))
+    Ok(html_page(StatusCode::OK, &form_page(&app, &session.csrf, "", None, applied).await?))
+}
+
+fn signed_out() -> String {
+    forms::signed_out(
+        "目录 · Catalogue",
+        "/catalog",
+        "修改指标目录和目标需要管理员账号：",
+        "Changing the catalogue needs an admin account.",
+    )
 }
 
 /// `POST /catalog`: `action=check` shows what the file would change; `action=apply` applies it.
 pub async fn form(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
-    let session = crate::accounts::session(&*app.store, ctx.cookie.as_deref(), crate::time::now_ms())
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("sign in at /signin to change the catalogue"))?;
-    let fields: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| ApiError::bad_request("invalid-form", e.to_string()))?;
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    if !ctx.is_same_origin() || !crate::accounts::csrf_matches(&session, field("csrf").as_deref()) {
-        return Err(ApiError::csrf());
-    }
+    let form = Form::parse(&body)?;
+    let session = forms::posting_session(&app, &ctx, &form, "change the catalogue").await?;
     let principal = crate::accounts::principal(&session.user).ok_or_else(|| ApiError::unauthorized("the account's role is not known"))?;
     if principal.role != Role::Admin {
         return Err(ApiError::forbidden("only an admin may change the catalogue"));
     }
-    let text = field("text").unwrap_or_default();
-    let dry_run = field("action").as_deref() != Some("apply");
+    let text = form.get("text").unwrap_or_default().to_owned();
+    let dry_run = form.get("action") != Some("apply");
     let outcome = app.ingest.apply_catalog(CatalogRequest { text: text.clone(), file_name: None, actor: principal.name, dry_run }).await?;
     if outcome.status == "applied" {
-        let mut response = warp::http::Response::new(Bytes::new()).into_response();
-        *response.status_mut() = StatusCode::SEE_OTHER;
-        if let Ok(value) = HeaderValue::from_str(&format!("/catalog?applied={}", outcome.data_version)) {
-            response.headers_mut().insert(header::LOCATION, value);
-        }
-        return Ok(response);
+        return Ok(forms::see_other(&format!("/catalog?applied={}", outcome.data_version)));
     }
     let status = if outcome.status == "rejected" { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok(html_page(status, &form_page(&app, &session.csrf, &text, Some(&outcome), None).await?))
-}
-
-/// The session's CSRF token and whether it is an admin's, or `None` when signed out.
-async fn admin_session(app: &App, ctx: &Ctx) -> Result<Option<(String, bool)>, ApiError> {
-    let Some(session) = crate::accounts::session(&*app.store, ctx.cookie.as_deref(), crate::time::now_ms()).await? else {
-        return Ok(None);
-    };
-    let admin = crate::accounts::principal(&session.user).is_some_and(|p| p.role == Role::Admin);
-    Ok(Some((session.csrf, admin)))
-}
-
-fn signed_out() -> String {
-    shell(
-        "目录 · Catalogue",
-        r#"<p>修改指标目录和目标需要管理员账号：请先<a href="/signin?next=/catalog">登录</a>。</p>
-<p lang="en">Changing the catalogue needs an admin account: <a href="/signin?next=/catalog">sign in</a> first.</p>"#,
-    )
 }
 
 async fn form_page(app: &App, csrf: &str, text: &str, outcome: Option<&CatalogOutcome>, applied: Option<i64>) -> Result<String, ApiError> {
@@ -135,12 +115,12 @@ async fn form_page(app: &App, csrf: &str, text: &str, outcome: Option<&CatalogOu
     let _ = write!(
         body,
         r#"<form method="post" action="/catalog">
-<input type="hidden" name="csrf" value="{}">
+{}
 <label for="text">目录文件（TOML）<span lang="en"> · Catalogue file (TOML)</span></label>
 <textarea id="text" name="text" rows="18" spellcheck="false" required>{}</textarea>
 <p><button type="submit" name="action" value="check">检查 · Check</button>{}</p>
 </form>"#,
-        escape(csrf),
+        forms::csrf_field(csrf),
         escape(text),
         if outcome.is_some_and(|o| o.status == "dry_run") {
             r#" <button type="submit" name="action" value="apply" class="primary">应用这些改动 · Apply these changes</button>"#
@@ -205,29 +185,4 @@ fn outcome_html(outcome: &CatalogOutcome) -> String {
         }
     }
     out
-}
-
-fn shell(title: &str, body: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · InnoGauge</title><link rel="stylesheet" href="/reports/report.css"></head>
-<body class="admin"><main><p><a href="/">InnoGauge</a> · <a href="/reports">报告 Reports</a></p><h1>{title}</h1>
-{body}
-</main></body></html>"#
-    )
-}
-
-fn html_page(status: StatusCode, body: &str) -> warp::reply::Response {
-    let mut response = warp::http::Response::new(Bytes::from(body.to_owned())).into_response();
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
-    );
-    response
 }

@@ -3,9 +3,12 @@
 //! sane. A final catch-all answers 404 for unknown paths and 405 with `Allow` for known paths
 //! used with the wrong method (warp alone would say 405 for unknown paths and omit `Allow`).
 
+mod account;
+mod admin;
 mod catalog;
 mod charts;
 pub mod error;
+mod forms;
 mod handlers;
 pub mod openapi;
 mod pages;
@@ -68,6 +71,10 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("/embed", "GET", "pages"),
     ("/pages/app.css", "GET", "pages"),
     ("/catalog", "GET, POST", "catalog"),
+    ("/account", "GET, POST", "accounts"),
+    ("/reset", "GET, POST", "accounts"),
+    ("/admin/users", "GET, POST", "accounts"),
+    ("/admin/audit", "GET", "accounts"),
 ];
 
 fn with_app(app: Arc<App>) -> impl Filter<Extract = (Arc<App>,), Error = Infallible> + Clone {
@@ -166,6 +173,10 @@ enum Get {
     Page(pages::Page),
     Stylesheet,
     CatalogPage,
+    Account,
+    Reset,
+    AdminUsers,
+    AdminAudit,
 }
 
 impl Get {
@@ -201,6 +212,10 @@ impl Get {
             "/embed" => Get::Page(pages::Page::Embed),
             "/pages/app.css" => Get::Stylesheet,
             "/catalog" => Get::CatalogPage,
+            "/account" => Get::Account,
+            "/reset" => Get::Reset,
+            "/admin/users" => Get::AdminUsers,
+            "/admin/audit" => Get::AdminAudit,
             other => {
                 if let Some(id) = other.strip_prefix("/api/v1/uploads/") {
                     Get::Upload(id.parse().ok()?)
@@ -248,6 +263,10 @@ impl Get {
             Get::Page(page) => pages::page(app, ctx, page).await,
             Get::Stylesheet => pages::stylesheet(app, ctx, query).await,
             Get::CatalogPage => catalog::page(app, ctx, query).await,
+            Get::Account => account::page(app, ctx, query).await,
+            Get::Reset => account::reset_page(app, ctx, query).await,
+            Get::AdminUsers => admin::users_page(app, ctx, query).await,
+            Get::AdminAudit => admin::audit_page(app, ctx, query).await,
         }
     }
 }
@@ -333,6 +352,16 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .and(warp::body::bytes())
         .then(|app: Arc<App>, ctx: Ctx, body: Bytes| async move { observe(app.clone(), catalog::form(app, ctx, body)).await })
         .boxed();
+    let account_form = form_route(app, "account", account::change_password);
+    let reset_form = form_route(app, "reset", account::reset);
+    let users_form = warp::path!("admin" / "users")
+        .and(warp::post())
+        .and(warp::body::content_length_limit(FORM_LIMIT))
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .and(warp::body::bytes())
+        .then(|app: Arc<App>, ctx: Ctx, body: Bytes| async move { observe(app.clone(), admin::users_form(app, ctx, body)).await })
+        .boxed();
     let preflight = warp::options()
         .and(with_app(app.clone()))
         .and(ctx())
@@ -363,6 +392,12 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .unify()
         .or(catalog_form)
         .unify()
+        .or(account_form)
+        .unify()
+        .or(reset_form)
+        .unify()
+        .or(users_form)
+        .unify()
         .or(preflight)
         .unify()
         .or(fallback())
@@ -380,6 +415,29 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         })
         .with(count)
         .map(Reply::into_response)
+        .boxed()
+}
+
+/// Largest body of an account form (a few short fields).
+const FORM_LIMIT: u64 = 16 * 1024;
+
+/// `POST /{segment}` with a small form body, answered by `handler`.
+fn form_route<F, Fut>(app: &Arc<App>, segment: &'static str, handler: F) -> BoxedFilter<(warp::reply::Response,)>
+where
+    F: Fn(Arc<App>, Ctx, Bytes) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<warp::reply::Response, ApiError>> + Send,
+{
+    warp::path(segment)
+        .and(warp::path::end())
+        .and(warp::post())
+        .and(warp::body::content_length_limit(FORM_LIMIT))
+        .and(with_app(app.clone()))
+        .and(ctx())
+        .and(warp::body::bytes())
+        .then(move |app: Arc<App>, ctx: Ctx, body: Bytes| {
+            let handler = handler.clone();
+            async move { observe(app.clone(), handler(app, ctx, body)).await }
+        })
         .boxed()
 }
 

@@ -1467,3 +1467,194 @@ async fn the_same_catalogue_file_applied_twice_at_once_makes_one_revision() {
     assert_eq!(statuses, [(200, "unchanged".to_owned()), (201, "applied".to_owned())]);
     assert_eq!(first.app.store.catalog_revisions().await.unwrap().len(), 1);
 }
+
+/// Signs in over HTTP: the cookie (`ig_session=…`) and the CSRF token.
+async fn sign_in(addr: SocketAddr, login: &str, password: &str) -> Option<(String, String)> {
+    let body = serde_json::json!({ "login": login, "password": password }).to_string();
+    let signed = request(addr, "POST", "/api/v1/session", &[("Content-Type", "application/json")], body.as_bytes()).await;
+    if signed.status != 200 {
+        return None;
+    }
+    let cookie = signed.header("set-cookie")?.split(';').next()?.to_owned();
+    Some((cookie, signed.json()["csrf"].as_str()?.to_owned()))
+}
+
+/// Posts a form (`application/x-www-form-urlencoded`) with a session cookie.
+async fn post_form(addr: SocketAddr, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Response {
+    let body = serde_urlencoded::to_string(fields).unwrap();
+    let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded")];
+    if let Some(cookie) = cookie {
+        headers.push(("Cookie", cookie));
+    }
+    request(addr, "POST", path, &headers, body.as_bytes()).await
+}
+
+/// Posts a form with a session cookie and its CSRF token.
+async fn post_with_csrf(addr: SocketAddr, path: &str, cookie: &str, csrf: &str, fields: &[(&str, &str)]) -> Response {
+    let mut all = vec![("csrf", csrf)];
+    all.extend_from_slice(fields);
+    post_form(addr, path, Some(cookie), &all).await
+}
+
+fn text(response: &Response) -> String {
+    String::from_utf8_lossy(&response.body).into_owned()
+}
+
+/// The reset link's secret shown on an admin page.
+fn reset_secret(page: &str) -> String {
+    let at = page.find("/reset?token=").expect("a reset link on the page") + "/reset?token=".len();
+    page[at..at + 68].to_owned()
+}
+
+/// The whole lifecycle of an account over HTTP: a user changes their own password and their
+/// other session ends; an admin adds an account with a one-time link that works once, changes
+/// its regions (an upload outside them is then refused), disables and enables it; every step
+/// is in the audit trail with its actor, and no page acts without the session's CSRF token.
+async fn accounts_live_and_change_over_the_web(server: &Server) {
+    let addr = server.addr;
+    account(server, "chief", "admin", &[], "the chief's password 1").await;
+    account(server, "yongchuan", "statistician", &["500118"], "永川区 password 1").await;
+
+    // Own password: two browsers signed in; the change from one ends the other.
+    let (first, first_csrf) = sign_in(addr, "yongchuan", "永川区 password 1").await.unwrap();
+    let (second, _) = sign_in(addr, "yongchuan", "永川区 password 1").await.unwrap();
+    let page = request(addr, "GET", "/account", &[("Cookie", &first)], b"").await;
+    assert_eq!(page.status, 200);
+    assert!(text(&page).contains("yongchuan 的名字") && page.header("x-frame-options") == Some("DENY"));
+    let change = |current: &'static str, new: &'static str, repeat: &'static str, csrf: String| {
+        let cookie = first.clone();
+        async move {
+            post_form(addr, "/account", Some(&cookie), &[("csrf", &csrf), ("current", current), ("password", new), ("repeat", repeat)])
+                .await
+        }
+    };
+    assert_eq!(
+        change("永川区 password 1", "a new password 2", "a new password 2", "forged".into()).await.status,
+        403,
+        "no CSRF token, no change"
+    );
+    let wrong = change("not it at all", "a new password 2", "a new password 2", first_csrf.clone()).await;
+    assert_eq!(wrong.status, 422);
+    assert!(text(&wrong).contains("当前密码不正确"));
+    assert_eq!(change("永川区 password 1", "short", "short", first_csrf.clone()).await.status, 422, "the rules of users add");
+    assert_eq!(change("永川区 password 1", "a new password 2", "a new password 3", first_csrf.clone()).await.status, 422);
+    let changed = change("永川区 password 1", "a new password 2", "a new password 2", first_csrf.clone()).await;
+    assert_eq!((changed.status, changed.header("location")), (303, Some("/account?changed=1")));
+    assert_eq!(request(addr, "GET", "/api/v1/session", &[("Cookie", &second)], b"").await.status, 401, "the other browser is signed out");
+    assert_eq!(request(addr, "GET", "/api/v1/session", &[("Cookie", &first)], b"").await.status, 200, "this one stays");
+    assert!(sign_in(addr, "yongchuan", "永川区 password 1").await.is_none(), "the old password is gone");
+    assert!(sign_in(addr, "yongchuan", "a new password 2").await.is_some());
+
+    // The admin pages are for admins, and every form on them needs the session's token.
+    assert!(text(&get(addr, "/admin/users").await).contains("/signin?next=/admin/users"), "signed out: where to sign in");
+    assert_eq!(request(addr, "GET", "/admin/users", &[("Cookie", &first)], b"").await.status, 403, "a statistician is no admin");
+    let (chief, csrf) = sign_in(addr, "chief", "the chief's password 1").await.unwrap();
+    let listed = request(addr, "GET", "/admin/users", &[("Cookie", &chief)], b"").await;
+    assert_eq!(listed.status, 200);
+    assert!(text(&listed).contains("yongchuan") && text(&listed).contains(&csrf), "the forms carry the session's token");
+    let add = [("action", "add"), ("login", "jiangjin"), ("name", "江津区统计局 王五"), ("role", "statistician"), ("regions", "江津区")];
+    assert_eq!(post_form(addr, "/admin/users", Some(&chief), &add).await.status, 403, "without the token");
+    let created = post_with_csrf(addr, "/admin/users", &chief, &csrf, &add).await;
+    assert_eq!(created.status, 201, "{}", text(&created));
+    let secret = reset_secret(&text(&created));
+    assert!(secret.starts_with("igr_"));
+    let stored = server.app.store.user_by_login("jiangjin").await.unwrap().unwrap();
+    assert_eq!((stored.role.as_str(), stored.regions.as_slice()), ("statistician", ["500116".to_owned()].as_slice()));
+    let again = post_with_csrf(addr, "/admin/users", &chief, &csrf, &add).await;
+    assert_eq!(again.status, 422, "the login is taken");
+    let bad = [("action", "add"), ("login", "has space"), ("name", "x"), ("role", "statistician"), ("regions", "江津区")];
+    assert_eq!(post_with_csrf(addr, "/admin/users", &chief, &csrf, &bad).await.status, 422);
+
+    // The link: shown, used once, then void; a weak password leaves it working.
+    let path = format!("/reset?token={secret}");
+    let form = get(addr, &path).await;
+    assert_eq!((form.status, form.header("referrer-policy")), (200, Some("no-referrer")));
+    assert!(text(&form).contains("jiangjin"));
+    let weak = post_form(addr, "/reset", None, &[("token", &secret), ("password", "short"), ("repeat", "short")]).await;
+    assert_eq!(weak.status, 422);
+    let foreign = request(
+        addr,
+        "POST",
+        "/reset",
+        &[("Content-Type", "application/x-www-form-urlencoded"), ("Origin", "https://evil.example")],
+        format!("token={secret}&password=jiangjin+password+1&repeat=jiangjin+password+1").as_bytes(),
+    )
+    .await;
+    assert_eq!(foreign.status, 403, "no reset from another site's page");
+    // Two uses at once: one sets the password, the other finds the link used.
+    let set = |password: &'static str| {
+        let secret = secret.clone();
+        async move { post_form(addr, "/reset", None, &[("token", &secret), ("password", password), ("repeat", password)]).await.status }
+    };
+    let (a, b) = tokio::join!(set("jiangjin password 1"), set("jiangjin password 2"));
+    let mut statuses = [a, b];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 410], "the link works once");
+    assert_eq!(get(addr, &path).await.status, 410);
+    let password = if a == 200 { "jiangjin password 1" } else { "jiangjin password 2" };
+    let (jiangjin, jiangjin_csrf) = sign_in(addr, "jiangjin", password).await.expect("the password set by the link works");
+    assert_eq!(get(addr, "/reset?token=igr_nope").await.status, 410);
+
+    // Regions: moved to 永川区, an upload for 江津区 is refused and one for 永川区 lands.
+    let regions = [("action", "regions"), ("login", "jiangjin"), ("regions", "永川区")];
+    assert_eq!(post_with_csrf(addr, "/admin/users", &chief, &csrf, &regions).await.status, 303);
+    let unknown = [("action", "regions"), ("login", "jiangjin"), ("regions", "火星区")];
+    let refused = post_with_csrf(addr, "/admin/users", &chief, &csrf, &unknown).await;
+    assert!(refused.status == 422 && text(&refused).contains("火星区"));
+    let upload = |region: &'static str| {
+        let (cookie, csrf) = (jiangjin.clone(), jiangjin_csrf.clone());
+        async move {
+            let csv = format!("indicator,region,period,value\nhigh_tech_enterprises,{region},2025Q3,180\n");
+            let headers = [("Cookie", cookie.as_str()), ("Content-Type", "text/csv"), ("X-CSRF-Token", csrf.as_str())];
+            request(addr, "POST", "/api/v1/uploads", &headers, csv.as_bytes()).await.status
+        }
+    };
+    assert_eq!(upload("江津区").await, 422, "outside the new regions");
+    assert_eq!(upload("永川区").await, 201);
+
+    // Disable ends its sessions; enable lets it back in; an admin cannot lock themselves out.
+    let disable = [("action", "disable"), ("login", "jiangjin")];
+    assert_eq!(post_with_csrf(addr, "/admin/users", &chief, &csrf, &disable).await.status, 303);
+    assert_eq!(request(addr, "GET", "/api/v1/session", &[("Cookie", &jiangjin)], b"").await.status, 401);
+    let enable = [("action", "enable"), ("login", "jiangjin")];
+    assert_eq!(post_with_csrf(addr, "/admin/users", &chief, &csrf, &enable).await.status, 303);
+    assert!(sign_in(addr, "jiangjin", password).await.is_some());
+    let myself = [("action", "disable"), ("login", "chief")];
+    assert_eq!(post_with_csrf(addr, "/admin/users", &chief, &csrf, &myself).await.status, 422);
+
+    // A second link replaces the first; the trail has every step with its actor.
+    let reset = [("action", "reset"), ("login", "yongchuan")];
+    let older = reset_secret(&text(&post_with_csrf(addr, "/admin/users", &chief, &csrf, &reset).await));
+    let newer = reset_secret(&text(&post_with_csrf(addr, "/admin/users", &chief, &csrf, &reset).await));
+    assert_eq!(get(addr, &format!("/reset?token={older}")).await.status, 410, "only the newest link works");
+    assert_eq!(get(addr, &format!("/reset?token={newer}")).await.status, 200);
+    let trail = server.app.store.audit_entries(100, None).await.unwrap();
+    let has =
+        |actor: &str, action: &str, subject: &str| trail.iter().any(|e| e.actor == actor && e.action == action && e.subject == subject);
+    assert!(has("yongchuan 的名字", "user.password_changed", "yongchuan"));
+    assert!(has("yongchuan 的名字", "password_change_failed", "yongchuan"));
+    assert!(has("chief 的名字", "user.created", "jiangjin"));
+    assert!(has("chief 的名字", "user.reset_issued", "jiangjin"));
+    assert!(has("江津区统计局 王五", "user.reset_used", "jiangjin"));
+    assert!(has("chief 的名字", "user.regions_changed", "jiangjin"));
+    assert!(has("chief 的名字", "user.disabled", "jiangjin") && has("chief 的名字", "user.enabled", "jiangjin"));
+    let audit = request(addr, "GET", "/admin/audit", &[("Cookie", &chief)], b"").await;
+    assert_eq!(audit.status, 200);
+    assert!(text(&audit).contains("使用重置链接") && text(&audit).contains("江津区统计局 王五"));
+    assert_eq!(request(addr, "GET", "/admin/audit", &[("Cookie", &first)], b"").await.status, 403);
+    assert!(!text(&audit).contains(&newer), "no secret in the trail");
+    let last = server.app.store.user_by_login("chief").await.unwrap().unwrap().last_sign_in_at_ms;
+    assert!(last.is_some(), "the last sign-in is recorded");
+}
+
+#[tokio::test]
+async fn sqlite_accounts_live_and_change_over_the_web() {
+    accounts_live_and_change_over_the_web(&sqlite_server("lifecycle").await).await;
+}
+
+#[tokio::test]
+async fn postgres_accounts_live_and_change_over_the_web() {
+    if let Some(store) = temp_postgres("lifecycle").await {
+        accounts_live_and_change_over_the_web(&start(Arc::new(store), Limits::default()).await).await;
+    }
+}

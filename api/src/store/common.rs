@@ -154,6 +154,7 @@ where
         password_hash: get(row, "password_hash")?,
         created_at_ms: get(row, "created_at_ms")?,
         disabled_at_ms: get(row, "disabled_at_ms")?,
+        last_sign_in_at_ms: get(row, "last_sign_in_at_ms")?,
     })
 }
 
@@ -177,8 +178,8 @@ where
 
 /// A live session and its enabled user.
 pub const SESSION: &str = "SELECT s.hash AS session_hash, s.csrf AS session_csrf, s.created_at_ms AS session_created_at_ms,
- s.expires_at_ms AS session_expires_at_ms, u.id, u.login, u.name, u.role, u.regions, u.password_hash, u.created_at_ms, u.disabled_at_ms
- FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.expires_at_ms > $2 AND u.disabled_at_ms IS NULL";
+ s.expires_at_ms AS session_expires_at_ms, u.id, u.login, u.name, u.role, u.regions, u.password_hash, u.created_at_ms, u.disabled_at_ms,
+ u.last_sign_in_at_ms FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.expires_at_ms > $2 AND u.disabled_at_ms IS NULL";
 
 /// A current-value row.
 pub fn current<R>(row: &R) -> Result<super::CurrentValue, StoreError>
@@ -560,6 +561,12 @@ macro_rules! impl_store {
                 .await?;
         if let Some(id) = id {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            // A link issued before the account was disabled must not reopen it later.
+            sqlx::query("UPDATE password_resets SET used_at_ms = $1 WHERE user_id = $2 AND used_at_ms IS NULL")
+                .bind(at_ms)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(id.is_some())
@@ -573,7 +580,7 @@ macro_rules! impl_store {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn set_user_password(&self, login: &str, password_hash: &str) -> Result<bool, StoreError> {
+    async fn set_user_password(&self, login: &str, password_hash: &str, keep: Option<&str>) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let id: Option<i64> = sqlx::query_scalar("UPDATE users SET password_hash = $1 WHERE login = $2 RETURNING id")
             .bind(password_hash)
@@ -581,10 +588,64 @@ macro_rules! impl_store {
             .fetch_optional(&mut *tx)
             .await?;
         if let Some(id) = id {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND hash <> $2").bind(id).bind(keep.unwrap_or("")).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(id.is_some())
+    }
+
+    async fn create_password_reset(&self, reset: NewPasswordReset<'_>) -> Result<Option<UserRecord>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1 AND disabled_at_ms IS NULL");
+        let Some(user) = sqlx::query(AssertSqlSafe(sql)).bind(reset.login).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        let user = common::user(&user)?;
+        // One live link per account: the newest one handed over is the one that works.
+        sqlx::query("UPDATE password_resets SET used_at_ms = $1 WHERE user_id = $2 AND used_at_ms IS NULL")
+            .bind(reset.created_at_ms)
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO password_resets (hash, user_id, created_by, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)")
+            .bind(reset.hash)
+            .bind(user.id)
+            .bind(reset.created_by)
+            .bind(reset.created_at_ms)
+            .bind(reset.expires_at_ms)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(user))
+    }
+
+    async fn password_reset_user(&self, hash: &str, now_ms: i64) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM users WHERE disabled_at_ms IS NULL AND id = (SELECT user_id FROM password_resets WHERE hash = $1 AND used_at_ms IS NULL AND expires_at_ms > $2)",
+            USER_COLUMNS
+        );
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(hash).bind(now_ms).fetch_optional(&self.pool).await?;
+        row.as_ref().map(common::user).transpose()
+    }
+
+    async fn use_password_reset(&self, hash: &str, password_hash: &str, now_ms: i64) -> Result<Option<UserRecord>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // The conditions are re-checked by the UPDATE itself, under the row's write lock: of two
+        // uses at once, the second finds the link used.
+        let user_id: Option<i64> = sqlx::query_scalar(
+            "UPDATE password_resets SET used_at_ms = $1 WHERE hash = $2 AND used_at_ms IS NULL AND expires_at_ms > $1
+             AND user_id IN (SELECT id FROM users WHERE disabled_at_ms IS NULL) RETURNING user_id",
+        )
+        .bind(now_ms)
+        .bind(hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(user_id) = user_id else { return Ok(None) };
+        let sql = format!("UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING {USER_COLUMNS}");
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(password_hash).bind(user_id).fetch_one(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Some(common::user(&row)?))
     }
 
     async fn set_user_regions(&self, login: &str, regions: &[String]) -> Result<bool, StoreError> {
@@ -632,14 +693,17 @@ macro_rules! impl_store {
     }
 
     async fn create_session(&self, hash: &str, user_id: i64, csrf: &str, created_at_ms: i64, expires_at_ms: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO sessions (hash, user_id, csrf, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)")
             .bind(hash)
             .bind(user_id)
             .bind(csrf)
             .bind(created_at_ms)
             .bind(expires_at_ms)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        sqlx::query("UPDATE users SET last_sign_in_at_ms = $1 WHERE id = $2").bind(created_at_ms).bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 

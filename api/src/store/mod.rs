@@ -390,6 +390,8 @@ pub struct UserRecord {
     pub created_at_ms: i64,
     /// Unix milliseconds of disabling.
     pub disabled_at_ms: Option<i64>,
+    /// Unix milliseconds of the last sign-in.
+    pub last_sign_in_at_ms: Option<i64>,
 }
 
 /// One entry of the audit trail: who did what to which account or token, when, from where.
@@ -428,6 +430,21 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     /// Unix milliseconds.
     pub created_at_ms: i64,
+}
+
+/// A password-reset link about to be stored (only the SHA-256 of its secret).
+#[derive(Clone, Debug)]
+pub struct NewPasswordReset<'a> {
+    /// SHA-256 hex of the link's secret.
+    pub hash: &'a str,
+    /// The account's login.
+    pub login: &'a str,
+    /// Who issued it.
+    pub created_by: &'a str,
+    /// Unix milliseconds.
+    pub created_at_ms: i64,
+    /// Unix milliseconds after which the link is void.
+    pub expires_at_ms: i64,
 }
 
 /// A signed-in browser: the session secret lives only in its cookie; the store keeps its
@@ -540,13 +557,24 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
     /// The account with this login (disabled or not).
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError>;
-    /// Disables an account and ends its sessions; false if there is no enabled account by that login.
+    /// Disables an account, ends its sessions and voids its reset links; false if there is no
+    /// enabled account by that login.
     async fn disable_user(&self, login: &str, at_ms: i64) -> Result<bool, StoreError>;
     /// Enables a disabled account; false when there is no disabled account of that login.
     async fn enable_user(&self, login: &str) -> Result<bool, StoreError>;
-    /// Sets an account's password hash and ends every session of it (other browsers signed in
-    /// with the old password are signed out); false when there is no such account.
-    async fn set_user_password(&self, login: &str, password_hash: &str) -> Result<bool, StoreError>;
+    /// Sets an account's password hash and ends every session of it but `keep` (the session
+    /// of a user who changed their own password); false when there is no such account.
+    async fn set_user_password(&self, login: &str, password_hash: &str, keep: Option<&str>) -> Result<bool, StoreError>;
+    /// Stores a password-reset link's hash for the account `login`, void after
+    /// `expires_at_ms`; earlier unused links of that account stop working. `None` when there is
+    /// no enabled account of that login.
+    async fn create_password_reset(&self, reset: NewPasswordReset<'_>) -> Result<Option<UserRecord>, StoreError>;
+    /// The enabled account a live (unused, unexpired) reset link belongs to.
+    async fn password_reset_user(&self, hash: &str, now_ms: i64) -> Result<Option<UserRecord>, StoreError>;
+    /// Uses a live reset link once, in one transaction: marks it used, sets the password and
+    /// ends every session of the account. `None` (and nothing changed) when the link is
+    /// unknown, used, expired or its account disabled: of two concurrent uses one wins.
+    async fn use_password_reset(&self, hash: &str, password_hash: &str, now_ms: i64) -> Result<Option<UserRecord>, StoreError>;
     /// Sets the regions a statistician may write; false when there is no such account.
     async fn set_user_regions(&self, login: &str, regions: &[String]) -> Result<bool, StoreError>;
     /// Renames an account (the name recorded on its uploads from now on); false when none.

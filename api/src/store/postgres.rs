@@ -11,9 +11,9 @@ use sqlx::{AssertSqlSafe, Row as _};
 use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
-    ArchiveRow, AuditRecord, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, PublishedReport,
-    ReportRecord, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, StoredCatalog, TokenRecord, UploadRecord, UserRecord,
-    WriteTx,
+    ArchiveRow, AuditRecord, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewPasswordReset, NewRevision, NewUpload, NewUser,
+    PublishedReport, ReportRecord, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, StoredCatalog, TokenRecord, UploadRecord,
+    UserRecord, WriteTx,
 };
 
 /// Revisions per `UNNEST` insert.

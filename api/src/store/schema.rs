@@ -168,6 +168,21 @@ ALTER TABLE tokens ADD COLUMN expires_at_ms INTEGER;
 ALTER TABLE tokens ADD COLUMN last_used_at_ms INTEGER
 ",
     ),
+    (
+        9,
+        r"
+ALTER TABLE users ADD COLUMN last_sign_in_at_ms INTEGER;
+CREATE TABLE password_resets (
+    hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    created_by TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    used_at_ms INTEGER
+);
+CREATE INDEX password_resets_user ON password_resets (user_id)
+",
+    ),
 ];
 
 /// PostgreSQL migrations: (version, statements).
@@ -314,6 +329,21 @@ ALTER TABLE tokens ADD COLUMN expires_at_ms BIGINT;
 ALTER TABLE tokens ADD COLUMN last_used_at_ms BIGINT
 ",
     ),
+    (
+        9,
+        r"
+ALTER TABLE users ADD COLUMN last_sign_in_at_ms BIGINT;
+CREATE TABLE password_resets (
+    hash TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    created_by TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    expires_at_ms BIGINT NOT NULL,
+    used_at_ms BIGINT
+);
+CREATE INDEX password_resets_user ON password_resets (user_id)
+",
+    ),
 ];
 
 /// The statements of a migration, one at a time (neither driver runs several prepared
@@ -330,7 +360,7 @@ pub const REFRESH_CURRENT: &str = "INSERT INTO current_values (indicator, region
  revision_id = excluded.revision_id, upload_id = excluded.upload_id WHERE current_values.revision_id < excluded.revision_id";
 
 /// Columns of a user row, in the order `common::user` reads them.
-pub const USER_COLUMNS: &str = "id, login, name, role, regions, password_hash, created_at_ms, disabled_at_ms";
+pub const USER_COLUMNS: &str = "id, login, name, role, regions, password_hash, created_at_ms, disabled_at_ms, last_sign_in_at_ms";
 
 /// Columns of an upload row, in the order `upload_from_row` reads them.
 pub const UPLOAD_COLUMNS: &str = "id, created_at_ms, actor, file_name, sha256, idempotency_key, kind, reverts, rows, new_values, revised_values, unchanged_values, report";

@@ -13,9 +13,9 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Row as _, Sqlite};
 use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
-    ArchiveRow, AuditRecord, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewRevision, NewUpload, NewUser, PublishedReport,
-    ReportRecord, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, StoredCatalog, TokenRecord, UploadRecord, UserRecord,
-    WriteTx,
+    ArchiveRow, AuditRecord, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewPasswordReset, NewRevision, NewUpload, NewUser,
+    PublishedReport, ReportRecord, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, StoredCatalog, TokenRecord, UploadRecord,
+    UserRecord, WriteTx,
 };
 
 /// SQLite allows 32,766 bound values per statement; 8 per revision row.

@@ -373,7 +373,7 @@ async fn accounts_change_and_leave_a_trail(store: &dyn Store) {
     assert_eq!(store.user_by_login("zhangsan").await.unwrap().unwrap().disabled_at_ms, None);
     store.create_session("s2", user.id, "c2", 3, far).await.unwrap();
     assert!(store.session("s2", 4).await.unwrap().is_some());
-    assert!(store.set_user_password("zhangsan", "new").await.unwrap());
+    assert!(store.set_user_password("zhangsan", "new", None).await.unwrap());
     assert!(store.session("s2", 4).await.unwrap().is_none(), "a new password ends every session");
     assert!(store.set_user_regions("zhangsan", &["500118".to_owned(), "500116".to_owned()]).await.unwrap());
     assert!(store.rename_user("zhangsan", "永川区统计局 李四").await.unwrap());
@@ -382,7 +382,38 @@ async fn accounts_change_and_leave_a_trail(store: &dyn Store) {
         (now.password_hash.as_str(), now.regions.clone(), now.name.as_str()),
         ("new", vec!["500118".to_owned(), "500116".to_owned()], "永川区统计局 李四")
     );
-    assert!(!store.set_user_password("nobody", "x").await.unwrap() && !store.rename_user("nobody", "x").await.unwrap());
+    assert!(!store.set_user_password("nobody", "x", None).await.unwrap() && !store.rename_user("nobody", "x").await.unwrap());
+    store.create_session("s3", user.id, "c3", 5, far).await.unwrap();
+    store.create_session("s4", user.id, "c4", 6, far).await.unwrap();
+    assert_eq!(store.user_by_login("zhangsan").await.unwrap().unwrap().last_sign_in_at_ms, Some(6), "the last sign-in");
+    assert!(store.set_user_password("zhangsan", "mine", Some("s4")).await.unwrap());
+    assert!(store.session("s3", 7).await.unwrap().is_none() && store.session("s4", 7).await.unwrap().is_some(), "all but the one kept");
+
+    // Reset links: live until used or expired; a newer one voids an older; disabled accounts get none.
+    let reset = |hash: &'static str, at: i64| NewPasswordReset {
+        hash,
+        login: "zhangsan",
+        created_by: "admin",
+        created_at_ms: at,
+        expires_at_ms: at + 100,
+    };
+    assert!(store.create_password_reset(NewPasswordReset { login: "nobody", ..reset("r0", 10) }).await.unwrap().is_none());
+    assert_eq!(store.create_password_reset(reset("r1", 10)).await.unwrap().unwrap().login, "zhangsan");
+    assert!(store.password_reset_user("r1", 11).await.unwrap().is_some());
+    assert!(store.password_reset_user("r1", 110).await.unwrap().is_none(), "expired");
+    assert!(store.use_password_reset("r1", "late", 110).await.unwrap().is_none(), "an expired link sets nothing");
+    store.create_password_reset(reset("r2", 20)).await.unwrap().unwrap();
+    assert!(store.password_reset_user("r1", 21).await.unwrap().is_none(), "the newer link voids the older");
+    assert_eq!(store.use_password_reset("r2", "reset", 22).await.unwrap().unwrap().password_hash, "reset");
+    assert!(store.session("s4", 23).await.unwrap().is_none(), "a reset ends every session");
+    assert!(store.use_password_reset("r2", "again", 23).await.unwrap().is_none(), "once only");
+    store.create_password_reset(reset("r3", 30)).await.unwrap().unwrap();
+    assert!(store.disable_user("zhangsan", 31).await.unwrap());
+    assert!(store.use_password_reset("r3", "while away", 32).await.unwrap().is_none(), "not for a disabled account");
+    assert!(store.create_password_reset(reset("r4", 33)).await.unwrap().is_none());
+    assert!(store.enable_user("zhangsan").await.unwrap());
+    assert!(store.password_reset_user("r3", 34).await.unwrap().is_none(), "disabling voided the link for good");
+    assert_eq!(store.user_by_login("zhangsan").await.unwrap().unwrap().password_hash, "reset");
     for (i, action) in ["user.created", "user.disabled", "signed_in"].iter().enumerate() {
         let entry = AuditRecord {
             id: 0,
