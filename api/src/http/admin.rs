@@ -233,14 +233,14 @@ async fn users_html(app: &App, session: &SessionRecord, message: Option<&str>, r
     }
     let _ = write!(
         body,
-        r#"<table class="users"><caption>{} 个账号 <span lang="en">· {} accounts</span></caption><thead><tr><th scope="col">登录名 Login</th><th scope="col">名称 Name</th><th scope="col">角色 Role</th><th scope="col">可上报地区 Regions</th><th scope="col">状态 State</th><th scope="col">最近登录 Last sign-in</th><th scope="col">操作 Actions</th></tr></thead><tbody>"#,
+        r#"<div class="scroll"><table class="users"><caption>{} 个账号 <span lang="en">· {} accounts</span></caption><thead><tr><th scope="col">登录名 Login</th><th scope="col">名称 Name</th><th scope="col">角色 Role</th><th scope="col">可上报地区 Regions</th><th scope="col">状态 State</th><th scope="col">最近登录 Last sign-in</th><th scope="col">操作 Actions</th></tr></thead><tbody>"#,
         users.len(),
         users.len()
     );
     for user in &users {
         body.push_str(&user_row(&catalog, &csrf, user, user.login == session.user.login));
     }
-    body.push_str("</tbody></table>");
+    body.push_str("</tbody></table></div>");
     let value = |name: &str| escape(refilled.and_then(|f| f.get(name)).unwrap_or_default());
     let role = refilled.and_then(|f| f.get("role")).unwrap_or("statistician");
     let option = |r: &str, label: &str| format!(r#"<option value="{r}"{}>{label}</option>"#, if role == r { " selected" } else { "" });
@@ -316,11 +316,11 @@ pub async fn audit_page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     if entries.is_empty() {
         body.push_str("<p>没有记录。<span lang=\"en\">No entries.</span></p>");
     } else {
-        body.push_str(r#"<table class="audit"><thead><tr><th scope="col">时间 When</th><th scope="col">操作人 Who</th><th scope="col">操作 What</th><th scope="col">对象 Subject</th><th scope="col">地址 Address</th><th scope="col">详情 Detail</th></tr></thead><tbody>"#);
+        body.push_str(r#"<div class="scroll"><table class="audit"><thead><tr><th scope="col">时间 When</th><th scope="col">操作人 Who</th><th scope="col">操作 What</th><th scope="col">对象 Subject</th><th scope="col">地址 Address</th><th scope="col">详情 Detail</th></tr></thead><tbody>"#);
         for entry in &entries {
             body.push_str(&audit_row(entry));
         }
-        body.push_str("</tbody></table>");
+        body.push_str("</tbody></table></div>");
     }
     if entries.len() as i64 == AUDIT_PAGE
         && let Some(last) = entries.last()

@@ -1,6 +1,7 @@
 //! The pages' header: the product name, the navigation (看板 board, 上传 upload, 嵌入 embed,
 //! with the current page marked for screen readers), the language switch, and for a signed-in
-//! user their name and a sign-out button.
+//! user their name (a link to their account page), an admin's link to the account pages and a
+//! sign-out button.
 
 use innogauge_model::Lang;
 use innogauge_model::wire::Role;
@@ -40,6 +41,7 @@ pub fn header(props: &HeaderProps) -> Html {
         Callback::from(move |_: MouseEvent| set_lang.emit(if lang == Lang::Zh { Lang::En } else { Lang::Zh }))
     };
     let user = props.user.as_ref().map(|(name, role)| {
+        let admin = *role == Role::Admin;
         let role = match role {
             Role::Admin => t(lang, "管理员", "admin"),
             Role::Statistician => t(lang, "统计员", "statistician"),
@@ -48,7 +50,10 @@ pub fn header(props: &HeaderProps) -> Html {
         let sign_out = props.on_sign_out.clone().map(|cb| Callback::from(move |_: MouseEvent| cb.emit(())));
         html! {
             <span class="who">
-                <span>{ format!("{name}（{role}）") }</span>
+                <a href="/account" title={t(lang, "我的账号、修改密码", "My account, change password")}>{ format!("{name}（{role}）") }</a>
+                if admin {
+                    <a href="/admin/users">{ t(lang, "用户管理", "Users") }</a>
+                }
                 if let Some(sign_out) = sign_out {
                     <button type="button" class="link" onclick={sign_out}>{ t(lang, "退出登录", "Sign out") }</button>
                 }
