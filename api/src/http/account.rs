@@ -143,6 +143,9 @@ pub async fn reset(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
         return Err(ApiError::csrf());
     }
     let form = Form::parse(&body)?;
+    if ["token", "password", "repeat"].iter().any(|name| form.get(name).is_none()) {
+        return Err(ApiError::bad_request("invalid-form", "send the form of the reset page: token, password, repeat"));
+    }
     let field = |name| form.get(name).unwrap_or_default();
     let token: String = field("token").chars().take(80).collect();
     match accounts::complete_reset(&*app.store, &token, field("password"), field("repeat"), time::now_ms()).await {

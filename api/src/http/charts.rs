@@ -44,6 +44,11 @@ pub async fn chart(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let region = optional_region(catalog, q.region.as_deref())?;
     let until = period(q.period.as_deref())?;
     let version = snapshot.version;
+    // An indicator the picture does not use must still be one: a misspelt attribute is a 400,
+    // not a picture that silently ignores it.
+    if let Some(text) = q.indicator.as_deref().filter(|i| !i.is_empty()) {
+        indicator(catalog, text)?;
+    }
     let needs_indicator = || {
         q.indicator
             .as_deref()

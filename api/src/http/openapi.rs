@@ -32,7 +32,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         healthz, metrics, openapi, catalog, series, progress, ranking, snapshot, boundaries, history, export, events, list_uploads,
         upload, upload_detail, revert, backup, evaluation, widget_file, demo, demo_css, session_get, session_post, session_delete, root, signin_page,
         upload_page, board_page, embed_page, stylesheet, chart_svg, frame_page, frame_css, reports_api, publish_api, reports_page, reports_feed, reports_css, report_page, report_pdf,
-        report_draft, publish_form, catalog_apply, catalog_page, catalog_form
+        report_draft, publish_form, catalog_apply, catalog_page, catalog_form, account_page, account_form, reset_page, reset_form, users_page, users_form, audit_page
     ),
     components(schemas(
         ErrorBody, Health, CommitEvent, CatalogOutcome, CatalogChangeWire, CatalogProblemWire, VerdictWire, BackupStatus, BackupFile, EvaluationWire, EvaluationDistrictWire, EvaluationPartWire,
@@ -40,6 +40,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         SeriesView, SeriesWire, PointWire, ProgressWire, TrendWire, MessageWire, Ranking, RankEntry, RankMeasure, SnapshotWire, LatestValue,
         HistoryEntry, UploadOutcome, UploadStatus, UploadKind, UploadSummary, UploadDetail, ReportWire, ProblemWire, ChangesWire,
         ObservationWire, RevisionWire, KeyedValueWire, GridWire, GridRowWire, Credentials, SessionWire, SessionUser, Role,
+        forms::AccountForm, forms::ResetForm, forms::UsersForm,
         schemas::Indicator, schemas::IndicatorOrEmpty, schemas::Region, schemas::RegionOrEmpty, schemas::DistrictOrEmpty, schemas::QuarterOrEmpty, schemas::ChartType, schemas::LangOrEmpty, schemas::PeriodText, schemas::PeriodOrEmpty
     )),
     modifiers(&Security)
@@ -116,6 +117,66 @@ fn catalog_page() {}
     )
 )]
 fn catalog_form() {}
+
+#[utoipa::path(get, path = "/account", tag = "pages", responses((status = 200, description = "signed in: the account and a form to change its password; signed out: where to sign in", content_type = "text/html")))]
+fn account_page() {}
+
+#[utoipa::path(
+    post, path = "/account", tag = "pages",
+    request_body(content = forms::AccountForm, content_type = "application/x-www-form-urlencoded", description = "from the form on /account"),
+    responses(
+        (status = 303, description = "changed: every other session of the account ended; back to /account"),
+        (status = 400, description = "not a form", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "without the session's CSRF token, or from another site", body = ErrorBody),
+        (status = 413, description = "too large"),
+        (status = 422, description = "the current password is wrong or the new one breaks a rule; nothing changed", content_type = "text/html"),
+        (status = 429, description = "too many wrong current passwords", content_type = "text/html"),
+    )
+)]
+fn account_form() {}
+
+#[utoipa::path(get, path = "/reset", tag = "pages", responses(
+    (status = 200, description = "`?token=` of a live one-time link: the form to set a new password", content_type = "text/html"),
+    (status = 410, description = "the link is used, expired or unknown", content_type = "text/html"),
+))]
+fn reset_page() {}
+
+#[utoipa::path(
+    post, path = "/reset", tag = "pages",
+    request_body(content = forms::ResetForm, content_type = "application/x-www-form-urlencoded", description = "from the form a reset link opens"),
+    responses(
+        (status = 200, description = "the password is set; the link never works again", content_type = "text/html"),
+        (status = 400, description = "not a form", body = ErrorBody),
+        (status = 403, description = "from another site", body = ErrorBody),
+        (status = 410, description = "the link is used, expired or unknown", content_type = "text/html"),
+        (status = 413, description = "too large"),
+        (status = 422, description = "the new password breaks a rule; the link still works", content_type = "text/html"),
+    )
+)]
+fn reset_form() {}
+
+#[utoipa::path(get, path = "/admin/users", tag = "pages", responses((status = 200, description = "for admins: every account and the forms that change them; signed out: where to sign in", content_type = "text/html"), (status = 403, description = "not an admin", body = ErrorBody)))]
+fn users_page() {}
+
+#[utoipa::path(
+    post, path = "/admin/users", tag = "pages",
+    request_body(content = forms::UsersForm, content_type = "application/x-www-form-urlencoded", description = "from the forms on /admin/users"),
+    responses(
+        (status = 200, description = "a reset link issued, shown once in the page", content_type = "text/html"),
+        (status = 201, description = "the account is added, with its set-password link shown once", content_type = "text/html"),
+        (status = 303, description = "disabled, enabled or re-scoped: back to /admin/users"),
+        (status = 400, description = "not a form, or an unknown action", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "without the session's CSRF token, or not an admin", body = ErrorBody),
+        (status = 413, description = "too large"),
+        (status = 422, description = "refused (a taken login, an unknown region, no such account); nothing changed", content_type = "text/html"),
+    )
+)]
+fn users_form() {}
+
+#[utoipa::path(get, path = "/admin/audit", tag = "pages", responses((status = 200, description = "for admins: the audit trail, newest first, a hundred entries a page (`?before=` an entry's id for older ones); signed out: where to sign in", content_type = "text/html"), (status = 403, description = "not an admin", body = ErrorBody)))]
+fn audit_page() {}
 
 #[utoipa::path(
     get, path = "/api/v1/series", tag = "read", params(SeriesQuery),
@@ -431,3 +492,51 @@ fn frame_page() {}
 
 #[utoipa::path(get, path = "/frame.css", tag = "widgets", responses((status = 200, description = "the frame page's stylesheet", content_type = "text/css")))]
 fn frame_css() {}
+
+/// The fields of the account pages' forms, as the documentation describes them (the handlers
+/// read the form field by field: a missing field is an empty one).
+mod forms {
+    #![allow(dead_code)]
+    use utoipa::ToSchema;
+
+    /// `POST /account`.
+    #[derive(ToSchema)]
+    pub struct AccountForm {
+        /// The session's CSRF token.
+        csrf: String,
+        /// The current password.
+        current: String,
+        /// The new password (at least 10 characters).
+        password: String,
+        /// The new password again.
+        repeat: String,
+    }
+
+    /// `POST /reset`.
+    #[derive(ToSchema)]
+    pub struct ResetForm {
+        /// The reset link's secret (`igr_` and 64 hex digits).
+        token: String,
+        /// The new password (at least 10 characters).
+        password: String,
+        /// The new password again.
+        repeat: String,
+    }
+
+    /// `POST /admin/users`.
+    #[derive(ToSchema)]
+    pub struct UsersForm {
+        /// The session's CSRF token.
+        csrf: String,
+        /// `add`, `disable`, `enable`, `regions` or `reset`.
+        action: String,
+        /// The account's login.
+        login: String,
+        /// For `add`: the name recorded on uploads.
+        name: Option<String>,
+        /// For `add`: `admin`, `statistician` or `reader`.
+        role: Option<String>,
+        /// For `add` and `regions`: districts by name or code, separated by spaces or commas.
+        regions: Option<String>,
+    }
+}
