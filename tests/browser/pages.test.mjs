@@ -326,3 +326,73 @@ test('the next plan, applied as a catalogue file, reaches an open widget and the
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('accounts: an admin adds one with a one-time link, the owner sets and changes the password, regions bind uploads, the trail shows it all', async () => {
+  const admin = await open();
+  await signIn(admin.page, 'admin', 'innogauge-demo');
+  await admin.page.waitForURL(/\/upload/);
+  await admin.page.goto(`${base}/admin/users`);
+  await admin.page.getByLabel(/^登录名/).fill('wangwu');
+  await admin.page.getByLabel(/^名称/).fill('江津区统计局 王五');
+  await admin.page.getByLabel(/^角色/).selectOption('statistician');
+  await admin.page.getByLabel(/^可上报地区/).fill('江津区');
+  await admin.page.getByRole('button', { name: /添加并生成/ }).click();
+  const link = await admin.page.locator('#reset-link').inputValue();
+  assert.match(link, /\/reset\?token=igr_[0-9a-f]{64}$/);
+  await admin.page.screenshot({ path: path.join(shots, 'admin-users.png'), fullPage: true });
+
+  // The owner opens the link, sets a password; the link then refuses.
+  const owner = await open();
+  await owner.page.goto(link);
+  await owner.page.getByLabel(/^新密码/).fill('王五的 password 1');
+  await owner.page.getByLabel(/^再次输入新密码/).fill('王五的 password 1');
+  await owner.page.getByRole('button', { name: /设置密码/ }).click();
+  await owner.page.getByText('新密码已设置').waitFor();
+  const again = await owner.page.goto(link);
+  assert.equal(again.status(), 410, 'the link works once');
+  assert.match(await owner.page.textContent('main'), /此链接无效/);
+
+  // Signed in twice; a password change in one browser signs the other out.
+  await signIn(owner.page, 'wangwu', '王五的 password 1');
+  await owner.page.waitForURL(/\/upload/);
+  const other = await open();
+  await signIn(other.page, 'wangwu', '王五的 password 1');
+  await other.page.waitForURL(/\/upload/);
+  await owner.page.goto(`${base}/account`);
+  await owner.page.getByLabel(/^当前密码/).fill('王五的 password 1');
+  await owner.page.getByLabel(/^新密码/).fill('王五的 password 2');
+  await owner.page.getByLabel(/^再次输入新密码/).fill('王五的 password 2');
+  await owner.page.getByRole('button', { name: /修改密码/ }).click();
+  await owner.page.getByText('密码已修改').waitFor();
+  await owner.page.screenshot({ path: path.join(shots, 'account.png'), fullPage: true });
+  await other.page.goto(`${base}/account`);
+  assert.match(await other.page.textContent('main'), /请先登录/, 'the other browser is signed out');
+
+  // The admin moves wangwu to 永川区: an upload for 江津区 is then refused, one for 永川区 lands.
+  await admin.page.goto(`${base}/admin/users`);
+  await admin.page.locator('#regions-wangwu').fill('永川区');
+  await admin.page.locator('form.regions', { has: admin.page.locator('#regions-wangwu') }).getByRole('button').click();
+  await admin.page.getByText('可上报地区已更新').waitFor();
+  const upload = (region) => owner.page.evaluate(async (region) => {
+    const session = await (await fetch('/api/v1/session')).json();
+    const csv = `indicator,region,period,value\nhigh_tech_enterprises,${region},2025Q3,181\n`;
+    const answer = await fetch('/api/v1/uploads', { method: 'POST', headers: { 'Content-Type': 'text/csv', 'X-CSRF-Token': session.csrf }, body: csv });
+    return answer.status;
+  }, region);
+  await owner.page.goto(`${base}/upload`);
+  assert.equal(await upload('江津区'), 422, 'outside the new regions');
+  assert.equal(await upload('永川区'), 201);
+
+  // The trail: each step with its actor.
+  await admin.page.goto(`${base}/admin/audit`);
+  const rows = await admin.page.locator('table.audit tbody tr').allTextContents();
+  const has = (actor, action) => rows.some((row) => row.includes(actor) && row.includes(action) && row.includes('wangwu'));
+  assert.ok(has('江津区统计局 王五', 'user.reset_used'), 'the link used, by its owner');
+  assert.ok(has('江津区统计局 王五', 'user.password_changed'), 'the password changed, by its owner');
+  assert.ok(rows.some((row) => row.includes('user.created') && row.includes('wangwu') && !row.includes('江津区统计局 王五 ')), 'created');
+  assert.ok(rows.some((row) => row.includes('user.regions_changed') && row.includes('wangwu') && row.includes('500118')), 'regions changed');
+  for (const { context, errors } of [admin, owner, other]) {
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});

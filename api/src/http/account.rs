@@ -1,14 +1,15 @@
 //! A person's own account: `/account` shows who is signed in and changes their password (the
 //! current one required; every other session of the account ends), and `/reset?token=…` is
 //! where a one-time reset link leads: it sets a new password once, then never works again.
-//! The link's secret travels in the address only to that page: its answers send no `Referer`
-//! off it, and no log line prints a query string.
+//! The link's secret travels in the address only to that page: its answers send a `Referer` only
+//! to this server (`same-origin`; `no-referrer` would make the browser send `Origin: null` with
+//! the form, which the same-origin check refuses), and no log line prints a query string.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use warp::http::{HeaderValue, StatusCode, header};
+use warp::http::StatusCode;
 
 use super::error::ApiError;
 use super::forms::{self, Form, html_page, notice, shell};
@@ -33,7 +34,7 @@ pub async fn page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let message = changed.then(|| {
         notice(true, "密码已修改；其他浏览器上的登录均已退出。", "Password changed; every other browser signed in as you is signed out.")
     });
-    Ok(html_page(StatusCode::OK, &account_page(&session, message.as_deref())))
+    Ok(html_page(StatusCode::OK, &account_page(&app, &session, message.as_deref())))
 }
 
 /// `POST /account`: `current`, `password`, `repeat` and the CSRF token.
@@ -67,17 +68,20 @@ pub async fn change_password(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
         Err(ChangeError::Hash(e)) => return Err(ApiError::internal(&e)),
         Err(ChangeError::Store(e)) => return Err(e.into()),
     };
-    Ok(html_page(status, &account_page(&session, Some(&message))))
+    Ok(html_page(status, &account_page(&app, &session, Some(&message))))
 }
 
 fn signed_out() -> String {
     forms::signed_out(ACCOUNT, "/account", "查看账号和修改密码需要登录：", "Your account and password need you signed in.")
 }
 
-fn account_page(session: &SessionRecord, message: Option<&str>) -> String {
+fn account_page(app: &App, session: &SessionRecord, message: Option<&str>) -> String {
     let user = &session.user;
     let mut body = String::new();
-    let regions = if user.regions.is_empty() { "—".to_owned() } else { user.regions.join(", ") };
+    let catalog = app.catalog();
+    let names: Vec<String> =
+        user.regions.iter().map(|code| catalog.region(code).map_or_else(|| code.clone(), |r| r.name_zh.clone())).collect();
+    let regions = if names.is_empty() { "—".to_owned() } else { names.join("、") };
     let _ = write!(
         body,
         r#"<dl class="account"><dt>登录名 <span lang="en">Login</span></dt><dd>{}</dd><dt>名称 <span lang="en">Name</span></dt><dd>{}</dd>
@@ -131,8 +135,8 @@ fn token_of(query: &str) -> String {
 pub async fn reset_page(app: Arc<App>, _ctx: Ctx, query: String) -> Answer {
     let token = token_of(&query);
     Ok(match accounts::reset_user(&*app.store, &token, time::now_ms()).await? {
-        Some(user) => reset_answer(StatusCode::OK, &reset_form(&user, &token, None)),
-        None => reset_answer(StatusCode::GONE, &void_link()),
+        Some(user) => html_page(StatusCode::OK, &reset_form(&user, &token, None)),
+        None => html_page(StatusCode::GONE, &void_link()),
     })
 }
 
@@ -155,16 +159,16 @@ pub async fn reset(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
                 r#"{}<p><a href="/signin">用新密码登录 · Sign in with the new password</a></p>"#,
                 notice(true, "新密码已设置，此链接已失效。", "Your new password is set; this link no longer works.")
             );
-            Ok(reset_answer(StatusCode::OK, &shell(RESET, &body)))
+            Ok(html_page(StatusCode::OK, &shell(RESET, &body)))
         }
         Err(ResetError::Rule(problem)) => match accounts::reset_user(&*app.store, &token, time::now_ms()).await? {
             Some(user) => {
                 let message = notice(false, &problem.zh, &problem.en);
-                Ok(reset_answer(StatusCode::UNPROCESSABLE_ENTITY, &reset_form(&user, &token, Some(&message))))
+                Ok(html_page(StatusCode::UNPROCESSABLE_ENTITY, &reset_form(&user, &token, Some(&message))))
             }
-            None => Ok(reset_answer(StatusCode::GONE, &void_link())),
+            None => Ok(html_page(StatusCode::GONE, &void_link())),
         },
-        Err(ResetError::Void) => Ok(reset_answer(StatusCode::GONE, &void_link())),
+        Err(ResetError::Void) => Ok(html_page(StatusCode::GONE, &void_link())),
         Err(ResetError::Hash(e)) => Err(ApiError::internal(&e)),
         Err(ResetError::Store(e)) => Err(e.into()),
     }
@@ -196,12 +200,4 @@ fn void_link() -> String {
             "This link does not work: it was used, has expired or is unknown. Ask an admin for a new reset link.",
         ),
     )
-}
-
-/// A reset page's answer: like every form page, and with no `Referer` at all, so the link's
-/// secret never leaves in one.
-fn reset_answer(status: StatusCode, body: &str) -> warp::reply::Response {
-    let mut response = html_page(status, body);
-    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    response
 }
