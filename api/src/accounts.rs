@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use innogauge_model::Bilingual;
+use innogauge_model::{Bilingual, Catalog};
 use subtle::ConstantTimeEq;
 
-use crate::auth::{self, Principal};
+use crate::auth::{self, Principal, Role};
 use crate::store::{NewPasswordReset, SessionRecord, Store, StoreError, UserRecord};
 
 /// The session cookie's name.
@@ -82,6 +82,32 @@ pub fn login_problem(login: &str) -> Option<Bilingual> {
     (!fine).then(|| {
         Bilingual::new("登录名为 1–32 个字母、数字或 . _ -（不含空格）。", "A login is 1–32 letters, digits or . _ - (no spaces).")
     })
+}
+
+/// The region codes of `words` (districts by code or name, each once) for an account or token
+/// of `role`: a statistician needs at least one. For the command line and the admin page alike.
+pub fn scope_of<'a>(catalog: &Catalog, role: Role, words: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, Bilingual> {
+    let mut codes: Vec<String> = Vec::new();
+    for word in words {
+        let region = catalog.region(word).ok_or_else(|| {
+            Bilingual::new(
+                format!("未知地区“{word}”：请写区县名称或代码，如 永川区 或 500118。"),
+                format!("Unknown region \"{word}\": write a district's name or code, e.g. 永川区 or 500118."),
+            )
+        })?;
+        if !codes.iter().any(|c| **c == *region.code) {
+            codes.push(region.code.to_string());
+        }
+    }
+    if role == Role::Statistician && codes.is_empty() {
+        return Err(Bilingual::new("统计员至少需要一个可上报地区。", "A statistician needs at least one region."));
+    }
+    Ok(codes)
+}
+
+/// `, regions 500118,500101` (empty without regions), for confirmations and the audit trail.
+pub fn scope_text(codes: &[String]) -> String {
+    if codes.is_empty() { String::new() } else { format!(", regions {}", codes.join(",")) }
 }
 
 /// The argon2id hash of `password`, computed off the async workers (it takes tens of ms of CPU).

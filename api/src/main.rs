@@ -766,16 +766,8 @@ fn region_codes(regions: &[String]) -> Result<Vec<String>> {
 /// The role and region codes of a new token or account: a statistician needs a region.
 fn role_and_scope(role: &str, regions: &[String]) -> Result<(auth::Role, Vec<String>)> {
     let Some(parsed) = auth::Role::parse(role) else { bail!("role must be admin, statistician or reader") };
-    let codes = region_codes(regions)?;
-    if parsed == auth::Role::Statistician && codes.is_empty() {
-        bail!("a statistician needs at least one --region");
-    }
+    let codes = accounts::scope_of(Catalog::builtin(), parsed, regions.iter().map(String::as_str)).map_err(|p| anyhow::anyhow!(p.en))?;
     Ok((parsed, codes))
-}
-
-/// `, regions 500118,500101` (empty without regions), for confirmations.
-fn scope_text(codes: &[String]) -> String {
-    if codes.is_empty() { String::new() } else { format!(", regions {}", codes.join(",")) }
 }
 
 /// One line of standard input, prompting (without echo) when it is a terminal.
@@ -838,10 +830,16 @@ async fn users(store: &dyn Store, command: UsersCommand) -> Result<()> {
                 "user.created",
                 &record.login,
                 None,
-                Some(format!("{} {}{}", record.role, record.name, scope_text(&codes))),
+                Some(format!("{} {}{}", record.role, record.name, accounts::scope_text(&codes))),
             )
             .await?;
-            println!("account {} ({}, {}{}) created; sign in at /signin", record.login, record.name, record.role, scope_text(&codes));
+            println!(
+                "account {} ({}, {}{}) created; sign in at /signin",
+                record.login,
+                record.name,
+                record.role,
+                accounts::scope_text(&codes)
+            );
         }
         UsersCommand::List => {
             for u in store.users().await? {
@@ -1088,10 +1086,10 @@ async fn token(store: &dyn Store, command: TokenCommand) -> Result<()> {
                 "token.created",
                 &record.id.to_string(),
                 None,
-                Some(format!("{} {}{}", record.role, record.name, scope_text(&codes))),
+                Some(format!("{} {}{}", record.role, record.name, accounts::scope_text(&codes))),
             )
             .await?;
-            println!("token {} for {} ({}{}):", record.id, record.name, record.role, scope_text(&codes));
+            println!("token {} for {} ({}{}):", record.id, record.name, record.role, accounts::scope_text(&codes));
             println!("{secret}");
             println!("It is shown only now; keep it safe. Use it as `Authorization: Bearer <token>`.");
         }

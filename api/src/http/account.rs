@@ -30,7 +30,7 @@ pub async fn page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let Some(session) = forms::session(&app, &ctx).await? else {
         return Ok(html_page(StatusCode::OK, &signed_out()));
     };
-    let changed = query.split('&').any(|pair| pair == "changed=1");
+    let changed = forms::query_value(&query, "changed").as_deref() == Some("1");
     let message = changed.then(|| {
         notice(true, "密码已修改；其他浏览器上的登录均已退出。", "Password changed; every other browser signed in as you is signed out.")
     });
@@ -126,9 +126,9 @@ fn new_password_fields() -> String {
     )
 }
 
-/// The reset link's secret in a query string.
+/// The reset link's secret in a query string (longer text is no secret of ours: cut).
 fn token_of(query: &str) -> String {
-    query.split('&').find_map(|pair| pair.strip_prefix("token=")).unwrap_or_default().chars().take(80).collect()
+    forms::query_value(query, "token").unwrap_or_default().chars().take(80).collect()
 }
 
 /// `GET /reset?token=…`: the form, or why the link does not work.

@@ -48,7 +48,7 @@ pub async fn users_page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         Ok(session) => session,
         Err(page) => return Ok(html_page(StatusCode::OK, &page)),
     };
-    let done = query_value(&query, "done").and_then(|done| Some((done, query_value(&query, "login")?)));
+    let done = forms::query_value(&query, "done").and_then(|done| Some((done, forms::query_value(&query, "login")?)));
     let message = done.and_then(|(done, login)| done_notice(&done, &login));
     Ok(html_page(StatusCode::OK, &users_html(&app, &session, message.as_deref(), None).await?))
 }
@@ -108,7 +108,7 @@ pub async fn users_form(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
             };
             match app.store.create_user(new).await {
                 Ok(user) => {
-                    audit("user.created", Some(format!("{} {}{}", user.role, user.name, scope_words(&user.regions)))).await?;
+                    audit("user.created", Some(format!("{} {}{}", user.role, user.name, accounts::scope_text(&user.regions)))).await?;
                     let issued = issue(&app, &login, &actor).await?;
                     audit("user.reset_issued", None).await?;
                     let message = link_notice(&ctx, &issued, true);
@@ -126,14 +126,14 @@ pub async fn users_form(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
                 return refused(format!("没有启用中的账号 {login}。"), format!("No active account {login}.")).await;
             }
             audit("user.disabled", None).await?;
-            Ok(forms::see_other(&format!("/admin/users?done=disabled&login={}", url_encode(&login))))
+            Ok(forms::see_other(&forms::with_query("/admin/users", &[("done", "disabled"), ("login", &login)])))
         }
         "enable" => {
             if !app.store.enable_user(&login).await? {
                 return refused(format!("没有已停用的账号 {login}。"), format!("No disabled account {login}.")).await;
             }
             audit("user.enabled", None).await?;
-            Ok(forms::see_other(&format!("/admin/users?done=enabled&login={}", url_encode(&login))))
+            Ok(forms::see_other(&forms::with_query("/admin/users", &[("done", "enabled"), ("login", &login)])))
         }
         "regions" => {
             let Some(user) = app.store.user_by_login(&login).await? else {
@@ -146,7 +146,7 @@ pub async fn users_form(app: Arc<App>, ctx: Ctx, body: Bytes) -> Answer {
             };
             app.store.set_user_regions(&login, &codes).await?;
             audit("user.regions_changed", Some(codes.join(","))).await?;
-            Ok(forms::see_other(&format!("/admin/users?done=regions&login={}", url_encode(&login))))
+            Ok(forms::see_other(&forms::with_query("/admin/users", &[("done", "regions"), ("login", &login)])))
         }
         "reset" => {
             let Some(issued) = accounts::issue_reset(&*app.store, &login, &actor, time::now_ms()).await? else {
@@ -166,32 +166,12 @@ async fn issue(app: &App, login: &str, actor: &str) -> Result<IssuedReset, ApiEr
         .ok_or_else(|| ApiError::internal(&format!("the account {login} just created was not found")))
 }
 
-/// The region codes of a space- or comma-separated list of codes or names, as the role needs
-/// them: a statistician at least one, admins and readers none (they are not restricted).
+/// The region codes of a list of districts as the admin page takes it (names or codes,
+/// separated by spaces, commas or 、); only a statistician's are kept, as the others write anywhere.
 fn scope_of(catalog: &Catalog, role: Role, text: &str) -> Result<Vec<String>, (String, String)> {
-    let mut codes = Vec::new();
-    for word in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')).filter(|w| !w.is_empty()) {
-        let region = catalog.region(word).ok_or_else(|| {
-            (
-                format!("未知地区“{word}”：请写区县名称或代码，如 永川区 或 500118。"),
-                format!("Unknown region \"{word}\": write a district's name or code, e.g. 永川区 or 500118."),
-            )
-        })?;
-        if !codes.iter().any(|c: &String| **c == *region.code) {
-            codes.push(region.code.to_string());
-        }
-    }
-    match role {
-        Role::Statistician if codes.is_empty() => {
-            Err(("统计员至少需要一个可上报地区。".to_owned(), "A statistician needs at least one region.".to_owned()))
-        }
-        Role::Statistician => Ok(codes),
-        _ => Ok(Vec::new()),
-    }
-}
-
-fn scope_words(codes: &[String]) -> String {
-    if codes.is_empty() { String::new() } else { format!(", regions {}", codes.join(",")) }
+    let words = text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')).filter(|w| !w.is_empty());
+    let words: Vec<&str> = if role == Role::Statistician { words.collect() } else { Vec::new() };
+    accounts::scope_of(catalog, role, words).map_err(|p| (p.zh, p.en))
 }
 
 /// The notice that shows a reset link once: in the page, never in an address or a log.
@@ -305,12 +285,10 @@ fn user_row(catalog: &Catalog, csrf: &str, user: &UserRecord, is_self: bool) -> 
 
 /// `GET /admin/audit?before=ID`: the trail, newest first, a hundred at a time.
 pub async fn audit_page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
-    let session = match admin_viewer(&app, &ctx, "/admin/audit").await? {
-        Ok(session) => session,
-        Err(page) => return Ok(html_page(StatusCode::OK, &page)),
-    };
-    let _ = session;
-    let before = query_value(&query, "before").and_then(|v| v.parse::<i64>().ok());
+    if let Err(page) = admin_viewer(&app, &ctx, "/admin/audit").await? {
+        return Ok(html_page(StatusCode::OK, &page));
+    }
+    let before = forms::query_value(&query, "before").and_then(|v| v.parse::<i64>().ok());
     let entries = app.store.audit_entries(AUDIT_PAGE, before).await?;
     let mut body = String::from(r#"<p><a href="/admin/users">用户管理 · Users</a></p>"#);
     if entries.is_empty() {
@@ -361,12 +339,4 @@ fn action_zh(action: &str) -> &'static str {
         "sign_in_failed" => "登录失败",
         _ => "",
     }
-}
-
-fn query_value(query: &str, name: &str) -> Option<String> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query).ok()?.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
-}
-
-fn url_encode(text: &str) -> String {
-    serde_urlencoded::to_string([("", text)]).map(|s| s.trim_start_matches('=').to_owned()).unwrap_or_default()
 }

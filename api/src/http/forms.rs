@@ -29,6 +29,16 @@ impl Form {
     }
 }
 
+/// The value of `name` in a query string, percent-decoded.
+pub fn query_value(query: &str, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query).ok()?.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+/// A path with a query string built from `pairs`, percent-encoded.
+pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    format!("{path}?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+}
+
 /// The live session of the request, if any.
 pub async fn session(app: &App, ctx: &Ctx) -> Result<Option<SessionRecord>, ApiError> {
     Ok(crate::accounts::session(&*app.store, ctx.cookie.as_deref(), crate::time::now_ms()).await?)

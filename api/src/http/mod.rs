@@ -352,16 +352,9 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .and(warp::body::bytes())
         .then(|app: Arc<App>, ctx: Ctx, body: Bytes| async move { observe(app.clone(), catalog::form(app, ctx, body)).await })
         .boxed();
-    let account_form = form_route(app, "account", account::change_password);
-    let reset_form = form_route(app, "reset", account::reset);
-    let users_form = warp::path!("admin" / "users")
-        .and(warp::post())
-        .and(warp::body::content_length_limit(FORM_LIMIT))
-        .and(with_app(app.clone()))
-        .and(ctx())
-        .and(warp::body::bytes())
-        .then(|app: Arc<App>, ctx: Ctx, body: Bytes| async move { observe(app.clone(), admin::users_form(app, ctx, body)).await })
-        .boxed();
+    let account_form = form_route(app, warp::path!("account"), account::change_password);
+    let reset_form = form_route(app, warp::path!("reset"), account::reset);
+    let users_form = form_route(app, warp::path!("admin" / "users"), admin::users_form);
     let preflight = warp::options()
         .and(with_app(app.clone()))
         .and(ctx())
@@ -421,15 +414,14 @@ pub fn routes(app: &Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
 /// Largest body of an account form (a few short fields).
 const FORM_LIMIT: u64 = 16 * 1024;
 
-/// `POST /{segment}` with a small form body, answered by `handler`.
-fn form_route<F, Fut>(app: &Arc<App>, segment: &'static str, handler: F) -> BoxedFilter<(warp::reply::Response,)>
+/// `POST` to `path` with a small form body, answered by `handler`.
+fn form_route<P, F, Fut>(app: &Arc<App>, path: P, handler: F) -> BoxedFilter<(warp::reply::Response,)>
 where
+    P: Filter<Extract = (), Error = warp::Rejection> + Clone + Send + Sync + 'static,
     F: Fn(Arc<App>, Ctx, Bytes) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<warp::reply::Response, ApiError>> + Send,
 {
-    warp::path(segment)
-        .and(warp::path::end())
-        .and(warp::post())
+    path.and(warp::post())
         .and(warp::body::content_length_limit(FORM_LIMIT))
         .and(with_app(app.clone()))
         .and(ctx())
