@@ -78,7 +78,7 @@ pub fn board(props: &BoardProps) -> Html {
             list.iter().map(|p| (indicator_name(catalog, &p.indicator, lang), status_label(p, lang))).collect();
         let title = title.clone();
         let legend = draw::legend(theme, lang);
-        Callback::from(move |()| {
+        Callback::from(move |to: export::ImageTo| {
             let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
             let w = f64::from(chart.client_width());
             let labels = rows
@@ -96,7 +96,7 @@ pub fn board(props: &BoardProps) -> Html {
                 legend: legend.clone(),
                 note: t(lang, "来源：InnoGauge 科创目标仪表", "Source: InnoGauge"),
             };
-            export::download_png(&chart, &picture, theme, "innogauge-board.png");
+            export::deliver_png(to, &chart, &picture, theme, "innogauge-board.png");
         })
     };
     let on_csv = {
@@ -124,7 +124,7 @@ pub fn board(props: &BoardProps) -> Html {
         <div class="board" ref={root}>
             <div class="head">
                 <p class="title">{ title }</p>
-                <Menu on_png={Some(on_png)} {on_csv} {lang} />
+                <Menu on_png={Some(on_png)} {on_csv} {lang} link={props.options.chart_query()} />
             </div>
             <div class="board-grid" role="img" aria-label={label} tabindex="0">
                 <ol class="board-rows" aria-hidden="true">

@@ -1,5 +1,5 @@
 //! Canvas drawing with plotters-canvas (the helpers every chart shares, and the gauge), sharp on HiDPI screens: the backing store is the CSS
-//! size × `devicePixelRatio` and every length is scaled by it. Only shapes are drawn on the
+//! size × `devicePixelRatio` (at least [`crate::media::PRINT_RATIO`] on paper) and every length is scaled by it. Only shapes are drawn on the
 //! canvas; text stays in HTML beside it (plotters' text measurement would put inline styles
 //! into the host page, which a strict CSP forbids, and HTML text is what screen readers read).
 
@@ -31,26 +31,29 @@ pub struct CssSize {
 
 /// A painted canvas: the element, what it shows, and the observer that paints it (first, and
 /// again on every resize: its backing store must follow its CSS size to stay sharp).
-type Painted<D> = (HtmlCanvasElement, D, web_sys::ResizeObserver, Closure<dyn Fn(js_sys::Array)>);
+type Painted<D> = (HtmlCanvasElement, (D, bool), web_sys::ResizeObserver, Closure<dyn Fn(js_sys::Array)>);
 
 /// Paints `canvas` with `paint(canvas, data, size)` whenever `data` changes, whenever the
 /// canvas is resized, and whenever the element itself is new (a re-render may replace it with
-/// a blank one). The paint happens in the observer's first callback, in the same frame.
+/// a blank one), and when printing starts or ends (paper gets a sharper backing store). The
+/// paint happens in the observer's first callback, in the same frame.
 #[hook]
 pub fn use_canvas<D: PartialEq + Clone + 'static>(canvas: &NodeRef, data: D, paint: fn(&HtmlCanvasElement, &D, CssSize)) {
     let last = use_mut_ref(|| None::<Painted<D>>);
+    let printing = crate::media::use_media().print;
     {
         let (canvas, last) = (canvas.clone(), last.clone());
         use_effect(move || {
             let element = canvas.cast::<HtmlCanvasElement>();
             let mut last = last.borrow_mut();
+            let data = (data, printing);
             let unchanged = matches!((&*last, &element), (Some((painted, shown, ..)), Some(now)) if painted == now && *shown == data);
             if !unchanged {
                 if let Some((_, _, observer, _)) = last.take() {
                     observer.disconnect();
                 }
                 if let Some(element) = element {
-                    let (target, shown) = (element.clone(), data.clone());
+                    let (target, shown) = (element.clone(), data.0.clone());
                     let announced = std::cell::Cell::new(false);
                     let redraw = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
                         let Some(entry) = entries.iter().last().and_then(|e| e.dyn_into::<web_sys::ResizeObserverEntry>().ok()) else {
@@ -103,6 +106,60 @@ pub fn use_css_height(element: &NodeRef, pixels: f64) {
             let _ = element.style().set_property("height", &format!("{pixels}px"));
         }
     });
+}
+
+/// The least row height of a fitted ranking: 12 px text with a little air.
+pub const LEAST_ROW: f64 = 14.0;
+
+/// The height of the rows of a chart drawn row for row (rankings): `natural`, or, in a widget
+/// given a height (`fit`), the tallest that fits all `count` rows into `scroll`'s box, so that a
+/// wall display shows every district with nothing to scroll. Never below `least` (legibility):
+/// below it the rows scroll. Also sets `--row` on `grid`, which the HTML rows are sized by.
+#[hook]
+pub fn use_fitted_rows(scroll: &NodeRef, grid: &NodeRef, count: usize, natural: f64, least: f64, fit: bool) -> f64 {
+    let row = use_state_eq(|| natural);
+    {
+        let (scroll, row) = (scroll.clone(), row.clone());
+        use_effect_with((fit, count), move |&(fit, count)| {
+            let mut watching = None;
+            if !fit {
+                row.set(natural);
+            } else if let Some(element) = scroll.cast::<web_sys::Element>() {
+                let fitted = row.clone();
+                let on_resize = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                    let Some(entry) = entries.iter().last().and_then(|e| e.dyn_into::<web_sys::ResizeObserverEntry>().ok()) else { return };
+                    let room = entry.content_rect().height();
+                    fitted.set(fitted_row(room, count, natural, least));
+                });
+                if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+                    observer.observe(&element);
+                    watching = Some((observer, on_resize));
+                }
+            }
+            move || {
+                if let Some((observer, _)) = watching {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+    {
+        let grid = grid.clone();
+        use_effect_with((*row * 10.0).round() as i64, move |tenths| {
+            if let Some(element) = grid.cast::<web_sys::HtmlElement>() {
+                let _ = element.style().set_property("--row", &format!("{}px", *tenths as f64 / 10.0));
+            }
+        });
+    }
+    *row
+}
+
+/// The row height that fits `count` rows into `room` pixels, between `least` and `natural`.
+pub fn fitted_row(room: f64, count: usize, natural: f64, least: f64) -> f64 {
+    if count == 0 || !room.is_finite() || room <= 0.0 {
+        return natural;
+    }
+    ((room / count as f64 * 10.0).floor() / 10.0).clamp(least, natural)
 }
 
 /// Positions the HTML labels over a chart: every element under `root` with `data-left` or
@@ -164,7 +221,15 @@ pub fn dashed(root: &DrawingArea<CanvasBackend, Shift>, points: &[(i32, i32)], d
 /// Sizes the backing store to CSS size × devicePixelRatio; returns (width, height, ratio). With
 /// an aspect the height follows the width; without, the canvas's CSS height is used.
 pub fn fit_backing(canvas: &HtmlCanvasElement, size: CssSize, aspect: Option<f64>) -> (u32, u32, f64) {
-    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+    // A page may zoom the widget (CSS `zoom`, as the wall does on a 4K screen): its pixels are
+    // then that many device pixels each.
+    let zoom = js_sys::Reflect::get(canvas, &wasm_bindgen::JsValue::from_str("currentCSSZoom"))
+        .ok()
+        .and_then(|z| z.as_f64())
+        .filter(|z| z.is_finite() && *z > 0.0)
+        .unwrap_or(1.0);
+    let screen = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0) * zoom;
+    let ratio = if crate::media::now().print { screen.max(crate::media::PRINT_RATIO) } else { screen };
     let css_width = size.width.round().max(1.0);
     let css_height = aspect.map_or_else(|| size.height.round().max(40.0), |a| (css_width * a).round());
     let (width, height) = ((css_width * ratio).round() as u32, (css_height * ratio).round() as u32);
@@ -204,6 +269,15 @@ pub fn legend(theme: Theme, lang: Lang) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_fit_the_room_between_legible_and_natural() {
+        assert_eq!(fitted_row(630.0, 38, 22.0, 14.0), 16.5, "a wall's ranking: all 38 rows");
+        assert_eq!(fitted_row(2000.0, 38, 22.0, 14.0), 22.0, "never taller than the natural row");
+        assert_eq!(fitted_row(300.0, 38, 22.0, 14.0), 14.0, "never below legible: then it scrolls");
+        assert_eq!(fitted_row(0.0, 38, 22.0, 14.0), 22.0, "not laid out yet");
+        assert_eq!(fitted_row(500.0, 0, 22.0, 14.0), 22.0);
+    }
 
     #[test]
     fn labels_are_thinned_only_when_they_would_touch() {

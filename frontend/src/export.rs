@@ -1,6 +1,6 @@
-//! Downloads: the chart as a PNG with its title, axis labels and legend drawn in (the on-screen
-//! text is HTML, so the image is composed on a fresh canvas), and the data as CSV (UTF-8 with
-//! a BOM, which Excel needs to read Chinese).
+//! Downloads and copies: the chart as a PNG with its title, axis labels and legend drawn in (the
+//! on-screen text is HTML, so the image is composed on a fresh canvas), to a file or the
+//! clipboard, and the data as CSV (UTF-8 with a BOM, which Excel needs to read Chinese).
 
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -51,8 +51,64 @@ pub struct Picture {
 
 const FONT: &str = "\"Noto Sans CJK SC\", \"PingFang SC\", \"Microsoft YaHei\", system-ui, sans-serif";
 
-/// Saves `chart` with `picture` around it as `filename`.
-pub fn download_png(chart: &HtmlCanvasElement, picture: &Picture, theme: Theme, filename: &str) -> Option<()> {
+/// Where the menu sends a chart's picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageTo {
+    /// A PNG file download.
+    File,
+    /// The clipboard, as `image/png` (where the browser allows a page to write images).
+    Clipboard,
+}
+
+/// Whether this page may put an image on the clipboard: a secure context with the async
+/// clipboard and `ClipboardItem` (not on plain-HTTP portals, nor in older browsers).
+pub fn can_copy_image() -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    window.is_secure_context()
+        && js_sys::Reflect::has(&window, &wasm_bindgen::JsValue::from_str("ClipboardItem")).unwrap_or(false)
+        && js_sys::Reflect::get(&window.navigator(), &wasm_bindgen::JsValue::from_str("clipboard")).is_ok_and(|c| !c.is_undefined())
+}
+
+/// Sends `chart` with `picture` around it to a file named `filename` or to the clipboard.
+pub fn deliver_png(to: ImageTo, chart: &HtmlCanvasElement, picture: &Picture, theme: Theme, filename: &str) -> Option<()> {
+    let canvas = compose_png(chart, picture, theme)?;
+    match to {
+        ImageTo::File => {
+            let url = canvas.to_data_url_with_type("image/png").ok()?;
+            save(&web_sys::window()?.document()?, &url, filename)
+        }
+        ImageTo::Clipboard => copy_png(&canvas),
+    }
+}
+
+/// Writes the canvas to the clipboard as a PNG. The blob is handed over as a promise, within
+/// the click that asked for it: browsers allow a clipboard write only during a user gesture.
+fn copy_png(canvas: &HtmlCanvasElement) -> Option<()> {
+    let canvas = canvas.clone();
+    let blob = js_sys::Promise::new(&mut |resolve, reject| {
+        let done = wasm_bindgen::closure::Closure::once_into_js(move |blob: wasm_bindgen::JsValue| {
+            let _ = if blob.is_null() {
+                reject.call0(&wasm_bindgen::JsValue::NULL)
+            } else {
+                resolve.call1(&wasm_bindgen::JsValue::NULL, &blob)
+            };
+        });
+        let _ = canvas.to_blob_with_type(done.unchecked_ref(), "image/png");
+    });
+    let record = js_sys::Object::new();
+    js_sys::Reflect::set(&record, &wasm_bindgen::JsValue::from_str("image/png"), &blob).ok()?;
+    let item = web_sys::ClipboardItem::new_with_record_from_str_to_blob_promise(&record).ok()?;
+    let promise = web_sys::window()?.navigator().clipboard().write(&js_sys::Array::of1(&item));
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            web_sys::console::warn_2(&wasm_bindgen::JsValue::from_str("InnoGauge: copying the image was refused"), &e);
+        }
+    });
+    Some(())
+}
+
+/// The picture: `chart` with `picture` around it, on a canvas of its own.
+fn compose_png(chart: &HtmlCanvasElement, picture: &Picture, theme: Theme) -> Option<HtmlCanvasElement> {
     let document = web_sys::window()?.document()?;
     let canvas: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
     let ratio = f64::from(chart.width()) / f64::from(chart.client_width().max(1));
@@ -98,8 +154,7 @@ pub fn download_png(chart: &HtmlCanvasElement, picture: &Picture, theme: Theme, 
     }
     ctx.set_font(&font(11.0, "400"));
     let _ = ctx.fill_text(&picture.note, pad, legend_top + legend_rows * line + line / 2.0);
-    let url = canvas.to_data_url_with_type("image/png").ok()?;
-    save(&document, &url, filename)
+    Some(canvas)
 }
 
 /// Saves `csv` as `filename`.

@@ -142,7 +142,7 @@ pub fn index_profile(props: &IndexProfileProps) -> Html {
             (draw::css(draw::ink(theme).0), t(lang, "参评区县平均", "average of rated districts")),
         ];
         let note = source_note(&evaluation.source.document, lang);
-        Callback::from(move |()| {
+        Callback::from(move |to: export::ImageTo| {
             let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
             let w = f64::from(chart.client_width());
             let picture = Picture {
@@ -152,7 +152,7 @@ pub fn index_profile(props: &IndexProfileProps) -> Html {
                 legend: legend.clone(),
                 note: note.clone(),
             };
-            export::download_png(&chart, &picture, theme, &format!("innogauge-profile-{}.png", code.clone().unwrap_or_default()));
+            export::deliver_png(to, &chart, &picture, theme, &format!("innogauge-profile-{}.png", code.clone().unwrap_or_default()));
         })
     };
     let on_csv = {
@@ -180,7 +180,7 @@ pub fn index_profile(props: &IndexProfileProps) -> Html {
         <div class="profile" ref={root}>
             <div class="head">
                 <p class="title">{ who.clone() }<span class="region">{ format!(" · {name} · {period}") }</span></p>
-                <Menu on_png={Some(on_png)} {on_csv} {lang} />
+                <Menu on_png={Some(on_png)} {on_csv} {lang} link={props.options.chart_query()} />
             </div>
             <p class="figure">{ score(district.index) }<span class="unit">{ t(lang, &format!("平均 {}", score(evaluation.average)), &format!("average {}", score(evaluation.average))) }</span></p>
             <p class="sub standing">{ standing }</p>

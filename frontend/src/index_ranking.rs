@@ -60,7 +60,10 @@ pub fn index_ranking(props: &IndexRankingProps) -> Html {
     };
     draw::use_canvas(&canvas, bars, paint);
     draw::use_placed_labels(&root);
-    draw::use_css_height(&canvas, districts.len() as f64 * ROW);
+    let (scroll, grid) = (use_node_ref(), use_node_ref());
+    // Given a height (a wall), every district fits in it; else rows of the natural height.
+    let row = draw::use_fitted_rows(&scroll, &grid, districts.len(), ROW, draw::LEAST_ROW, props.options.height.is_some());
+    draw::use_css_height(&canvas, districts.len() as f64 * row);
     let (name, period) = eval::title(evaluation, lang);
     let method = evaluation.method.label().get(lang).to_owned();
     let average = score(evaluation.average);
@@ -112,17 +115,17 @@ pub fn index_ranking(props: &IndexRankingProps) -> Html {
             .collect();
         let (title, subtitle, legend) = (format!("{name} · {period}"), sub.clone(), tier_legend(theme, lang));
         let evaluation_source = evaluation.source.document.clone();
-        Callback::from(move |()| {
+        Callback::from(move |to: export::ImageTo| {
             let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
             let w = f64::from(chart.client_width());
             let picture = Picture {
                 title: title.clone(),
                 subtitle: subtitle.clone(),
-                labels: export::row_labels(&labels, w, ROW),
+                labels: export::row_labels(&labels, w, row),
                 legend: legend.clone(),
                 note: source_note(evaluation_source.as_str(), lang),
             };
-            export::download_png(&chart, &picture, theme, "innogauge-index-ranking.png");
+            export::deliver_png(to, &chart, &picture, theme, "innogauge-index-ranking.png");
         })
     };
     let on_csv = {
@@ -135,11 +138,11 @@ pub fn index_ranking(props: &IndexRankingProps) -> Html {
         <div class="ranking index-ranking" ref={root}>
             <div class="head">
                 <p class="title">{ name.clone() }<span class="region">{ format!(" · {period}") }</span></p>
-                <Menu on_png={Some(on_png)} {on_csv} {lang} />
+                <Menu on_png={Some(on_png)} {on_csv} {lang} link={props.options.chart_query()} />
             </div>
             <p class="sub">{ sub }</p>
-            <div class="rank-scroll" role="img" aria-label={label} tabindex="0">
-                <div class="rank-grid index-grid" aria-hidden="true">
+            <div class="rank-scroll" role="img" aria-label={label} tabindex="0" ref={scroll}>
+                <div class="rank-grid index-grid" aria-hidden="true" ref={grid}>
                     <ol class="rank-names">
                         { for districts.iter().map(|d| html! {
                             <li class={classes!(is_chosen(d).then_some("chosen"))}>

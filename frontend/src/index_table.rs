@@ -80,7 +80,7 @@ pub fn index_table(props: &IndexTableProps) -> Html {
         <div class="index-table">
             <div class="head">
                 <p class="title">{ name.clone() }<span class="region">{ format!(" · {period}") }</span></p>
-                <Menu on_png={None::<Callback<()>>} {on_csv} {lang} />
+                <Menu on_png={None::<Callback<export::ImageTo>>} {on_csv} {lang} link={props.options.chart_query()} />
             </div>
             <p class="sub">{ t(lang,
                 &format!("{} · {} 个区县参评 · 参评区县平均 {}", evaluation.method.label().zh, eval::rated(evaluation), score(evaluation.average)),

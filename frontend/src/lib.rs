@@ -11,7 +11,8 @@
 //! stream per page), [`mount`] (shadow roots, lazy mounting, watching the page), [`widget`]
 //! (loading, live refresh, stale data), one module per widget type ([`gauge`], [`trend`],
 //! [`ranking`], [`map`], [`kpi`], [`table`], [`board`]), [`menu`] and [`export`] (PNG and CSV
-//! downloads), [`draw`] (canvas helpers), and [`styles`]. With the `pages` feature, also the
+//! downloads, links), [`draw`] (canvas helpers), [`media`] (colour scheme, print, reduced motion),
+//! and [`styles`]. With the `pages` feature, also the
 //! server's own web pages ([`pages`]: sign-in, upload, board, embed builder).
 
 #![allow(unsafe_code)] // wasm-bindgen's generated glue
@@ -29,6 +30,7 @@ pub mod index_ranking;
 pub mod index_table;
 pub mod kpi;
 pub mod map;
+pub mod media;
 pub mod menu;
 pub mod mount;
 pub mod names;

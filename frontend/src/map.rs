@@ -148,12 +148,13 @@ pub fn region_map(props: &RegionMapProps) -> Html {
     let lang = props.options.lang;
     let theme = props.options.theme;
     let (map, entries, texts) = (&props.map, &props.entries, &props.texts);
-    let hovered = use_state(|| None::<(String, f64, f64)>);
+    // The district under the pointer, where, and whether its tip goes left of the pointer (right half).
+    let hovered = use_state(|| None::<(String, f64, f64, bool)>);
     let focused = use_state(|| None::<usize>);
     let canvas = use_node_ref();
     let root = use_node_ref();
     let focused_code = focused.and_then(|i| entries.get(i)).map(|e| e.code.clone());
-    let hovered_code = hovered.as_ref().map(|(code, _, _)| code.clone());
+    let hovered_code = hovered.as_ref().map(|(code, ..)| code.clone());
     let shape = MapShape {
         map: map.clone(),
         fills: entries.iter().filter_map(|e| e.fill.map(|c| (e.code.clone(), c))).collect(),
@@ -165,23 +166,34 @@ pub fn region_map(props: &RegionMapProps) -> Html {
     draw::use_canvas(&canvas, shape, paint);
     draw::use_placed_labels(&root);
 
-    let on_move = {
-        let (hovered, canvas, map) = (hovered.clone(), canvas.clone(), map.clone());
-        Callback::from(move |event: MouseEvent| {
+    // The pointer (mouse, pen or finger) over a district shows its tip; a tap also puts the
+    // district's line under the map, where a finger does not cover it, as the arrow keys do.
+    let on_point = {
+        let (hovered, focused, canvas, map) = (hovered.clone(), focused.clone(), canvas.clone(), map.clone());
+        let codes: Vec<String> = entries.iter().map(|e| e.code.clone()).collect();
+        Callback::from(move |event: PointerEvent| {
             let Some(element) = canvas.cast::<web_sys::Element>() else { return };
             let Some(bounds) = map.bounds() else { return };
             let rect = element.get_bounding_client_rect();
             let (x, y) = (f64::from(event.client_x()) - rect.left(), f64::from(event.client_y()) - rect.top());
             let projection = Projection::fit(bounds, rect.width(), rect.height(), PADDING);
-            let hit = map.hit(projection.invert((x, y))).map(|f| (f.properties.code.clone(), x, y));
+            let hit = map.hit(projection.invert((x, y))).map(|f| (f.properties.code.clone(), x, y, x > rect.width() / 2.0));
+            if event.type_() == "pointerdown" && event.pointer_type() != "mouse" {
+                focused.set(hit.as_ref().and_then(|(code, ..)| codes.iter().position(|c| c == code)));
+            }
             if hit.as_ref().map(|h| &h.0) != hovered.as_ref().map(|h| &h.0) || hit.is_some() {
                 hovered.set(hit);
             }
         })
     };
+    // A finger lifted leaves the pointer too: only a mouse moving away hides the tip.
     let on_leave = {
         let hovered = hovered.clone();
-        Callback::from(move |_: MouseEvent| hovered.set(None))
+        Callback::from(move |event: PointerEvent| {
+            if event.pointer_type() == "mouse" {
+                hovered.set(None);
+            }
+        })
     };
     let count = entries.len();
     let on_key = {
@@ -202,15 +214,15 @@ pub fn region_map(props: &RegionMapProps) -> Html {
             focused.set(next);
         })
     };
-    let tip = hovered.as_ref().and_then(|(code, x, y)| {
+    let tip = hovered.as_ref().and_then(|(code, x, y, left)| {
         let entry = entries.iter().find(|e| e.code == *code)?;
-        let side = if *x > 220.0 { "tip tip-left" } else { "tip" };
+        let side = if *left { "tip tip-left" } else { "tip" };
         Some(html! { <div class={side} aria-hidden="true" data-left={format!("{x}px")} data-top={format!("{y}px")}>{ entry.description.clone() }</div> })
     });
     let announcement = focused.and_then(|i| entries.get(i)).map(|e| e.description.clone()).unwrap_or_default();
     let on_png = {
         let (canvas, texts) = (canvas.clone(), texts.clone());
-        Callback::from(move |()| {
+        Callback::from(move |to: export::ImageTo| {
             let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
             let picture = Picture {
                 title: format!("{} · {}", texts.title, texts.period),
@@ -219,17 +231,17 @@ pub fn region_map(props: &RegionMapProps) -> Html {
                 legend: texts.legend.clone(),
                 note: texts.note.clone(),
             };
-            export::download_png(&chart, &picture, theme, &texts.png_name);
+            export::deliver_png(to, &chart, &picture, theme, &texts.png_name);
         })
     };
     html! {
         <div class="map" ref={root}>
             <div class="head">
                 <p class="title">{ texts.title.clone() }<span class="region">{ format!(" · {}", texts.period) }</span></p>
-                <Menu on_png={Some(on_png)} on_csv={props.on_csv.clone()} {lang} />
+                <Menu on_png={Some(on_png)} on_csv={props.on_csv.clone()} {lang} link={props.options.chart_query()} />
             </div>
             <div class="map-wrap" role="img" aria-label={texts.label.clone()} tabindex="0" aria-description={t(lang, "按方向键逐个查看区县", "Use the arrow keys to read each district")}
-                onkeydown={on_key} onmousemove={on_move} onmouseleave={on_leave}>
+                onkeydown={on_key} onpointermove={on_point.clone()} onpointerdown={on_point} onpointerleave={on_leave}>
                 <canvas ref={canvas} aria-hidden="true"></canvas>
                 <div class="tips">{ for tip }</div>
             </div>

@@ -85,8 +85,11 @@ pub struct WidgetOptions {
     pub method: Option<String>,
     /// Language.
     pub lang: Lang,
-    /// Theme.
+    /// Theme (with `data-theme="auto"`, light until [`WidgetOptions::shown_theme`] reads the
+    /// system's scheme).
     pub theme: Theme,
+    /// `data-theme="auto"`: dark when the reader's system is, switching live.
+    pub follows_system: bool,
     /// Height in CSS pixels.
     pub height: Option<u32>,
     /// Refetch on live events.
@@ -108,6 +111,45 @@ impl WidgetOptions {
         matches!(self.measure.as_deref().map(str::trim), Some("value" | "achievement" | "growth"))
     }
 
+    /// The theme to draw in now: light on paper whatever the screen shows (ink on white prints
+    /// best), the system's scheme for `data-theme="auto"`, else the one asked for.
+    pub fn shown_theme(&self, media: crate::media::Media) -> Theme {
+        if media.print {
+            Theme::Light
+        } else if self.follows_system {
+            if media.dark { Theme::Dark } else { Theme::Light }
+        } else {
+            self.theme
+        }
+    }
+
+    /// The query of the chart's own page (`/chart?…`, the server's share page): the widget's
+    /// attributes under the names a frame takes, so that the link opens this very chart.
+    pub fn chart_query(&self) -> String {
+        let theme = if self.follows_system {
+            Some("auto")
+        } else {
+            match self.theme {
+                Theme::Light => None,
+                Theme::Dark => Some("dark"),
+                Theme::HighContrast => Some("high-contrast"),
+            }
+        };
+        let lang = (self.lang == Lang::En).then_some("en");
+        let pairs = [
+            ("type", Some(self.kind_text.trim())),
+            ("indicator", Some(self.indicator.trim()).filter(|i| !i.is_empty())),
+            ("region", Some(self.region.trim()).filter(|r| *r != innogauge_model::CITY_CODE)),
+            ("period", self.period.as_deref()),
+            ("target", self.target.as_deref()),
+            ("measure", self.measure.as_deref()),
+            ("method", self.method.as_deref()),
+            ("lang", lang),
+            ("theme", theme),
+        ];
+        pairs.iter().filter_map(|(name, value)| value.map(|v| format!("{name}={}", percent_encode(v.trim())))).collect::<Vec<_>>().join("&")
+    }
+
     /// Reads the options from an attribute getter (`data-*` name without the prefix).
     pub fn from_attributes(get: impl Fn(&str) -> Option<String>) -> WidgetOptions {
         let kind_text = get("innogauge").unwrap_or_default();
@@ -122,10 +164,24 @@ impl WidgetOptions {
             method: get("method").map(|m| m.trim().to_owned()).filter(|m| m == "target" || m == "min_max"),
             lang: get("lang").and_then(|l| Lang::parse(&l)).unwrap_or_default(),
             theme: Theme::parse(get("theme").as_deref()),
+            follows_system: get("theme").is_some_and(|t| t.trim() == "auto"),
             height: get("height").and_then(|h| h.trim().trim_end_matches("px").parse().ok()).filter(|h: &u32| (60..=2000).contains(h)),
             live: get("live").is_none_or(|l| l.trim() != "false"),
         }
     }
+}
+
+/// `text` for a URL's query: every byte but the unreserved ones as `%XX` (UTF-8 for Chinese).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -148,6 +204,48 @@ mod tests {
         assert_eq!(options.height, Some(240));
         assert!(!options.live);
         assert_eq!(options.theme, Theme::Light);
+        assert!(!options.follows_system);
+    }
+
+    #[test]
+    fn the_chart_link_carries_the_attributes() {
+        let options = WidgetOptions::from_attributes(|name| match name {
+            "innogauge" => Some("ranking".into()),
+            "indicator" => Some("rd_expenditure".into()),
+            "region" => Some("永川区".into()),
+            "measure" => Some("growth".into()),
+            "lang" => Some("en".into()),
+            "theme" => Some("auto".into()),
+            "height" => Some("560".into()),
+            _ => None,
+        });
+        assert_eq!(
+            options.chart_query(),
+            "type=ranking&indicator=rd_expenditure&region=%E6%B0%B8%E5%B7%9D%E5%8C%BA&measure=growth&lang=en&theme=auto"
+        );
+        let city = WidgetOptions::from_attributes(|name| (name == "innogauge").then(|| "index-map".into()));
+        assert_eq!(city.chart_query(), "type=index-map", "defaults stay out of the link");
+        let odd = WidgetOptions::from_attributes(|name| match name {
+            "innogauge" => Some("gauge".into()),
+            "indicator" => Some("a&b=c".into()),
+            _ => None,
+        });
+        assert_eq!(odd.chart_query(), "type=gauge&indicator=a%26b%3Dc");
+    }
+
+    #[test]
+    fn auto_theme_follows_the_system_and_paper_is_light() {
+        use crate::media::Media;
+        let auto = WidgetOptions::from_attributes(|name| (name == "theme").then(|| " auto ".into()));
+        assert!(auto.follows_system);
+        assert_eq!(auto.shown_theme(Media::default()), Theme::Light);
+        assert_eq!(auto.shown_theme(Media { dark: true, ..Media::default() }), Theme::Dark);
+        assert_eq!(auto.shown_theme(Media { dark: true, print: true, ..Media::default() }), Theme::Light);
+        let dark = WidgetOptions::from_attributes(|name| (name == "theme").then(|| "dark".into()));
+        assert_eq!(dark.shown_theme(Media::default()), Theme::Dark, "an explicit theme ignores the system");
+        assert_eq!(dark.shown_theme(Media { print: true, ..Media::default() }), Theme::Light);
+        let hc = WidgetOptions::from_attributes(|name| (name == "theme").then(|| "high-contrast".into()));
+        assert_eq!(hc.shown_theme(Media { dark: false, ..Media::default() }), Theme::HighContrast);
     }
 
     #[test]

@@ -65,7 +65,10 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
     draw::use_canvas(&canvas, bars, paint);
     draw::use_placed_labels(&root);
     // The canvas is as tall as the rows beside it.
-    draw::use_css_height(&canvas, ranking.entries.len() as f64 * ROW);
+    let (scroll, grid) = (use_node_ref(), use_node_ref());
+    // Given a height (a wall), every district fits in it; else rows of the natural height.
+    let row = draw::use_fitted_rows(&scroll, &grid, ranking.entries.len(), ROW, draw::LEAST_ROW, props.options.height.is_some());
+    draw::use_css_height(&canvas, ranking.entries.len() as f64 * row);
     let indicator = &ranking.indicator;
     let name = indicator_name(catalog, indicator, lang);
     let measure_words = match ranking.measure {
@@ -115,18 +118,18 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
         let title = format!("{name} · {period}");
         let subtitle = format!("{measure_words}{}", threshold_words.clone().map(|w| format!(" · {w}")).unwrap_or_default());
         let legend = draw::legend(theme, lang);
-        Callback::from(move |()| {
+        Callback::from(move |to: export::ImageTo| {
             let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
             // The bars with room on both sides for the names and figures.
             let w = f64::from(chart.client_width());
             let picture = Picture {
                 title: title.clone(),
                 subtitle: subtitle.clone(),
-                labels: export::row_labels(&labels, w, ROW),
+                labels: export::row_labels(&labels, w, row),
                 legend: legend.clone(),
                 note: t(lang, "来源：InnoGauge 科创目标仪表", "Source: InnoGauge"),
             };
-            export::download_png(&chart, &picture, theme, "innogauge-ranking.png");
+            export::deliver_png(to, &chart, &picture, theme, "innogauge-ranking.png");
         })
     };
     let on_csv = {
@@ -151,11 +154,11 @@ pub fn ranking_chart(props: &RankingProps) -> Html {
         <div class="ranking" ref={root}>
             <div class="head">
                 <p class="title">{ name.clone() }<span class="region">{ format!(" · {period}") }</span></p>
-                <Menu on_png={Some(on_png)} {on_csv} {lang} />
+                <Menu on_png={Some(on_png)} {on_csv} {lang} link={props.options.chart_query()} />
             </div>
             <p class="sub">{ measure_words.clone() }{ threshold_words.map(|w| format!(" · {w}")).unwrap_or_default() }</p>
-            <div class="rank-scroll" role="img" aria-label={label} tabindex="0">
-                <div class="rank-grid" aria-hidden="true">
+            <div class="rank-scroll" role="img" aria-label={label} tabindex="0" ref={scroll}>
+                <div class="rank-grid" aria-hidden="true" ref={grid}>
                     <ol class="rank-names">
                         { for ranking.entries.iter().map(|e| html! {
                             <li class={classes!((e.region == chosen).then_some("chosen"))}>

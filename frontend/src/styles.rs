@@ -49,6 +49,11 @@ th:first-child, td:first-child { text-align: left; }
 .theme-hc .menu-list { background: #000000; border: 2px solid #ffffff; }
 .menu-list button { font: inherit; font-size: 13px; text-align: left; padding: 6px 8px; border: 0; border-radius: 4px; cursor: pointer; background: transparent; color: inherit; }
 .menu-list button:hover { background: rgba(127,127,127,.2); }
+.menu-said { position: absolute; right: 0; top: 100%; z-index: 2; margin-top: 4px; font-size: 12px; white-space: nowrap; }
+.menu-said:empty { display: none; }
+.menu-said { padding: 3px 6px; border-radius: 4px; background: #111827; color: #ffffff; }
+.share-link { display: flex; flex-direction: column; gap: 2px; }
+.share-link input { font: inherit; width: min(22em, 80vw); padding: 3px 5px; border-radius: 3px; border: 1px solid #9ca3af; }
 .chart-wrap { position: relative; height: 220px; margin-top: 4px; }
 .sized { display: flex; flex-direction: column; }
 .sized > .trend { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
@@ -64,7 +69,7 @@ th:first-child, td:first-child { text-align: left; }
 .chart-wrap canvas, .map-wrap canvas { display: block; width: 100%; height: 100%; }
 .ytick { position: absolute; left: 0; width: 50px; text-align: right; font-size: 11px; transform: translateY(-50%); opacity: .9; }
 .xtick { position: absolute; bottom: 0; font-size: 11px; transform: translateX(-50%); opacity: .9; }
-.tip { position: absolute; z-index: 1; pointer-events: none; white-space: nowrap; font-size: 12px; padding: 3px 7px; border-radius: 4px;
+.tip { position: absolute; z-index: 1; pointer-events: none; width: max-content; max-width: 16em; font-size: 12px; padding: 3px 7px; border-radius: 4px;
        transform: translate(8px, -120%); }
 .tip-left { transform: translate(calc(-100% - 8px), -120%); }
 .theme-light .tip { background: #111827; color: #ffffff; }
@@ -82,7 +87,7 @@ th:first-child, td:first-child { text-align: left; }
 .sized > .ranking, .sized > .board, .sized > .map { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
 .rank-grid { display: grid; grid-template-columns: minmax(5.5em, auto) 1fr minmax(4.5em, auto); align-items: start; }
 .rank-grid ol, .board-grid ol { list-style: none; margin: 0; padding: 0; }
-.rank-grid li { height: 22px; line-height: 22px; font-size: 12.5px; white-space: nowrap; }
+.rank-grid li { height: var(--row, 22px); line-height: var(--row, 22px); font-size: min(12.5px, calc(var(--row, 22px) * .68)); white-space: nowrap; }
 .rank-names li { padding-right: 6px; }
 .rank-figures li { text-align: right; padding-left: 6px; font-variant-numeric: tabular-nums; }
 .rank { display: inline-block; min-width: 2.2em; opacity: .85; font-variant-numeric: tabular-nums; }
@@ -117,4 +122,12 @@ tr.chosen th, tr.chosen td { font-weight: 700; }
 .sized > .profile, .sized > .index-table { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
 .sized .index-table .table-scroll { max-height: none; flex: 1 1 auto; min-height: 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); white-space: nowrap; border: 0; }
+/* Paper: the whole widget (no inner scrolling, no fixed height: the widget drops `sized` while
+   printing and paints in the light theme), never split by a page break, without the menu. */
+@media print {
+  :host { height: auto !important; break-inside: avoid; }
+  .menu, .stale { display: none; }
+  .table-scroll, .table-scroll.tall, .rank-scroll { max-height: none !important; overflow: visible !important; }
+  .ig { border-color: #9ca3af; }
+}
 "#;

@@ -332,7 +332,7 @@ pub fn trend(props: &TrendProps) -> Html {
         let (canvas, legend, y_labels, x_labels) = (canvas.clone(), legend.clone(), y_labels.clone(), x_labels.clone());
         let (title, subtitle) = (format!("{name} · {region}"), progress.map(|p| status_label(p, lang)).unwrap_or_default());
         let note = t(lang, "来源：InnoGauge 科创目标仪表", "Source: InnoGauge");
-        Callback::from(move |()| {
+        Callback::from(move |to: export::ImageTo| {
             let Some(chart) = canvas.cast::<HtmlCanvasElement>() else { return };
             let (w, h) = (f64::from(chart.client_width()), f64::from(chart.client_height()));
             let mut labels: Vec<Label> = y_labels
@@ -357,7 +357,7 @@ pub fn trend(props: &TrendProps) -> Html {
                 legend: legend.iter().map(|(_, colour, words)| (colour.clone(), words.clone())).collect(),
                 note: note.clone(),
             };
-            export::download_png(&chart, &picture, theme, "innogauge-trend.png");
+            export::deliver_png(to, &chart, &picture, theme, "innogauge-trend.png");
         })
     };
     let on_csv = {
@@ -375,7 +375,7 @@ pub fn trend(props: &TrendProps) -> Html {
         <div class="trend" ref={root.clone()}>
             <div class="head">
                 <p class="title">{ name.clone() }<span class="region">{ format!(" · {region}") }</span></p>
-                <Menu on_png={Some(on_png)} {on_csv} {lang} />
+                <Menu on_png={Some(on_png)} {on_csv} {lang} link={props.options.chart_query()} />
             </div>
             if count == 0 {
                 <p class="message">{ t(lang, "暂无数据", "No data yet") }</p>

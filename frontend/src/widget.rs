@@ -230,6 +230,11 @@ pub fn widget(props: &WidgetProps) -> Html {
         });
     }
 
+    // What is drawn follows the reader's screen (`data-theme="auto"`) and paper; what is
+    // fetched does not: a theme change repaints without asking the server again.
+    let media = crate::media::use_media();
+    // On paper a widget is as tall as its content: no box to scroll in.
+    let options = WidgetOptions { theme: options.shown_theme(media), height: options.height.filter(|_| !media.print), ..options };
     let lang = options.lang;
     let body = match (&*state, options.kind) {
         (_, None) => html! {

@@ -35,7 +35,31 @@ pub async fn chart(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     if let Some(hit) = reply::cached_as(&ctx, &app.cors, &app.bodies, snapshot.version, &key, "image/svg+xml") {
         return Ok(hit);
     }
-    let q: ChartQuery = query_of(&query)?;
+    let picture = picture(&snapshot, &query).await?;
+    Ok(reply::cached_bytes(&ctx, &app.cors, &app.bodies, snapshot.version, &key, "image/svg+xml", || picture.into_bytes()))
+}
+
+/// `GET /api/v1/chart.png`: the same picture as pixels (twice the SVG's size), for the places
+/// that take no SVG: a chat's link preview (`og:image` of `/chart`), a document, a slide.
+pub async fn chart_png(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let key = format!("chart.png?{query}");
+    let snapshot = app.data.current();
+    if let Some(hit) = reply::cached_as(&ctx, &app.cors, &app.bodies, snapshot.version, &key, "image/png") {
+        return Ok(hit);
+    }
+    let svg = picture(&snapshot, &query).await?;
+    let fonts = app.reports.raster_fonts().map_err(|e| ApiError::unavailable(e.to_string()))?;
+    // Rasterising takes milliseconds of CPU: off the async workers.
+    let png = tokio::task::spawn_blocking(move || charts::rasterise(&svg, &fonts, 2.0))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(reply::cached_bytes(&ctx, &app.cors, &app.bodies, snapshot.version, &key, "image/png", || png))
+}
+
+/// The SVG picture `query` asks for, from `snapshot`.
+async fn picture(snapshot: &Arc<crate::data::Snapshot>, query: &str) -> Result<String, ApiError> {
+    let q: ChartQuery = query_of(query)?;
     let lang = match q.lang.as_deref() {
         None => Lang::Zh,
         Some(text) => Lang::parse(text).ok_or_else(|| ApiError::bad_request("bad-lang", format!("`lang` is zh or en, not {text:?}")))?,
@@ -176,7 +200,7 @@ pub async fn chart(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
             ));
         }
     };
-    Ok(reply::cached_bytes(&ctx, &app.cors, &app.bodies, version, &key, "image/svg+xml", || picture.into_bytes()))
+    Ok(picture)
 }
 
 /// The height an SVG says it has.
@@ -237,4 +261,113 @@ pub async fn frame_css(app: Arc<App>, ctx: Ctx, _query: String) -> Answer {
         bytes::Bytes::from_static(FRAME_CSS.as_bytes()),
         Some(&etag),
     ))
+}
+
+/// The picture (`chart.svg` / `chart.png` type) that stands for a widget type in a link
+/// preview: the types without a picture of their own show the nearest one.
+fn picture_type(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "gauge" | "trend" | "kpi" | "table" => "gauge",
+        "ranking" => "ranking",
+        "map" => "map",
+        "board" => "board",
+        "index-ranking" | "index-table" => "index-ranking",
+        "index-profile" => "index-profile",
+        "index-map" => "index-map",
+        _ => return None,
+    })
+}
+
+/// The attributes `/chart` passes to its widget, by query name (those of a frame but the height:
+/// the chart page gives the widget the room it needs).
+const CHART_ATTRIBUTES: [&str; 8] = ["indicator", "region", "period", "target", "measure", "method", "lang", "theme"];
+
+/// `GET /chart?type=…&indicator=…`: one chart on a page of its own, the address a widget's
+/// "copy link" gives (the chart's state in the URL, as the widget's attributes). Its `og:` and
+/// `twitter:` tags give a chat or a social site a title, a description and a picture
+/// (`chart.png` of the same attributes), so a pasted link shows what it points to.
+pub async fn chart_page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&query).map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))?;
+    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let kind = value("type").ok_or_else(|| ApiError::bad_request("missing-parameter", "a chart needs `type` (as data-innogauge)"))?;
+    let picture = picture_type(&kind).ok_or_else(|| {
+        ApiError::bad_request(
+            "bad-type",
+            "`type` is a widget type: gauge, trend, kpi, table, ranking, map, board, index-ranking, index-profile, index-map or index-table",
+        )
+    })?;
+    let lang = match value("lang").as_deref() {
+        None | Some("zh") => Lang::Zh,
+        Some("en") => Lang::En,
+        Some(other) => return Err(ApiError::bad_request("bad-lang", format!("`lang` is zh or en, not {other:?}"))),
+    };
+    let snapshot = app.data.current();
+    let catalog: &Catalog = &snapshot.catalog;
+    let region = optional_region(catalog, value("region").as_deref())?;
+    let place = region.map(|r| if lang == Lang::Zh { r.name_zh.clone() } else { r.name_en.clone() });
+    let indicator = match value("indicator") {
+        Some(text) => Some(indicator(catalog, &text)?),
+        None => None,
+    };
+    let name = indicator.map(|i| if lang == Lang::Zh { i.name_zh.clone() } else { i.name_en.clone() });
+    let title = match (kind.starts_with("index-"), kind.as_str(), name, place) {
+        (true, _, _, Some(place)) if kind == "index-profile" => {
+            t(lang, &format!("{place}科技创新评价"), &format!("{place}: innovation evaluation"))
+        }
+        (true, ..) => t(lang, "重庆市区县科技创新评价", "Chongqing district innovation evaluation"),
+        (_, "board", _, place) => {
+            let place = place.unwrap_or_else(|| t(lang, "重庆市", "Chongqing"));
+            t(lang, &format!("{place}科技创新目标进展"), &format!("{place}: science & technology targets"))
+        }
+        (_, "ranking" | "map", Some(name), _) => t(lang, &format!("{name} · 各区县"), &format!("{name} · the districts")),
+        (_, _, Some(name), Some(place)) => format!("{name} · {place}"),
+        (_, _, Some(name), None) => t(lang, &format!("{name} · 重庆市"), &format!("{name} · Chongqing")),
+        _ => return Err(ApiError::bad_request("missing-parameter", format!("a {kind} chart needs `indicator`"))),
+    };
+    let description = t(
+        lang,
+        "InnoGauge 科创目标仪表：重庆市科技创新 2025 年目标进展，数据上传后数秒内更新。",
+        "InnoGauge: Chongqing's science and technology targets for 2025, updated within seconds of each upload.",
+    );
+    let origin = ctx.own_origin();
+    let mut image_query = format!("type={picture}");
+    let mut attributes = format!(r#" data-innogauge="{}""#, charts::xml(&kind));
+    for name in CHART_ATTRIBUTES {
+        let Some(v) = value(name) else { continue };
+        attributes.push_str(&format!(r#" data-{name}="{}""#, charts::xml(&v)));
+        // The picture takes the attributes it knows; a map's `measure=status` is its default.
+        let pictured = match name {
+            "theme" => false,
+            "measure" => matches!(v.as_str(), "value" | "achievement" | "growth"),
+            "indicator" => picture != "board" && !picture.starts_with("index-"),
+            _ => true,
+        };
+        if pictured {
+            image_query.push('&');
+            image_query.push_str(&serde_urlencoded::to_string([(name, v.as_str())]).unwrap_or_default());
+        }
+    }
+    let image = format!("{origin}/api/v1/chart.png?{image_query}");
+    let url = format!("{origin}/chart?{query}");
+    let html_lang = if lang == Lang::En { "en" } else { "zh-CN" };
+    let source = t(lang, "来源：InnoGauge 科创目标仪表 · 实时数据", "Source: InnoGauge · live data");
+    let more = t(lang, "全部目标", "All targets");
+    let body = format!(
+        r#"<!doctype html><html lang="{html_lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · InnoGauge</title><meta name="description" content="{description}"><meta property="og:type" content="website"><meta property="og:site_name" content="InnoGauge 科创目标仪表"><meta property="og:title" content="{title}"><meta property="og:description" content="{description}"><meta property="og:image" content="{image}"><meta property="og:url" content="{url}"><meta name="twitter:card" content="summary_large_image"><meta name="twitter:image" content="{image}"><link rel="icon" href="data:,"><link rel="stylesheet" href="/pages/app.css"><script src="/widgets/innogauge.js" defer></script></head><body class="chart-page"><main><h1>{title}</h1><div class="chart"{attributes}></div><p class="muted">{source} · <a href="/board">{more}</a></p></main></body></html>"#,
+        title = charts::xml(&title),
+        description = charts::xml(&description),
+        image = charts::xml(&image),
+        url = charts::xml(&url),
+    );
+    let mut response = warp::reply::Reply::into_response(warp::http::Response::new(bytes::Bytes::from(body)));
+    let headers = response.headers_mut();
+    use warp::http::{HeaderValue, header};
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'"),
+    );
+    Ok(response)
 }

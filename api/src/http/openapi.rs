@@ -31,7 +31,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
     paths(
         healthz, metrics, openapi, catalog, series, progress, ranking, snapshot, boundaries, history, export, events, list_uploads,
         upload, upload_detail, revert, backup, evaluation, widget_file, demo, demo_css, session_get, session_post, session_delete, root, signin_page,
-        upload_page, board_page, embed_page, stylesheet, chart_svg, frame_page, frame_css, reports_api, publish_api, reports_page, reports_feed, reports_css, report_page, report_pdf,
+        upload_page, board_page, embed_page, stylesheet, chart_svg, chart_png, chart_page, frame_page, frame_css, reports_api, publish_api, reports_page, reports_feed, reports_css, report_page, report_pdf,
         report_draft, publish_form, catalog_apply, catalog_page, catalog_form, account_page, account_form, reset_page, reset_form, users_page, users_form, audit_page
     ),
     components(schemas(
@@ -467,6 +467,40 @@ fn publish_form() {}
     )
 )]
 fn chart_svg() {}
+
+#[utoipa::path(
+    get, path = "/api/v1/chart.png", tag = "widgets", params(ChartQuery),
+    responses(
+        (status = 200, description = "the picture of chart.svg as a PNG at twice its size (link previews, documents); cached per data version", content_type = "image/png"),
+        (status = 304, description = "the copy the client has is current"),
+        (status = 400, description = "as chart.svg", body = ErrorBody),
+        (status = 404, description = "as chart.svg", body = ErrorBody),
+        (status = 503, description = "no CJK font on the server to set the picture's text in", body = ErrorBody),
+    )
+)]
+fn chart_png() {}
+
+#[utoipa::path(
+    get, path = "/chart", tag = "widgets",
+    params(
+        ("type" = String, Query, description = "the widget type, as data-innogauge", example = "gauge",
+            pattern = "^(gauge|trend|kpi|table|ranking|map|board|index-ranking|index-profile|index-map|index-table)$"),
+        ("indicator" = Option<String>, Query, description = "as data-indicator (the widget types that show one need it)"),
+        ("region" = Option<String>, Query, description = "as data-region"),
+        ("period" = Option<String>, Query, description = "as data-period"),
+        ("target" = Option<String>, Query, description = "as data-target"),
+        ("measure" = Option<String>, Query, description = "as data-measure"),
+        ("method" = Option<String>, Query, description = "as data-method"),
+        ("lang" = Option<String>, Query, description = "zh (default) or en", pattern = "^(zh|en)?$"),
+        ("theme" = Option<String>, Query, description = "as data-theme"),
+    ),
+    responses(
+        (status = 200, description = "one chart on a page of its own (a widget's shared link), with og: tags and the chart.png picture for link previews", content_type = "text/html"),
+        (status = 400, description = "no or an unknown type, a bad lang, a type that needs an indicator without one", body = ErrorBody),
+        (status = 404, description = "an unknown indicator or region", body = ErrorBody),
+    )
+)]
+fn chart_page() {}
 
 #[utoipa::path(
     get, path = "/frame", tag = "widgets",

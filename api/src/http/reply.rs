@@ -53,6 +53,18 @@ impl Ctx {
         self.forwarded_proto.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("https"))
     }
 
+    /// This server's origin as the browser addressed it (`http://host:port`, `https` behind a
+    /// proxy that says so), for absolute links in feeds and link previews. A `Host` with
+    /// anything but a host name, an address and a port is not echoed: `localhost`.
+    pub fn own_origin(&self) -> String {
+        let host = self
+            .host
+            .as_deref()
+            .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')))
+            .unwrap_or("localhost");
+        format!("{}://{host}", if self.is_https() { "https" } else { "http" })
+    }
+
     /// Whether the request comes from a page of this very server: no `Origin` (same-origin
     /// GETs and non-browser clients send none), or one whose host is our `Host`.
     pub fn is_same_origin(&self) -> bool {
@@ -398,6 +410,21 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn own_origin_echoes_only_a_host_name() {
+        let ctx = |host: &str, proto: Option<&str>| Ctx {
+            host: Some(host.to_owned()),
+            forwarded_proto: proto.map(str::to_owned),
+            ..Ctx::default()
+        };
+        assert_eq!(ctx("127.0.0.1:8080", None).own_origin(), "http://127.0.0.1:8080");
+        assert_eq!(ctx("kjj.cq.gov.cn", Some("https")).own_origin(), "https://kjj.cq.gov.cn");
+        assert_eq!(ctx("[::1]:8080", Some("http")).own_origin(), "http://[::1]:8080");
+        assert_eq!(ctx("evil\"><script>", None).own_origin(), "http://localhost", "markup is not echoed");
+        assert_eq!(ctx("a/b", None).own_origin(), "http://localhost");
+        assert_eq!(Ctx::default().own_origin(), "http://localhost");
+    }
+
     use super::*;
 
     #[test]

@@ -146,7 +146,7 @@ pub async fn get(app: Arc<App>, ctx: Ctx, path: ReportPath, query: String) -> An
         ReportPath::List => list(app, ctx, &query).await,
         ReportPath::Feed => {
             let records = app.store.published_reports().await?;
-            let origin = format!("{}://{}", ctx.forwarded_proto.as_deref().unwrap_or("http"), ctx.host.as_deref().unwrap_or("localhost"));
+            let origin = ctx.own_origin();
             let mut response = reply::bytes_response(
                 &ctx,
                 &app.cors,

@@ -1358,6 +1358,59 @@ async fn widgets_come_as_pictures_and_frames_for_pages_without_scripts() {
     assert!(frame.headers.iter().all(|(n, _)| !n.eq_ignore_ascii_case("x-frame-options")), "a frame page may be framed");
     assert_eq!(get(addr, "/frame").await.status, 400);
     assert_eq!(get(addr, "/frame?type=gauge%22%3E").await.status, 400, "a type is a widget name, not markup");
+
+    // A widget's shared link: the chart alone on a page whose link preview names it and shows
+    // its picture, which is chart.svg's picture as a PNG twice its size.
+    let shared =
+        get(addr, "/chart?type=ranking&indicator=rd_expenditure&region=%E6%B0%B8%E5%B7%9D%E5%8C%BA&measure=growth&theme=auto").await;
+    assert_eq!(shared.status, 200);
+    let page = String::from_utf8(shared.body).unwrap();
+    let image = format!(
+        r#"<meta property="og:image" content="http://{addr}/api/v1/chart.png?type=ranking&amp;indicator=rd_expenditure&amp;region=%E6%B0%B8%E5%B7%9D%E5%8C%BA&amp;measure=growth">"#
+    );
+    assert!(page.contains(&image), "the preview picture is an absolute URL without the theme: {page}");
+    assert!(page.contains(r#"<meta property="og:title" content="全社会研发经费投入 · 各区县">"#), "{page}");
+    assert!(
+        page.contains(
+            r#"data-innogauge="ranking" data-indicator="rd_expenditure" data-region="永川区" data-measure="growth" data-theme="auto""#
+        ),
+        "{page}"
+    );
+    let png = get(addr, "/api/v1/chart.png?type=ranking&indicator=rd_expenditure&region=%E6%B0%B8%E5%B7%9D%E5%8C%BA&measure=growth").await;
+    assert_eq!(png.status, 200, "{}", String::from_utf8_lossy(&png.body));
+    assert_eq!(png.header("content-type"), Some("image/png"));
+    assert!(png.body.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    let svg = String::from_utf8(
+        get(addr, "/api/v1/chart.svg?type=ranking&indicator=rd_expenditure&region=%E6%B0%B8%E5%B7%9D%E5%8C%BA&measure=growth").await.body,
+    )
+    .unwrap();
+    let svg_width: u32 = svg.split_once("width=\"").and_then(|(_, rest)| rest.split_once('"')).unwrap().0.parse().unwrap();
+    let width = u32::from_be_bytes(png.body[16..20].try_into().unwrap());
+    assert_eq!(width, 2 * svg_width, "twice the SVG's size");
+    let again = request(
+        addr,
+        "GET",
+        "/api/v1/chart.png?type=ranking&indicator=rd_expenditure&region=%E6%B0%B8%E5%B7%9D%E5%8C%BA&measure=growth",
+        &[("If-None-Match", png.header("etag").unwrap())],
+        b"",
+    )
+    .await;
+    assert_eq!(again.status, 304, "cached per data version like the SVG");
+    let gauge = String::from_utf8(get(addr, "/chart?type=trend&indicator=tech_smes&lang=en").await.body).unwrap();
+    assert!(gauge.contains("/api/v1/chart.png?type=gauge&amp;indicator=tech_smes&amp;lang=en"), "a trend's preview is its gauge: {gauge}");
+    assert!(gauge.contains(r#"<html lang="en">"#) && gauge.contains("Chongqing"), "{gauge}");
+    for (query, status) in [
+        ("type=trend", 400),
+        ("type=sparkline&indicator=tech_smes", 400),
+        ("type=gauge%22%3E&indicator=tech_smes", 400),
+        ("type=gauge&indicator=nothing", 404),
+        ("type=gauge&indicator=tech_smes&region=%22%3E%3Cscript%3E", 404),
+        ("type=gauge&indicator=tech_smes&lang=fr", 400),
+    ] {
+        assert_eq!(get(addr, &format!("/chart?{query}")).await.status, status, "{query}");
+    }
+    let hostile = String::from_utf8(get(addr, "/chart?type=index-map&period=%22%3E%3Cscript%3E").await.body).unwrap();
+    assert!(!hostile.contains("<script>"), "attributes are escaped: {hostile}");
 }
 
 /// The next plan's targets as data: a catalogue file applied to one server reaches the other

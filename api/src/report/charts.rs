@@ -396,3 +396,49 @@ mod tests {
         assert!(!picture.contains("<script>"));
     }
 }
+
+/// A font database for [`rasterise`]: every font file in `dir`, memory-mapped. Fails without a
+/// Noto Sans CJK face (the pictures' Chinese would be empty boxes).
+pub fn raster_fonts(dir: &std::path::Path) -> Result<resvg::usvg::fontdb::Database, String> {
+    let mut fonts = resvg::usvg::fontdb::Database::new();
+    fonts.load_fonts_dir(dir);
+    if !fonts.faces().any(|face| face.families.iter().any(|(family, _)| family.starts_with("Noto Sans CJK"))) {
+        return Err(format!("no Noto Sans CJK font in {}: install Debian's fonts-noto-cjk, or point --font-dir at it", dir.display()));
+    }
+    fonts.set_sans_serif_family("Noto Sans CJK SC");
+    Ok(fonts)
+}
+
+/// Why an SVG picture could not become a PNG.
+#[derive(Debug, thiserror::Error)]
+pub enum RasterError {
+    /// The SVG did not parse (a fault of ours: the pictures are generated).
+    #[error("the picture's SVG does not parse: {0}")]
+    Svg(#[from] resvg::usvg::Error),
+    /// Zero or absurd size.
+    #[error("a picture of {0}×{1} pixels cannot be made")]
+    Size(u32, u32),
+    /// PNG encoding failed.
+    #[error("PNG encoding failed: {0}")]
+    Png(String),
+}
+
+/// The largest side of a PNG picture, in pixels: the pictures are a card of at most 680 units
+/// wide and a few hundred tall, so this bound is only a guard.
+const MAX_SIDE: u32 = 4096;
+
+/// `svg` as a PNG, `scale` pixels per SVG unit, text set in `fonts`, on white.
+pub fn rasterise(svg: &str, fonts: &std::sync::Arc<resvg::usvg::fontdb::Database>, scale: f32) -> Result<Vec<u8>, RasterError> {
+    use resvg::{tiny_skia, usvg};
+    let options = usvg::Options { fontdb: fonts.clone(), font_family: "Noto Sans CJK SC".to_owned(), ..usvg::Options::default() };
+    let tree = usvg::Tree::from_str(svg, &options)?;
+    let size = tree.size().to_int_size().scale_by(scale).ok_or(RasterError::Size(0, 0))?;
+    let (width, height) = (size.width(), size.height());
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(RasterError::Size(width, height));
+    }
+    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or(RasterError::Size(width, height))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| RasterError::Png(e.to_string()))
+}

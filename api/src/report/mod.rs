@@ -155,6 +155,7 @@ type DraftKey = (String, i64, &'static str);
 pub struct Reports {
     font_dir: std::sync::OnceLock<std::path::PathBuf>,
     fonts: std::sync::OnceLock<Result<Fonts, String>>,
+    raster_fonts: std::sync::OnceLock<Result<std::sync::Arc<resvg::usvg::fontdb::Database>, String>>,
     draft: std::sync::Mutex<Option<(DraftKey, std::sync::Arc<Rendition>)>>,
     /// Held while a report is built and stored: a second request waits, then finds it published.
     pub publishing: tokio::sync::Mutex<()>,
@@ -172,6 +173,18 @@ impl Reports {
             .get_or_init(|| {
                 let dir = self.font_dir.get().cloned().unwrap_or_else(|| std::path::PathBuf::from(pdf::DEFAULT_FONT_DIR));
                 Fonts::load(&dir).map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(ReportError::Fonts)
+    }
+
+    /// The same fonts for rasterising SVG pictures (`chart.png`), loaded the first time
+    /// (memory-mapped, not read: the PDF's copy is not shared with resvg's database).
+    pub fn raster_fonts(&self) -> Result<std::sync::Arc<resvg::usvg::fontdb::Database>, ReportError> {
+        self.raster_fonts
+            .get_or_init(|| {
+                let dir = self.font_dir.get().cloned().unwrap_or_else(|| std::path::PathBuf::from(pdf::DEFAULT_FONT_DIR));
+                charts::raster_fonts(&dir).map(std::sync::Arc::new)
             })
             .clone()
             .map_err(ReportError::Fonts)

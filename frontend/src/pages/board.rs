@@ -1,4 +1,5 @@
-//! `/board`: the leaders' wall display, laid out for 1920×1080 on a dark background: every
+//! `/board`: the leaders' wall display, one screen with nothing to scroll at 1920×1080 (and,
+//! zoomed by its CSS, at 3840×2160), on a dark background: every
 //! city target of the current plan as a gauge (the plan whose deadline is the nearest still
 //! open; an ended plan's outcome one press away), the district map, rankings of the key
 //! district indicators, the clock and the time of the last upload. Everything on it is a live
@@ -187,18 +188,23 @@ pub fn board_page(props: &BoardPageProps) -> Html {
                 { for tabs }
             </div>
             <section class="wall-gauges" aria-label={t(lang, &format!("{year_text} 年全市目标"), &format!("{year_text} city targets"))}>
-                { for gauges.iter().map(|indicator| widget("gauge", indicator, None, "280", Some(year_text.clone()))) }
+                { for gauges.iter().map(|indicator| widget("gauge", indicator, None, "210", Some(year_text.clone()))) }
             </section>
-            <section class="wall-lower" aria-label={t(lang, "各区县", "Districts")}>
-                { widget("map", "high_tech_enterprises", Some("value"), "640", None) }
-                { widget("ranking", "rd_expenditure", Some("growth"), "640", None) }
-                { widget("ranking", "tech_smes", Some("value"), "640", None) }
-            </section>
-            <section class="wall-lower" aria-label={t(lang, "区县科技创新评价", "District innovation evaluation")}>
-                { widget("index-ranking", "", None, "640", None) }
-                { widget("index-map", "", None, "640", None) }
-                { widget("index-table", "", None, "640", None) }
-            </section>
+            // One row below the gauges, as tall as the screen leaves (the page's CSS stretches
+            // the widgets; their rankings then fit all 38 districts): the districts by three
+            // indicators, and the evaluation. The evaluation's table is for reading, in the
+            // report, not for a wall.
+            <div class="wall-lower">
+                <section class="wall-districts" aria-label={t(lang, "各区县", "Districts")}>
+                    { widget("map", "high_tech_enterprises", Some("value"), "640", None) }
+                    { widget("ranking", "rd_expenditure", Some("growth"), "640", None) }
+                    { widget("ranking", "tech_smes", Some("value"), "640", None) }
+                </section>
+                <section class="wall-evaluation" aria-label={t(lang, "区县科技创新评价", "District innovation evaluation")}>
+                    { widget("index-ranking", "", None, "640", None) }
+                    { widget("index-map", "", None, "640", None) }
+                </section>
+            </div>
         </div>
     }
 }
