@@ -22,7 +22,7 @@ pub const CSS: &str = r#"
 .gauge-center .unit { font-size: clamp(10px, calc(var(--ring, 80px) * .2), 14px); }
 .sub { font-size: 13px; opacity: .9; }
 .status { display: inline-flex; align-items: center; gap: 6px; font-size: 13px; font-weight: 600; margin-top: 4px; }
-.dot { width: 10px; height: 10px; border-radius: 50%; display: inline-block; border: 1px solid currentColor; }
+.dot { width: 10px; height: 10px; border-radius: 50%; display: inline-block; flex: none; border: 1px solid currentColor; }
 .gauge-wrap { position: relative; width: 100%; }
 .gauge-wrap canvas { display: block; width: 100%; height: auto; }
 .gauge-center { position: absolute; left: 0; right: 0; bottom: 6%; text-align: center; line-height: 1.2; }
@@ -122,11 +122,19 @@ tr.chosen th, tr.chosen td { font-weight: 700; }
 .sized > .profile, .sized > .index-table { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
 .sized .index-table .table-scroll { max-height: none; flex: 1 1 auto; min-height: 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); white-space: nowrap; border: 0; }
+/* Data that just arrived live: an outline for a moment, glowing as it fades unless the reader
+   asked for reduced motion (then it stays still, and goes). */
+.ig.fresh { outline: 3px solid #f59e0b; outline-offset: -3px; }
+@media (prefers-reduced-motion: no-preference) {
+  .ig.fresh { animation: ig-fresh 2.5s ease-out; }
+  @keyframes ig-fresh { from { box-shadow: 0 0 0 6px rgba(245,158,11,.55); } to { box-shadow: 0 0 0 0 rgba(245,158,11,0); } }
+}
 /* Paper: the whole widget (no inner scrolling, no fixed height: the widget drops `sized` while
    printing and paints in the light theme), never split by a page break, without the menu. */
 @media print {
   :host { height: auto !important; break-inside: avoid; }
   .menu, .stale { display: none; }
+  .ig.fresh { outline: 0; animation: none; }
   .table-scroll, .table-scroll.tall, .rank-scroll { max-height: none !important; overflow: visible !important; }
   .ig { border-color: #9ca3af; }
 }

@@ -142,11 +142,15 @@ pub fn widget(props: &WidgetProps) -> Html {
     let stale_since = use_state(|| None::<String>);
     let last_ok = use_mut_ref(|| None::<String>);
     let refresh = use_reducer(Refresh::default);
+    // Data that arrived live (not the first load) is marked for a moment: a leader at the wall
+    // sees what an upload just moved (a glow, or only an outline with reduced motion).
+    let fresh = use_state_eq(|| false);
 
     {
         let (state, stale_since, last_ok) = (state.clone(), stale_since.clone(), last_ok.clone());
         let options = options.clone();
-        use_effect_with((options.clone(), refresh.0), move |_| {
+        let fresh = fresh.clone();
+        use_effect_with((options.clone(), refresh.0), move |&(_, refreshes)| {
             let Some(kind) = options.kind else { return };
             // The catalogue and the data are asked for together (the catalogue is one request
             // for the page, usually already here); the widget is ready when both are.
@@ -164,7 +168,12 @@ pub fn widget(props: &WidgetProps) -> Html {
                     (Some(Ok(catalog)), Some(Ok(payload))) => {
                         *last_ok.borrow_mut() = Some(now_label());
                         stale_since.set(None);
-                        state.set(FetchState::Ready(Data { catalog: SharedCatalog(catalog), payload }));
+                        let data = Data { catalog: SharedCatalog(catalog), payload };
+                        let moved = refreshes > 0 && matches!(&*state, FetchState::Ready(shown) if *shown != data);
+                        state.set(FetchState::Ready(data));
+                        if moved {
+                            mark_fresh(&fresh);
+                        }
                     }
                     (Some(Err(e)), _) | (_, Some(Err(e))) => fail(&state, &stale_since, &last_ok, e),
                     _ => {}
@@ -250,10 +259,23 @@ pub fn widget(props: &WidgetProps) -> Html {
         html! { <p class="stale" role="status">{ t(lang, &format!("数据截至 {at}（暂时无法连接数据服务）"), &format!("Data as of {at} (the data service is unreachable)")) }</p> }
     });
     html! {
-        <div class={classes!("ig", options.theme.class(), options.height.map(|_| "sized"))}>
+        <div class={classes!("ig", options.theme.class(), options.height.map(|_| "sized"), fresh.then_some("fresh"))}>
             { body }
             { for stale }
         </div>
+    }
+}
+
+/// How long live data stays marked, in milliseconds.
+const FRESH_MS: i32 = 2500;
+
+/// Marks the widget as just updated, and unmarks it after [`FRESH_MS`].
+fn mark_fresh(fresh: &UseStateHandle<bool>) {
+    fresh.set(true);
+    let fresh = fresh.clone();
+    let unmark = wasm_bindgen::closure::Closure::once_into_js(move || fresh.set(false));
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(wasm_bindgen::JsCast::unchecked_ref(&unmark), FRESH_MS);
     }
 }
 

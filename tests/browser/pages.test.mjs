@@ -7,29 +7,20 @@
 // Run by `cargo xtask test` (INNOGAUGE_BIN names the server binary).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchBrowser, startServer, stopServer } from './support.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '../..');
 const bin = process.env.INNOGAUGE_BIN || path.join(root, 'target/debug/innogauge');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const shots = path.join(root, 'target/screenshots');
 const PASSWORD = '永川 statistics 2025';
 
 let workdir, database, base, server, browser, token;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 function cli(args, input) {
   return execFileSync(bin, ['--database', database, ...args], { encoding: 'utf8', input, env: { ...process.env, RUST_LOG: 'warn' } });
@@ -50,24 +41,14 @@ before(async () => {
   assert.match(added, /account zhangsan/);
   assert.match(cli(['users', 'list']), /zhangsan\s+statistician\s+永川区统计局 张三\s+500118/);
   token = cli(['token', 'create', '--name', 'pages test', '--role', 'admin']).split('\n')[1].trim();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ['--database', database, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore', env: { ...process.env, RUST_LOG: 'warn' } });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) { break; } } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  ({ server, base } = await startServer(bin, database));
   fs.mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  if (server) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await stopServer(server);
   fs.rmSync(workdir, { recursive: true, force: true });
 });
 

@@ -6,29 +6,20 @@
 // Run by `cargo xtask test` (INNOGAUGE_BIN names the server binary).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { freePort, launchBrowser, startServer, stopServer } from './support.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '../..');
 const bin = process.env.INNOGAUGE_BIN || path.join(root, 'target/debug/innogauge');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const shots = path.join(root, 'target/screenshots');
 const PASSWORD = '科技局 reports 2025';
 
 let workdir, database, base, server, portal, portalBase, browser;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 function cli(args, input) {
   return execFileSync(bin, ['--database', database, ...args], { encoding: 'utf8', input, env: { ...process.env, RUST_LOG: 'warn' } });
@@ -41,13 +32,7 @@ before(async () => {
   cli(['demo', '--no-serve']);
   assert.match(cli(['report', 'list']), /^2025Q3\s+zh/m);
   cli(['users', 'add', 'kjj', '--name', '市科技局 管理员', '--role', 'admin'], `${PASSWORD}\n`);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ['--database', database, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore', env: { ...process.env, RUST_LOG: 'warn' } });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) { break; } } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  ({ server, base } = await startServer(bin, database));
   // A portal on another origin whose editor allows an iframe, a picture and (here) one script.
   const portalPort = await freePort();
   portalBase = `http://127.0.0.1:${portalPort}`;
@@ -61,18 +46,14 @@ before(async () => {
       </body></html>`);
   });
   await new Promise((r) => portal.listen(portalPort, '127.0.0.1', r));
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchBrowser();
   fs.mkdirSync(shots, { recursive: true });
 });
 
 after(async () => {
   if (browser) { await browser.close(); }
   if (portal) { portal.close(); }
-  if (server) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await stopServer(server);
   fs.rmSync(workdir, { recursive: true, force: true });
 });
 

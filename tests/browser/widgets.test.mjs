@@ -270,8 +270,8 @@ test('the trend reads its values out by keyboard, and the map on hover', async (
   const chart = page.locator('#trend').getByRole('img');
   await chart.focus();
   await page.keyboard.press('End');
-  const live = page.locator('#trend').locator('[aria-live=polite]');
-  await page.waitForFunction(() => /2025年第三季度：[\d,]+家/.test(document.querySelector('#trend').shadowRoot.querySelector('[aria-live=polite]').textContent));
+  const live = page.locator('#trend').locator('p[aria-live=polite]');
+  await page.waitForFunction(() => /2025年第三季度：[\d,]+家/.test(document.querySelector('#trend').shadowRoot.querySelector('p[aria-live=polite]').textContent));
   await page.keyboard.press('ArrowLeft');
   assert.match(await live.textContent(), /2025年第二季度：[\d,]+家/);
   await page.keyboard.press('Home');
@@ -306,7 +306,7 @@ test('the trend reads its values out by keyboard, and the map on hover', async (
 });
 
 test('the menu downloads the chart as PNG and the data as CSV', async () => {
-  const menu = page.locator('#trend').getByRole('button', { name: '下载图表或数据' });
+  const menu = page.locator('#trend').getByRole('button', { name: '下载或分享图表、数据' });
   await menu.click();
   assert.equal(await menu.getAttribute('aria-expanded'), 'true');
   const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#trend').getByRole('button', { name: '下载图片（PNG）' }).click()]);

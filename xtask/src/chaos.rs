@@ -98,8 +98,7 @@ impl Findings {
 pub fn chaos(root: &Path, quick: bool) -> Result<()> {
     let plan = if quick { Plan::quick() } else { Plan::full() };
     let bin = if quick {
-        run(root, "cargo", &["build", "--locked", "-p", "innogauge-api"])?;
-        root.join("target/debug/innogauge")
+        crate::debug_server(root)?
     } else {
         run(root, "cargo", &["build", "--locked", "--release", "-p", "innogauge-api"])?;
         root.join("target/release/innogauge")

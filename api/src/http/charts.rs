@@ -28,27 +28,41 @@ fn period_words(period: Option<&str>, lang: Lang) -> String {
     period.and_then(|p| Period::parse(p).ok()).map(|p| p.label(lang)).unwrap_or_default()
 }
 
+/// The body-cache key of a picture: the parsed query written back in one canonical form, so that
+/// the same picture asked for with other parameter orders or unknown parameters is drawn once
+/// per data version, not once per spelling (a flood of spellings would be a flood of renders).
+fn picture_key(what: &str, q: &ChartQuery) -> String {
+    format!("{what}?{}", serde_urlencoded::to_string(q).unwrap_or_default())
+}
+
+/// At most this many pictures are rasterised at once, whatever arrives: a flood of PNG requests
+/// queues here instead of taking every blocking thread.
+static RASTERISING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// `GET /api/v1/chart.svg`.
 pub async fn chart(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
-    let key = format!("chart.svg?{query}");
+    let q: ChartQuery = query_of(&query)?;
+    let key = picture_key("chart.svg", &q);
     let snapshot = app.data.current();
     if let Some(hit) = reply::cached_as(&ctx, &app.cors, &app.bodies, snapshot.version, &key, "image/svg+xml") {
         return Ok(hit);
     }
-    let picture = picture(&snapshot, &query).await?;
+    let picture = picture(&snapshot, q).await?;
     Ok(reply::cached_bytes(&ctx, &app.cors, &app.bodies, snapshot.version, &key, "image/svg+xml", || picture.into_bytes()))
 }
 
 /// `GET /api/v1/chart.png`: the same picture as pixels (twice the SVG's size), for the places
 /// that take no SVG: a chat's link preview (`og:image` of `/chart`), a document, a slide.
 pub async fn chart_png(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
-    let key = format!("chart.png?{query}");
+    let q: ChartQuery = query_of(&query)?;
+    let key = picture_key("chart.png", &q);
     let snapshot = app.data.current();
     if let Some(hit) = reply::cached_as(&ctx, &app.cors, &app.bodies, snapshot.version, &key, "image/png") {
         return Ok(hit);
     }
-    let svg = picture(&snapshot, &query).await?;
+    let svg = picture(&snapshot, q).await?;
     let fonts = app.reports.raster_fonts().map_err(|e| ApiError::unavailable(e.to_string()))?;
+    let _turn = RASTERISING.acquire().await.map_err(|e| ApiError::internal(&e))?;
     // Rasterising takes milliseconds of CPU: off the async workers.
     let png = tokio::task::spawn_blocking(move || charts::rasterise(&svg, &fonts, 2.0))
         .await
@@ -57,9 +71,8 @@ pub async fn chart_png(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     Ok(reply::cached_bytes(&ctx, &app.cors, &app.bodies, snapshot.version, &key, "image/png", || png))
 }
 
-/// The SVG picture `query` asks for, from `snapshot`.
-async fn picture(snapshot: &Arc<crate::data::Snapshot>, query: &str) -> Result<String, ApiError> {
-    let q: ChartQuery = query_of(query)?;
+/// The SVG picture `q` asks for, from `snapshot`.
+async fn picture(snapshot: &Arc<crate::data::Snapshot>, q: ChartQuery) -> Result<String, ApiError> {
     let lang = match q.lang.as_deref() {
         None => Lang::Zh,
         Some(text) => Lang::parse(text).ok_or_else(|| ApiError::bad_request("bad-lang", format!("`lang` is zh or en, not {text:?}")))?,
@@ -218,9 +231,8 @@ pub const FRAME_CSS: &str = "html, body { margin: 0; padding: 0; background: tra
 /// `<iframe>` but no `<script>`. The page tells its parent its height (`postMessage`), so a
 /// parent with the resize listener of `/embed` sizes the frame to the widget.
 pub async fn frame(_app: Arc<App>, _ctx: Ctx, query: String) -> Answer {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(&query).map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))?;
-    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let asked = Attributes::parse(&query)?;
+    let value = |name: &str| asked.get(name);
     let kind = value("type").ok_or_else(|| ApiError::bad_request("missing-parameter", "a frame needs `type` (as data-innogauge)"))?;
     if !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
         return Err(ApiError::bad_request("bad-type", "`type` is a widget type, such as gauge or index-map"));
@@ -237,17 +249,36 @@ pub async fn frame(_app: Arc<App>, _ctx: Ctx, query: String) -> Answer {
         r#"<!doctype html><html lang="{lang}" data-innogauge-frame="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>InnoGauge</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/frame.css"><script src="/widgets/innogauge.js" defer></script></head><body><div{attributes}></div></body></html>"#,
         charts::xml(&id)
     );
+    Ok(widget_page(body))
+}
+
+/// A page of one widget (`/frame`, `/chart`): HTML cached for five minutes (it holds no data:
+/// the widget fetches its own), framable by any portal (a frame's point), running only our own
+/// scripts and styles.
+fn widget_page(body: String) -> warp::reply::Response {
     let mut response = warp::reply::Reply::into_response(warp::http::Response::new(bytes::Bytes::from(body)));
     let headers = response.headers_mut();
     use warp::http::{HeaderValue, header};
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-    // Framed by any portal (that is its point); it runs only our own scripts.
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'"),
     );
-    Ok(response)
+    response
+}
+
+/// A widget page's query: its `name=value` pairs, read trimmed, an empty value as none.
+struct Attributes(Vec<(String, String)>);
+
+impl Attributes {
+    fn parse(query: &str) -> Result<Attributes, ApiError> {
+        serde_urlencoded::from_str(query).map(Attributes).map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
 }
 
 /// `GET /frame.css`.
@@ -287,9 +318,8 @@ const CHART_ATTRIBUTES: [&str; 8] = ["indicator", "region", "period", "target", 
 /// `twitter:` tags give a chat or a social site a title, a description and a picture
 /// (`chart.png` of the same attributes), so a pasted link shows what it points to.
 pub async fn chart_page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(&query).map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))?;
-    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let asked = Attributes::parse(&query)?;
+    let value = |name: &str| asked.get(name);
     let kind = value("type").ok_or_else(|| ApiError::bad_request("missing-parameter", "a chart needs `type` (as data-innogauge)"))?;
     let picture = picture_type(&kind).ok_or_else(|| {
         ApiError::bad_request(
@@ -360,14 +390,5 @@ pub async fn chart_page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
         image = charts::xml(&image),
         url = charts::xml(&url),
     );
-    let mut response = warp::reply::Reply::into_response(warp::http::Response::new(bytes::Bytes::from(body)));
-    let headers = response.headers_mut();
-    use warp::http::{HeaderValue, header};
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'"),
-    );
-    Ok(response)
+    Ok(widget_page(body))
 }

@@ -1396,6 +1396,15 @@ async fn widgets_come_as_pictures_and_frames_for_pages_without_scripts() {
     )
     .await;
     assert_eq!(again.status, 304, "cached per data version like the SVG");
+    let respelt = request(
+        addr,
+        "GET",
+        "/api/v1/chart.png?measure=growth&region=%E6%B0%B8%E5%B7%9D%E5%8C%BA&x=1&indicator=rd_expenditure&type=ranking",
+        &[("If-None-Match", png.header("etag").unwrap())],
+        b"",
+    )
+    .await;
+    assert_eq!(respelt.status, 304, "one picture however the query is spelt: a flood of spellings is not a flood of renders");
     let gauge = String::from_utf8(get(addr, "/chart?type=trend&indicator=tech_smes&lang=en").await.body).unwrap();
     assert!(gauge.contains("/api/v1/chart.png?type=gauge&amp;indicator=tech_smes&amp;lang=en"), "a trend's preview is its gauge: {gauge}");
     assert!(gauge.contains(r#"<html lang="en">"#) && gauge.contains("Chongqing"), "{gauge}");

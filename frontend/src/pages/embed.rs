@@ -31,7 +31,7 @@ pub struct Choice {
     pub indicator: String,
     /// Region code.
     pub region: String,
-    /// `light`, `dark` or `high-contrast`.
+    /// `light`, `dark`, `high-contrast` or `auto` (the reader's system scheme).
     pub theme: String,
     /// `zh` or `en`.
     pub lang: String,
@@ -302,7 +302,8 @@ pub fn embed_page(props: &EmbedPageProps) -> Html {
                             ("image".into(), t(lang, "图片 SVG（只允许图片时）", "SVG picture (editors that allow only images)"))], set(|c, v| c.mode = v)) }
                         { select("theme", t(lang, "配色", "Theme"), &c.theme, vec![
                             ("light".into(), t(lang, "浅色", "light")), ("dark".into(), t(lang, "深色", "dark")),
-                            ("high-contrast".into(), t(lang, "高对比度", "high contrast"))], set(|c, v| c.theme = v)) }
+                            ("high-contrast".into(), t(lang, "高对比度", "high contrast")),
+                            ("auto".into(), t(lang, "跟随系统（浅色/深色）", "follow the system (light/dark)"))], set(|c, v| c.theme = v)) }
                         { select("widget-lang", t(lang, "图表语言", "Chart language"), &c.lang, vec![
                             ("zh".into(), "中文".into()), ("en".into(), "English".into())], set(|c, v| c.lang = v)) }
                         <div class="field">
