@@ -157,6 +157,16 @@ fn compose_png(chart: &HtmlCanvasElement, picture: &Picture, theme: Theme) -> Op
     Some(canvas)
 }
 
+/// Saves a series (a gauge's or a trend's data) as CSV: period, its words, value, unit.
+pub fn download_series_csv(series: &innogauge_model::wire::SeriesWire, unit: &str, lang: innogauge_model::Lang) {
+    let rows = series
+        .points
+        .iter()
+        .map(|p| vec![p.period.clone(), crate::names::period_label(&p.period, lang), p.value.to_string(), unit.to_owned()]);
+    let text = csv(&["period", "时期", "value", "unit"], rows);
+    download_csv(&text, &format!("innogauge-{}-{}.csv", series.indicator, series.region));
+}
+
 /// Saves `csv` as `filename`.
 pub fn download_csv(csv: &str, filename: &str) -> Option<()> {
     let document = web_sys::window()?.document()?;

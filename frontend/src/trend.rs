@@ -363,12 +363,7 @@ pub fn trend(props: &TrendProps) -> Html {
     let on_csv = {
         let (series, lang) = (series.clone(), lang);
         let unit = unit.clone();
-        Callback::from(move |()| {
-            let rows =
-                series.points.iter().map(|p| vec![p.period.clone(), period_label(&p.period, lang), p.value.to_string(), unit.clone()]);
-            let text = export::csv(&["period", "时期", "value", "unit"], rows);
-            export::download_csv(&text, &format!("innogauge-{}-{}.csv", series.indicator, series.region));
-        })
+        Callback::from(move |()| export::download_series_csv(&series, &unit, lang))
     };
 
     html! {

@@ -520,11 +520,11 @@ macro_rules! impl_store {
     }
 
     async fn create_user(&self, user: NewUser<'_>) -> Result<UserRecord, StoreError> {
-        if self.user_by_login(user.login).await?.is_some() {
-            return Err(StoreError::Conflict(format!("an account named {:?}", user.login)));
-        }
+        // One statement, not a look-up then an insert: of two servers adding the same login at
+        // once, one gets the account and the other a conflict (not the database's error).
         let sql = format!(
-            "INSERT INTO users (login, name, role, regions, password_hash, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {}",
+            "INSERT INTO users (login, name, role, regions, password_hash, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (login) DO NOTHING RETURNING {}",
             USER_COLUMNS
         );
         let row = sqlx::query(AssertSqlSafe(sql))
@@ -534,9 +534,12 @@ macro_rules! impl_store {
             .bind(user.regions.join(","))
             .bind(user.password_hash)
             .bind(user.created_at_ms)
-            .fetch_one(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        common::user(&row)
+        match row {
+            Some(row) => common::user(&row),
+            None => Err(StoreError::Conflict(format!("an account named {:?}", user.login))),
+        }
     }
 
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
@@ -552,7 +555,7 @@ macro_rules! impl_store {
     }
 
     async fn disable_user(&self, login: &str, at_ms: i64) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_tx().await?;
         let id: Option<i64> =
             sqlx::query_scalar("UPDATE users SET disabled_at_ms = $1 WHERE login = $2 AND disabled_at_ms IS NULL RETURNING id")
                 .bind(at_ms)
@@ -581,7 +584,7 @@ macro_rules! impl_store {
     }
 
     async fn set_user_password(&self, login: &str, password_hash: &str, keep: Option<&str>) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_tx().await?;
         let id: Option<i64> = sqlx::query_scalar("UPDATE users SET password_hash = $1 WHERE login = $2 RETURNING id")
             .bind(password_hash)
             .bind(login)
@@ -595,7 +598,7 @@ macro_rules! impl_store {
     }
 
     async fn create_password_reset(&self, reset: NewPasswordReset<'_>) -> Result<Option<UserRecord>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_tx().await?;
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1 AND disabled_at_ms IS NULL");
         let Some(user) = sqlx::query(AssertSqlSafe(sql)).bind(reset.login).fetch_optional(&mut *tx).await? else {
             return Ok(None);
@@ -629,7 +632,7 @@ macro_rules! impl_store {
     }
 
     async fn use_password_reset(&self, hash: &str, password_hash: &str, now_ms: i64) -> Result<Option<UserRecord>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_tx().await?;
         // The conditions are re-checked by the UPDATE itself, under the row's write lock: of two
         // uses at once, the second finds the link used.
         let user_id: Option<i64> = sqlx::query_scalar(
@@ -693,7 +696,7 @@ macro_rules! impl_store {
     }
 
     async fn create_session(&self, hash: &str, user_id: i64, csrf: &str, created_at_ms: i64, expires_at_ms: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_tx().await?;
         sqlx::query("INSERT INTO sessions (hash, user_id, csrf, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)")
             .bind(hash)
             .bind(user_id)
@@ -718,7 +721,7 @@ macro_rules! impl_store {
     }
 
     async fn publish_reports(&self, reports: &[PublishedReport]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_tx().await?;
         for report in reports {
             let done = sqlx::query(
                 "INSERT INTO reports (period, lang, data_version, published_at, actor, html, pdf, sha256_pdf) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

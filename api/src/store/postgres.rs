@@ -144,6 +144,11 @@ impl PostgresStore {
 }
 
 impl PostgresStore {
+    /// A transaction of the shared methods: PostgreSQL's row locks make a plain one enough.
+    async fn begin_tx(&self) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
     /// PostgreSQL checks its pages as it reads them (and their checksums, where the cluster has
     /// them); a query over every table reads them all.
     async fn integrity(&self) -> Result<String, StoreError> {

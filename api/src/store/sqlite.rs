@@ -73,6 +73,14 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// A transaction of the shared methods (accounts, resets, reports): `BEGIN IMMEDIATE`, the
+    /// write lock taken first. A deferred transaction that reads and then writes fails at once
+    /// with "database is locked" when another connection committed since its read (a stale
+    /// snapshot, which no busy timeout waits out); immediate ones queue on the lock instead.
+    async fn begin_tx(&self) -> Result<sqlx::Transaction<'_, Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// `PRAGMA integrity_check`: "ok", or what is wrong.
     async fn integrity(&self) -> Result<String, StoreError> {
         let found: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&self.pool).await?;

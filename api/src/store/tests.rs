@@ -432,6 +432,87 @@ async fn accounts_change_and_leave_a_trail(store: &dyn Store) {
     assert_eq!(store.audit_entries(1, Some(trail[0].id)).await.unwrap()[0].action, "user.disabled", "paged by id");
 }
 
+/// Account writes that read first (issuing a reset link looks the account up, then inserts)
+/// beside other account writes, as two servers or two admins make them: every one succeeds.
+/// On SQLite a deferred transaction that reads and then writes while another connection
+/// commits fails at once with "database is locked" (its snapshot is stale, no busy wait helps).
+async fn account_writes_side_by_side_all_succeed(store: std::sync::Arc<dyn Store>) {
+    store.migrate().await.unwrap();
+    for login in ["zhangsan", "lisi"] {
+        store
+            .create_user(NewUser {
+                login,
+                name: login,
+                role: "statistician",
+                password_hash: "h",
+                regions: &["500118".to_owned()],
+                created_at_ms: 0,
+            })
+            .await
+            .unwrap();
+    }
+    let issuing = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for i in 0..60 {
+                let secret = format!("r{i}");
+                let made =
+                    NewPasswordReset { hash: &secret, login: "zhangsan", created_by: "admin", created_at_ms: i, expires_at_ms: i + 1000 };
+                store.create_password_reset(made).await.map(|_| ()).map_err(|e| format!("reset {i}: {e}"))?;
+            }
+            Ok::<(), String>(())
+        })
+    };
+    let changing = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for i in 0..60 {
+                store.set_user_password("lisi", &format!("h{i}"), None).await.map_err(|e| format!("password {i}: {e}"))?;
+                store.disable_user("lisi", i).await.map_err(|e| format!("disable {i}: {e}"))?;
+                store.enable_user("lisi").await.map_err(|e| format!("enable {i}: {e}"))?;
+            }
+            Ok::<(), String>(())
+        })
+    };
+    issuing.await.unwrap().unwrap();
+    changing.await.unwrap().unwrap();
+    // The same login added twice at once: one account, one conflict, never a database error.
+    for round in 0..20 {
+        let login = format!("wangwu{round}");
+        let add = |store: std::sync::Arc<dyn Store>, login: String| {
+            tokio::spawn(async move {
+                let regions = ["500118".to_owned()];
+                store
+                    .create_user(NewUser {
+                        login: &login,
+                        name: "王五",
+                        role: "reader",
+                        password_hash: "h",
+                        regions: &regions,
+                        created_at_ms: 0,
+                    })
+                    .await
+            })
+        };
+        let (a, b) = (add(store.clone(), login.clone()), add(store.clone(), login.clone()));
+        let results = [a.await.unwrap(), b.await.unwrap()];
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{login}: {results:?}");
+        assert!(results.iter().any(|r| matches!(r, Err(StoreError::Conflict(_)))), "{login}: {results:?}");
+    }
+}
+
+#[tokio::test]
+async fn sqlite_account_writes_side_by_side_all_succeed() {
+    account_writes_side_by_side_all_succeed(std::sync::Arc::new(SqliteStore::open(&temp_sqlite_url("side-by-side")).await.unwrap())).await;
+}
+
+#[tokio::test]
+async fn postgres_account_writes_side_by_side_all_succeed() {
+    if let Some(store) = temp_postgres("side_by_side").await {
+        account_writes_side_by_side_all_succeed(std::sync::Arc::new(store)).await;
+    }
+}
+
 #[tokio::test]
 async fn sqlite_accounts_change_and_leave_a_trail() {
     accounts_change_and_leave_a_trail(&SqliteStore::open(&temp_sqlite_url("accounts")).await.unwrap()).await;
