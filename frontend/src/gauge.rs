@@ -7,8 +7,6 @@ use yew::prelude::*;
 
 use crate::data::Loaded;
 use crate::draw::{self, GaugeShape};
-use crate::export::{self, Picture};
-use crate::menu::Menu;
 use crate::names::t;
 use crate::names::{
     expected_fraction, figure, indicator_name, is_growth_target, percent_change, region_name, status_label, summary, target_fraction, unit,
@@ -113,45 +111,17 @@ pub fn gauge(props: &GaugeProps) -> Html {
             </p>
         }
     });
-    // The menu: the ring as a picture (the figure and the detail written above it), the series
-    // as CSV, the link to the gauge's own page.
-    let on_png = {
-        let canvas = canvas.clone();
-        let title = format!("{name} · {region}");
-        let subtitle = format!("{value}{unit} · {sub}");
-        let status_words = progress.as_ref().map(|p| status_label(p, lang)).unwrap_or_default();
-        Callback::from(move |to: export::ImageTo| {
-            let Some(chart) = canvas.cast::<web_sys::HtmlCanvasElement>() else { return };
-            let picture = Picture {
-                title: title.clone(),
-                subtitle: subtitle.clone(),
-                labels: Vec::new(),
-                legend: Vec::new(),
-                note: format!("{status_words} · {}", t(lang, "来源：InnoGauge 科创目标仪表", "Source: InnoGauge")),
-            };
-            export::deliver_png(to, &chart, &picture, theme, "innogauge-gauge.png");
-        })
-    };
-    let on_csv = {
-        let (series, unit) = (series.clone(), unit.clone());
-        Callback::from(move |()| export::download_series_csv(&series, &unit, lang))
-    };
     html! {
-        <div class="gauge">
-            <div class="head">
-                <p class="title">{ name }<span class="region">{ format!(" · {region}") }</span></p>
-                <Menu on_png={Some(on_png)} {on_csv} {lang} link={props.options.chart_query()} />
-            </div>
-            <div role="img" aria-label={label} tabindex="0" class="gauge-body">
-                <div class="gauge-wrap">
-                    <canvas ref={canvas} aria-hidden="true"></canvas>
-                    <div class="gauge-center" aria-hidden="true">
-                        <span class="figure">{ value }</span><span class="unit">{ unit.clone() }</span>
-                    </div>
+        <div role="img" aria-label={label} tabindex="0" class="gauge">
+            <p class="title">{ name }<span class="region">{ format!(" · {region}") }</span></p>
+            <div class="gauge-wrap">
+                <canvas ref={canvas} aria-hidden="true"></canvas>
+                <div class="gauge-center" aria-hidden="true">
+                    <span class="figure">{ value }</span><span class="unit">{ unit.clone() }</span>
                 </div>
-                <p class="sub" aria-hidden="true" title={sub.clone()}>{ sub }</p>
-                { for status }
             </div>
+            <p class="sub" aria-hidden="true" title={sub.clone()}>{ sub }</p>
+            { for status }
             <DataTable loaded={props.loaded.clone()} options={props.options.clone()} visible={false} />
         </div>
     }

@@ -57,7 +57,7 @@ th:first-child, td:first-child { text-align: left; }
 .chart-wrap { position: relative; height: 220px; margin-top: 4px; }
 .sized { display: flex; flex-direction: column; }
 .sized > .trend { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
-.sized > .gauge, .sized .gauge-body { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
+.sized > .gauge { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
 .sized .gauge-wrap { flex: 1 1 auto; min-height: 48px; }
 .sized .gauge-wrap canvas { height: 100%; }
 .sized .chart-wrap { flex: 1 1 auto; height: auto; min-height: 80px; }
