@@ -172,7 +172,8 @@ impl WidgetOptions {
 }
 
 /// `text` for a URL's query: every byte but the unreserved ones as `%XX` (UTF-8 for Chinese).
-fn percent_encode(text: &str) -> String {
+/// The widgets' API paths and the chart link both use it.
+pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {

@@ -26,7 +26,7 @@ use crate::index_ranking::IndexRanking;
 use crate::index_table::IndexTable;
 use crate::kpi::Kpi;
 use crate::map::DistrictMap;
-use crate::options::{Kind, WidgetOptions};
+use crate::options::{Kind, WidgetOptions, percent_encode as encode};
 use crate::ranking::RankingChart;
 use crate::table::DataTable;
 use crate::trend::Trend;
@@ -122,10 +122,6 @@ impl Reducible for Refresh {
     fn reduce(self: Rc<Self>, _: ()) -> Rc<Self> {
         Rc::new(Refresh(self.0.wrapping_add(1)))
     }
-}
-
-fn encode(text: &str) -> String {
-    js_sys::encode_uri_component(text).as_string().unwrap_or_default()
 }
 
 /// Local time of day `HH:MM`, for the stale note.

@@ -309,10 +309,6 @@ fn picture_type(kind: &str) -> Option<&'static str> {
     })
 }
 
-/// The attributes `/chart` passes to its widget, by query name (those of a frame but the height:
-/// the chart page gives the widget the room it needs).
-const CHART_ATTRIBUTES: [&str; 8] = ["indicator", "region", "period", "target", "measure", "method", "lang", "theme"];
-
 /// `GET /chart?type=…&indicator=…`: one chart on a page of its own, the address a widget's
 /// "copy link" gives (the chart's state in the URL, as the widget's attributes). Its `og:` and
 /// `twitter:` tags give a chat or a social site a title, a description and a picture
@@ -363,7 +359,9 @@ pub async fn chart_page(app: Arc<App>, ctx: Ctx, query: String) -> Answer {
     let origin = ctx.own_origin();
     let mut image_query = format!("type={picture}");
     let mut attributes = format!(r#" data-innogauge="{}""#, charts::xml(&kind));
-    for name in CHART_ATTRIBUTES {
+    // A frame's attributes but the type (written above) and the height: the chart page gives
+    // the widget the room it needs.
+    for name in FRAME_ATTRIBUTES.into_iter().filter(|n| !matches!(*n, "type" | "height")) {
         let Some(v) = value(name) else { continue };
         attributes.push_str(&format!(r#" data-{name}="{}""#, charts::xml(&v)));
         // The picture takes the attributes it knows; a map's `measure=status` is its default.
