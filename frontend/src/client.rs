@@ -215,6 +215,14 @@ impl Client {
         self.connection.borrow_mut().push((id, notify));
     }
 
+    /// Closes the page's event stream for good (the module is retiring).
+    pub fn close_events(&self) {
+        self.subscribers.borrow_mut().clear();
+        if let Some(source) = self.source.borrow_mut().take() {
+            source.close();
+        }
+    }
+
     fn ensure_events(self: &Rc<Self>) {
         if self.source.borrow().is_some() {
             return;

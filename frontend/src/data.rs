@@ -5,8 +5,12 @@
 use std::rc::Rc;
 
 use innogauge_model::Catalog;
+#[cfg(feature = "every-widget")]
 use innogauge_model::geo::FeatureCollection;
-use innogauge_model::views::{Ranking, SeriesView};
+#[cfg(feature = "every-widget")]
+use innogauge_model::views::Ranking;
+use innogauge_model::views::SeriesView;
+#[cfg(feature = "every-widget")]
 use innogauge_model::wire::{EvaluationWire, ProgressWire};
 
 use crate::client::FetchError;
@@ -28,14 +32,19 @@ pub enum Payload {
     /// One series with its progress (gauge, trend, kpi, table).
     Series(Rc<SeriesView>),
     /// The districts ranked (ranking).
+    #[cfg(feature = "every-widget")]
     Ranking(Rc<Ranking>),
     /// The districts ranked, and their boundaries (map).
+    #[cfg(feature = "every-widget")]
     Map(Rc<Ranking>, Rc<FeatureCollection>),
     /// Every target of a region (board).
+    #[cfg(feature = "every-widget")]
     Board(Rc<Vec<ProgressWire>>),
     /// The district evaluation (index ranking, profile, table).
+    #[cfg(feature = "every-widget")]
     Evaluation(Rc<EvaluationWire>),
     /// The district evaluation and the boundaries (index map).
+    #[cfg(feature = "every-widget")]
     EvaluationMap(Rc<EvaluationWire>, Rc<FeatureCollection>),
 }
 

@@ -17,18 +17,25 @@
 
 #![allow(unsafe_code)] // wasm-bindgen's generated glue
 
+#[cfg(feature = "every-widget")]
 pub mod board;
 pub mod client;
 pub mod data;
 pub mod draw;
+#[cfg(feature = "every-widget")]
 pub mod evaluation;
 pub mod export;
 pub mod gauge;
+#[cfg(feature = "every-widget")]
 pub mod index_map;
+#[cfg(feature = "every-widget")]
 pub mod index_profile;
+#[cfg(feature = "every-widget")]
 pub mod index_ranking;
+#[cfg(feature = "every-widget")]
 pub mod index_table;
 pub mod kpi;
+#[cfg(feature = "every-widget")]
 pub mod map;
 pub mod media;
 pub mod menu;
@@ -37,6 +44,7 @@ pub mod names;
 pub mod options;
 #[cfg(feature = "pages")]
 pub mod pages;
+#[cfg(feature = "every-widget")]
 pub mod ranking;
 pub mod styles;
 pub mod table;
@@ -67,6 +75,21 @@ pub fn mount_all() -> Result<(), JsValue> {
 #[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes JS values by value
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<(), JsValue> {
     mount::mount_now(&element, &options)
+}
+
+/// Called with an element whose widget type this module lacks (the small module has gauge,
+/// trend, KPI and table): the boot module then starts the module with every type.
+#[wasm_bindgen(js_name = onMissingType)]
+pub fn on_missing_type(callback: js_sys::Function) {
+    mount::on_missing_type(callback);
+}
+
+/// Lets go of the page: stops watching it, unmounts every widget and closes the event stream,
+/// so that another module can take the page over.
+#[wasm_bindgen]
+pub fn retire() {
+    mount::retire();
+    client::client().close_events();
 }
 
 /// `InnoGauge.unmount(element)`.

@@ -19,6 +19,26 @@ thread_local! {
     static MOUNTED: RefCell<Vec<(Element, AppHandle<Widget>)>> = const { RefCell::new(Vec::new()) };
     static SHEET: RefCell<Option<web_sys::CssStyleSheet>> = const { RefCell::new(None) };
     static WATCHING: RefCell<Option<(web_sys::MutationObserver, web_sys::IntersectionObserver)>> = const { RefCell::new(None) };
+    static MISSING_TYPE: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    static RETIRED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Who to tell about an element of a type this build lacks (the boot module).
+pub fn on_missing_type(callback: js_sys::Function) {
+    MISSING_TYPE.with(|m| *m.borrow_mut() = Some(callback));
+}
+
+/// Stops watching the page and unmounts every widget: another module takes the page over.
+pub fn retire() {
+    RETIRED.with(|r| r.set(true));
+    if let Some((mutation, intersection)) = WATCHING.with(|w| w.borrow_mut().take()) {
+        mutation.disconnect();
+        intersection.disconnect();
+    }
+    let elements: Vec<Element> = MOUNTED.with(|m| m.borrow().iter().map(|(e, _)| e.clone()).collect());
+    for element in elements {
+        unmount(&element);
+    }
 }
 
 /// The widgets' stylesheet, parsed once and adopted by every shadow root: the browser then
@@ -55,6 +75,17 @@ pub fn mount_now(element: &Element, options: &JsValue) -> Result<(), JsValue> {
         unmount(element);
     }
     let options = WidgetOptions::from_attributes(|name| element.get_attribute(&format!("data-{name}")));
+    if RETIRED.with(std::cell::Cell::get) {
+        return Ok(());
+    }
+    if options.kind.is_some_and(|kind| !kind.in_this_build()) {
+        // The full module mounts it; until it has arrived, the element stays as it is.
+        let callback = MISSING_TYPE.with(|m| m.borrow().clone());
+        return match callback {
+            Some(callback) => callback.call1(&JsValue::NULL, element).map(|_| ()),
+            None => Err(JsValue::from_str("InnoGauge: this widget type is not in this build")),
+        };
+    }
     let shadow = match element.shadow_root() {
         Some(shadow) => shadow,
         None => element.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,

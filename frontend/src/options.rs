@@ -36,22 +36,51 @@ impl Kind {
     pub const NAMES: [&str; 11] =
         ["gauge", "trend", "ranking", "map", "kpi", "table", "board", "index-ranking", "index-profile", "index-map", "index-table"];
 
+    /// Every type, in the order of [`Kind::NAMES`].
+    pub const ALL: [Kind; 11] = [
+        Kind::Gauge,
+        Kind::Trend,
+        Kind::Ranking,
+        Kind::Map,
+        Kind::Kpi,
+        Kind::Table,
+        Kind::Board,
+        Kind::IndexRanking,
+        Kind::IndexProfile,
+        Kind::IndexMap,
+        Kind::IndexTable,
+    ];
+
     /// From `data-innogauge`.
     pub fn parse(text: &str) -> Option<Kind> {
-        match text.trim() {
-            "gauge" => Some(Kind::Gauge),
-            "kpi" => Some(Kind::Kpi),
-            "table" => Some(Kind::Table),
-            "trend" => Some(Kind::Trend),
-            "ranking" => Some(Kind::Ranking),
-            "map" => Some(Kind::Map),
-            "board" => Some(Kind::Board),
-            "index-ranking" => Some(Kind::IndexRanking),
-            "index-profile" => Some(Kind::IndexProfile),
-            "index-map" => Some(Kind::IndexMap),
-            "index-table" => Some(Kind::IndexTable),
-            _ => None,
+        let text = text.trim();
+        Kind::ALL.into_iter().find(|kind| kind.name() == text)
+    }
+
+    /// The types in the small widget module (`dist/`'s `core`): what most portals show. A page
+    /// with any other type loads the module with every type (`every-widget`).
+    pub const CORE: [Kind; 4] = [Kind::Gauge, Kind::Trend, Kind::Kpi, Kind::Table];
+
+    /// The `data-innogauge` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Gauge => "gauge",
+            Kind::Kpi => "kpi",
+            Kind::Table => "table",
+            Kind::Trend => "trend",
+            Kind::Ranking => "ranking",
+            Kind::Map => "map",
+            Kind::Board => "board",
+            Kind::IndexRanking => "index-ranking",
+            Kind::IndexProfile => "index-profile",
+            Kind::IndexMap => "index-map",
+            Kind::IndexTable => "index-table",
         }
+    }
+
+    /// Whether this build of the widgets can draw this type.
+    pub fn in_this_build(self) -> bool {
+        cfg!(feature = "every-widget") || Kind::CORE.contains(&self)
     }
 
     /// Whether the widget shows the district evaluation (it reads `/api/v1/evaluation`, needs
@@ -188,6 +217,19 @@ pub fn percent_encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_is_named_once_in_order_and_the_core_is_built() {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names, Kind::NAMES);
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.name()), Some(kind));
+        }
+        assert_eq!(Kind::parse(" map "), Some(Kind::Map));
+        assert_eq!(Kind::parse("pie"), None);
+        assert!(Kind::CORE.iter().all(|k| k.in_this_build()));
+        assert_eq!(Kind::ALL.iter().all(|k| k.in_this_build()), cfg!(feature = "every-widget"));
+    }
 
     #[test]
     fn reads_attributes_with_defaults() {

@@ -7,8 +7,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+#[cfg(feature = "every-widget")]
 use innogauge_model::geo::FeatureCollection;
-use innogauge_model::views::{Ranking, SeriesView};
+#[cfg(feature = "every-widget")]
+use innogauge_model::views::Ranking;
+use innogauge_model::views::SeriesView;
+#[cfg(feature = "every-widget")]
 use innogauge_model::wire::{EvaluationWire, ProgressWire};
 use innogauge_model::{Catalog, Lang};
 
@@ -17,16 +21,23 @@ use crate::names::t;
 use serde::de::DeserializeOwned;
 use yew::prelude::*;
 
+#[cfg(feature = "every-widget")]
 use crate::board::Board;
 use crate::client::{Client, FetchError, client};
 use crate::gauge::Gauge;
+#[cfg(feature = "every-widget")]
 use crate::index_map::TierMap;
+#[cfg(feature = "every-widget")]
 use crate::index_profile::IndexProfile;
+#[cfg(feature = "every-widget")]
 use crate::index_ranking::IndexRanking;
+#[cfg(feature = "every-widget")]
 use crate::index_table::IndexTable;
 use crate::kpi::Kpi;
+#[cfg(feature = "every-widget")]
 use crate::map::DistrictMap;
 use crate::options::{Kind, WidgetOptions, percent_encode as encode};
+#[cfg(feature = "every-widget")]
 use crate::ranking::RankingChart;
 use crate::table::DataTable;
 use crate::trend::Trend;
@@ -39,6 +50,8 @@ fn paths(options: &WidgetOptions, kind: Kind) -> Vec<String> {
         Kind::Gauge | Kind::Trend | Kind::Kpi | Kind::Table => {
             vec![format!("/api/v1/series?indicator={indicator}&region={region}{period}")]
         }
+        // A type this build lacks is never mounted (see `mount.rs`): nothing to ask for.
+        _ if !kind.in_this_build() => Vec::new(),
         Kind::Ranking => vec![format!("/api/v1/ranking?indicator={indicator}&measure={}{period}", options.rank_measure())],
         Kind::Map => vec![
             format!("/api/v1/ranking?indicator={indicator}&measure={}{period}", options.rank_measure()),
@@ -66,6 +79,8 @@ fn parse<T: DeserializeOwned>(body: &str) -> Result<Rc<T>, FetchError> {
 type Arrived = (Option<Result<Rc<Catalog>, FetchError>>, Option<Result<Payload, FetchError>>);
 
 /// Fetches every path (through the page's shared client) and builds the payload.
+// The small build has no type with a second request.
+#[cfg_attr(not(feature = "every-widget"), allow(unused_variables))]
 fn fetch(client: &Rc<Client>, kind: Kind, paths: Vec<String>, done: impl FnOnce(Result<Payload, FetchError>) + 'static) {
     let loader = client.clone();
     let mut paths = paths.into_iter();
@@ -78,9 +93,15 @@ fn fetch(client: &Rc<Client>, kind: Kind, paths: Vec<String>, done: impl FnOnce(
         };
         let payload = match kind {
             Kind::Gauge | Kind::Trend | Kind::Kpi | Kind::Table => parse::<SeriesView>(&body).map(Payload::Series),
+            #[cfg(not(feature = "every-widget"))]
+            _ => Err(FetchError::Network(format!("{} is not in this build", kind.name()))),
+            #[cfg(feature = "every-widget")]
             Kind::Ranking => parse::<Ranking>(&body).map(Payload::Ranking),
+            #[cfg(feature = "every-widget")]
             Kind::Board => parse::<Vec<ProgressWire>>(&body).map(Payload::Board),
+            #[cfg(feature = "every-widget")]
             Kind::IndexRanking | Kind::IndexProfile | Kind::IndexTable => parse::<EvaluationWire>(&body).map(Payload::Evaluation),
+            #[cfg(feature = "every-widget")]
             Kind::IndexMap => {
                 let evaluation = match parse::<EvaluationWire>(&body) {
                     Ok(evaluation) => evaluation,
@@ -91,6 +112,7 @@ fn fetch(client: &Rc<Client>, kind: Kind, paths: Vec<String>, done: impl FnOnce(
                 });
                 return;
             }
+            #[cfg(feature = "every-widget")]
             Kind::Map => {
                 let ranking = match parse::<Ranking>(&body) {
                     Ok(ranking) => ranking,
@@ -286,16 +308,23 @@ fn view(data: &Data, kind: Kind, options: &WidgetOptions) -> Html {
         (Payload::Series(view), Kind::Table) => {
             html! { <DataTable loaded={Loaded { catalog, view: view.clone() }} {options} visible={true} /> }
         }
+        #[cfg(feature = "every-widget")]
         (Payload::Ranking(ranking), _) => html! { <RankingChart {catalog} ranking={ranking.clone()} {options} /> },
+        #[cfg(feature = "every-widget")]
         (Payload::Map(ranking, map), _) => html! { <DistrictMap {catalog} ranking={ranking.clone()} map={map.clone()} {options} /> },
+        #[cfg(feature = "every-widget")]
         (Payload::Board(list), _) => html! { <Board {catalog} progress={list.clone()} {options} /> },
+        #[cfg(feature = "every-widget")]
         (Payload::Evaluation(evaluation), Kind::IndexRanking) => {
             html! { <IndexRanking {catalog} evaluation={evaluation.clone()} {options} /> }
         }
+        #[cfg(feature = "every-widget")]
         (Payload::Evaluation(evaluation), Kind::IndexProfile) => {
             html! { <IndexProfile {catalog} evaluation={evaluation.clone()} {options} /> }
         }
+        #[cfg(feature = "every-widget")]
         (Payload::Evaluation(evaluation), Kind::IndexTable) => html! { <IndexTable {catalog} evaluation={evaluation.clone()} {options} /> },
+        #[cfg(feature = "every-widget")]
         (Payload::EvaluationMap(evaluation, map), _) => html! { <TierMap evaluation={evaluation.clone()} map={map.clone()} {options} /> },
         _ => html! {},
     }

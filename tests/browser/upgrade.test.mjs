@@ -53,27 +53,39 @@ async function stopServer() {
 
 const short = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 12);
 
-/// The next release: the glue with one more line, under its new content-hashed name; a boot
-/// module naming it (and the same wasm under a new name too, so no old file name survives);
-/// the manifest naming that boot module. Compressed variants of renamed files are left out.
+/// The next release: each module's glue with one more line, under its new content-hashed
+/// name (the small module a gauge page loads, and the one with every type); the same wasm under
+/// new names too, so no old file name survives; a boot module naming them; the manifest naming
+/// that boot module. Compressed variants of renamed files are left out.
 function nextRelease(from, to) {
   fs.mkdirSync(to);
   const manifest = JSON.parse(fs.readFileSync(path.join(from, 'manifest.json'), 'utf8'));
-  const glue = fs.readFileSync(path.join(from, manifest.glue), 'utf8') + '\n// the next release\n';
-  const glueName = `innogauge-${short(glue)}.js`;
-  const wasm = fs.readFileSync(path.join(from, manifest.wasm));
-  const wasmName = `innogauge-${short(Buffer.concat([wasm, Buffer.from('next')]))}.wasm`;
-  const boot = fs.readFileSync(path.join(from, manifest.boot), 'utf8').replaceAll(manifest.glue, glueName).replaceAll(manifest.wasm, wasmName);
+  let boot = fs.readFileSync(path.join(from, manifest.boot), 'utf8');
+  const renamed = {};
+  const old = [manifest.boot];
+  for (const [prefix, module] of [['innogauge', manifest], ['core', manifest.core]]) {
+    const glue = fs.readFileSync(path.join(from, module.glue), 'utf8') + '\n// the next release\n';
+    const glueName = `${prefix}-${short(glue)}.js`;
+    const wasm = fs.readFileSync(path.join(from, module.wasm));
+    const wasmName = `${prefix}-${short(Buffer.concat([wasm, Buffer.from('next')]))}.wasm`;
+    boot = boot.replaceAll(module.glue, glueName).replaceAll(module.wasm, wasmName);
+    fs.writeFileSync(path.join(to, glueName), glue);
+    fs.writeFileSync(path.join(to, wasmName), wasm);
+    renamed[prefix] = { glue: glueName, wasm: wasmName, oldGlue: module.glue };
+    old.push(module.glue, module.wasm);
+  }
   const bootName = `innogauge-boot-${short(boot)}.js`;
   for (const name of fs.readdirSync(from)) {
-    const old = [manifest.glue, manifest.wasm, manifest.boot].some((n) => name.startsWith(n)) || name === 'manifest.json';
-    if (!old) { fs.copyFileSync(path.join(from, name), path.join(to, name)); }
+    const replaced = old.some((n) => name.startsWith(n)) || name === 'manifest.json';
+    if (!replaced) { fs.copyFileSync(path.join(from, name), path.join(to, name)); }
   }
-  fs.writeFileSync(path.join(to, glueName), glue);
-  fs.writeFileSync(path.join(to, wasmName), wasm);
   fs.writeFileSync(path.join(to, bootName), boot);
-  fs.writeFileSync(path.join(to, 'manifest.json'), JSON.stringify({ ...manifest, glue: glueName, wasm: wasmName, boot: bootName }));
-  return { glueName, oldGlue: manifest.glue };
+  fs.writeFileSync(path.join(to, 'manifest.json'), JSON.stringify({
+    ...manifest, glue: renamed.innogauge.glue, wasm: renamed.innogauge.wasm, boot: bootName,
+    core: { ...manifest.core, glue: renamed.core.glue, wasm: renamed.core.wasm },
+  }));
+  // A gauge page starts the small module.
+  return { glueName: renamed.core.glue, oldGlue: renamed.core.oldGlue };
 }
 
 before(async () => {
@@ -126,4 +138,54 @@ test('a snippet pasted once keeps working after a server upgrade', async () => {
   assert.ok(requested.some((u) => u.endsWith(glueName)), `the new release's glue was loaded: ${requested.join('\n')}`);
   assert.deepEqual(failed, [], 'no request failed');
   await context.close();
+});
+
+test('a gauge page loads the small module; a map added later hands the page to the full one', async () => {
+  await stopServer();
+  await startServer(path.join(root, 'dist'));
+  const manifest = await (await fetch(`${api}/widgets/manifest.json`)).json();
+  assert.ok(manifest.core.types.includes('gauge') && !manifest.core.types.includes('map'), JSON.stringify(manifest.core));
+  const portalPort = await freePort();
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>portal</title></head><body>
+      <script src="${api}/widgets/innogauge.js" defer></script>
+      <div id="gauge" data-innogauge="gauge" data-indicator="high_tech_enterprises"></div></body></html>`);
+  });
+  await new Promise((r) => server.listen(portalPort, '127.0.0.1', r));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requested = [];
+  page.on('request', (r) => requested.push(r.url()));
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`http://127.0.0.1:${portalPort}/`);
+  await page.locator('#gauge').getByRole('img', { name: /高新技术企业数量/ }).waitFor({ timeout: 20000 });
+  assert.ok(requested.some((u) => u.endsWith(manifest.core.wasm)), 'the small module was loaded');
+  assert.ok(!requested.some((u) => u.endsWith(manifest.wasm)), 'the full module was not loaded for a gauge');
+
+  await page.evaluate(() => {
+    const map = document.createElement('div');
+    map.id = 'map';
+    map.setAttribute('data-innogauge', 'map');
+    map.setAttribute('data-indicator', 'high_tech_enterprises');
+    document.body.appendChild(map);
+  });
+  await page.locator('#map').getByRole('img').first().waitFor({ timeout: 20000 });
+  assert.ok(requested.some((u) => u.endsWith(manifest.wasm)), 'the full module was loaded for the map');
+  // The gauge is drawn by the full module now, once (one widget in its shadow root).
+  await page.locator('#gauge').getByRole('img', { name: /高新技术企业数量/ }).waitFor({ timeout: 20000 });
+  assert.equal(await page.evaluate(() => document.querySelector('#gauge').shadowRoot.querySelectorAll('[part=widget]').length), 1);
+  // InnoGauge.mount with another type goes to the full module too.
+  await page.evaluate(() => {
+    const ranking = document.createElement('div');
+    ranking.id = 'ranking';
+    document.body.appendChild(ranking);
+    window.InnoGauge.mount(ranking, { type: 'ranking', indicator: 'high_tech_enterprises' });
+  });
+  await page.locator('#ranking').getByRole('img').first().waitFor({ timeout: 20000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+  server.close();
+  await stopServer();
 });

@@ -34,7 +34,10 @@ pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
         Target::Web => {
             let _ = std::fs::remove_dir_all(&out);
             // Both builds write the same artifact, so bindgen runs right after each.
+            // The small module (gauge, trend, KPI, table), then the one with every type.
             let wasm = cargo_wasm(root, None)?;
+            bindgen(&wasm, &out, "core", target)?;
+            let wasm = cargo_wasm(root, Some("every-widget"))?;
             bindgen(&wasm, &out, "innogauge", target)?;
             let widgets = publish_widgets(root, &out)?;
             let wasm = cargo_wasm(root, Some("pages"))?;
@@ -45,6 +48,7 @@ pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
             let manifest = serde_json::json!({
                 "loader": LOADER_V1, "integrity": widgets.integrity, "boot": widgets.boot, "glue": widgets.glue, "wasm": widgets.wasm,
                 "wasm_integrity": widgets.wasm_integrity, "bytes": widgets.bytes,
+                "core": { "glue": widgets.core.0, "wasm": widgets.core.1, "types": core_types(root)? },
                 "pages": { "loader": "pages.js", "glue": pages.glue, "wasm": pages.wasm, "bytes": pages.bytes },
             });
             std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
@@ -86,6 +90,8 @@ struct Published {
     integrity: String,
     wasm_integrity: String,
     bytes: serde_json::Map<String, serde_json::Value>,
+    /// The small module's glue and wasm (widgets only).
+    core: (String, String),
 }
 
 /// The loader portals paste, under a name that never changes meaning.
@@ -138,6 +144,7 @@ fn compress(out: &Path, names: &[&str]) -> Result<serde_json::Map<String, serde_
 /// the SRI hashes of the loader and the module.
 fn publish_widgets(root: &Path, out: &Path) -> Result<Published> {
     let (glue, wasm) = hash_names(out, "innogauge")?;
+    let (core_glue, core_wasm) = hash_names(out, "core")?;
     let loader = std::fs::read(root.join("frontend/static/innogauge.js"))?;
     let integrity = sri(&loader);
     if integrity != LOADER_V1_INTEGRITY {
@@ -150,25 +157,52 @@ fn publish_widgets(root: &Path, out: &Path) -> Result<Published> {
     // The unversioned name, for snippets without `integrity`: the newest loader.
     std::fs::write(out.join("innogauge.js"), &loader)?;
     let wasm_integrity = sri(&std::fs::read(out.join(&wasm))?);
+    let core_integrity = sri(&std::fs::read(out.join(&core_wasm))?);
+    let types = serde_json::to_string(&core_types(root)?)?;
     // The release's own start-up: everything that depends on wasm-bindgen's glue lives here,
-    // content-hashed like the glue, so the frozen loader never has to know it.
+    // content-hashed like the glue, so the frozen loader never has to know it. It starts the
+    // small module when every widget on the page is of a type it has, the full one otherwise;
+    // a widget of another type added later (or by `InnoGauge.mount`) hands the page over to
+    // the full module: the small one lets go of its widgets and its event stream first.
     let boot_text = format!(
         "// InnoGauge widgets: starts this release's module (named by manifest.json's `boot`).\n\
          const here = new URL('.', import.meta.url);\n\
-         export async function start(options) {{\n\
-         \x20 const compiled = fetch(new URL('{wasm}', here).href, {{ integrity: '{wasm_integrity}', credentials: 'omit' }});\n\
-         \x20 const m = await import(new URL('{glue}', here).href);\n\
+         const CORE = {types};\n\
+         async function load(glue, wasm, integrity, api) {{\n\
+         \x20 const compiled = fetch(new URL(wasm, here).href, {{ integrity, credentials: 'omit' }});\n\
+         \x20 const m = await import(new URL(glue, here).href);\n\
          \x20 await m.default({{ module_or_path: compiled }});\n\
-         \x20 m.configure(options.api);\n\
+         \x20 m.configure(api);\n\
          \x20 return m;\n\
+         }}\n\
+         export async function start(options) {{\n\
+         \x20 const full = () => load('{glue}', '{wasm}', '{wasm_integrity}', options.api);\n\
+         \x20 const types = Array.from(document.querySelectorAll('[data-innogauge]'), (e) => (e.getAttribute('data-innogauge') || '').trim());\n\
+         \x20 if (!types.every((t) => CORE.includes(t))) {{ return full(); }}\n\
+         \x20 let current = await load('{core_glue}', '{core_wasm}', '{core_integrity}', options.api);\n\
+         \x20 let upgrading = null;\n\
+         \x20 const upgrade = (element) => {{\n\
+         \x20\x20\x20 upgrading = upgrading || full().then((m) => {{ current.retire(); current = m; m.mountAll(); return m; }});\n\
+         \x20\x20\x20 upgrading.then((m) => {{ if (element) {{ m.mount(element, undefined); }} }}).catch((e) => console.error('InnoGauge:', e));\n\
+         \x20 }};\n\
+         \x20 current.onMissingType(upgrade);\n\
+         \x20 return {{\n\
+         \x20\x20\x20 mount: (element, options) => current.mount(element, options),\n\
+         \x20\x20\x20 unmount: (element) => current.unmount(element),\n\
+         \x20\x20\x20 mountAll: () => current.mountAll(),\n\
+         \x20 }};\n\
          }}\n"
     );
     let boot = format!("innogauge-boot-{}.js", short_hash(boot_text.as_bytes()));
     std::fs::write(out.join(&boot), &boot_text)?;
-    let bytes = compress(out, &["innogauge.js", LOADER_V1, &boot, &glue, &wasm])?;
-    let total_br: u64 = bytes.iter().filter(|(name, _)| name.as_str() != LOADER_V1).filter_map(|(_, v)| v["br"].as_u64()).sum();
-    println!("widget bundle: {total_br} bytes with brotli (loader + glue + wasm)");
-    Ok(Published { glue, wasm, boot, integrity, wasm_integrity, bytes })
+    let bytes = compress(out, &["innogauge.js", LOADER_V1, &boot, &glue, &wasm, &core_glue, &core_wasm])?;
+    let brotli = |names: &[&str]| -> u64 { names.iter().filter_map(|n| bytes.get(*n)).filter_map(|v| v["br"].as_u64()).sum() };
+    let (core_br, full_br) = (brotli(&["innogauge.js", &boot, &core_glue, &core_wasm]), brotli(&["innogauge.js", &boot, &glue, &wasm]));
+    println!(
+        "widget bundle: {core_br} bytes with brotli for gauge, trend, KPI and table; {full_br} with every type (loader + boot + glue + wasm)"
+    );
+    let core = (core_glue, core_wasm);
+    Ok(Published { glue, wasm, boot, integrity, wasm_integrity, bytes, core })
 }
 
 /// The pages bundle: hashed names and `pages.js`, the module the page shells load.
@@ -184,7 +218,33 @@ fn publish_pages(out: &Path) -> Result<Published> {
     let bytes = compress(out, &["pages.js", &glue, &wasm])?;
     let total_br: u64 = bytes.values().filter_map(|v| v["br"].as_u64()).sum();
     println!("pages bundle: {total_br} bytes with brotli");
-    Ok(Published { glue, wasm, boot: String::new(), integrity: String::new(), wasm_integrity: String::new(), bytes })
+    Ok(Published {
+        glue,
+        wasm,
+        boot: String::new(),
+        integrity: String::new(),
+        wasm_integrity: String::new(),
+        bytes,
+        core: Default::default(),
+    })
+}
+
+/// The types of the small module, read from `Kind::CORE` in `frontend/src/options.rs` (the one
+/// place they are named), so the boot module and the build cannot disagree.
+fn core_types(root: &Path) -> Result<Vec<String>> {
+    let source = std::fs::read_to_string(root.join("frontend/src/options.rs"))?;
+    let line = source.lines().find(|l| l.contains("pub const CORE: [Kind;")).context("Kind::CORE in frontend/src/options.rs")?;
+    let list = line.split('=').nth(1).context("Kind::CORE's value")?;
+    let names: Vec<String> = list
+        .split(['[', ']', ',', ';'])
+        .map(str::trim)
+        .filter_map(|item| item.strip_prefix("Kind::"))
+        .map(|variant| variant.to_lowercase())
+        .collect();
+    if names.is_empty() {
+        bail!("Kind::CORE names no type");
+    }
+    Ok(names)
 }
 
 /// Brotli at quality 11 with a 4 MiB window.
