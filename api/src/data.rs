@@ -156,13 +156,13 @@ impl DataCache {
     /// plus the values just written, without reading anything back (for a large upload a reload
     /// cost as much as the commit). `base` must be the current snapshot: the commit was compared
     /// with it while the store's write lock kept every other writer out.
-    pub(crate) fn advance(&self, base: &Snapshot, version: i64, written: &[Written]) -> Applied {
+    pub(crate) fn advance(&self, base: &Snapshot, version: i64, written: impl Iterator<Item = Written>) -> Applied {
         debug_assert_eq!(self.current().version, base.version, "advance on top of the current snapshot");
         let mut dataset = base.dataset.clone();
         let mut touched = Touched::new();
         for w in written {
             touched.add(&base.catalog, &w.indicator, &w.region, &w.period.to_string());
-            apply(&mut dataset, w);
+            apply(&mut dataset, &w);
         }
         self.replace(Snapshot { version, dataset, catalog: base.catalog.clone() });
         Applied { version, touched, catalog: false }

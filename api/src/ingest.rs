@@ -13,6 +13,7 @@ use innogauge_model::catalog::{CatalogProblem, Section};
 use innogauge_model::catalog_change::{Proposal, propose};
 use innogauge_model::contract::{Problem, ProblemCode, Report, Upload, UploadOptions, read_grid, read_upload};
 use innogauge_model::evaluation::Framework;
+use innogauge_model::observation::Observations;
 use innogauge_model::revision::{Changes, compare};
 use innogauge_model::wire::{CatalogChangeWire, CatalogOutcome, CatalogProblemWire};
 use innogauge_model::wire::{ChangesWire, GridWire, KeyedValueWire, ReportWire, RevisionWire, UploadOutcome, UploadStatus, UploadSummary};
@@ -168,6 +169,8 @@ pub struct Ingest {
     reading: Arc<Semaphore>,
     /// Places for small files.
     small: Arc<Semaphore>,
+    /// Whether a commit advances the in-memory snapshot (see [`Ingest::without_live_snapshot`]).
+    live_snapshot: bool,
 }
 
 impl Ingest {
@@ -183,7 +186,18 @@ impl Ingest {
             apply: Mutex::new(()),
             reading: Arc::new(Semaphore::new(budget_kib)),
             small: Arc::new(Semaphore::new(SMALL_READERS)),
+            live_snapshot: true,
         }
+    }
+
+    /// For a command that commits and ends (`innogauge import`): a commit leaves the in-memory
+    /// snapshot behind instead of advancing it. Nobody reads it, and after a million new values
+    /// it is the largest thing such a command would hold (BENCHMARKS.md); a later file of the
+    /// same command catches up from the store under the write lock, as after another process's
+    /// commit.
+    pub fn without_live_snapshot(mut self) -> Ingest {
+        self.live_snapshot = false;
+        self
     }
 
     /// Brings the snapshot up to the store's data version, announcing every commit it applies
@@ -200,7 +214,10 @@ impl Ingest {
     /// After this process committed `version` on top of `base`: the snapshot advances with what
     /// was written, and the commit is announced. If the follower has already read the commit
     /// back from the store, there is nothing left to do.
-    async fn publish(&self, base: &Snapshot, version: i64, written: &[Written]) -> Result<(), StoreError> {
+    async fn publish(&self, base: &Snapshot, version: i64, written: impl Iterator<Item = Written> + Send) -> Result<(), StoreError> {
+        if !self.live_snapshot {
+            return Ok(());
+        }
         let _apply = self.apply.lock().await;
         let current = self.data.current().version;
         if current >= version {
@@ -220,12 +237,14 @@ impl Ingest {
     /// against a catalogue that a revision replaced before the write lock was taken is read
     /// again under the new one (its indicators, names and limits may differ).
     pub async fn upload(&self, request: UploadRequest) -> Result<UploadOutcome, StoreError> {
-        let bytes = Arc::new(request.bytes);
+        let mut bytes = Arc::new(request.bytes);
         let mut attempt = 0;
         loop {
             let catalog = self.data.catalog();
+            // The bytes go with the attempt: once its catalogue is known to hold they are let go
+            // before the commit, and come back only for another reading.
             let attempted = UploadAttempt {
-                bytes: bytes.clone(),
+                bytes,
                 format: request.format,
                 file_name: request.file_name.clone(),
                 options: request.options.clone(),
@@ -236,11 +255,12 @@ impl Ingest {
             };
             match self.try_upload(attempted, catalog).await? {
                 Attempt::Done(outcome) => return Ok(*outcome),
-                Attempt::CatalogChanged if attempt < 3 => {
+                Attempt::CatalogChanged(again) if attempt < 3 => {
                     attempt += 1;
+                    bytes = again;
                     tracing::info!(attempt, "the catalogue changed while the upload was read; reading it again");
                 }
-                Attempt::CatalogChanged => {
+                Attempt::CatalogChanged(_) => {
                     return Err(StoreError::Conflict("the catalogue kept changing while the upload was read".to_owned()));
                 }
             }
@@ -250,7 +270,7 @@ impl Ingest {
     async fn try_upload(&self, request: UploadAttempt, catalog: Arc<Catalog>) -> Result<Attempt, StoreError> {
         let started = Instant::now();
         let UploadAttempt { bytes, format, file_name, options, actor, idempotency_key, dry_run, grid_rows } = request;
-        let (mut upload, sha256, grid) = self.read(bytes, format, options, grid_rows, catalog.clone()).await;
+        let (upload, sha256, grid) = self.read(bytes.clone(), format, options, grid_rows, catalog.clone()).await;
         let read_ms = started.elapsed().as_millis();
         if upload.report.has_errors() {
             let report = ReportWire::from(&upload.report);
@@ -267,11 +287,10 @@ impl Ingest {
         }
         if dry_run {
             let snapshot = self.catch_up().await?;
-            let (changes, warnings) = self.compare(&snapshot, upload.observations).await?;
-            upload.report.problems.extend(warnings);
+            let (upload, changes) = self.compare(&snapshot, upload).await?;
             let report = ReportWire::from(&upload.report);
             tracing::info!(errors = report.errors, warnings = report.warnings, read_ms, "upload checked (dry run)");
-            let changes = ChangesWire::from(&changes);
+            let changes = ChangesWire::of(&changes, &upload.observations, &snapshot.dataset);
             return Ok(Attempt::Done(Box::new(UploadOutcome {
                 status: UploadStatus::DryRun,
                 upload: None,
@@ -290,8 +309,11 @@ impl Ingest {
             return Err(StoreError::Corrupt(format!("snapshot at {} while the store is at {}", snapshot.version, tx.version())));
         }
         if !Arc::ptr_eq(&catalog, &snapshot.catalog) {
-            return Ok(Attempt::CatalogChanged);
+            return Ok(Attempt::CatalogChanged(bytes));
         }
+        // Read under the catalogue in force: the file is not needed again. A large one is let
+        // go before the commit, where the store's cache grows (BENCHMARKS.md, peak memory).
+        drop(bytes);
         // Checked under the lock: two copies of one file sent at once commit once.
         if let Some(earlier) = self.store.find_duplicate(&sha256, idempotency_key.as_deref()).await? {
             drop(tx);
@@ -306,16 +328,23 @@ impl Ingest {
                 grid,
             })));
         }
-        let (changes, warnings) = self.compare(&snapshot, upload.observations).await?;
-        upload.report.problems.extend(warnings);
+        let (upload, changes) = self.compare(&snapshot, upload).await?;
         let report = ReportWire::from(&upload.report);
-        let changes_wire = ChangesWire::from(&changes);
+        let changes_wire = ChangesWire::of(&changes, &upload.observations, &snapshot.dataset);
         let compared_ms = started.elapsed().as_millis();
-        let written_observations = changes.new.iter().chain(changes.revised.iter().map(|r| &r.observation));
-        let revisions: Vec<NewRevision> = written_observations.clone().map(new_revision).collect();
-        let written: Vec<Written> = written_observations
-            .map(|o| Written { indicator: o.indicator.clone(), region: o.region.clone(), period: o.period, value: Some(o.value) })
-            .collect();
+        let observations = &upload.observations;
+        // Made as they are written, never all at once.
+        let mut periods = std::collections::HashMap::new();
+        let mut revisions = Counted::new(
+            changes.written().filter_map(|i| observations.get(i)).map(|o| new_revision(o, &mut periods)),
+            changes.written_count(),
+        );
+        let written = changes.written().filter_map(|i| observations.get(i)).map(|o| Written {
+            indicator: o.indicator,
+            region: o.region,
+            period: o.period,
+            value: Some(o.value),
+        });
         let record = NewUpload {
             actor,
             file_name,
@@ -324,15 +353,15 @@ impl Ingest {
             kind: UploadKind::Upload,
             reverts: None,
             rows: i64::from(upload.report.data_rows),
-            new_values: count(changes.new.len()),
-            revised_values: count(changes.revised.len()),
-            unchanged_values: count(changes.unchanged.len()),
+            new_values: count(changes.new_count()),
+            revised_values: count(changes.revised_count()),
+            unchanged_values: count(changes.unchanged_count()),
             report: StoredReport::json(&report, &changes_wire),
             created_at_ms: crate::time::now_ms(),
         };
-        let stored = tx.commit(record, &revisions).await?;
+        let stored = tx.commit(record, &mut revisions).await?;
         let committed_ms = started.elapsed().as_millis();
-        self.publish(&snapshot, stored.id, &written).await?;
+        self.publish(&snapshot, stored.id, written).await?;
         tracing::info!(
             upload = stored.id,
             actor = %stored.actor,
@@ -408,12 +437,17 @@ impl Ingest {
         }
     }
 
-    /// Compares with the snapshot off the async runtime (a million rows take a while).
-    async fn compare(&self, snapshot: &Arc<Snapshot>, observations: Vec<Observation>) -> Result<(Changes, Vec<Problem>), StoreError> {
+    /// Compares with the snapshot off the async runtime (a million rows take a while); the
+    /// plausibility warnings join the upload's report.
+    async fn compare(&self, snapshot: &Arc<Snapshot>, upload: Upload) -> Result<(Upload, Changes), StoreError> {
         let snapshot = snapshot.clone();
-        tokio::task::spawn_blocking(move || compare(&snapshot.catalog, &observations, &snapshot.dataset))
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("comparing an upload failed: {e}")))
+        tokio::task::spawn_blocking(move || {
+            let mut upload = upload;
+            let changes = compare(&snapshot.catalog, &upload.observations, &snapshot.dataset, &mut upload.report);
+            (upload, changes)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("comparing an upload failed: {e}")))
     }
 
     /// Appends revisions that restore what upload `id` replaced, for every value it wrote that
@@ -463,9 +497,9 @@ impl Ingest {
                 (None, None) => {}
             }
             restore.push(NewRevision {
-                indicator: r.indicator.clone(),
-                region: r.region.clone(),
-                period: r.period.clone(),
+                indicator: r.indicator.as_str().into(),
+                region: r.region.as_str().into(),
+                period: r.period.as_str().into(),
                 month_index: r.month_index,
                 value: item.previous,
                 note: Some(format!("revert of upload {id}")),
@@ -477,6 +511,8 @@ impl Ingest {
         if restore.is_empty() {
             return Err(RevertError::NothingToRevert(id));
         }
+        changes.new_count = changes.new.len();
+        changes.revised_count = changes.revised.len() + changes.withdrawn.len();
         let report = ReportWire::from(&Report::default());
         let record = NewUpload {
             actor: actor.to_owned(),
@@ -492,8 +528,8 @@ impl Ingest {
             report: StoredReport::json(&report, &changes),
             created_at_ms: crate::time::now_ms(),
         };
-        let stored = tx.commit(record, &restore).await?;
-        self.publish(&snapshot, stored.id, &written).await?;
+        let stored = tx.commit(record, &mut restore.iter().cloned()).await?;
+        self.publish(&snapshot, stored.id, written.into_iter()).await?;
         tracing::info!(upload = stored.id, reverts = id, restored = restore.len(), skipped = changes.skipped.len(), "upload reverted");
         Ok(UploadOutcome {
             status: UploadStatus::Committed,
@@ -527,8 +563,8 @@ struct UploadAttempt {
 enum Attempt {
     /// With an answer.
     Done(Box<UploadOutcome>),
-    /// A catalogue revision came between reading and the write lock.
-    CatalogChanged,
+    /// A catalogue revision came between reading and the write lock: the bytes, to read again.
+    CatalogChanged(Arc<Vec<u8>>),
 }
 
 /// A catalogue file to check and, unless a dry run, apply (`innogauge catalog apply`, the admin
@@ -647,7 +683,7 @@ fn catalog_outcome(status: &str, data_version: i64, proposal: &Proposal) -> Cata
 fn limit_problem(problem: Problem) -> Upload {
     let mut report = Report::default();
     report.push(problem);
-    Upload { observations: Vec::new(), report }
+    Upload { observations: Observations::default(), report }
 }
 
 /// Reads a file's bytes as the contract does, CSV or workbook.
@@ -724,26 +760,60 @@ impl StoredReport {
             new: &'a [innogauge_model::wire::ObservationWire],
             revised: &'a [RevisionWire],
             unchanged: usize,
+            new_count: usize,
+            revised_count: usize,
         }
         let kept = Kept {
             new: &changes.new[..changes.new.len().min(Self::KEPT_CHANGES)],
             revised: &changes.revised[..changes.revised.len().min(Self::KEPT_CHANGES)],
             unchanged: changes.unchanged,
+            new_count: changes.new_total(),
+            revised_count: changes.revised_total(),
         };
         serde_json::to_string(&Borrowed { report, changes: kept }).unwrap_or_default()
     }
 }
 
-fn new_revision(o: &Observation) -> NewRevision {
+/// The revision of an observation; its period's text from `periods`, made once per period.
+fn new_revision(o: Observation, periods: &mut std::collections::HashMap<Period, Arc<str>>) -> NewRevision {
+    let period = periods.entry(o.period).or_insert_with(|| o.period.to_string().into()).clone();
     NewRevision {
-        indicator: o.indicator.to_string(),
-        region: o.region.to_string(),
-        period: o.period.to_string(),
+        indicator: o.indicator,
+        region: o.region,
+        period,
         month_index: o.period.month_index(),
         value: Some(o.value),
-        note: o.note.clone(),
+        note: o.note,
     }
 }
+
+/// An iterator that knows its length (the store decides how to write by the count).
+struct Counted<I> {
+    inner: I,
+    left: usize,
+}
+
+impl<I> Counted<I> {
+    fn new(inner: I, len: usize) -> Counted<I> {
+        Counted { inner, left: len }
+    }
+}
+
+impl<I: Iterator> Iterator for Counted<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.inner.next()?;
+        self.left = self.left.saturating_sub(1);
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for Counted<I> {}
 
 fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)

@@ -658,7 +658,7 @@ async fn load_demo(store: Arc<dyn Store>) -> Result<()> {
     };
     let outcome = ingest.upload(request).await?;
     match outcome.status {
-        Status::Committed => tracing::info!(values = outcome.changes.new.len(), "demo data loaded"),
+        Status::Committed => tracing::info!(values = outcome.changes.new_total(), "demo data loaded"),
         Status::Duplicate => tracing::info!("demo data already loaded"),
         other => bail!("the embedded demo data was not accepted ({other:?}): {:?}", outcome.report.problems.first()),
     }
@@ -666,7 +666,7 @@ async fn load_demo(store: Arc<dyn Store>) -> Result<()> {
 }
 
 async fn import(store: Arc<dyn Store>, files: &[PathBuf], period: Option<Period>, dry_run: bool) -> Result<ExitCode> {
-    let ingest = door(store).await?;
+    let ingest = door(store).await?.without_live_snapshot();
     let actor = format!("import:{}", std::env::var("USER").unwrap_or_else(|_| "console".into()));
     let mut all_ok = true;
     let style = indicatif::ProgressStyle::with_template("[{pos}/{len}] {bar:20} {msg} ({elapsed})")
@@ -697,8 +697,8 @@ async fn import(store: Arc<dyn Store>, files: &[PathBuf], period: Option<Period>
             "{}: {:?}: {} new, {} revised, {} unchanged, {} error(s), {} warning(s)",
             file.display(),
             outcome.status,
-            outcome.changes.new.len(),
-            outcome.changes.revised.len(),
+            outcome.changes.new_total(),
+            outcome.changes.revised_total(),
             outcome.changes.unchanged,
             outcome.report.errors,
             outcome.report.warnings
@@ -953,7 +953,7 @@ async fn catalog_command(store: Arc<dyn Store>, command: CatalogCommand) -> Resu
             let (text, _) = innogauge_model::contract::decode(&bytes).map_err(|p| anyhow::anyhow!("{}: {}", file.display(), p.message))?;
             let ingest = door(store).await?;
             let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-            let outcome = ingest.apply_catalog(ingest::CatalogRequest { text, file_name, actor, dry_run }).await?;
+            let outcome = ingest.apply_catalog(ingest::CatalogRequest { text: text.into_owned(), file_name, actor, dry_run }).await?;
             let say = |m: &innogauge_model::wire::MessageWire| if lang == Lang::Zh { m.zh.clone() } else { m.en.clone() };
             for change in &outcome.changes {
                 println!("{}", say(&change.words));

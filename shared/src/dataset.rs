@@ -118,9 +118,10 @@ impl Dataset {
     }
 
     /// A dataset holding these observations (later ones replace earlier ones for the same key).
-    pub fn from_observations<'a>(observations: impl IntoIterator<Item = &'a Observation>) -> Dataset {
+    pub fn from_observations(observations: impl IntoIterator<Item = impl std::borrow::Borrow<Observation>>) -> Dataset {
         let mut dataset = Dataset::new();
         for o in observations {
+            let o = o.borrow();
             dataset.insert(o.indicator.clone(), o.region.clone(), o.period, o.value);
         }
         dataset
@@ -281,28 +282,86 @@ pub struct TotalMismatch {
 /// of all districts. Counts are whole numbers, so any difference is real; for decimals the
 /// slack is half a unit of the last shown decimal per district (each was rounded on its own).
 pub fn check_totals(catalog: &Catalog, dataset: &Dataset) -> Vec<TotalMismatch> {
-    let city = catalog.city().code.clone();
-    let mut mismatches = Vec::new();
-    for indicator in catalog.indicators().iter().filter(|i| i.additive && i.derived.is_none()) {
-        let Some(stated) = dataset.reported_series(&indicator.id, &city) else { continue };
-        let sums = dataset.district_sums(catalog, &indicator.id);
-        // Counts add up exactly. Money and other decimals are rounded per district before they
-        // are added, so the stated total may differ from the sum by up to half a unit of the
-        // last published digit per district.
-        let slack = if indicator.is_count() {
-            Decimal::ZERO
-        } else {
-            Decimal::new(5 * catalog.district_count() as i128, indicator.decimals.saturating_add(1)).unwrap_or(Decimal::ZERO)
-        };
-        for (month, &(period, value)) in stated {
-            if let Some(&(_, sum)) = sums.get(month)
-                && value.checked_sub(sum).is_none_or(|d| d.max(Decimal::ZERO.checked_sub(d).unwrap_or(d)) > slack)
-            {
-                mismatches.push(TotalMismatch { indicator: indicator.id.clone(), period, stated: value, sum });
+    let mut totals = Totals::default();
+    for indicator in catalog.indicators().iter().filter(|i| Totals::checks(i)) {
+        let Some(regions) = dataset.values.get(&indicator.id) else { continue };
+        for (code, series) in regions {
+            let Some(region) = catalog.region(code) else { continue };
+            for &(period, value) in series.values() {
+                totals.add(catalog, indicator, region, period, value);
             }
         }
     }
-    mismatches
+    totals.mismatches(catalog)
+}
+
+/// City values and district sums gathered one value at a time, for [`check_totals`] where the
+/// values are not in a [`Dataset`]: an upload read row by row keeps no dataset of its million
+/// values, only these sums (one per indicator and point in time).
+#[derive(Clone, Debug, Default)]
+pub struct Totals<'c> {
+    /// Stated city values by indicator id and [`Period::month_index`].
+    stated: crate::text::KeyMap<(&'c str, i32), (Period, Decimal)>,
+    /// The exact sum of the districts (`None` past what a decimal holds) and how many there were.
+    sums: crate::text::KeyMap<(&'c str, i32), (Option<Decimal>, usize)>,
+}
+
+impl<'c> Totals<'c> {
+    /// Whether values of `indicator` are cross-checked: additive and uploaded.
+    pub fn checks(indicator: &Indicator) -> bool {
+        indicator.additive && indicator.derived.is_none()
+    }
+
+    /// Counts one value (each key once: later values do not replace earlier ones here).
+    pub fn add(&mut self, catalog: &Catalog, indicator: &'c Indicator, region: &crate::region::Region, period: Period, value: Decimal) {
+        if !Totals::checks(indicator) {
+            return;
+        }
+        let key = (&*indicator.id, period.month_index());
+        if region.code == catalog.city().code {
+            self.stated.insert(key, (period, value));
+        } else if region.is_district() {
+            let entry = self.sums.entry(key).or_insert((Some(Decimal::ZERO), 0));
+            entry.0 = entry.0.and_then(|sum| sum.checked_add(value));
+            entry.1 += 1;
+        }
+    }
+
+    /// Whether any city value was counted.
+    pub fn has_city_values(&self) -> bool {
+        !self.stated.is_empty()
+    }
+
+    /// Every stated city value that differs from the sum of all districts, by indicator in
+    /// catalogue order, then in time order.
+    pub fn mismatches(&self, catalog: &Catalog) -> Vec<TotalMismatch> {
+        let needed = catalog.district_count();
+        let mut mismatches = Vec::new();
+        for indicator in catalog.indicators().iter().filter(|i| Totals::checks(i)) {
+            // Counts add up exactly. Money and other decimals are rounded per district before
+            // they are added, so the stated total may differ from the sum by up to half a unit
+            // of the last published digit per district.
+            let slack = if indicator.is_count() {
+                Decimal::ZERO
+            } else {
+                Decimal::new(5 * needed as i128, indicator.decimals.saturating_add(1)).unwrap_or(Decimal::ZERO)
+            };
+            let mut stated: Vec<(i32, Period, Decimal)> = self
+                .stated
+                .iter()
+                .filter(|((id, _), _)| **id == *indicator.id)
+                .map(|(&(_, month), &(period, value))| (month, period, value))
+                .collect();
+            stated.sort_unstable_by_key(|&(month, _, _)| month);
+            for (month, period, value) in stated {
+                let Some(&(Some(sum), count)) = self.sums.get(&(&*indicator.id, month)) else { continue };
+                if count == needed && value.checked_sub(sum).is_none_or(|d| d.max(Decimal::ZERO.checked_sub(d).unwrap_or(d)) > slack) {
+                    mismatches.push(TotalMismatch { indicator: indicator.id.clone(), period, stated: value, sum });
+                }
+            }
+        }
+        mismatches
+    }
 }
 
 #[cfg(test)]

@@ -6,110 +6,153 @@
 use std::collections::BTreeSet;
 
 use crate::catalog::Catalog;
-use crate::contract::{Problem, ProblemCode};
+use crate::contract::{Problem, ProblemCode, Report};
 use crate::dataset::Dataset;
 use crate::decimal::Decimal;
 use crate::format::{format_decimal, format_number};
 use crate::indicator::MeasureKind;
-use crate::observation::Observation;
+use crate::observation::Observations;
+use crate::period::Period;
 
 /// A stock falling by more than this share from the previous period is worth a second look.
 pub const SUSPICIOUS_DROP: f64 = 0.30;
 
-/// A value the upload changes.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Revision {
-    /// The new value.
-    pub observation: Observation,
-    /// The value it replaces.
-    pub old: Decimal,
+/// What one observation of an upload does to the stored values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A value not known before.
+    New,
+    /// A value that replaces a different earlier value.
+    Revised,
+    /// A value equal to what is already known (no revision is recorded for it).
+    Unchanged,
 }
 
-/// The effect of an upload: new values, revised values (old → new) and unchanged ones.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The effect of an upload, observation by observation (by index into the upload's
+/// [`Observations`]): a byte each, not a copy of each value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Changes {
-    /// Values not known before.
-    pub new: Vec<Observation>,
-    /// Values that replace a different earlier value.
-    pub revised: Vec<Revision>,
-    /// Values equal to what is already known (no revision is recorded for them).
-    pub unchanged: Vec<Observation>,
+    kinds: Vec<Change>,
+    new: usize,
+    revised: usize,
+}
+
+impl Changes {
+    /// What observation `index` does.
+    pub fn kind(&self, index: usize) -> Option<Change> {
+        self.kinds.get(index).copied()
+    }
+
+    /// How many values are new.
+    pub fn new_count(&self) -> usize {
+        self.new
+    }
+
+    /// How many values replace another.
+    pub fn revised_count(&self) -> usize {
+        self.revised
+    }
+
+    /// How many values are as already known.
+    pub fn unchanged_count(&self) -> usize {
+        self.kinds.len() - self.new - self.revised
+    }
+
+    /// Indices of the observations of one kind, in upload order.
+    pub fn of_kind(&self, kind: Change) -> impl Iterator<Item = usize> + '_ {
+        self.kinds.iter().enumerate().filter(move |(_, k)| **k == kind).map(|(i, _)| i)
+    }
+
+    /// Indices of the observations to write (new and revised), in upload order.
+    pub fn written(&self) -> impl Iterator<Item = usize> + '_ {
+        self.kinds.iter().enumerate().filter(|(_, k)| **k != Change::Unchanged).map(|(i, _)| i)
+    }
+
+    /// How many observations are written.
+    pub fn written_count(&self) -> usize {
+        self.new + self.revised
+    }
 }
 
 /// Sorts `observations` into new, revised and unchanged against `current`, and warns about
-/// implausible movements against the history (including earlier rows of the same upload).
-pub fn compare(catalog: &Catalog, observations: &[Observation], current: &Dataset) -> (Changes, Vec<Problem>) {
-    let mut changes = Changes::default();
-    let mut after = current.clone();
-    for o in observations {
-        after.insert(o.indicator.clone(), o.region.clone(), o.period, o.value);
-        match current.reported(&o.indicator, &o.region, o.period) {
-            None => changes.new.push(o.clone()),
-            Some(old) if old == o.value => changes.unchanged.push(o.clone()),
-            Some(old) => changes.revised.push(Revision { observation: o.clone(), old }),
-        }
-    }
-    let mut warnings = Vec::new();
-    for o in observations {
-        let Some(indicator) = catalog.indicator(&o.indicator) else { continue };
-        let region = catalog.region(&o.region).map_or_else(|| o.region.to_string(), |r| r.name_zh.clone());
-        let region_en = catalog.region(&o.region).map_or_else(|| o.region.to_string(), |r| r.name_en.clone());
-        let n = |v: Decimal| format_decimal(v, indicator.decimals);
-        let at = |code| {
-            let builder = Problem::warning(code);
-            match o.row {
-                Some(row) => builder.row(row),
-                None => builder,
-            }
+/// implausible movements against the history (including other rows of the same upload). The
+/// warnings go into `report` (listed up to its limit, counted beyond).
+pub fn compare(catalog: &Catalog, observations: &Observations, current: &Dataset, report: &mut Report) -> Changes {
+    let mut changes = Changes { kinds: Vec::with_capacity(observations.len()), new: 0, revised: 0 };
+    for i in 0..observations.len() {
+        let (Some((indicator, region, period, _)), Some(value)) = (observations.key_parts(i), observations.value(i)) else { continue };
+        let kind = match current.reported(indicator, region, period) {
+            None => Change::New,
+            Some(old) if old == value => Change::Unchanged,
+            Some(_) => Change::Revised,
         };
-        match indicator.measure {
-            MeasureKind::Stock => {
-                let previous = o.period.prev();
-                // A share, so floats are fine here; the figures shown stay exact.
-                if let Some(before) = after.reported(&o.indicator, &o.region, previous)
-                    && before > Decimal::ZERO
-                    && (before.to_f64() - o.value.to_f64()) / before.to_f64() > SUSPICIOUS_DROP
-                {
-                    let drop = (before.to_f64() - o.value.to_f64()) / before.to_f64() * 100.0;
-                    warnings.push(at(ProblemCode::SuspiciousChange).cell(&n(o.value)).say(
-                        format!(
-                            "{region}“{}”{}为{}，比{}的{}下降{}%。请确认数据无误。",
-                            indicator.name_zh,
-                            o.period.label_zh(),
-                            n(o.value),
-                            previous.label_zh(),
-                            n(before),
-                            format_number(drop, 1)
-                        ),
-                        format!(
-                            "{} for {region_en} is {} in {}, {}% below {} in {}. Please confirm the figure.",
-                            indicator.name_en,
-                            n(o.value),
-                            o.period.label_en(),
-                            format_number(drop, 1),
-                            n(before),
-                            previous.label_en()
-                        ),
-                    ));
-                }
-            }
-            MeasureKind::Flow => {
-                // Year-to-date values cannot fall within a year (January starts afresh).
-                let previous = o.period.prev();
-                if previous.year() == o.period.year()
-                    && let Some(before) = after.reported(&o.indicator, &o.region, previous)
-                    && o.value < before
-                {
-                    warnings.push(at(ProblemCode::SuspiciousChange).cell(&n(o.value)).say(
-                        format!("{region}“{}”是1月起的累计数，{}为{}，却小于{}的{}。请确认是否填成了当期数。", indicator.name_zh, o.period.label_zh(), n(o.value), previous.label_zh(), n(before)),
-                        format!("{} is reported year to date, but {region_en}'s {} value {} is below {} in {}. Check that it is not the quarter's own value.", indicator.name_en, o.period.label_en(), n(o.value), n(before), previous.label_en()),
-                    ));
-                }
-            }
-            MeasureKind::Ratio => {}
-        }
+        changes.new += usize::from(kind == Change::New);
+        changes.revised += usize::from(kind == Change::Revised);
+        changes.kinds.push(kind);
     }
-    (changes, warnings)
+    // The values after the upload: the upload's own, else the stored ones.
+    let order = observations.key_order();
+    let after = |indicator: &str, region: &str, period: Period| match observations.find(&order, indicator, region, period.month_index()) {
+        Some(index) => observations.value(index),
+        None => current.reported(indicator, region, period),
+    };
+    for i in 0..observations.len() {
+        let (Some((indicator_id, region_id, period, row)), Some(value)) = (observations.key_parts(i), observations.value(i)) else {
+            continue;
+        };
+        let Some(indicator) = catalog.indicator(indicator_id) else { continue };
+        let previous = period.prev();
+        let before = match indicator.measure {
+            MeasureKind::Stock => after(indicator_id, region_id, previous)
+                .filter(|&before| before > Decimal::ZERO && (before.to_f64() - value.to_f64()) / before.to_f64() > SUSPICIOUS_DROP),
+            // Year-to-date values cannot fall within a year (January starts afresh).
+            MeasureKind::Flow if previous.year() == period.year() => {
+                after(indicator_id, region_id, previous).filter(|&before| value < before)
+            }
+            MeasureKind::Flow | MeasureKind::Ratio => None,
+        };
+        let Some(before) = before else { continue };
+        let region = catalog.region(region_id);
+        let region_zh = region.map_or_else(|| region_id.to_string(), |r| r.name_zh.clone());
+        let region_en = region.map_or_else(|| region_id.to_string(), |r| r.name_en.clone());
+        let n = |v: Decimal| format_decimal(v, indicator.decimals);
+        let builder = Problem::warning(ProblemCode::SuspiciousChange);
+        let builder = match row {
+            Some(row) => builder.row(row),
+            None => builder,
+        };
+        let builder = builder.cell(&n(value));
+        report.push(if indicator.measure == MeasureKind::Stock {
+            // A share, so floats are fine here; the figures shown stay exact.
+            let drop = (before.to_f64() - value.to_f64()) / before.to_f64() * 100.0;
+            builder.say(
+                format!(
+                    "{region_zh}“{}”{}为{}，比{}的{}下降{}%。请确认数据无误。",
+                    indicator.name_zh,
+                    period.label_zh(),
+                    n(value),
+                    previous.label_zh(),
+                    n(before),
+                    format_number(drop, 1)
+                ),
+                format!(
+                    "{} for {region_en} is {} in {}, {}% below {} in {}. Please confirm the figure.",
+                    indicator.name_en,
+                    n(value),
+                    period.label_en(),
+                    format_number(drop, 1),
+                    n(before),
+                    previous.label_en()
+                ),
+            )
+        } else {
+            builder.say(
+                format!("{region_zh}“{}”是1月起的累计数，{}为{}，却小于{}的{}。请确认是否填成了当期数。", indicator.name_zh, period.label_zh(), n(value), previous.label_zh(), n(before)),
+                format!("{} is reported year to date, but {region_en}'s {} value {} is below {} in {}. Check that it is not the quarter's own value.", indicator.name_en, period.label_en(), n(value), n(before), previous.label_en()),
+            )
+        });
+    }
+    changes
 }
 
 /// What a commit touched, as a reader sees it: the series written, plus every series computed
@@ -169,8 +212,8 @@ mod tests {
     use super::*;
     use crate::period::Period;
 
-    fn obs(indicator: &str, region: &str, period: &str, value: f64, row: u32) -> Observation {
-        Observation {
+    fn obs(indicator: &str, region: &str, period: &str, value: f64, row: u32) -> crate::observation::Observation {
+        crate::observation::Observation {
             indicator: Arc::from(indicator),
             region: Arc::from(region),
             period: Period::parse(period).unwrap(),
@@ -178,6 +221,12 @@ mod tests {
             note: None,
             row: Some(row),
         }
+    }
+
+    fn compared(catalog: &Catalog, upload: &Observations, current: &Dataset) -> (Changes, Vec<Problem>) {
+        let mut report = Report::default();
+        let changes = compare(catalog, upload, current, &mut report);
+        (changes, report.problems)
     }
 
     #[test]
@@ -203,15 +252,17 @@ mod tests {
         let mut current = Dataset::new();
         current.insert(Arc::from("tech_smes"), Arc::from("500118"), Period::Quarter(2025, 2), 1_742.0);
         current.insert(Arc::from("tech_smes"), Arc::from("500116"), Period::Quarter(2025, 2), 1_500.0);
-        let upload = [
+        let upload = Observations::from(vec![
             obs("tech_smes", "500118", "2025Q2", 1_742.0, 2),
             obs("tech_smes", "500116", "2025Q2", 1_510.0, 3),
             obs("tech_smes", "500118", "2025Q3", 1_753.0, 4),
-        ];
-        let (changes, warnings) = compare(catalog, &upload, &current);
-        assert_eq!(changes.unchanged.len(), 1);
-        assert_eq!(changes.revised, vec![Revision { observation: upload[1].clone(), old: 1_500.0.into() }]);
-        assert_eq!(changes.new, vec![upload[2].clone()]);
+        ]);
+        let (changes, warnings) = compared(catalog, &upload, &current);
+        assert_eq!(changes.unchanged_count(), 1);
+        assert_eq!(changes.of_kind(Change::Revised).collect::<Vec<_>>(), [1]);
+        assert_eq!(changes.of_kind(Change::New).collect::<Vec<_>>(), [2]);
+        assert_eq!(changes.written().collect::<Vec<_>>(), [1, 2]);
+        assert_eq!((changes.new_count(), changes.revised_count(), changes.written_count()), (1, 1, 2));
         assert!(warnings.is_empty());
     }
 
@@ -220,24 +271,25 @@ mod tests {
         let catalog = Catalog::builtin();
         let mut current = Dataset::new();
         current.insert(Arc::from("tech_smes"), Arc::from("500118"), Period::Quarter(2025, 2), 1_742.0);
-        let (_, warnings) = compare(catalog, &[obs("tech_smes", "500118", "2025Q3", 1_000.0, 7)], &current);
+        let (_, warnings) = compared(catalog, &Observations::from(vec![obs("tech_smes", "500118", "2025Q3", 1_000.0, 7)]), &current);
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].code, ProblemCode::SuspiciousChange);
         assert_eq!(warnings[0].row, Some(7));
         assert!(warnings[0].message.zh.contains("下降42.6%"), "{}", warnings[0].message.zh);
-        let (_, fine) = compare(catalog, &[obs("tech_smes", "500118", "2025Q3", 1_300.0, 7)], &current);
+        let (_, fine) = compared(catalog, &Observations::from(vec![obs("tech_smes", "500118", "2025Q3", 1_300.0, 7)]), &current);
         assert!(fine.is_empty(), "a 25 % fall is not flagged");
     }
 
     #[test]
     fn warns_when_a_year_to_date_flow_falls_within_the_year() {
         let catalog = Catalog::builtin();
-        let upload = [
-            obs("rd_expenditure", "500118", "2025Q2", 12.0, 2),
+        let upload = Observations::from(vec![
             obs("rd_expenditure", "500118", "2025Q3", 6.5, 3),
             obs("rd_expenditure", "500118", "2026Q1", 3.0, 4),
-        ];
-        let (_, warnings) = compare(catalog, &upload, &Dataset::new());
+            // Later in the file, earlier in time: the drop at row 3 is still seen.
+            obs("rd_expenditure", "500118", "2025Q2", 12.0, 2),
+        ]);
+        let (_, warnings) = compared(catalog, &upload, &Dataset::new());
         assert_eq!(warnings.len(), 1, "only Q3 < Q2 of the same year");
         assert_eq!(warnings[0].row, Some(3));
     }

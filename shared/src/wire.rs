@@ -568,9 +568,19 @@ impl GridWire {
     /// The grid of a CSV file's bytes, decoded the way [`validation_report`] reads them
     /// (`None` if the bytes are not text in a known encoding or not CSV).
     pub fn of_csv(bytes: &[u8], max_rows: usize) -> Option<GridWire> {
+        use crate::contract::Rows;
         let (text, _) = crate::contract::decode(bytes).ok()?;
-        let grid = crate::contract::Grid::from_csv(&text, usize::MAX).ok()?;
-        Some(GridWire::of(&grid, max_rows))
+        // Read as the contract reads it, row by row: only the rows shown are kept.
+        let mut rows = crate::contract::CsvRows::new(&text, usize::MAX);
+        let mut grid = GridWire { rows: Vec::new(), total_rows: 0 };
+        while let Some(row) = rows.next_row() {
+            let row = row.ok()?;
+            if grid.rows.len() < max_rows {
+                grid.rows.push(GridRowWire { number: row.number, cells: row.cells.to_vec() });
+            }
+            grid.total_rows += 1;
+        }
+        Some(grid)
     }
 }
 
@@ -597,12 +607,18 @@ pub struct RevisionWire {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChangesWire {
-    /// Values not known before.
+    /// Values not known before: the first 5,000 (`new_count` says how many there are).
     pub new: Vec<ObservationWire>,
-    /// Values that replace another value.
+    /// Values that replace another value: the first 5,000 (`revised_count` says how many).
     pub revised: Vec<RevisionWire>,
     /// Values equal to what is known.
     pub unchanged: usize,
+    /// How many values are new, listed or not.
+    #[serde(default)]
+    pub new_count: usize,
+    /// How many values are revised, listed or not (a revert's withdrawn values included).
+    #[serde(default)]
+    pub revised_count: usize,
     /// Values removed (a revert of a value that did not exist before): the value removed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withdrawn: Vec<KeyedValueWire>,
@@ -727,23 +743,40 @@ pub struct UploadDetail {
     pub changes: Option<ChangesWire>,
 }
 
-impl From<&crate::revision::Changes> for ChangesWire {
-    fn from(c: &crate::revision::Changes) -> Self {
+impl ChangesWire {
+    /// How many values are new (an answer stored before the count was kept lists them all).
+    pub fn new_total(&self) -> usize {
+        self.new_count.max(self.new.len())
+    }
+
+    /// How many values are revised (likewise).
+    pub fn revised_total(&self) -> usize {
+        self.revised_count.max(self.revised.len() + self.withdrawn.len())
+    }
+
+    /// At most this many new and this many revised values are listed; the counts say how many
+    /// there are. An answer listing a million values was 100 MB of JSON nobody reads.
+    pub const LISTED: usize = 5_000;
+
+    /// The changes of an upload's `observations` against `current` (the values they were
+    /// compared with), the first [`ChangesWire::LISTED`] of each kind listed.
+    pub fn of(changes: &crate::revision::Changes, observations: &crate::observation::Observations, current: &crate::Dataset) -> Self {
+        use crate::revision::Change;
+        let new = changes.of_kind(Change::New).take(Self::LISTED).filter_map(|i| observations.get(i)).map(|o| ObservationWire::from(&o));
+        let revised = changes.of_kind(Change::Revised).take(Self::LISTED).filter_map(|i| observations.get(i)).map(|o| RevisionWire {
+            indicator: o.indicator.to_string(),
+            region: o.region.to_string(),
+            period: o.period.to_string(),
+            old: current.reported(&o.indicator, &o.region, o.period).unwrap_or(Decimal::ZERO),
+            new: o.value,
+            row: o.row,
+        });
         Self {
-            new: c.new.iter().map(ObservationWire::from).collect(),
-            revised: c
-                .revised
-                .iter()
-                .map(|r| RevisionWire {
-                    indicator: r.observation.indicator.to_string(),
-                    region: r.observation.region.to_string(),
-                    period: r.observation.period.to_string(),
-                    old: r.old,
-                    new: r.observation.value,
-                    row: r.observation.row,
-                })
-                .collect(),
-            unchanged: c.unchanged.len(),
+            new: new.collect(),
+            revised: revised.collect(),
+            unchanged: changes.unchanged_count(),
+            new_count: changes.new_count(),
+            revised_count: changes.revised_count(),
             withdrawn: Vec::new(),
             skipped: Vec::new(),
         }

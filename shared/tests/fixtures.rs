@@ -219,3 +219,36 @@ fn the_example_plan_adds_its_targets() {
     assert_eq!(proposal.changes.len(), 4);
     assert!(proposal.changes.iter().all(|c| c.kind == ChangeKind::Added && c.key.ends_with("_2030")));
 }
+
+/// The server reads a CSV upload row by row as it parses it ([`read_upload`]), never holding
+/// the grid; reading the whole grid first ([`innogauge_model::read_grid`], as for a workbook)
+/// must give exactly the same values and report, for every sample and bad file.
+#[test]
+fn reading_row_by_row_equals_reading_the_whole_grid() {
+    use innogauge_model::contract::{Grid, decode};
+    let mut checked = 0;
+    for folder in ["uploads/good", "uploads/bad", "uploads/attack", "sample"] {
+        for entry in std::fs::read_dir(fixtures().join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "csv") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let options = UploadOptions { period: Some(Period::Quarter(2025, 3)), ..UploadOptions::default() };
+            let streamed = read_upload(Catalog::builtin(), &bytes, &options);
+            let Ok((text, encoding)) = decode(&bytes) else { continue };
+            let mut whole = match Grid::from_csv(&text, options.max_rows + 100) {
+                Ok(grid) => innogauge_model::read_grid(Catalog::builtin(), &grid, &options),
+                Err(problem) => {
+                    let mut report = innogauge_model::Report::default();
+                    report.push(problem);
+                    innogauge_model::Upload { report, ..Default::default() }
+                }
+            };
+            whole.report.encoding = Some(encoding);
+            assert_eq!(streamed, whole, "{}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} files");
+}

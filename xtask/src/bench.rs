@@ -26,9 +26,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use innogauge_model::{Catalog, MeasureKind};
 
-use crate::pg::TestPostgres;
 use crate::{dist, run};
 
+mod ingest;
 mod scale;
 
 /// Sizes of a run.
@@ -107,7 +107,10 @@ pub fn bench(root: &Path, quick: bool, only: Option<&str>) -> Result<()> {
     }
     let dir = root.join("target/bench");
     std::fs::create_dir_all(&dir)?;
-    dist::build(root, dist::Target::Web)?;
+    // The widget bundle only for the parts that measure or serve it (a wasm build takes minutes).
+    if runs("bundle") || runs("serve") {
+        dist::build(root, dist::Target::Web)?;
+    }
     run(root, "cargo", &["build", "--locked", "--release", "-p", "innogauge-api"])?;
     let bin = root.join("target/release/innogauge");
     let mut report = String::new();
@@ -121,7 +124,7 @@ pub fn bench(root: &Path, quick: bool, only: Option<&str>) -> Result<()> {
         std::fs::write(dir.join("report.md"), &report)?;
     }
     if runs("ingest") {
-        ingest(root, &bin, &dir, plan, &mut report)?;
+        ingest::ingest(root, &bin, &dir, plan, &mut report)?;
         std::fs::write(dir.join("report.md"), &report)?;
     }
     if runs("scale") {
@@ -215,7 +218,7 @@ fn quarterly_report(bin: &Path, dir: &Path, report: &mut String) -> Result<()> {
 ///
 /// `round` is added to every value: round 1 of the same size revises every value of round 0
 /// (the scale test stacks revisions this way).
-fn generate_long_csv(path: &Path, rows: usize, round: usize) -> Result<()> {
+pub(crate) fn generate_long_csv(path: &Path, rows: usize, round: usize) -> Result<()> {
     let catalog = Catalog::builtin();
     let indicators: Vec<_> = catalog.indicators().iter().filter(|i| i.derived.is_none()).collect();
     let regions = catalog.regions();
@@ -250,30 +253,22 @@ fn generate_long_csv(path: &Path, rows: usize, round: usize) -> Result<()> {
     Ok(())
 }
 
-/// The Table Schema that asks what the contract asks of a long file: known indicator and
-/// region, a period `YYYY-MM`, a number ≥ 0.
-fn table_schema() -> serde_json::Value {
-    let catalog = Catalog::builtin();
-    let indicators: Vec<String> = catalog.indicators().iter().filter(|i| i.derived.is_none()).map(|i| i.id.to_string()).collect();
-    let regions: Vec<String> = catalog.regions().iter().map(|r| r.code.to_string()).collect();
-    serde_json::json!({
-        "fields": [
-            { "name": "indicator", "type": "string", "constraints": { "required": true, "enum": indicators } },
-            { "name": "region", "type": "string", "constraints": { "required": true, "enum": regions } },
-            { "name": "period", "type": "string", "constraints": { "required": true, "pattern": "[0-9]{4}-[0-9]{2}" } },
-            { "name": "value", "type": "number", "constraints": { "minimum": 0 } }
-        ],
-        "primaryKey": ["indicator", "region", "period"]
-    })
-}
-
 /// Seconds `program args` takes, failing if it fails or runs past `limit`.
 fn timed(program: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Result<f64> {
-    timed_in(Path::new("."), program, args, env, limit)
+    Ok(measured_in(Path::new("."), program, args, env, limit)?.seconds)
 }
 
-/// [`timed`] in directory `cwd`.
-fn timed_in(cwd: &Path, program: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Result<f64> {
+/// What one run of a program took: wall time, and the peak of its resident set (`VmHWM`,
+/// read every 20 ms while it runs: the peak of a run that ends is never in its last 20 ms,
+/// where it frees).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Measured {
+    pub(crate) seconds: f64,
+    pub(crate) peak_mb: f64,
+}
+
+/// [`Measured`] of `program args` in directory `cwd`, failing if it fails or runs past `limit`.
+pub(crate) fn measured_in(cwd: &Path, program: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Result<Measured> {
     let start = Instant::now();
     let mut command = Command::new(program);
     command.current_dir(cwd);
@@ -285,7 +280,9 @@ fn timed_in(cwd: &Path, program: &Path, args: &[&str], env: &[(&str, &str)], lim
         command.env(k, v);
     }
     let mut child = command.spawn().with_context(|| format!("starting {}", program.display()))?;
+    let mut peak_mb = 0f64;
     loop {
+        peak_mb = peak_mb.max(memory_mb(child.id()).1);
         if let Some(status) = child.try_wait()? {
             let seconds = start.elapsed().as_secs_f64();
             if !status.success() {
@@ -293,7 +290,7 @@ fn timed_in(cwd: &Path, program: &Path, args: &[&str], env: &[(&str, &str)], lim
                 let err: String = err.chars().rev().take(2000).collect::<Vec<_>>().into_iter().rev().collect();
                 bail!("{} {} failed: {err}", program.display(), args.join(" "));
             }
-            return Ok(seconds);
+            return Ok(Measured { seconds, peak_mb });
         }
         if start.elapsed() > limit {
             let _ = child.kill();
@@ -303,82 +300,7 @@ fn timed_in(cwd: &Path, program: &Path, args: &[&str], env: &[(&str, &str)], lim
     }
 }
 
-/// The csv crate reading every record and parsing the value: the ceiling of any CSV ingest.
-fn raw_parse(path: &Path) -> Result<(f64, usize)> {
-    let start = Instant::now();
-    let mut reader = csv::Reader::from_path(path)?;
-    let mut record = csv::ByteRecord::new();
-    let (mut rows, mut sum) = (0usize, 0f64);
-    while reader.read_byte_record(&mut record)? {
-        rows += 1;
-        sum += std::str::from_utf8(&record[3]).ok().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    }
-    std::hint::black_box(sum);
-    Ok((start.elapsed().as_secs_f64(), rows))
-}
-
-fn ingest(root: &Path, bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> Result<()> {
-    let csv = dir.join(format!("long_{}.csv", plan.rows));
-    generate_long_csv(&csv, plan.rows, 0)?;
-    let schema = dir.join("schema.json");
-    std::fs::write(&schema, serde_json::to_vec_pretty(&table_schema())?)?;
-    let csv_text = csv.display().to_string();
-    let limit = Duration::from_secs(30 * 60);
-    let quiet = [("RUST_LOG", "warn")];
-
-    // Best of three for the in-process parse; once for the rest (each takes long enough).
-    let raw = (0..3).map(|_| raw_parse(&csv)).collect::<Result<Vec<_>>>()?;
-    let raw_seconds = raw.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
-
-    let sqlite = dir.join("ingest.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite.display()));
-    }
-    let sqlite_text = sqlite.display().to_string();
-    timed(bin, &["--database", &sqlite_text, "migrate"], &quiet, limit)?;
-    let sqlite_seconds = timed(bin, &["--database", &sqlite_text, "import", &csv_text], &quiet, limit)?;
-    let validate_seconds = timed(bin, &["validate", &csv_text], &quiet, limit)?;
-
-    let postgres = TestPostgres::start_durable(root)?;
-    timed(bin, &["--database", &postgres.url, "migrate"], &quiet, limit)?;
-    let postgres_seconds = timed(bin, &["--database", &postgres.url, "import", &csv_text], &quiet, limit)?;
-    drop(postgres);
-
-    // frictionless refuses absolute paths ("not safe"): run it beside the files.
-    let csv_name = csv.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let frictionless_seconds = timed_in(dir, Path::new("frictionless"), &["validate", "--schema", "schema.json", &csv_name], &[], limit)?;
-
-    let rate = |s: f64| plan.rows as f64 / s;
-    writeln!(report, "## Ingest: {} rows of a long CSV ({} MB)\n", plan.rows, std::fs::metadata(&csv)?.len() / 1_000_000)?;
-    writeln!(
-        report,
-        "Command: `cargo xtask bench{}` (files under `target/bench/`).\n",
-        if plan.rows < 1_000_000 { " --quick" } else { "" }
-    )?;
-    writeln!(report, "| what | seconds | rows/s | vs innogauge → SQLite |")?;
-    writeln!(report, "|---|---:|---:|---:|")?;
-    let line =
-        |report: &mut String, what: &str, s: f64| writeln!(report, "| {what} | {s:.2} | {:.0} | {:.2}× |", rate(s), sqlite_seconds / s);
-    line(report, "`innogauge import` → SQLite (validate, compare, commit, `synchronous=FULL`)", sqlite_seconds)?;
-    line(report, "`innogauge import` → PostgreSQL (fsync on)", postgres_seconds)?;
-    line(report, "`innogauge validate` (the contract alone, no store)", validate_seconds)?;
-    line(report, "`frictionless validate` with the equivalent Table Schema (validates only)", frictionless_seconds)?;
-    line(report, "csv crate: read every record, parse the value (the ceiling)", raw_seconds)?;
-    writeln!(report)?;
-    writeln!(
-        report,
-        "Goals: ≥ 150,000 rows/s into SQLite: **{:.0}** ({}); ≥ 20× frictionless: **{:.1}×** ({}); within 4× of the raw parse: **{:.1}×** ({}).\n",
-        rate(sqlite_seconds),
-        verdict(rate(sqlite_seconds) >= 150_000.0),
-        frictionless_seconds / sqlite_seconds,
-        verdict(frictionless_seconds / sqlite_seconds >= 20.0),
-        sqlite_seconds / raw_seconds,
-        verdict(sqlite_seconds / raw_seconds <= 4.0),
-    )?;
-    Ok(())
-}
-
-fn verdict(met: bool) -> &'static str {
+pub(crate) fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "missed" }
 }
 
@@ -415,7 +337,7 @@ pub(crate) fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str,
 }
 
 /// POSTs a CSV upload with the bench's admin token; fails unless it is committed (201).
-fn commit_upload(addr: SocketAddr, token: &str, csv: &str) -> Result<()> {
+pub(crate) fn commit_upload(addr: SocketAddr, token: &str, csv: &str) -> Result<()> {
     let (status, answer) = http(
         addr,
         "POST",
@@ -880,11 +802,11 @@ mod tests {
         let path = dir.join("long.csv");
         generate_long_csv(&path, 30_000, 0).unwrap();
         let bytes = std::fs::read(&path).unwrap();
-        let upload = innogauge_model::read_upload(Catalog::builtin(), &bytes, &innogauge_model::UploadOptions::default());
-        let (_, warnings) = innogauge_model::revision::compare(Catalog::builtin(), &upload.observations, &innogauge_model::Dataset::new());
-        assert_eq!(upload.observations.len(), 30_000);
+        let mut upload = innogauge_model::read_upload(Catalog::builtin(), &bytes, &innogauge_model::UploadOptions::default());
         assert!(upload.report.problems.is_empty(), "{:?}", upload.report.problems.first());
-        assert!(warnings.is_empty(), "{:?}", warnings.first());
+        innogauge_model::revision::compare(Catalog::builtin(), &upload.observations, &innogauge_model::Dataset::new(), &mut upload.report);
+        assert_eq!(upload.observations.len(), 30_000);
+        assert!(upload.report.problems.is_empty(), "no warnings either: {:?}", upload.report.problems.first());
         // A million rows still start after 1949.
         assert!(1_000_000usize.div_ceil(28 * Catalog::builtin().regions().len()) <= (2025 - 1949) * 12);
         std::fs::remove_dir_all(&dir).unwrap();

@@ -80,6 +80,31 @@ impl TestPostgres {
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
     }
 
+    /// The URL of another database on this server.
+    pub fn url_of(&self, database: &str) -> String {
+        match self.url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{database}"),
+            None => self.url.clone(),
+        }
+    }
+
+    /// A program of the server's PostgreSQL version (`psql`).
+    pub fn program(&self, name: &str) -> PathBuf {
+        self.bin.join(name)
+    }
+
+    /// [`TestPostgres::psql`] in another database of this server.
+    pub fn psql_in(&self, database: &str, sql: &str) -> Result<String> {
+        let output = Command::new(self.bin.join("psql"))
+            .args(["-X", "-At", "-d", &self.url_of(database), "-c", sql])
+            .output()
+            .context("starting psql")?;
+        if !output.status.success() {
+            bail!("psql failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    }
+
     fn pg(&self, tool: &str, args: &[&str]) -> Result<()> {
         let program = self.bin.join(tool);
         let output = if self.as_postgres {

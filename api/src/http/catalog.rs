@@ -46,7 +46,9 @@ pub async fn apply_api(app: Arc<App>, ctx: Ctx, query: String, body: Bytes) -> A
 
 /// A catalogue file's text: UTF-8 (a BOM is dropped) or GB18030, as uploads are read.
 fn text_of(body: &[u8]) -> Result<String, ApiError> {
-    innogauge_model::contract::decode(body).map(|(text, _)| text).map_err(|p| ApiError::bad_request("bad-encoding", p.message.en))
+    innogauge_model::contract::decode(body)
+        .map(|(text, _)| text.into_owned())
+        .map_err(|p| ApiError::bad_request("bad-encoding", p.message.en))
 }
 
 /// `GET /catalog`: for admins, the revisions and the form; for anyone else, where to sign in.

@@ -16,6 +16,8 @@ pub use postgres::PostgresStore;
 pub(crate) use postgres::without_password;
 pub use sqlite::SqliteStore;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use innogauge_model::Decimal;
 
@@ -173,12 +175,14 @@ pub struct UploadRecord {
 /// withdrawn (a revert of a value that did not exist before).
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewRevision {
-    /// Indicator id.
-    pub indicator: String,
+    /// Indicator id. Shared texts (`Arc<str>`): a million revisions name a few dozen
+    /// indicators, regions and periods, and the SQLite driver binds an `Arc<str>` without
+    /// copying it (a `&str` it copies twice).
+    pub indicator: Arc<str>,
     /// Region code.
-    pub region: String,
+    pub region: Arc<str>,
     /// Canonical period.
-    pub period: String,
+    pub period: Arc<str>,
     /// `Period::month_index`, the key's time part.
     pub month_index: i32,
     /// The value, exactly as reported, or `None` for "no value".
@@ -186,6 +190,10 @@ pub struct NewRevision {
     /// The note.
     pub note: Option<String>,
 }
+
+/// The revisions of one commit, made as the store writes them, a batch at a time: a
+/// million-row upload is never a million [`NewRevision`]s at once.
+pub type Revisions<'a> = dyn ExactSizeIterator<Item = NewRevision> + Send + 'a;
 
 /// A stored revision with its upload.
 #[derive(Clone, Debug, PartialEq)]
@@ -249,7 +257,7 @@ pub trait WriteTx: Send + std::fmt::Debug {
     /// The data version when the lock was taken; it cannot move until the lock ends.
     fn version(&self) -> i64;
     /// Appends an upload and its revisions, updates `current_values`, and commits.
-    async fn commit(self: Box<Self>, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError>;
+    async fn commit(self: Box<Self>, upload: NewUpload, revisions: &mut Revisions<'_>) -> Result<UploadRecord, StoreError>;
     /// Appends a catalogue revision (an upload row of kind `catalog`, no values) and commits:
     /// from its id on, `document` is the catalogue.
     async fn commit_catalog(self: Box<Self>, upload: NewUpload, document: &str, source: &str) -> Result<UploadRecord, StoreError>;
@@ -484,7 +492,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// the server commits through [`crate::ingest::Ingest`], which compares under the lock).
     #[cfg(test)]
     async fn commit(&self, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
-        self.begin_write().await?.commit(upload, revisions).await
+        self.begin_write().await?.commit(upload, &mut revisions.iter().cloned()).await
     }
     /// An earlier upload of the same bytes (sha256) or with the same idempotency key.
     async fn find_duplicate(&self, sha256: &str, idempotency_key: Option<&str>) -> Result<Option<UploadRecord>, StoreError>;

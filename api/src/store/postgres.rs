@@ -12,8 +12,8 @@ use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
     ArchiveRow, AuditRecord, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewPasswordReset, NewRevision, NewUpload, NewUser,
-    PublishedReport, ReportRecord, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, StoredCatalog, TokenRecord, UploadRecord,
-    UserRecord, WriteTx,
+    PublishedReport, ReportRecord, RevertItem, RevisionRecord, Revisions, SessionRecord, Store, StoreError, StoredCatalog, TokenRecord,
+    UploadRecord, UserRecord, WriteTx,
 };
 
 /// Revisions per `UNNEST` insert.
@@ -234,17 +234,20 @@ impl WriteTx for PostgresWrite {
         self.version
     }
 
-    async fn commit(self: Box<Self>, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
+    async fn commit(self: Box<Self>, upload: NewUpload, revisions: &mut Revisions<'_>) -> Result<UploadRecord, StoreError> {
         let mut tx = self.tx;
         let id: i64 = common::insert_upload(&upload).fetch_one(&mut *tx).await?;
         if revisions.len() >= COPY_FROM {
             let mut copy = tx
                 .copy_in_raw("COPY revisions (upload_id, indicator, region, period, month_index, value, value_text, note) FROM STDIN")
                 .await?;
-            for chunk in revisions.chunks(COPY_ROWS_PER_BLOCK) {
-                let mut block = Vec::with_capacity(chunk.len() * 64);
-                for revision in chunk {
-                    copy_line(&mut block, id, revision);
+            loop {
+                let mut block = Vec::with_capacity(COPY_ROWS_PER_BLOCK * 64);
+                for revision in (&mut *revisions).take(COPY_ROWS_PER_BLOCK) {
+                    copy_line(&mut block, id, &revision);
+                }
+                if block.is_empty() {
+                    break;
                 }
                 if let Err(e) = copy.send(block).await {
                     // Leave the connection usable; the transaction rolls back when dropped.
@@ -254,15 +257,21 @@ impl WriteTx for PostgresWrite {
             }
             copy.finish().await?;
         } else {
-            for chunk in revisions.chunks(ROWS_PER_INSERT) {
+            let mut chunk: Vec<NewRevision> = Vec::new();
+            loop {
+                chunk.clear();
+                chunk.extend((&mut *revisions).take(ROWS_PER_INSERT));
+                if chunk.is_empty() {
+                    break;
+                }
                 sqlx::query(
                     "INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, value_text, note)
                      SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::int4[], $6::float8[], $7::text[], $8::text[])",
                 )
                 .bind(id)
-                .bind(chunk.iter().map(|r| r.indicator.as_str()).collect::<Vec<_>>())
-                .bind(chunk.iter().map(|r| r.region.as_str()).collect::<Vec<_>>())
-                .bind(chunk.iter().map(|r| r.period.as_str()).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| &*r.indicator).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| &*r.region).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| &*r.period).collect::<Vec<_>>())
                 .bind(chunk.iter().map(|r| r.month_index).collect::<Vec<_>>())
                 .bind(chunk.iter().map(|r| r.value.map(Decimal::to_f64)).collect::<Vec<_>>())
                 .bind(chunk.iter().map(|r| r.value.map(|v| v.to_string())).collect::<Vec<_>>())

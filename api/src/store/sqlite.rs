@@ -4,6 +4,7 @@
 //! instead of failing half-way with `SQLITE_BUSY`.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use innogauge_model::Decimal;
@@ -13,9 +14,9 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Row as _, Sqlite};
 use super::common;
 use super::schema::{self, REFRESH_CURRENT, UPLOAD_COLUMNS, USER_COLUMNS};
 use super::{
-    ArchiveRow, AuditRecord, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewPasswordReset, NewRevision, NewUpload, NewUser,
-    PublishedReport, ReportRecord, RevertItem, RevisionRecord, SessionRecord, Store, StoreError, StoredCatalog, TokenRecord, UploadRecord,
-    UserRecord, WriteTx,
+    ArchiveRow, AuditRecord, BackupCounts, CheckReport, CommittedRevision, CurrentValue, NewPasswordReset, NewUpload, NewUser,
+    PublishedReport, ReportRecord, RevertItem, RevisionRecord, Revisions, SessionRecord, Store, StoreError, StoredCatalog, TokenRecord,
+    UploadRecord, UserRecord, WriteTx,
 };
 
 /// SQLite allows 32,766 bound values per statement; 8 per revision row.
@@ -36,9 +37,11 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            // 64 MiB of page cache (the default is 2 MiB): a large upload updates two indexes and
+            // 16 MiB of page cache (the default is 2 MiB): a large upload updates two indexes and
             // a keyed table, and index pages that stay cached are written once, not re-read.
-            .pragma("cache_size", "-65536")
+            // SQLite's own memory is about twice this while it writes; 64 MiB made a million-row
+            // import 8 % faster but held 230 MB instead of 135 (BENCHMARKS.md, issue 19).
+            .pragma("cache_size", "-16384")
             .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
@@ -172,24 +175,17 @@ impl WriteTx for SqliteWrite {
         self.version
     }
 
-    async fn commit(self: Box<Self>, upload: NewUpload, revisions: &[NewRevision]) -> Result<UploadRecord, StoreError> {
+    async fn commit(self: Box<Self>, upload: NewUpload, revisions: &mut Revisions<'_>) -> Result<UploadRecord, StoreError> {
         let mut tx = self.tx;
         let id: i64 = common::insert_upload(&upload).fetch_one(&mut *tx).await?;
-        for chunk in revisions.chunks(ROWS_PER_INSERT) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, value_text, note) ",
-            );
-            insert.push_values(chunk, |mut row, r| {
-                row.push_bind(id)
-                    .push_bind(r.indicator.as_str())
-                    .push_bind(r.region.as_str())
-                    .push_bind(r.period.as_str())
-                    .push_bind(r.month_index)
-                    .push_bind(r.value.map(Decimal::to_f64))
-                    .push_bind(r.value.map(|v| v.to_string()))
-                    .push_bind(r.note.as_deref());
-            });
-            insert.build().execute(&mut *tx).await?;
+        // The next batch is made while SQLite (on the driver's own thread) writes this one:
+        // making the rows is a third of a large commit, and there are two cores.
+        let mut digits = String::new();
+        let mut next = insert_batch(id, revisions, &mut digits);
+        while let Some(mut insert) = next {
+            let (written, following) = tokio::join!(insert.build().execute(&mut *tx), async { insert_batch(id, revisions, &mut digits) });
+            written?;
+            next = following;
         }
         sqlx::query(REFRESH_CURRENT).bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -208,4 +204,32 @@ impl WriteTx for SqliteWrite {
         tx.commit().await?;
         Ok(upload.recorded(id))
     }
+}
+
+/// The next (up to) [`ROWS_PER_INSERT`] revisions as one multi-row `INSERT`, or `None` when
+/// there are no more.
+fn insert_batch(upload_id: i64, revisions: &mut Revisions<'_>, digits: &mut String) -> Option<QueryBuilder<Sqlite>> {
+    let mut batch = revisions.take(ROWS_PER_INSERT).peekable();
+    batch.peek()?;
+    let mut insert =
+        QueryBuilder::<Sqlite>::new("INSERT INTO revisions (upload_id, indicator, region, period, month_index, value, value_text, note) ");
+    insert.push_values(batch, |mut row, r| {
+        row.push_bind(upload_id)
+            .push_bind(r.indicator)
+            .push_bind(r.region)
+            .push_bind(r.period)
+            .push_bind(r.month_index)
+            .push_bind(r.value.map(Decimal::to_f64))
+            .push_bind(r.value.map(|v| Arc::<str>::from(exact_text(digits, v))))
+            .push_bind(r.note);
+    });
+    Some(insert)
+}
+
+/// A value's exact digits, written into `buffer` (one allocation a value fewer than `to_string`).
+fn exact_text(buffer: &mut String, value: Decimal) -> &str {
+    use std::fmt::Write as _;
+    buffer.clear();
+    let _ = write!(buffer, "{value}");
+    buffer
 }

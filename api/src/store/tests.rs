@@ -168,14 +168,14 @@ async fn exercise(store: &dyn Store) {
 
 /// Two writers on one database (two pools, as two processes have): the second waits for the
 /// first's lock, so ids follow commit order and each sees the other's commit as its base.
-async fn writers_take_turns(first: &dyn Store, second: std::sync::Arc<dyn Store>) {
+async fn writers_take_turns(first: &dyn Store, second: Arc<dyn Store>) {
     first.migrate().await.unwrap();
     let a = first.begin_write().await.unwrap();
     let base = a.version();
     let waiting = tokio::spawn(async move { second.begin_write().await.map(|tx| tx.version()) });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(!waiting.is_finished(), "the second writer waits for the first");
-    let committed = a.commit(upload("first", None), &[revision("500118", "2025Q3", 24_308, Some(1.0))]).await.unwrap();
+    let committed = a.commit(upload("first", None), &mut [revision("500118", "2025Q3", 24_308, Some(1.0))].into_iter()).await.unwrap();
     let seen = waiting.await.unwrap();
     assert_eq!(seen.unwrap(), committed.id, "the second writer's base is the first's commit");
     assert!(committed.id > base);
@@ -187,7 +187,7 @@ async fn sqlite_writers_take_turns() {
     let first = SqliteStore::open(&url).await.unwrap();
     first.migrate().await.unwrap();
     let second = SqliteStore::open(&url).await.unwrap();
-    writers_take_turns(&first, std::sync::Arc::new(second)).await;
+    writers_take_turns(&first, Arc::new(second)).await;
 }
 
 #[tokio::test]
@@ -195,7 +195,7 @@ async fn postgres_writers_take_turns() {
     if let Some(first) = temp_postgres("turns").await {
         first.migrate().await.unwrap();
         let second = PostgresStore::open(&first.url_for_tests()).await.unwrap();
-        writers_take_turns(&first, std::sync::Arc::new(second)).await;
+        writers_take_turns(&first, Arc::new(second)).await;
     }
 }
 
@@ -436,7 +436,7 @@ async fn accounts_change_and_leave_a_trail(store: &dyn Store) {
 /// beside other account writes, as two servers or two admins make them: every one succeeds.
 /// On SQLite a deferred transaction that reads and then writes while another connection
 /// commits fails at once with "database is locked" (its snapshot is stale, no busy wait helps).
-async fn account_writes_side_by_side_all_succeed(store: std::sync::Arc<dyn Store>) {
+async fn account_writes_side_by_side_all_succeed(store: Arc<dyn Store>) {
     store.migrate().await.unwrap();
     for login in ["zhangsan", "lisi"] {
         store
@@ -479,7 +479,7 @@ async fn account_writes_side_by_side_all_succeed(store: std::sync::Arc<dyn Store
     // The same login added twice at once: one account, one conflict, never a database error.
     for round in 0..20 {
         let login = format!("wangwu{round}");
-        let add = |store: std::sync::Arc<dyn Store>, login: String| {
+        let add = |store: Arc<dyn Store>, login: String| {
             tokio::spawn(async move {
                 let regions = ["500118".to_owned()];
                 store
@@ -503,13 +503,13 @@ async fn account_writes_side_by_side_all_succeed(store: std::sync::Arc<dyn Store
 
 #[tokio::test]
 async fn sqlite_account_writes_side_by_side_all_succeed() {
-    account_writes_side_by_side_all_succeed(std::sync::Arc::new(SqliteStore::open(&temp_sqlite_url("side-by-side")).await.unwrap())).await;
+    account_writes_side_by_side_all_succeed(Arc::new(SqliteStore::open(&temp_sqlite_url("side-by-side")).await.unwrap())).await;
 }
 
 #[tokio::test]
 async fn postgres_account_writes_side_by_side_all_succeed() {
     if let Some(store) = temp_postgres("side_by_side").await {
-        account_writes_side_by_side_all_succeed(std::sync::Arc::new(store)).await;
+        account_writes_side_by_side_all_succeed(Arc::new(store)).await;
     }
 }
 

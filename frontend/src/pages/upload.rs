@@ -564,8 +564,8 @@ fn changes(lang: Lang, outcome: &Outcome) -> Html {
     html! {
         <>
             <ul class="counts">
-                <li><strong>{ c.new.len() }</strong>{ t(lang, " 个新数值", " new values") }</li>
-                <li><strong>{ c.revised.len() }</strong>{ t(lang, " 个修订（旧值 → 新值）", " revisions (old → new)") }</li>
+                <li><strong>{ c.new_total() }</strong>{ t(lang, " 个新数值", " new values") }</li>
+                <li><strong>{ c.revised_total() }</strong>{ t(lang, " 个修订（旧值 → 新值）", " revisions (old → new)") }</li>
                 <li><strong>{ c.unchanged }</strong>{ t(lang, " 个与已有数据相同", " unchanged") }</li>
             </ul>
             if !c.revised.is_empty() {
@@ -579,7 +579,7 @@ fn changes(lang: Lang, outcome: &Outcome) -> Html {
             }
             if !c.new.is_empty() {
                 <details>
-                    <summary>{ t(lang, &format!("新数值（{} 个）", c.new.len()), &format!("New values ({})", c.new.len())) }</summary>
+                    <summary>{ t(lang, &format!("新数值（{} 个）", c.new_total()), &format!("New values ({})", c.new_total())) }</summary>
                     <ul class="new-values">{ for c.new.iter().take(300).map(|o| html! {
                         <li>{ format!("{}：{}", key(&o.indicator, &o.region, &o.period), figure(catalog, &o.indicator, o.value, lang)) }</li>
                     }) }</ul>
@@ -606,13 +606,13 @@ fn committed(lang: Lang, outcome: &Outcome) -> Html {
             lang,
             &format!(
                 "已提交（第 {id} 号上传）：新增 {} 个数值，修订 {} 个。所有打开的看板和门户图表将在数秒内更新。",
-                outcome.changes.new.len(),
-                outcome.changes.revised.len()
+                outcome.changes.new_total(),
+                outcome.changes.revised_total()
             ),
             &format!(
                 "Committed (upload #{id}): {} new values, {} revised. Every open board and portal chart updates within seconds.",
-                outcome.changes.new.len(),
-                outcome.changes.revised.len()
+                outcome.changes.new_total(),
+                outcome.changes.revised_total()
             ),
         )
     };
@@ -765,8 +765,8 @@ pub fn upload_detail(props: &UploadDetailProps) -> Html {
                     { for c.new.iter().take(shown.saturating_sub(c.revised.len())).map(|o| html! {
                         <li>{ format!("{}：{}（{}）", key(&o.indicator, &o.region, &o.period), figure(catalog, &o.indicator, o.value, lang), t(lang, "新增", "new")) }</li>
                     }) }
-                    if c.revised.len() + c.new.len() > shown {
-                        <li class="muted">{ t(lang, &format!("…… 共 {} 项", c.revised.len() + c.new.len()), &format!("… {} in all", c.revised.len() + c.new.len())) }</li>
+                    if c.revised_total() + c.new_total() > shown {
+                        <li class="muted">{ t(lang, &format!("…… 共 {} 项", c.revised_total() + c.new_total()), &format!("… {} in all", c.revised_total() + c.new_total())) }</li>
                     }
                 </ul>
             }

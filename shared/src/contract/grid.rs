@@ -16,22 +16,32 @@ pub struct GridRow {
 /// A row's cells as written, in two allocations: the texts one after another, and where each
 /// ends. A `Vec<String>` per row was five allocations for a four-column row: for a million-row
 /// upload, 5 million allocations and 620 MB resident before a value was read (BENCHMARKS.md).
+/// Read from CSV, one `Cells` is refilled for every record ([`CsvRows`]): no allocation a row.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Cells {
-    text: Box<str>,
-    ends: Box<[u32]>,
+    text: String,
+    ends: Vec<u32>,
 }
 
 impl Cells {
     /// The cells of `texts`, in order.
     pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Cells {
-        let (mut text, mut ends) = (String::new(), Vec::new());
+        let mut cells = Cells::default();
+        cells.refill(texts);
+        cells.text.shrink_to_fit();
+        cells.ends.shrink_to_fit();
+        cells
+    }
+
+    /// Replaces the cells with `texts`, keeping the buffers.
+    pub fn refill<'a>(&mut self, texts: impl IntoIterator<Item = &'a str>) {
+        self.text.clear();
+        self.ends.clear();
         for cell in texts {
-            text.push_str(cell);
+            self.text.push_str(cell);
             // A row is a sheet row or a CSV record under the upload size limit, far below 4 GiB.
-            ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+            self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
         }
-        Cells { text: text.into_boxed_str(), ends: ends.into_boxed_slice() }
     }
 
     /// How many cells.
@@ -113,40 +123,120 @@ impl Grid {
     /// it swallowed) is a `multiline-cell` error naming the row where the quote opens. A line
     /// break inside a note (Alt+Enter in Excel) is fine.
     pub fn from_csv(text: &str, max_records: usize) -> Result<Grid, Problem> {
+        let mut rows = CsvRows::new(text, max_records);
+        let mut grid = Grid::default();
+        while let Some(row) = rows.next_row() {
+            let row = row?;
+            grid.rows.push(GridRow { number: row.number, cells: Cells::new(row.cells.iter()) });
+        }
+        Ok(grid)
+    }
+}
+
+/// Rows one after another: a [`Grid`]'s, or a CSV text's as it is parsed ([`CsvRows`]). The
+/// contract reads an upload through this, so a CSV file is never held as a grid: a million-row
+/// file was 120 MB of rows before a value was read.
+pub trait Rows {
+    /// The next row, or the problem that ends the table (after which there are no more rows).
+    fn next_row(&mut self) -> Option<Result<&GridRow, Problem>>;
+}
+
+/// The rows of a [`Grid`].
+#[derive(Debug)]
+pub struct GridRows<'g> {
+    rows: std::slice::Iter<'g, GridRow>,
+}
+
+impl<'g> GridRows<'g> {
+    /// The rows of `grid`, in order.
+    pub fn new(grid: &'g Grid) -> GridRows<'g> {
+        GridRows { rows: grid.rows.iter() }
+    }
+}
+
+impl Rows for GridRows<'_> {
+    fn next_row(&mut self) -> Option<Result<&GridRow, Problem>> {
+        self.rows.next().map(Ok)
+    }
+}
+
+/// CSV (or TSV/semicolon-separated) text parsed a record at a time into one reused row.
+/// Stops with `too-many-rows` once more than `max_records` records have been read, so a huge
+/// file is refused, not half-read.
+///
+/// A quote is where a CSV file most easily goes wrong without anyone noticing: one stray
+/// `"` turns the rest of the file into one cell. So a quote that never closes is an
+/// `unclosed-quote` error, and a quoted cell spanning lines that hold the delimiter (rows
+/// it swallowed) is a `multiline-cell` error naming the row where the quote opens. A line
+/// break inside a note (Alt+Enter in Excel) is fine.
+pub struct CsvRows<'t> {
+    bytes: &'t [u8],
+    reader: csv::Reader<&'t [u8]>,
+    delimiter: u8,
+    /// Whether the text ends inside quotes: the last record is then an `unclosed-quote` error.
+    unclosed: bool,
+    max_records: usize,
+    records: usize,
+    embedded_newlines: u64,
+    record: csv::StringRecord,
+    row: GridRow,
+    done: bool,
+}
+
+impl std::fmt::Debug for CsvRows<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvRows").field("records", &self.records).field("done", &self.done).finish_non_exhaustive()
+    }
+}
+
+impl<'t> CsvRows<'t> {
+    /// The rows of `text`.
+    pub fn new(text: &'t str, max_records: usize) -> CsvRows<'t> {
         let delimiter = sniff_delimiter(text);
-        let unclosed = ends_inside_quotes(text.as_bytes(), delimiter);
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
         let bytes = text.as_bytes();
-        let mut rows = Vec::new();
-        let mut embedded_newlines: u64 = 0;
-        let mut record = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(0, csv::Position::line);
-                    return Err(Problem::error(ProblemCode::TypeError).row(u32::try_from(line).unwrap_or(u32::MAX)).say(
-                        format!("CSV 格式错误：{e}。请检查引号是否成对。"),
-                        format!("malformed CSV: {e}. Check that quotes are paired."),
-                    ));
-                }
+        CsvRows {
+            bytes,
+            reader: csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(bytes),
+            delimiter,
+            unclosed: ends_inside_quotes(bytes, delimiter),
+            max_records,
+            records: 0,
+            embedded_newlines: 0,
+            record: csv::StringRecord::new(),
+            row: GridRow { number: 0, cells: Cells::default() },
+            done: false,
+        }
+    }
+
+    fn read(&mut self) -> Result<bool, Problem> {
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => return Ok(false),
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                return Err(Problem::error(ProblemCode::TypeError).row(u32::try_from(line).unwrap_or(u32::MAX)).say(
+                    format!("CSV 格式错误：{e}。请检查引号是否成对。"),
+                    format!("malformed CSV: {e}. Check that quotes are paired."),
+                ));
             }
-            if rows.len() >= max_records {
-                return Err(too_many_rows(max_records));
-            }
-            // The reader reports the position before the blank lines it skipped: step over
-            // them so that a blank spreadsheet row still counts.
-            let (mut line, mut byte) = record.position().map_or((1, 0), |p| (p.line(), usize::try_from(p.byte()).unwrap_or(usize::MAX)));
-            while let Some(&b) = bytes.get(byte).filter(|b| matches!(b, b'\r' | b'\n')) {
-                line += u64::from(b == b'\n');
-                byte += 1;
-            }
-            let number = u32::try_from(line.saturating_sub(embedded_newlines)).unwrap_or(u32::MAX);
-            let spanned = record.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
-            if spanned > 0
-                && let Some((column, cell)) =
-                    record.iter().enumerate().find(|(_, f)| f.lines().skip(1).any(|l| l.contains(char::from(delimiter))))
+        }
+        if self.records >= self.max_records {
+            return Err(too_many_rows(self.max_records));
+        }
+        self.records += 1;
+        // The reader reports the position before the blank lines it skipped: step over
+        // them so that a blank spreadsheet row still counts.
+        let record = &self.record;
+        let (mut line, mut byte) = record.position().map_or((1, 0), |p| (p.line(), usize::try_from(p.byte()).unwrap_or(usize::MAX)));
+        while let Some(&b) = self.bytes.get(byte).filter(|b| matches!(b, b'\r' | b'\n')) {
+            line += u64::from(b == b'\n');
+            byte += 1;
+        }
+        let number = u32::try_from(line.saturating_sub(self.embedded_newlines)).unwrap_or(u32::MAX);
+        let spanned = record.iter().map(|f| bytecount(f.as_bytes(), b'\n')).sum::<u64>();
+        if spanned > 0 {
+            if let Some((column, cell)) =
+                record.iter().enumerate().find(|(_, f)| f.lines().skip(1).any(|l| l.contains(char::from(self.delimiter))))
             {
                 let first = cell.lines().next().unwrap_or("");
                 let lines = cell.matches('\n').count();
@@ -155,25 +245,54 @@ impl Grid {
                     format!("a quote opens in this cell and only closes {lines} line(s) further down: those lines were swallowed into one cell. Check whether this quote (\") is stray or its closing quote is missing."),
                 ));
             }
-            embedded_newlines += spanned;
-            rows.push(GridRow { number, cells: Cells::new(record.iter()) });
+            self.embedded_newlines += spanned;
         }
-        if unclosed && let Some(last) = rows.last() {
+        self.row.number = number;
+        self.row.cells.refill(record.iter());
+        if self.unclosed && usize::try_from(self.reader.position().byte()).unwrap_or(usize::MAX) >= self.bytes.len() {
             // The quote opens in the last record: it ran to the end of the file.
+            let last = &self.row;
             let first = last.cells.iter().find(|f| f.contains('\n')).or_else(|| last.cells.iter().last()).unwrap_or("");
             return Err(Problem::error(ProblemCode::UnclosedQuote).row(last.number).cell(first.lines().next().unwrap_or("")).say(
                 "这一行的引号（\"）一直没有结束，文件余下的内容都被读进了一个单元格。请补上结束的引号，或删去多余的引号。",
                 "a quote (\") in this row never closes, so the rest of the file became one cell. Add the closing quote or remove the stray one.",
             ));
         }
-        Ok(Grid { rows })
+        Ok(true)
     }
+}
+
+impl Rows for CsvRows<'_> {
+    fn next_row(&mut self) -> Option<Result<&GridRow, Problem>> {
+        if self.done {
+            return None;
+        }
+        match self.read() {
+            Ok(true) => Some(Ok(&self.row)),
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Err(problem) => {
+                self.done = true;
+                Some(Err(problem))
+            }
+        }
+    }
+}
+
+fn bytecount(bytes: &[u8], byte: u8) -> u64 {
+    bytes.iter().filter(|&&b| b == byte).count() as u64
 }
 
 /// Whether the text ends inside a quoted field, read as the csv crate reads it: a quote opens a
 /// quoted field only at the start of a field, `""` inside one is a quote, and the next single
 /// quote closes it.
 fn ends_inside_quotes(bytes: &[u8], delimiter: u8) -> bool {
+    // Most files have no quote at all; looking for one is a vectorised scan.
+    if !bytes.contains(&b'"') {
+        return false;
+    }
     let (mut quoted, mut field_start, mut i) = (false, true, 0);
     while i < bytes.len() {
         let b = bytes[i];

@@ -29,13 +29,13 @@ mod read;
 use std::collections::BTreeSet;
 
 pub use decode::{TextEncoding, decode};
-pub use grid::{Cells, Grid, GridRow, too_many_rows};
+pub use grid::{Cells, CsvRows, Grid, GridRow, GridRows, Rows, too_many_rows};
 pub use number::{CellNumber, NO_VALUE_MARKS, NumberError, parse_cell_number};
 pub use problem::{ColumnRef, Problem, ProblemBuilder, ProblemCode, Severity, column_letter};
-pub use read::read_grid;
+pub use read::{read_grid, read_rows};
 
 use crate::catalog::Catalog;
-use crate::observation::Observation;
+use crate::observation::Observations;
 use crate::period::Period;
 
 /// At most this many problems are listed; the rest are counted in [`Report::suppressed`], so a
@@ -152,8 +152,8 @@ impl Report {
 /// cleanly; if the report has errors they must not be stored (use [`Upload::accepted`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Upload {
-    /// Values read.
-    pub observations: Vec<Observation>,
+    /// Values read, packed (32 bytes each).
+    pub observations: Observations,
     /// What was found.
     pub report: Report,
 }
@@ -161,7 +161,7 @@ pub struct Upload {
 impl Upload {
     /// The observations if the upload has no error, else the report: the only way to get
     /// values fit for storing.
-    pub fn accepted(self) -> Result<(Vec<Observation>, Report), Report> {
+    pub fn accepted(self) -> Result<(Observations, Report), Report> {
         if self.report.has_errors() { Err(self.report) } else { Ok((self.observations, self.report)) }
     }
 }
@@ -178,25 +178,19 @@ pub fn read_upload(catalog: &Catalog, bytes: &[u8], options: &UploadOptions) -> 
                 options.max_bytes
             ),
         ));
-        return Upload { observations: Vec::new(), report };
+        return Upload { observations: Observations::default(), report };
     }
     let (text, encoding) = match decode(bytes) {
         Ok(decoded) => decoded,
         Err(problem) => {
             report.push(problem);
-            return Upload { observations: Vec::new(), report };
+            return Upload { observations: Observations::default(), report };
         }
     };
-    // Title, header and footer rows come on top of the data rows.
-    let grid = match Grid::from_csv(&text, options.max_rows.saturating_add(100)) {
-        Ok(grid) => grid,
-        Err(problem) => {
-            report.encoding = Some(encoding);
-            report.push(problem);
-            return Upload { observations: Vec::new(), report };
-        }
-    };
-    let mut upload = read_grid(catalog, &grid, options);
+    // Title, header and footer rows come on top of the data rows. The text is read a record
+    // at a time, never held as a grid.
+    let mut rows = CsvRows::new(&text, options.max_rows.saturating_add(100));
+    let mut upload = read_rows(catalog, &mut rows, options);
     upload.report.encoding = Some(encoding);
     upload
 }
@@ -244,7 +238,7 @@ mod tests {
         let wide = "地区,科技型企业（家）\n永川区,1000\n";
         let upload = read(wide, &UploadOptions { period: Some(Period::Quarter(2025, 3)), ..UploadOptions::default() });
         assert!(upload.report.problems.is_empty());
-        assert_eq!(upload.observations[0].period, Period::Quarter(2025, 3));
+        assert_eq!(upload.observations.get(0).unwrap().period, Period::Quarter(2025, 3));
         let titled = "2025年上半年各区县指标\n地区,科技型企业（家）\n永川区,1000\n";
         let upload = read(titled, &UploadOptions { period: Some(Period::Quarter(2025, 3)), ..UploadOptions::default() });
         assert_eq!(codes(&upload), ["period-conflict"]);
@@ -255,7 +249,7 @@ mod tests {
         let text = "2025年1-9月\n区县,高新技术企业（家）\n梁平县,10\n其中：两江新区,500\n渝　中　区,20\n";
         let upload = read(text, &UploadOptions::default());
         assert!(upload.report.problems.is_empty(), "{:?}", upload.report.problems);
-        let regions: Vec<&str> = upload.observations.iter().map(|o| &*o.region).collect();
+        let regions: Vec<String> = upload.observations.iter().map(|o| o.region.to_string()).collect();
         assert_eq!(regions, ["500155", "LJXQ", "500103"]);
     }
 

@@ -38,9 +38,15 @@ pub fn parse_cell_number(text: &str) -> Result<Option<CellNumber>, NumberError> 
     if trimmed.is_empty() || NO_VALUE_MARKS.contains(&trimmed) {
         return Ok(None);
     }
-    // Full-width digits, ，．－％ become their ASCII twins.
-    let half = to_half_width(trimmed);
-    let mut s = half.trim();
+    // Full-width digits, ，．－％ become their ASCII twins (a cell that is ASCII already, as
+    // nearly all are, is read as it is: no copy per cell).
+    let half;
+    let mut s = if trimmed.is_ascii() {
+        trimmed
+    } else {
+        half = to_half_width(trimmed);
+        half.trim()
+    };
     let percent = s.ends_with('%');
     if percent {
         s = s[..s.len() - 1].trim_end();
@@ -60,32 +66,33 @@ pub fn parse_cell_number(text: &str) -> Result<Option<CellNumber>, NumberError> 
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(NumberError::NotANumber);
     }
-    let int_digits = ungroup(int_part)?;
+    check_grouping(int_part)?;
     if !frac_part.bytes().all(|b| b.is_ascii_digit()) {
         return Err(NumberError::NotANumber);
     }
-    let digits = format!("{int_digits}{frac_part}");
-    if digits.len() > 30 {
+    let digits = int_part.bytes().chain(frac_part.bytes()).filter(|b| *b != b',');
+    if digits.clone().count() > 30 {
         return Err(NumberError::TooLong);
     }
-    let mantissa: i128 = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| NumberError::NotANumber)? };
+    // At most 30 digits: an i128 holds them.
+    let mantissa = digits.fold(0i128, |m, d| m * 10 + i128::from(d - b'0'));
     let scale = i32::try_from(frac_part.len()).map_err(|_| NumberError::TooLong)? - exponent;
     Ok(Some(CellNumber { mantissa: if negative { -mantissa } else { mantissa }, scale, percent }))
 }
 
-/// `1,234,567` → `1234567`; rejects groups that are not three digits.
-fn ungroup(int_part: &str) -> Result<String, NumberError> {
+/// `1,234,567` is fine; groups that are not three digits are not, nor anything but digits.
+fn check_grouping(int_part: &str) -> Result<(), NumberError> {
     if !int_part.contains(',') {
-        return if int_part.bytes().all(|b| b.is_ascii_digit()) { Ok(int_part.to_owned()) } else { Err(NumberError::NotANumber) };
+        return if int_part.bytes().all(|b| b.is_ascii_digit()) { Ok(()) } else { Err(NumberError::NotANumber) };
     }
-    let groups: Vec<&str> = int_part.split(',').collect();
-    let all_digits = groups.iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+    let mut groups = int_part.split(',');
+    let all_digits = groups.clone().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
     if !all_digits {
         return Err(NumberError::NotANumber);
     }
-    let first_ok = groups[0].len() <= 3;
-    let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
-    if first_ok && rest_ok { Ok(groups.concat()) } else { Err(NumberError::BadGrouping) }
+    let first_ok = groups.next().is_some_and(|g| g.len() <= 3);
+    let rest_ok = groups.all(|g| g.len() == 3);
+    if first_ok && rest_ok { Ok(()) } else { Err(NumberError::BadGrouping) }
 }
 
 impl CellNumber {
@@ -103,9 +110,9 @@ impl CellNumber {
         10i128.checked_pow(scale).is_none_or(|divisor| self.mantissa % divisor == 0)
     }
 
-    /// The nearest `f64`, rounded once (via the decimal text, not by dividing floats).
+    /// The nearest `f64`, rounded once (see [`crate::decimal::nearest_f64`]).
     pub fn to_f64(self) -> f64 {
-        format!("{}e{}", self.mantissa, -self.scale).parse().unwrap_or(f64::NAN)
+        crate::decimal::nearest_f64(self.mantissa, self.scale)
     }
 }
 

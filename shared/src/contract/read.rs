@@ -4,19 +4,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::grid::{Grid, GridRow, too_many_rows};
+use super::grid::{Grid, GridRow, GridRows, Rows, too_many_rows};
 use super::number::{NumberError, parse_cell_number};
 use super::problem::{Problem, ProblemCode};
 use super::{Layout, Report, Upload, UploadOptions};
 use crate::catalog::Catalog;
-use crate::dataset::{Dataset, check_totals};
+use crate::dataset::Totals;
 use crate::decimal::Decimal;
 use crate::format::{format_decimal, format_number};
 use crate::indicator::Indicator;
-use crate::observation::{Observation, ObservationKey};
+use crate::observation::{Observation, Observations};
 use crate::period::Period;
 use crate::region::Region;
-use crate::text::{KeyMap, lookup_key, trim_cell};
+use crate::text::{lookup_key, trim_cell};
 
 /// How many rows above the header may hold titles before we give up looking for it.
 const MAX_TITLE_ROWS: usize = 30;
@@ -215,76 +215,214 @@ fn unit_shift(catalog: &Catalog, indicator: &Indicator, stated: Option<&str>) ->
 
 /// Reads a grid (from CSV or an Excel sheet). Never fails: problems are in the report.
 pub fn read_grid(catalog: &Catalog, grid: &Grid, options: &UploadOptions) -> Upload {
-    let mut reader =
-        Reader { catalog, options, report: Report::default(), observations: Vec::new(), cells: Vec::new(), seen: KeyMap::default() };
-    reader.read(grid);
-    reader.finish()
+    read_rows(catalog, &mut GridRows::new(grid), options)
 }
 
-/// Where an observation's value came from, for messages about it.
-#[derive(Clone)]
-struct CellAt {
-    row: u32,
-    column: usize,
-    /// Shared by every cell of the column: a million rows made a million copies of it.
-    label: Arc<str>,
+/// Reads rows as they come (a CSV file as it is parsed): what is kept is the observations,
+/// packed, and the problems; never the rows. Never fails: problems are in the report. A problem
+/// that ends the table (a broken quote, too many records) is then the whole report, as when it
+/// comes before the first row.
+pub fn read_rows(catalog: &Catalog, rows: &mut dyn Rows, options: &UploadOptions) -> Upload {
+    let mut reader = Reader { catalog, options, report: Report::default(), observations: Observations::default(), cells: CellOf::None };
+    match reader.read(rows) {
+        Ok(()) => reader.finish(),
+        Err(problem) => {
+            let mut report = Report::default();
+            report.push(problem);
+            Upload { observations: Observations::default(), report }
+        }
+    }
+}
+
+/// Where the observations' values came from, for messages about them found after reading
+/// (duplicates, totals): the value column of a long table, an indicator's column of a wide one.
+enum CellOf {
+    None,
+    Long { column: usize, label: Arc<str> },
+    Wide { columns: Vec<(Arc<str>, usize, Arc<str>)> },
+}
+
+impl CellOf {
+    /// Column index and label of `indicator`'s values.
+    fn of(&self, indicator: &str) -> (usize, Option<&str>) {
+        match self {
+            CellOf::None => (0, None),
+            CellOf::Long { column, label } => (*column, Some(label)),
+            CellOf::Wide { columns } => {
+                columns.iter().find(|(id, _, _)| **id == *indicator).map_or((0, None), |(_, column, label)| (*column, Some(&**label)))
+            }
+        }
+    }
 }
 
 struct Reader<'c, 'o> {
     catalog: &'c Catalog,
     options: &'o UploadOptions,
     report: Report,
-    observations: Vec<Observation>,
-    /// Parallel to `observations`.
-    cells: Vec<CellAt>,
-    /// First occurrence of each key: index into `observations`.
-    seen: KeyMap<ObservationKey, usize>,
+    observations: Observations,
+    cells: CellOf,
+}
+
+/// A long table's columns, found once for all its rows.
+struct LongPlan {
+    labels: Vec<String>,
+    columns: HashMap<usize, Role>,
+    indicator_col: usize,
+    region_columns: Vec<usize>,
+    value_col: usize,
+    period_col: Option<usize>,
+    note_col: Option<usize>,
+    unit_col: Option<usize>,
+    file_period: Option<Period>,
+    /// Cells a row needs to reach every required column.
+    required: usize,
+}
+
+/// A wide table's columns, found once for all its rows.
+struct WidePlan<'c> {
+    labels: Vec<String>,
+    region_columns: Vec<usize>,
+    note: Option<usize>,
+    indicators: Vec<IndicatorColumn<'c>>,
+    period: Option<Period>,
+}
+
+enum Plan<'c> {
+    Long(LongPlan),
+    Wide(WidePlan<'c>),
+}
+
+/// Counts what is left of the rows, for the rows count and for a problem that ends the table
+/// further down (a broken quote at the end is reported even when the header was not found).
+fn count_rest(rows: &mut dyn Rows) -> Result<usize, Problem> {
+    let mut data = 0;
+    while let Some(row) = rows.next_row() {
+        let row = row?;
+        data += usize::from(!row.is_blank() && !is_footer(row));
+    }
+    Ok(data)
 }
 
 impl<'c> Reader<'c, '_> {
-    fn read(&mut self, grid: &Grid) {
-        let non_blank: Vec<&GridRow> = grid.rows.iter().filter(|r| !r.is_blank()).collect();
-        if non_blank.is_empty() {
-            self.report.push(Problem::error(ProblemCode::EmptyFile).say("文件中没有数据。", "the file holds no data."));
-            return;
+    fn read(&mut self, rows: &mut dyn Rows) -> Result<(), Problem> {
+        // Title rows, then the header, among the first non-blank rows.
+        let mut titles: Vec<GridRow> = Vec::new();
+        let mut found = None;
+        while let Some(row) = rows.next_row() {
+            let row = row?;
+            if row.is_blank() {
+                continue;
+            }
+            if let Some(header) = recognise(self.catalog, row) {
+                found = Some((row.number, header));
+                break;
+            }
+            titles.push(row.clone());
+            if titles.len() == MAX_TITLE_ROWS {
+                break;
+            }
         }
-        let found = non_blank.iter().take(MAX_TITLE_ROWS).enumerate().find_map(|(i, row)| recognise(self.catalog, row).map(|h| (i, h)));
-        let Some((header_at, (header, header_problems))) = found else {
-            self.report.push(Problem::error(ProblemCode::MissingHeader).say(
-                "找不到表头。长表需要“指标、地区、时期、数值”列；宽表需要“地区”列和以指标名称为表头的列（如“科技型企业（家）”）。",
-                "no header row found. A long table needs the columns indicator, region, period, value (指标, 地区, 时期, 数值); a wide table needs a region column (地区) and columns headed by indicator names such as “科技型企业（家）”.",
-            ));
-            return;
+        let Some((header_row, (header, header_problems))) = found else {
+            count_rest(rows)?;
+            if titles.is_empty() {
+                self.report.push(Problem::error(ProblemCode::EmptyFile).say("文件中没有数据。", "the file holds no data."));
+            } else {
+                self.report.push(Problem::error(ProblemCode::MissingHeader).say(
+                    "找不到表头。长表需要“指标、地区、时期、数值”列；宽表需要“地区”列和以指标名称为表头的列（如“科技型企业（家）”）。",
+                    "no header row found. A long table needs the columns indicator, region, period, value (指标, 地区, 时期, 数值); a wide table needs a region column (地区) and columns headed by indicator names such as “科技型企业（家）”.",
+                ));
+            }
+            return Ok(());
         };
-        let header_row = non_blank[header_at];
-        self.report.header_row = Some(header_row.number);
+        self.report.header_row = Some(header_row);
         for problem in header_problems {
             self.report.push(problem);
         }
-        let title_period = non_blank[..header_at].iter().flat_map(|r| r.cells.iter()).find_map(Period::find_in).map(|p| p.period);
-        let data: Vec<&GridRow> = non_blank[header_at + 1..].iter().copied().filter(|r| !is_footer(r)).collect();
-        if data.len() > self.options.max_rows {
-            self.report.push(too_many_rows(self.options.max_rows));
-            return;
+        let title_period = titles.iter().flat_map(|r| r.cells.iter()).find_map(Period::find_in).map(|p| p.period);
+        drop(titles);
+
+        // The first data row decides between an empty table and one to read.
+        let mut first = None;
+        while let Some(row) = rows.next_row() {
+            let row = row?;
+            if !row.is_blank() && !is_footer(row) {
+                first = Some(row.clone());
+                break;
+            }
         }
-        self.report.data_rows = u32::try_from(data.len()).unwrap_or(u32::MAX);
-        if data.is_empty() {
-            self.report.push(Problem::error(ProblemCode::EmptyFile).row(header_row.number).say(
+        let Some(first) = first else {
+            self.report.push(Problem::error(ProblemCode::EmptyFile).row(header_row).say(
                 "文件只有表头，没有数据行。请在表头下面填写数据后再上传。",
                 "the file has a header but no data rows. Add the data below the header and upload again.",
             ));
-            return;
-        }
-        match header {
+            return Ok(());
+        };
+        let before_data = self.report.problems.len();
+        let plan = match header {
             Header::Long { columns, labels } => {
                 self.report.layout = Some(Layout::Long);
-                self.read_long(header_row.number, &columns, &labels, title_period, &data);
+                self.long_plan(header_row, columns, labels, title_period).map(Plan::Long)
             }
             Header::Wide { region_columns, note, indicators, labels } => {
                 self.report.layout = Some(Layout::Wide);
-                self.read_wide(header_row.number, &region_columns, note, &indicators, &labels, title_period, &data);
+                self.wide_plan(header_row, region_columns, note, indicators, labels, title_period).map(Plan::Wide)
+            }
+        };
+        // Without a plan (the header's problem is reported) the rows are only counted.
+        let mut reading = plan.is_some();
+        let mut data_rows = 0usize;
+        let mut pending = Some(first);
+        loop {
+            let owned;
+            let row: &GridRow = match pending.take() {
+                Some(row) => {
+                    owned = row;
+                    &owned
+                }
+                None => match rows.next_row() {
+                    None => break,
+                    Some(row) => {
+                        let row = row?;
+                        if row.is_blank() || is_footer(row) {
+                            continue;
+                        }
+                        row
+                    }
+                },
+            };
+            data_rows += 1;
+            if data_rows > self.options.max_rows {
+                self.report.problems.truncate(before_data);
+                return self.too_many_rows(before_data);
+            }
+            if !reading {
+                continue;
+            }
+            if self.stop_at(row.number) {
+                reading = false;
+                continue;
+            }
+            match &plan {
+                Some(Plan::Long(plan)) => self.long_row(plan, row),
+                Some(Plan::Wide(plan)) => self.wide_row(plan, row),
+                None => {}
             }
         }
+        self.report.data_rows = u32::try_from(data_rows).unwrap_or(u32::MAX);
+        Ok(())
+    }
+
+    /// A file over the row limit is refused whole: nothing of it is read, whatever was read so
+    /// far is dropped (the header's problems, before `kept`, stay).
+    fn too_many_rows(&mut self, kept: usize) -> Result<(), Problem> {
+        self.report.problems.truncate(kept);
+        self.report.errors_seen = self.report.problems.iter().filter(|p| p.is_error()).count();
+        self.report.suppressed = 0;
+        self.report.layout = None;
+        self.report.period = None;
+        self.observations = Observations::default();
+        self.report.push(too_many_rows(self.options.max_rows));
+        Ok(())
     }
 
     /// Whether to stop before `row`: once the listed problems are full of errors the file is
@@ -339,20 +477,18 @@ impl<'c> Reader<'c, '_> {
         ok
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn read_wide(
+    fn wide_plan(
         &mut self,
         header_row: u32,
-        region_columns: &[usize],
+        region_columns: Vec<usize>,
         note: Option<usize>,
-        indicators: &[IndicatorColumn<'_>],
-        labels: &[String],
+        indicators: Vec<IndicatorColumn<'c>>,
+        labels: Vec<String>,
         title: Option<Period>,
-        data: &[&GridRow],
-    ) {
+    ) -> Option<WidePlan<'c>> {
         let keyed: Vec<(usize, String)> = indicators.iter().map(|c| (c.index, c.indicator.name_zh.clone())).collect();
-        if !self.check_duplicate_labels(header_row, &keyed, labels) {
-            return;
+        if !self.check_duplicate_labels(header_row, &keyed, &labels) {
+            return None;
         }
         let period = self.file_period(header_row, title);
         self.report.period = period;
@@ -362,21 +498,19 @@ impl<'c> Reader<'c, '_> {
                 "a wide table needs a period: add a title row above the header (such as “2025年1-9月重庆市各区县科技创新主要指标”) or give the period with the upload.",
             ));
         }
-        let width = labels.len();
-        for row in data {
-            if self.stop_at(row.number) {
-                return;
-            }
-            self.check_row_shape(row, labels, width);
-            let Some(region) = self.region_of_row(row, region_columns, labels) else { continue };
-            let Some(period) = period else { continue };
-            let note_text = note.map(|i| row.cell(i)).filter(|t| !t.is_empty()).map(str::to_owned);
-            for column in indicators {
-                let text = row.cell(column.index);
-                if let Some(value) = self.value(row.number, column.index, &column.label, text, column.indicator, column.shift) {
-                    let at = CellAt { row: row.number, column: column.index, label: Arc::clone(&column.label) };
-                    self.add(column.indicator, region, period, value, note_text.clone(), at);
-                }
+        self.cells = CellOf::Wide { columns: indicators.iter().map(|c| (c.indicator.id.clone(), c.index, Arc::clone(&c.label))).collect() };
+        Some(WidePlan { labels, region_columns, note, indicators, period })
+    }
+
+    fn wide_row(&mut self, plan: &WidePlan<'c>, row: &GridRow) {
+        self.check_row_shape(row, &plan.labels, plan.labels.len());
+        let Some(region) = self.region_of_row(row, &plan.region_columns, &plan.labels) else { return };
+        let Some(period) = plan.period else { return };
+        let note_text = plan.note.map(|i| row.cell(i)).filter(|t| !t.is_empty());
+        for column in &plan.indicators {
+            let text = row.cell(column.index);
+            if let Some(value) = self.value(row.number, column.index, &column.label, text, column.indicator, column.shift) {
+                self.add(column.indicator, region, period, value, note_text.map(str::to_owned), row.number);
             }
         }
     }
@@ -415,13 +549,19 @@ impl<'c> Reader<'c, '_> {
         found
     }
 
-    fn read_long(&mut self, header_row: u32, columns: &HashMap<usize, Role>, labels: &[String], title: Option<Period>, data: &[&GridRow]) {
+    fn long_plan(
+        &mut self,
+        header_row: u32,
+        columns: HashMap<usize, Role>,
+        labels: Vec<String>,
+        title: Option<Period>,
+    ) -> Option<LongPlan> {
         // Several region columns (区划代码 beside 地区名称) are allowed and cross-checked.
         let mut by_role: Vec<(usize, String)> =
             columns.iter().filter(|(_, r)| !matches!(r, Role::Ignored | Role::Region)).map(|(&i, r)| (i, format!("{r:?}"))).collect();
         by_role.sort();
-        if !self.check_duplicate_labels(header_row, &by_role, labels) {
-            return;
+        if !self.check_duplicate_labels(header_row, &by_role, &labels) {
+            return None;
         }
         let column = |role: Role| columns.iter().find(|(_, r)| **r == role).map(|(&i, _)| i);
         let mut region_columns: Vec<usize> = columns.iter().filter(|(_, r)| **r == Role::Region).map(|(&i, _)| i).collect();
@@ -429,7 +569,7 @@ impl<'c> Reader<'c, '_> {
         let (Some(indicator_col), Some(&region_col), Some(value_col)) =
             (column(Role::Indicator), region_columns.first(), column(Role::Value))
         else {
-            return;
+            return None;
         };
         let (period_col, note_col, unit_col) = (column(Role::Period), column(Role::Note), column(Role::Unit));
         let file_period = self.file_period(header_row, title);
@@ -440,7 +580,7 @@ impl<'c> Reader<'c, '_> {
                     "缺少“时期”列。请增加“时期”列（如 2025Q3），或在标题行写明时期，或上传时指定时期。",
                     "the period column is missing. Add a period column (e.g. 2025Q3), put the period in a title row, or give it with the upload.",
                 ));
-                return;
+                return None;
             }
         }
         for (index, label) in labels.iter().enumerate() {
@@ -454,52 +594,47 @@ impl<'c> Reader<'c, '_> {
             }
         }
         let required = [Some(indicator_col), Some(region_col), Some(value_col), period_col].into_iter().flatten().max().unwrap_or(0) + 1;
-        let value_label: Arc<str> = labels[value_col].as_str().into();
-        for row in data {
-            if self.stop_at(row.number) {
-                return;
-            }
-            if row.cells.len() < required {
-                let missing = (row.cells.len()..required).find(|i| columns.contains_key(i)).unwrap_or(required - 1);
-                self.report.push(
-                    Problem::error(ProblemCode::MissingCell).row(row.number).column(missing, labels.get(missing).map(String::as_str)).say(
-                        "这一行的单元格比表头少。请补齐缺少的单元格。",
-                        "this row has fewer cells than the header. Fill in the missing cells.",
-                    ),
-                );
-                continue;
-            }
-            self.check_row_shape(row, labels, labels.len());
-            let indicator_text = row.cell(indicator_col);
-            let Some(indicator) = self.indicator(row.number, indicator_col, &labels[indicator_col], indicator_text) else { continue };
-            let region = self.region_of_row(row, &region_columns, labels);
-            let period = match period_col {
-                Some(col) => self.period(row.number, col, &labels[col], row.cell(col), file_period),
-                None => file_period,
-            };
-            let shift = match unit_col.map(|c| (c, row.cell(c))).filter(|(_, t)| !t.is_empty()) {
-                Some((col, text)) => match unit_shift(self.catalog, indicator, Some(text)) {
-                    Ok(shift) => Some(shift),
-                    Err((zh, en)) => {
-                        self.report.push(
-                            Problem::error(ProblemCode::UnitMismatch)
-                                .row(row.number)
-                                .column(col, Some(&labels[col]))
-                                .cell(text)
-                                .say(zh, en),
-                        );
-                        None
-                    }
-                },
-                None => Some(0),
-            };
-            let value =
-                shift.and_then(|shift| self.value(row.number, value_col, &labels[value_col], row.cell(value_col), indicator, shift));
-            let note = note_col.map(|c| row.cell(c)).filter(|t| !t.is_empty()).map(str::to_owned);
-            if let (Some(region), Some(period), Some(value)) = (region, period, value) {
-                let at = CellAt { row: row.number, column: value_col, label: Arc::clone(&value_label) };
-                self.add(indicator, region, period, value, note, at);
-            }
+        self.cells = CellOf::Long { column: value_col, label: labels[value_col].as_str().into() };
+        Some(LongPlan { labels, columns, indicator_col, region_columns, value_col, period_col, note_col, unit_col, file_period, required })
+    }
+
+    fn long_row(&mut self, plan: &LongPlan, row: &GridRow) {
+        let labels = &plan.labels;
+        if row.cells.len() < plan.required {
+            let missing = (row.cells.len()..plan.required).find(|i| plan.columns.contains_key(i)).unwrap_or(plan.required - 1);
+            self.report.push(
+                Problem::error(ProblemCode::MissingCell).row(row.number).column(missing, labels.get(missing).map(String::as_str)).say(
+                    "这一行的单元格比表头少。请补齐缺少的单元格。",
+                    "this row has fewer cells than the header. Fill in the missing cells.",
+                ),
+            );
+            return;
+        }
+        self.check_row_shape(row, labels, labels.len());
+        let indicator_text = row.cell(plan.indicator_col);
+        let Some(indicator) = self.indicator(row.number, plan.indicator_col, &labels[plan.indicator_col], indicator_text) else { return };
+        let region = self.region_of_row(row, &plan.region_columns, labels);
+        let period = match plan.period_col {
+            Some(col) => self.period(row.number, col, &labels[col], row.cell(col), plan.file_period),
+            None => plan.file_period,
+        };
+        let shift = match plan.unit_col.map(|c| (c, row.cell(c))).filter(|(_, t)| !t.is_empty()) {
+            Some((col, text)) => match unit_shift(self.catalog, indicator, Some(text)) {
+                Ok(shift) => Some(shift),
+                Err((zh, en)) => {
+                    self.report.push(
+                        Problem::error(ProblemCode::UnitMismatch).row(row.number).column(col, Some(&labels[col])).cell(text).say(zh, en),
+                    );
+                    None
+                }
+            },
+            None => Some(0),
+        };
+        let value_col = plan.value_col;
+        let value = shift.and_then(|shift| self.value(row.number, value_col, &labels[value_col], row.cell(value_col), indicator, shift));
+        let note = plan.note_col.map(|c| row.cell(c)).filter(|t| !t.is_empty()).map(str::to_owned);
+        if let (Some(region), Some(period), Some(value)) = (region, period, value) {
+            self.add(indicator, region, period, value, note, row.number);
         }
     }
 
@@ -697,67 +832,113 @@ impl<'c> Reader<'c, '_> {
         Some(exact)
     }
 
-    fn add(&mut self, indicator: &Indicator, region: &Region, period: Period, value: Decimal, note: Option<String>, at: CellAt) {
-        let observation =
-            Observation { indicator: indicator.id.clone(), region: region.code.clone(), period, value, note, row: Some(at.row) };
-        let key = observation.key();
-        if let Some(&first) = self.seen.get(&key) {
-            let earlier = &self.observations[first];
-            let earlier_row = self.cells[first].row;
-            let same = earlier.value == value;
-            let builder = if same { Problem::warning(ProblemCode::DuplicateRow) } else { Problem::error(ProblemCode::DuplicateRow) };
-            let what_zh = format!("{}{}“{}”", region.name_zh, period.label_zh(), indicator.name_zh);
-            let what_en = format!("{} for {} in {}", indicator.name_en, region.name_en, period.label_en());
-            let problem = builder.row(at.row).column(at.column, Some(&at.label)).cell(&format_decimal(value, value.scale()));
-            self.report.push(if same {
-                problem.say(
-                    format!("{what_zh}与第{earlier_row}行重复（数值相同），只保留一条。"),
-                    format!("{what_en} repeats row {earlier_row} with the same value; one is kept."),
-                )
-            } else {
-                problem.say(
-                    format!(
-                        "{what_zh}在第{earlier_row}行已填写为{}，这里为{}。请删除错误的一条。",
-                        format_decimal(earlier.value, indicator.decimals),
-                        format_decimal(value, indicator.decimals)
-                    ),
-                    format!(
-                        "{what_en} is {} on row {earlier_row} and {} here. Delete the wrong one.",
-                        format_decimal(earlier.value, indicator.decimals),
-                        format_decimal(value, indicator.decimals)
-                    ),
-                )
-            });
-            return;
-        }
-        self.seen.insert(key, self.observations.len());
-        self.observations.push(observation);
-        self.cells.push(at);
+    fn add(&mut self, indicator: &Indicator, region: &Region, period: Period, value: Decimal, note: Option<String>, row: u32) {
+        self.observations.push(Observation {
+            indicator: indicator.id.clone(),
+            region: region.code.clone(),
+            period,
+            value,
+            note,
+            row: Some(row),
+        });
     }
 
     fn finish(mut self) -> Upload {
+        self.drop_duplicates();
         self.check_totals();
         self.report.observations = u32::try_from(self.observations.len()).unwrap_or(u32::MAX);
         self.report.sort();
         Upload { observations: self.observations, report: self.report }
     }
 
+    /// A key given twice is a `duplicate-row` at the later row: a warning when the values agree
+    /// (one is kept), an error when they do not. Found once every row is read, by sorting the
+    /// keys: a hash map of a million keys cost more memory than the observations themselves.
+    fn drop_duplicates(&mut self) {
+        let order = self.observations.key_order();
+        let mut dropped = Vec::new();
+        for group in self.observations.same_keys(&order) {
+            let first = group[0] as usize;
+            let (Some(earlier), Some((indicator_id, region_code, _, earlier_row))) =
+                (self.observations.value(first), self.observations.key_parts(first))
+            else {
+                continue;
+            };
+            let (Some(indicator), Some(region)) = (self.catalog.indicator(indicator_id), self.catalog.region(region_code)) else {
+                continue;
+            };
+            let earlier_row = earlier_row.unwrap_or(0);
+            for &later in &group[1..] {
+                let later = later as usize;
+                dropped.push(later);
+                let (Some(value), Some((_, _, period, row))) = (self.observations.value(later), self.observations.key_parts(later)) else {
+                    continue;
+                };
+                let same = earlier == value;
+                let builder = if same { Problem::warning(ProblemCode::DuplicateRow) } else { Problem::error(ProblemCode::DuplicateRow) };
+                let what_zh = format!("{}{}“{}”", region.name_zh, period.label_zh(), indicator.name_zh);
+                let what_en = format!("{} for {} in {}", indicator.name_en, region.name_en, period.label_en());
+                let (column, label) = self.cells.of(indicator_id);
+                let problem = builder.row(row.unwrap_or(0)).column(column, label).cell(&format_decimal(value, value.scale()));
+                self.report.push(if same {
+                    problem.say(
+                        format!("{what_zh}与第{earlier_row}行重复（数值相同），只保留一条。"),
+                        format!("{what_en} repeats row {earlier_row} with the same value; one is kept."),
+                    )
+                } else {
+                    problem.say(
+                        format!(
+                            "{what_zh}在第{earlier_row}行已填写为{}，这里为{}。请删除错误的一条。",
+                            format_decimal(earlier, indicator.decimals),
+                            format_decimal(value, indicator.decimals)
+                        ),
+                        format!(
+                            "{what_en} is {} on row {earlier_row} and {} here. Delete the wrong one.",
+                            format_decimal(earlier, indicator.decimals),
+                            format_decimal(value, indicator.decimals)
+                        ),
+                    )
+                });
+            }
+        }
+        if !dropped.is_empty() {
+            dropped.sort_unstable();
+            self.observations.retain_indices(|i| dropped.binary_search(&i).is_err());
+        }
+    }
+
     /// A city row (合计/全市) is cross-checked against the sum of the districts in the file.
     fn check_totals(&mut self) {
-        let city: Arc<str> = self.catalog.city().code.clone();
-        if !self.observations.iter().any(|o| o.region == city) {
+        let city = &self.catalog.city().code;
+        if !self.observations.regions().iter().any(|r| r == city) {
             return;
         }
-        let dataset = Dataset::from_observations(&self.observations);
-        for mismatch in check_totals(self.catalog, &dataset) {
+        let mut totals = Totals::default();
+        // Each name once, not each row's.
+        let indicators: Vec<Option<&Indicator>> =
+            self.observations.indicators().iter().map(|id| self.catalog.indicator(id).filter(|i| Totals::checks(i))).collect();
+        let regions: Vec<Option<&Region>> = self.observations.regions().iter().map(|code| self.catalog.region(code)).collect();
+        for i in 0..self.observations.len() {
+            let Some((indicator, region)) = self.observations.interned(i) else { continue };
+            if let (Some(Some(indicator)), Some(Some(region)), Some((_, _, period, _)), Some(value)) =
+                (indicators.get(indicator), regions.get(region), self.observations.key_parts(i), self.observations.value(i))
+            {
+                totals.add(self.catalog, indicator, region, period, value);
+            }
+        }
+        let mismatches = totals.mismatches(self.catalog);
+        if mismatches.is_empty() {
+            return;
+        }
+        let order = self.observations.key_order();
+        for mismatch in mismatches {
             let Some(indicator) = self.catalog.indicator(&mismatch.indicator) else { continue };
-            let key =
-                ObservationKey { indicator: mismatch.indicator.clone(), region: city.clone(), month_index: mismatch.period.month_index() };
-            let Some(&index) = self.seen.get(&key) else { continue };
-            let at = self.cells[index].clone();
+            let Some(index) = self.observations.find(&order, &mismatch.indicator, city, mismatch.period.month_index()) else { continue };
+            let row = self.observations.key_parts(index).and_then(|(_, _, _, row)| row).unwrap_or(0);
+            let (column, label) = self.cells.of(&mismatch.indicator);
             let n = |v: Decimal| format_decimal(v, indicator.decimals);
             let diff = mismatch.stated.checked_sub(mismatch.sum).unwrap_or(Decimal::ZERO);
-            self.report.push(Problem::warning(ProblemCode::TotalMismatch).row(at.row).column(at.column, Some(&at.label)).cell(&n(mismatch.stated)).say(
+            self.report.push(Problem::warning(ProblemCode::TotalMismatch).row(row).column(column, label).cell(&n(mismatch.stated)).say(
                 format!(
                     "全市合计{}与{}个区县之和{}不一致（相差{}）。请核对合计行或区县数据；功能区不计入合计。",
                     n(mismatch.stated),
