@@ -141,6 +141,7 @@ impl DataCache {
                 apply(&mut dataset, &written);
             })
             .await?;
+        dataset.shrink_to_fit();
         tracing::info!(
             from = base.version,
             to = latest,
@@ -164,6 +165,7 @@ impl DataCache {
             touched.add(&base.catalog, &w.indicator, &w.region, &w.period.to_string());
             apply(&mut dataset, &w);
         }
+        dataset.shrink_to_fit();
         self.replace(Snapshot { version, dataset, catalog: base.catalog.clone() });
         Applied { version, touched, catalog: false }
     }
@@ -244,6 +246,7 @@ async fn build(store: &dyn Store, builtin: &Arc<Catalog>, as_of: Option<i64>) ->
             }
         })
         .await?;
+    dataset.shrink_to_fit();
     tracing::debug!(version, values = dataset.len(), "data snapshot built");
     Ok(Snapshot { version, dataset, catalog })
 }

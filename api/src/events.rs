@@ -7,6 +7,10 @@
 //! and for those of other processes it catches up with, in version order, so every client of
 //! every process sees every commit exactly once. What an event names comes from the model's
 //! [`Touched`] rule.
+//!
+//! A public portal keeps a stream open per visitor, ten thousand on one server (BENCHMARKS.md):
+//! so an event is encoded once for all its clients ([`Frame`]), and one ticker sends every
+//! stream's heartbeat through the same channel, instead of a timer per stream.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -24,28 +28,61 @@ use crate::metrics::Metrics;
 /// How many recent events are kept for clients that resume with `Last-Event-ID`.
 const REPLAY: usize = 512;
 
+/// What every stream receives: a commit, encoded once for all of them, or a heartbeat.
+#[derive(Clone, Debug)]
+enum Frame {
+    Commit(Arc<Encoded>),
+    Heartbeat,
+}
+
+/// A commit event as it goes out: its name, id and JSON data.
+#[derive(Debug)]
+struct Encoded {
+    version: i64,
+    name: &'static str,
+    id: String,
+    data: String,
+}
+
+impl Encoded {
+    fn of(event: &CommitEvent) -> Encoded {
+        Encoded {
+            version: event.version,
+            name: if event.catalog { "catalog" } else { "commit" },
+            id: event.version.to_string(),
+            data: serde_json::to_string(event).unwrap_or_default(),
+        }
+    }
+
+    fn event(&self) -> Event {
+        Event::default().event(self.name).id(self.id.clone()).data(self.data.clone())
+    }
+}
+
 /// The event hub of one process.
 #[derive(Debug)]
 pub struct Events {
-    sender: broadcast::Sender<Arc<CommitEvent>>,
-    recent: Mutex<VecDeque<Arc<CommitEvent>>>,
+    sender: broadcast::Sender<Frame>,
+    recent: Mutex<VecDeque<Arc<Encoded>>>,
     shutdown: watch::Receiver<bool>,
     metrics: Arc<Metrics>,
     heartbeat: Duration,
+    /// Whether the heartbeat ticker runs (started with the first stream, in the runtime).
+    ticking: std::sync::Once,
 }
 
 impl Events {
     /// A hub; streams end when `shutdown` turns true.
     pub fn new(metrics: Arc<Metrics>, shutdown: watch::Receiver<bool>, heartbeat: Duration) -> Events {
         let (sender, _) = broadcast::channel(1024);
-        Events { sender, recent: Mutex::new(VecDeque::new()), shutdown, metrics, heartbeat }
+        Events { sender, recent: Mutex::new(VecDeque::new()), shutdown, metrics, heartbeat, ticking: std::sync::Once::new() }
     }
 
     /// Tells every client about a commit, once: a version at or below one already announced is
     /// dropped. Callers announce in version order (the ingest door does, under its apply lock).
     pub fn announce(&self, event: CommitEvent) {
         let version = event.version;
-        let event = Arc::new(event);
+        let event = Arc::new(Encoded::of(&event));
         {
             let mut recent = self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if recent.back().is_some_and(|e| e.version >= version) {
@@ -59,7 +96,23 @@ impl Events {
         }
         tracing::debug!(version, clients = self.sender.receiver_count(), "commit event");
         // No receivers is fine: nobody is listening.
-        let _ = self.sender.send(event);
+        let _ = self.sender.send(Frame::Commit(event));
+    }
+
+    /// One heartbeat for every stream each interval, until shutdown.
+    fn start_ticking(&self) {
+        self.ticking.call_once(|| {
+            let (sender, heartbeat, mut shutdown) = (self.sender.clone(), self.heartbeat, self.shutdown.clone());
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
+                loop {
+                    tokio::select! {
+                        _ = ticks.tick() => { let _ = sender.send(Frame::Heartbeat); }
+                        _ = shutdown.wait_for(|stop| *stop) => break,
+                    }
+                }
+            });
+        });
     }
 
     /// The stream of one client, resuming after `last_event_id` when given, starting with a
@@ -69,12 +122,13 @@ impl Events {
         current_version: i64,
         last_event_id: Option<i64>,
     ) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
+        self.start_ticking();
         let receiver = self.sender.subscribe();
-        let recent: Vec<Arc<CommitEvent>> = self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().cloned().collect();
+        let recent: Vec<Arc<Encoded>> = self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().cloned().collect();
         let (replay, reset) = match last_event_id {
             None => (Vec::new(), false),
             Some(last) => {
-                let missed: Vec<Arc<CommitEvent>> = recent.iter().filter(|e| e.version > last).cloned().collect();
+                let missed: Vec<Arc<Encoded>> = recent.iter().filter(|e| e.version > last).cloned().collect();
                 // If the client is further behind than the buffer reaches, it must refetch all.
                 let reachable = recent.first().is_some_and(|e| e.version <= last + 1) || (missed.is_empty() && last >= current_version);
                 (missed, !reachable && last < current_version)
@@ -86,24 +140,18 @@ impl Events {
             .retry(Duration::from_secs(3))
             .json_data(serde_json::json!({ "version": current_version }))
             .unwrap_or_default();
-        let replayed: Vec<Event> = replay.iter().map(|e| commit_event(e)).collect();
-        let live = BroadcastStream::new(receiver).filter_map(|item| async move {
-            match item {
-                Ok(event) => Some(commit_event(&event)),
-                // A slow client missed events: tell it to refetch everything.
-                Err(_) => Some(Event::default().event("reset").data("{}")),
-            }
+        let replayed: Vec<Event> = replay.iter().map(|e| e.event()).collect();
+        let live = BroadcastStream::new(receiver).map(|item| match item {
+            Ok(Frame::Commit(event)) => event.event(),
+            Ok(Frame::Heartbeat) => Event::default().comment("heartbeat"),
+            // A slow client missed events: tell it to refetch everything.
+            Err(_) => Event::default().event("reset").data("{}"),
         });
-        let heartbeat = self.heartbeat;
-        let ticks =
-            tokio_stream::wrappers::IntervalStream::new(tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat))
-                .map(|_| Event::default().comment("heartbeat"));
         let mut shutdown = WatchStream::new(self.shutdown.clone()).filter(|stop| futures_util::future::ready(*stop));
         let guard = ClientGuard::new(self.metrics.clone());
-        let merged = futures_util::stream::select(live, ticks);
         futures_util::stream::once(futures_util::future::ready(hello))
             .chain(futures_util::stream::iter(replayed))
-            .chain(merged)
+            .chain(live)
             .take_until(async move {
                 shutdown.next().await;
             })
@@ -112,11 +160,6 @@ impl Events {
                 Ok(event)
             })
     }
-}
-
-fn commit_event(event: &CommitEvent) -> Event {
-    let name = if event.catalog { "catalog" } else { "commit" };
-    Event::default().event(name).id(event.version.to_string()).json_data(event).unwrap_or_default()
 }
 
 /// Counts an open stream for `/metrics` while it lives.

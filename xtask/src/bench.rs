@@ -29,7 +29,10 @@ use innogauge_model::{Catalog, MeasureKind};
 use crate::{dist, run};
 
 mod ingest;
+mod live;
 mod scale;
+
+pub(crate) use live::clients as live_clients;
 
 /// Sizes of a run.
 #[derive(Clone, Copy, Debug)]
@@ -83,7 +86,7 @@ impl Drop for Guard {
 /// `only`: one part (`bundle`, `ingest`, `scale` or `serve`), for work on that part.
 pub fn bench(root: &Path, quick: bool, only: Option<&str>) -> Result<()> {
     let plan = if quick { Plan::quick() } else { Plan::full() };
-    const PARTS: [&str; 5] = ["bundle", "ingest", "scale", "serve", "report"];
+    const PARTS: [&str; 6] = ["bundle", "ingest", "scale", "serve", "live", "report"];
     if let Some(part) = only
         && !PARTS.contains(&part)
     {
@@ -133,6 +136,10 @@ pub fn bench(root: &Path, quick: bool, only: Option<&str>) -> Result<()> {
     }
     if runs("serve") {
         serve_and_load(root, &bin, &dir, plan, &echarts, &mut report)?;
+        std::fs::write(dir.join("report.md"), &report)?;
+    }
+    if runs("live") {
+        live::live(&bin, &dir, plan, &mut report)?;
         std::fs::write(dir.join("report.md"), &report)?;
     }
     if runs("report") {
@@ -566,20 +573,31 @@ fn live_latency(addr: SocketAddr, token: &str, pid: u32, plan: Plan) -> Result<(
     let sent_at = Arc::new(Mutex::new(Instant::now()));
     let (ready, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let mut clients = Vec::new();
-    for _ in 0..plan.sse_clients {
-        let (samples, sent_at, ready, failed) = (samples.clone(), sent_at.clone(), ready.clone(), failed.clone());
-        let uploads = plan.live_uploads;
-        clients.push(std::thread::spawn(move || -> Result<()> {
-            let result = sse_client(addr, uploads, &samples, &sent_at, &ready);
-            if result.is_err() {
-                failed.fetch_add(1, Ordering::SeqCst);
-            }
-            result
-        }));
-    }
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while ready.load(Ordering::SeqCst) + failed.load(Ordering::SeqCst) < plan.sse_clients && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
+    // Opened in waves, each waited for: ten thousand connects at once overflow the listen
+    // backlog, and a refused SYN is retried only after a second. A client is a thread with a
+    // small stack, blocked on its socket.
+    const WAVE: usize = 250;
+    for wave in (0..plan.sse_clients).step_by(WAVE) {
+        let size = WAVE.min(plan.sse_clients - wave);
+        for _ in 0..size {
+            let (samples, sent_at, ready, failed) = (samples.clone(), sent_at.clone(), ready.clone(), failed.clone());
+            let uploads = plan.live_uploads;
+            let client = std::thread::Builder::new().stack_size(128 * 1024).spawn(move || -> Result<()> {
+                let result = sse_client(addr, uploads, &samples, &sent_at, &ready);
+                if result.is_err() {
+                    failed.fetch_add(1, Ordering::SeqCst);
+                }
+                result
+            })?;
+            clients.push(client);
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while ready.load(Ordering::SeqCst) + failed.load(Ordering::SeqCst) < wave + size && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if failed.load(Ordering::SeqCst) > 0 {
+            bail!("{} of the first {} event streams failed to open", failed.load(Ordering::SeqCst), wave + size);
+        }
     }
     if ready.load(Ordering::SeqCst) < plan.sse_clients {
         bail!("only {} of {} event streams opened", ready.load(Ordering::SeqCst), plan.sse_clients);
@@ -597,13 +615,17 @@ fn live_latency(addr: SocketAddr, token: &str, pid: u32, plan: Plan) -> Result<(
         }
         peak = peak.max(memory_mb(pid).1);
     }
+    let mut dropped = 0;
     for client in clients {
-        client.join().map_err(|_| anyhow::anyhow!("a client thread panicked"))??;
+        if client.join().map_err(|_| anyhow::anyhow!("a client thread panicked"))?.is_err() {
+            dropped += 1;
+        }
     }
     let mut latencies = std::mem::take(&mut *samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?);
     latencies.sort_by(f64::total_cmp);
-    if latencies.is_empty() {
-        bail!("no client saw a commit");
+    // Every client sees every commit: a stream that closed, or a commit a client never saw, fails.
+    if dropped > 0 || latencies.len() < plan.sse_clients * plan.live_uploads {
+        bail!("{dropped} clients dropped; {} of {} refetches seen", latencies.len(), plan.sse_clients * plan.live_uploads);
     }
     Ok((latencies, peak.max(memory_mb(pid).1)))
 }

@@ -51,6 +51,8 @@ fn main() -> Result<()> {
             let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(String::as_str);
             bench::bench(&root, args.iter().any(|a| a == "--quick"), only)
         }
+        // A child process of the bench's live part (not for people).
+        Some("bench-clients") => bench::live_clients(&args[1..]),
         Some("chaos") => chaos::chaos(&root, args.iter().any(|a| a == "--quick")),
         Some("map") => match args.get(1) {
             Some(source) => map::decode(&root, Path::new(source)),

@@ -473,6 +473,26 @@ async fn a_commit_reaches_open_event_streams_and_resumes() {
     assert_eq!(server.app.metrics.open_sse_clients(), 0);
 }
 
+/// One ticker beats for every open stream (a stream has no timer of its own): each stream gets
+/// the heartbeat, and it keeps coming.
+#[tokio::test]
+async fn every_open_stream_gets_the_shared_heartbeat() {
+    let store = SqliteStore::open(&temp_sqlite_url("heartbeat")).await.unwrap();
+    let server = start(Arc::new(store), Limits { heartbeat: Duration::from_millis(200), ..Limits::default() }).await;
+    let (mut first, mut seen_first) = open_events(server.addr, None).await;
+    let (mut second, mut seen_second) = open_events(server.addr, None).await;
+    for (stream, seen) in [(&mut first, &mut seen_first), (&mut second, &mut seen_second)] {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let mut buffer = [0u8; 1024];
+        while seen.matches(":heartbeat").count() < 2 {
+            let n = tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await.expect("two heartbeats").unwrap();
+            assert!(n > 0, "stream closed: {seen}");
+            seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    }
+    server.stop.send(true).unwrap();
+}
+
 #[tokio::test]
 async fn postgres_commits_reach_clients_of_another_process() {
     let Some(store) = temp_postgres("sse").await else { return };
