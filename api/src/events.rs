@@ -80,9 +80,9 @@ impl Events {
 
     /// Tells every client about a commit, once: a version at or below one already announced is
     /// dropped. Callers announce in version order (the ingest door does, under its apply lock).
-    pub fn announce(&self, event: CommitEvent) {
+    pub fn announce(&self, event: &CommitEvent) {
         let version = event.version;
-        let event = Arc::new(Encoded::of(&event));
+        let event = Arc::new(Encoded::of(event));
         {
             let mut recent = self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if recent.back().is_some_and(|e| e.version >= version) {

@@ -206,7 +206,7 @@ impl Ingest {
         let _apply = self.apply.lock().await;
         let (snapshot, applied) = self.data.catch_up().await?;
         for commit in applied {
-            self.events.announce(commit.event());
+            self.events.announce(&commit.event());
         }
         Ok(snapshot)
     }
@@ -229,7 +229,7 @@ impl Ingest {
             return Ok(());
         }
         let applied = self.data.advance(base, version, written);
-        self.events.announce(applied.event());
+        self.events.announce(&applied.event());
         Ok(())
     }
 
@@ -637,7 +637,7 @@ impl Ingest {
             if current.version < stored.id {
                 if current.version == snapshot.version {
                     let applied = self.data.switch_catalog(&snapshot, stored.id, Arc::new(catalog));
-                    self.events.announce(applied.event());
+                    self.events.announce(&applied.event());
                 } else {
                     drop(_apply);
                     self.catch_up().await?;
