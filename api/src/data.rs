@@ -126,6 +126,7 @@ impl DataCache {
             None => base.catalog.clone(),
         };
         let mut dataset = base.dataset.clone();
+        let mut runs = Runs::default();
         let mut at = 0;
         self.store
             .each_revision_between(base.version, latest, &mut |revision: CommittedRevision| {
@@ -138,9 +139,10 @@ impl DataCache {
                 if let Some(entry) = applied.get_mut(at).filter(|a| a.version == revision.upload_id) {
                     entry.touched.add(&catalog, &written.indicator, &written.region, &revision.period);
                 }
-                apply(&mut dataset, &written);
+                runs.apply(&mut dataset, written);
             })
             .await?;
+        runs.finish(&mut dataset);
         dataset.shrink_to_fit();
         tracing::info!(
             from = base.version,
@@ -161,10 +163,12 @@ impl DataCache {
         debug_assert_eq!(self.current().version, base.version, "advance on top of the current snapshot");
         let mut dataset = base.dataset.clone();
         let mut touched = Touched::new();
+        let mut runs = Runs::default();
         for w in written {
             touched.add(&base.catalog, &w.indicator, &w.region, &w.period.to_string());
-            apply(&mut dataset, &w);
+            runs.apply(&mut dataset, w);
         }
+        runs.finish(&mut dataset);
         dataset.shrink_to_fit();
         self.replace(Snapshot { version, dataset, catalog: base.catalog.clone() });
         Applied { version, touched, catalog: false }
@@ -187,6 +191,38 @@ impl DataCache {
         let built = Arc::new(build(&*self.store, &self.builtin, Some(as_of)).await?);
         *past = Some(built.clone());
         Ok(built)
+    }
+}
+
+/// Values applied a series' run at a time. Values of one series come one after another (an
+/// upload is read in file order, files keep a series together, the store reads in key order):
+/// each run goes in at once, its room made once ([`Dataset::insert_run`]).
+#[derive(Default)]
+struct Runs {
+    series: Option<(Arc<str>, Arc<str>)>,
+    run: Vec<(Period, Decimal)>,
+}
+
+impl Runs {
+    fn apply(&mut self, dataset: &mut Dataset, w: Written) {
+        let same = self.series.as_ref().is_some_and(|(i, r)| *i == w.indicator && *r == w.region);
+        if !same || w.value.is_none() {
+            self.finish(dataset);
+        }
+        match w.value {
+            Some(value) => {
+                self.run.push((w.period, value));
+                self.series = Some((w.indicator, w.region));
+            }
+            None => apply(dataset, &w),
+        }
+    }
+
+    fn finish(&mut self, dataset: &mut Dataset) {
+        if let Some((indicator, region)) = self.series.take() {
+            dataset.insert_run(indicator, region, &self.run);
+        }
+        self.run.clear();
     }
 }
 
@@ -239,13 +275,15 @@ async fn build(store: &dyn Store, builtin: &Arc<Catalog>, as_of: Option<i64>) ->
     };
     let catalog = catalog_at(store, builtin, version).await?;
     let mut dataset = Dataset::new();
+    let mut runs = Runs::default();
     store
         .each_current_value(as_of, &mut |value| {
             if let Some(w) = written_of(&catalog, &value.indicator, &value.region, &value.period, Some(value.value)) {
-                apply(&mut dataset, &w);
+                runs.apply(&mut dataset, w);
             }
         })
         .await?;
+    runs.finish(&mut dataset);
     dataset.shrink_to_fit();
     tracing::debug!(version, values = dataset.len(), "data snapshot built");
     Ok(Snapshot { version, dataset, catalog })

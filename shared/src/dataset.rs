@@ -195,6 +195,25 @@ impl Dataset {
         Arc::make_mut(self.values.entry(indicator).or_default().entry(region).or_default()).insert(period.month_index(), (period, value));
     }
 
+    /// Sets several values of one series, as [`Dataset::insert`] would one by one, making room
+    /// for a long run at once: a series built from a large upload then holds no spare room
+    /// (growing by doubling left a third of a million-value snapshot empty, BENCHMARKS.md).
+    pub fn insert_run(&mut self, indicator: Arc<str>, region: Arc<str>, values: &[(Period, Decimal)]) {
+        /// Shorter runs grow as usual: reserving exactly for each of many short runs would copy
+        /// the series every time.
+        const LONG_RUN: usize = 64;
+        if values.is_empty() {
+            return;
+        }
+        let series = Arc::make_mut(self.values.entry(indicator).or_default().entry(region).or_default());
+        if values.len() >= LONG_RUN && values.len() > series.entries.capacity() - series.entries.len() {
+            series.entries.reserve_exact(values.len());
+        }
+        for &(period, value) in values {
+            series.insert(period.month_index(), (period, value));
+        }
+    }
+
     /// Gives back the room series keep for values to come: after loading or applying many
     /// values, a third of the memory can be room. Series shared with other snapshots have none
     /// (they were shrunk before they were shared) and are left alone.
@@ -445,6 +464,29 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// A run applied at once gives the dataset that inserting its values one by one gives,
+        /// and a long run leaves no spare room.
+        #[test]
+        fn a_run_is_inserted_as_its_values_one_by_one(before in proptest::collection::vec(0i32..300, 0..50), run in proptest::collection::vec((0i32..300, 0i64..1000), 0..200)) {
+            let point = |month: i32, value: i64| (Period::Month(2000 + month / 12, u8::try_from(month % 12 + 1).unwrap()), Decimal::from(value as f64));
+            let mut one_by_one = Dataset::new();
+            for &month in &before {
+                let (period, value) = point(month, 1);
+                one_by_one.insert(Arc::from("tech_smes"), Arc::from("500118"), period, value);
+            }
+            let mut at_once = one_by_one.clone();
+            let values: Vec<(Period, Decimal)> = run.iter().map(|&(m, v)| point(m, v)).collect();
+            for &(period, value) in &values {
+                one_by_one.insert(Arc::from("tech_smes"), Arc::from("500118"), period, value);
+            }
+            at_once.insert_run(Arc::from("tech_smes"), Arc::from("500118"), &values);
+            prop_assert_eq!(&at_once, &one_by_one);
+            if before.is_empty() && values.len() >= 64 {
+                let series = at_once.reported_series("tech_smes", "500118").unwrap();
+                prop_assert!(series.entries.capacity() <= values.len());
+            }
+        }
+
         /// The sorted vector behaves as the map it replaced, for any order of inserts and removals.
         #[test]
         fn values_by_month_behave_as_a_map(ops in proptest::collection::vec((0i32..40, any::<bool>(), 0i64..1000), 0..200)) {
