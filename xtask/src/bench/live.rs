@@ -51,7 +51,8 @@ pub(super) fn live(bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> R
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
     let child = Command::new(bin)
         .args(["--database", &database, "serve", "--listen", &addr.to_string(), "--uploads-per-minute", "100000"])
-        .env("RUST_LOG", "warn")
+        // The clients' pooled connections close mid-request when they end; hyper logs each.
+        .env("RUST_LOG", "warn,warp::server=off")
         .stdout(Stdio::null())
         .spawn()?;
     let server = Guard { child, name: "innogauge" };
@@ -65,6 +66,8 @@ pub(super) fn live(bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> R
     let mut groups = Vec::new();
     // (upload, event arrived, refetch answered), nanoseconds.
     let samples: Arc<Mutex<Vec<(usize, u128, u128)>>> = Arc::default();
+    // `done UPLOAD` lines: a process's clients have all refetched after that upload.
+    let done = Arc::new(AtomicUsize::new(0));
     let mut readers = Vec::new();
     for start in (0..clients).step_by(PER_PROCESS) {
         let count = PER_PROCESS.min(clients - start);
@@ -80,12 +83,14 @@ pub(super) fn live(bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> R
             Some(line) if line == "ready" => {}
             other => bail!("a client process did not open its streams: {other:?}"),
         }
-        let samples = samples.clone();
+        let (samples, done) = (samples.clone(), done.clone());
         readers.push(std::thread::spawn(move || -> Result<usize> {
             let mut dropped = 0;
             for line in lines {
                 let line = line?;
-                if let Some(rest) = line.strip_prefix("seen ") {
+                if line.starts_with("done ") {
+                    done.fetch_add(1, Ordering::SeqCst);
+                } else if let Some(rest) = line.strip_prefix("seen ") {
                     let mut fields = rest.split(' ').map(str::parse::<u128>);
                     let (Some(Ok(upload)), Some(Ok(arrived)), Some(Ok(at))) = (fields.next(), fields.next(), fields.next()) else {
                         bail!("a bad sample line: {line}");
@@ -107,7 +112,7 @@ pub(super) fn live(bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> R
         sent.push(now_ns());
         commit_upload(addr, &token, &body)?;
         let deadline = Instant::now() + Duration::from_secs(60);
-        while samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.len() < clients * (i + 1) && Instant::now() < deadline {
+        while done.load(Ordering::SeqCst) < groups.len() * (i + 1) && Instant::now() < deadline {
             peak_mb = peak_mb.max(memory_mb(pid).1);
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -156,14 +161,19 @@ pub(super) fn live(bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> R
 }
 
 /// `cargo xtask bench-clients ADDR COUNT UPLOADS`: opens COUNT event streams to ADDR, prints
-/// `ready`, then for each of UPLOADS commits prints `seen UPLOAD NANOS` per client once its
-/// refetch is answered, and `dropped N` at the end.
+/// `ready`, then `done UPLOAD` once every client has refetched after that upload, and at the
+/// end `seen UPLOAD ARRIVED ANSWERED` per client and upload and `dropped N`. Samples are kept in
+/// memory until then: a line per sample as it happens was ten thousand pipe writes (and wakings
+/// of the bench) per commit, on the cores the server needs.
 pub(crate) fn clients(args: &[String]) -> Result<()> {
     let [addr, count, uploads] = args else { bail!("usage: bench-clients ADDR COUNT UPLOADS") };
     let (addr, count, uploads): (SocketAddr, usize, usize) = (addr.parse()?, count.parse()?, uploads.parse()?);
     let pool =
         Arc::new(Pool { free: Mutex::new((0..POOL).map(|_| KeepAlive::connect(addr)).collect::<Result<_>>()?), returned: Condvar::new() });
-    let out = Arc::new(Mutex::new(std::io::stdout()));
+    let out = Arc::new(Samples {
+        seen: Mutex::new(Vec::with_capacity(count * uploads)),
+        per_upload: (0..uploads).map(|_| AtomicUsize::new(0)).collect(),
+    });
     let (ready, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let mut threads = Vec::new();
     for wave in (0..count).step_by(WAVE) {
@@ -184,18 +194,33 @@ pub(crate) fn clients(args: &[String]) -> Result<()> {
             bail!("{} of {} streams opened, {} failed", ready.load(Ordering::SeqCst), wave + size, failed.load(Ordering::SeqCst));
         }
     }
-    {
-        let mut out = out.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-        writeln!(out, "ready")?;
-        out.flush()?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "ready")?;
+    stdout.flush()?;
+    for (upload, refetched) in out.per_upload.iter().enumerate() {
+        while refetched.load(Ordering::SeqCst) + failed.load(Ordering::SeqCst) < count {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        writeln!(stdout, "done {upload}")?;
+        stdout.flush()?;
     }
     for thread in threads {
         let _ = thread.join();
     }
-    let mut out = out.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-    writeln!(out, "dropped {}", failed.load(Ordering::SeqCst))?;
-    out.flush()?;
+    let mut text = String::new();
+    for (upload, arrived, at) in out.seen.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.iter() {
+        let _ = writeln!(text, "seen {upload} {arrived} {at}");
+    }
+    write!(stdout, "{text}dropped {}\n", failed.load(Ordering::SeqCst))?;
+    stdout.flush()?;
     Ok(())
+}
+
+/// What the clients of a process saw: `(upload, event arrived, refetch answered)`, and how many
+/// clients have refetched after each upload.
+struct Samples {
+    seen: Mutex<Vec<(usize, u128, u128)>>,
+    per_upload: Vec<AtomicUsize>,
 }
 
 /// Kept-alive connections shared by the clients of a process; a client waits for a free one.
@@ -223,7 +248,7 @@ impl Pool {
 }
 
 /// One visitor: its event stream, and a refetch from the pool after each `commit`.
-fn stream_client(addr: SocketAddr, uploads: usize, pool: &Pool, out: &Mutex<std::io::Stdout>, ready: &AtomicUsize) -> Result<()> {
+fn stream_client(addr: SocketAddr, uploads: usize, pool: &Pool, out: &Samples, ready: &AtomicUsize) -> Result<()> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(120)))?;
     stream.write_all(format!("GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n").as_bytes())?;
@@ -256,9 +281,8 @@ fn stream_client(addr: SocketAddr, uploads: usize, pool: &Pool, out: &Mutex<std:
         if status? != 200 {
             bail!("the refetch failed");
         }
-        let mut out = out.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-        writeln!(out, "seen {seen} {arrived} {at}")?;
-        out.flush()?;
+        out.seen.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.push((seen, arrived, at));
+        out.per_upload[seen].fetch_add(1, Ordering::SeqCst);
         seen += 1;
     }
     Ok(())
