@@ -211,7 +211,7 @@ pub(crate) fn clients(args: &[String]) -> Result<()> {
     for (upload, arrived, at) in out.seen.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.iter() {
         let _ = writeln!(text, "seen {upload} {arrived} {at}");
     }
-    write!(stdout, "{text}dropped {}\n", failed.load(Ordering::SeqCst))?;
+    writeln!(stdout, "{text}dropped {}", failed.load(Ordering::SeqCst))?;
     stdout.flush()?;
     Ok(())
 }
