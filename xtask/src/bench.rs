@@ -451,6 +451,25 @@ fn nginx(dir: &Path, port: u16) -> Result<Guard> {
     Ok(guard)
 }
 
+/// `innogauge serve` on `database` for a part of the bench, with an admin token, started and
+/// settled: (the server, its address, the token).
+fn bench_server(bin: &Path, database: &str) -> Result<(Guard, SocketAddr, String)> {
+    let token_output =
+        Command::new(bin).args(["--database", database, "token", "create", "--name", "bench", "--role", "admin"]).output()?;
+    let token = String::from_utf8_lossy(&token_output.stdout).lines().nth(1).unwrap_or_default().trim().to_owned();
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+    let child = Command::new(bin)
+        .args(["--database", database, "serve", "--listen", &addr.to_string(), "--uploads-per-minute", "100000"])
+        // Load tools drop their connections mid-request when they end; hyper logs each as an error.
+        .env("RUST_LOG", "warn,warp::server=off")
+        .stdout(Stdio::null())
+        .spawn()?;
+    let server = Guard { child, name: "innogauge" };
+    wait_for(addr)?;
+    std::thread::sleep(Duration::from_millis(500));
+    Ok((server, addr, token))
+}
+
 pub(crate) fn wait_for(addr: SocketAddr) -> Result<()> {
     for _ in 0..200 {
         if TcpStream::connect(addr).is_ok() {
@@ -467,22 +486,8 @@ fn serve_and_load(root: &Path, bin: &Path, dir: &Path, plan: Plan, echarts: &Pat
         let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
     }
     let database = database.display().to_string();
-    let quiet = [("RUST_LOG", "warn")];
-    timed(bin, &["--database", &database, "demo", "--no-serve"], &quiet, Duration::from_secs(300))?;
-    let token_output =
-        Command::new(bin).args(["--database", &database, "token", "create", "--name", "bench", "--role", "admin"]).output()?;
-    let token = String::from_utf8_lossy(&token_output.stdout).lines().nth(1).unwrap_or_default().trim().to_owned();
-    let port = free_port()?;
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let child = Command::new(bin)
-        .args(["--database", &database, "serve", "--listen", &addr.to_string(), "--uploads-per-minute", "100000"])
-        // wrk drops its connections mid-request when a run ends; hyper logs each as an error.
-        .env("RUST_LOG", "warn,warp::server=off")
-        .stdout(Stdio::null())
-        .spawn()?;
-    let server = Guard { child, name: "innogauge" };
-    wait_for(addr)?;
-    std::thread::sleep(Duration::from_millis(500));
+    timed(bin, &["--database", &database, "demo", "--no-serve"], &[("RUST_LOG", "warn")], Duration::from_secs(300))?;
+    let (server, addr, token) = bench_server(bin, &database)?;
     let (idle_mb, _) = memory_mb(server.child.id());
 
     // The same bytes for nginx.
@@ -718,40 +723,50 @@ fn sse_event(line: &str) -> Option<&str> {
     line.strip_prefix("event:").map(str::trim)
 }
 
+/// An open `GET /api/v1/events` stream, read line by line.
+pub(crate) struct EventStream {
+    lines: BufReader<TcpStream>,
+    line: String,
+}
+
+impl EventStream {
+    /// Opens the stream and waits for its `hello` event.
+    fn open(addr: SocketAddr, timeout: Duration) -> Result<EventStream> {
+        let mut stream = TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(timeout))?;
+        stream.write_all(format!("GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n").as_bytes())?;
+        let mut events = EventStream { lines: BufReader::with_capacity(1024, stream), line: String::new() };
+        events.until("hello")?;
+        Ok(events)
+    }
+
+    /// Reads until an event named `name` (`commit`, `hello`).
+    fn until(&mut self, name: &str) -> Result<()> {
+        loop {
+            self.line.clear();
+            if self.lines.read_line(&mut self.line)? == 0 {
+                bail!("the event stream closed");
+            }
+            if sse_event(&self.line) == Some(name) {
+                return Ok(());
+            }
+        }
+    }
+}
+
 /// One event-stream client: opens the stream, says it is ready, then for each of `uploads`
 /// commits refetches the changed progress and records the time since the upload was sent.
 fn sse_client(addr: SocketAddr, uploads: usize, samples: &Mutex<Vec<f64>>, sent_at: &Mutex<Instant>, ready: &AtomicUsize) -> Result<()> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    stream.write_all(format!("GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n").as_bytes())?;
-    let mut lines = BufReader::new(stream);
-    let mut line = String::new();
-    // Until the `hello` event: the stream is open.
-    loop {
-        line.clear();
-        if lines.read_line(&mut line)? == 0 {
-            bail!("the event stream closed");
-        }
-        if sse_event(&line) == Some("hello") {
-            break;
-        }
-    }
+    let mut events = EventStream::open(addr, Duration::from_secs(30))?;
     // Refetches go over one kept-alive connection per client, as a browser's do.
     let mut refetch = KeepAlive::connect(addr)?;
     ready.fetch_add(1, Ordering::SeqCst);
-    let mut seen = 0;
-    while seen < uploads {
-        line.clear();
-        if lines.read_line(&mut line)? == 0 {
-            bail!("the event stream closed");
-        }
-        if sse_event(&line) == Some("commit") {
-            let status = refetch.get("/api/v1/progress?indicator=experts_engaged&region=500000")?;
-            let start = *sent_at.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-            if status == 200 {
-                samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.push(start.elapsed().as_secs_f64() * 1000.0);
-            }
-            seen += 1;
+    for _ in 0..uploads {
+        events.until("commit")?;
+        let status = refetch.get("/api/v1/progress?indicator=experts_engaged&region=500000")?;
+        let start = *sent_at.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        if status == 200 {
+            samples.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.push(start.elapsed().as_secs_f64() * 1000.0);
         }
     }
     Ok(())

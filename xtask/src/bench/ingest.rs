@@ -10,15 +10,13 @@
 //! - the peak resident memory of each, and of a server taking the file as an API upload.
 
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use innogauge_model::Catalog;
 
-use super::{Guard, Measured, Plan, free_port, generate_long_csv, http, measured_in, memory_mb, verdict, wait_for};
+use super::{Measured, Plan, bench_server, generate_long_csv, http, measured_in, memory_mb, verdict};
 use crate::pg::TestPostgres;
 
 /// The store's own bulk path in SQL: what `innogauge import` writes for a valid long file, as
@@ -231,17 +229,7 @@ struct UploadMemory {
 /// `innogauge serve` on an empty SQLite database takes `csv` as one API upload (committed).
 fn api_upload(bin: &Path, dir: &Path, csv: &Path) -> Result<UploadMemory> {
     let db = fresh_sqlite(bin, &dir.join("upload.db"))?;
-    let token_output = Command::new(bin).args(["--database", &db, "token", "create", "--name", "bench", "--role", "admin"]).output()?;
-    let token = String::from_utf8_lossy(&token_output.stdout).lines().nth(1).unwrap_or_default().trim().to_owned();
-    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
-    let child = Command::new(bin)
-        .args(["--database", &db, "serve", "--listen", &addr.to_string()])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()?;
-    let server = Guard { child, name: "innogauge" };
-    wait_for(addr)?;
-    std::thread::sleep(Duration::from_millis(500));
+    let (server, addr, token) = bench_server(bin, &db)?;
     let pid = server.child.id();
     let (before_mb, _) = memory_mb(pid);
     let body = std::fs::read(csv)?;

@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write as _};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,7 +21,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
-use super::{Guard, KeepAlive, Plan, commit_upload, free_port, measured_in, memory_mb, percentile, sse_event, verdict, wait_for};
+use super::{EventStream, Guard, KeepAlive, Plan, bench_server, commit_upload, measured_in, memory_mb, percentile, verdict};
 
 /// Clients per child process: two threads' worth of files each is far below the limit.
 const PER_PROCESS: usize = 2_500;
@@ -43,21 +43,8 @@ pub(super) fn live(bin: &Path, dir: &Path, plan: Plan, report: &mut String) -> R
         let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
     }
     let database = database.display().to_string();
-    let quiet = [("RUST_LOG", "warn")];
-    measured_in(Path::new("."), bin, &["--database", &database, "demo", "--no-serve"], &quiet, Duration::from_secs(300))?;
-    let token_output =
-        Command::new(bin).args(["--database", &database, "token", "create", "--name", "bench", "--role", "admin"]).output()?;
-    let token = String::from_utf8_lossy(&token_output.stdout).lines().nth(1).unwrap_or_default().trim().to_owned();
-    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
-    let child = Command::new(bin)
-        .args(["--database", &database, "serve", "--listen", &addr.to_string(), "--uploads-per-minute", "100000"])
-        // The clients' pooled connections close mid-request when they end; hyper logs each.
-        .env("RUST_LOG", "warn,warp::server=off")
-        .stdout(Stdio::null())
-        .spawn()?;
-    let server = Guard { child, name: "innogauge" };
-    wait_for(addr)?;
-    std::thread::sleep(Duration::from_millis(500));
+    measured_in(Path::new("."), bin, &["--database", &database, "demo", "--no-serve"], &[("RUST_LOG", "warn")], Duration::from_secs(300))?;
+    let (server, addr, token) = bench_server(bin, &database)?;
     let pid = server.child.id();
     let (idle_mb, _) = memory_mb(pid);
 
@@ -249,30 +236,10 @@ impl Pool {
 
 /// One visitor: its event stream, and a refetch from the pool after each `commit`.
 fn stream_client(addr: SocketAddr, uploads: usize, pool: &Pool, out: &Samples, ready: &AtomicUsize) -> Result<()> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
-    stream.write_all(format!("GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n").as_bytes())?;
-    let mut lines = BufReader::with_capacity(1024, stream);
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if lines.read_line(&mut line)? == 0 {
-            bail!("the event stream closed");
-        }
-        if sse_event(&line) == Some("hello") {
-            break;
-        }
-    }
+    let mut events = EventStream::open(addr, Duration::from_secs(120))?;
     ready.fetch_add(1, Ordering::SeqCst);
-    let mut seen = 0;
-    while seen < uploads {
-        line.clear();
-        if lines.read_line(&mut line)? == 0 {
-            bail!("the event stream closed");
-        }
-        if sse_event(&line) != Some("commit") {
-            continue;
-        }
+    for seen in 0..uploads {
+        events.until("commit")?;
         let arrived = now_ns();
         let mut connection = pool.take()?;
         let status = connection.get("/api/v1/progress?indicator=experts_engaged&region=500000");
@@ -283,7 +250,6 @@ fn stream_client(addr: SocketAddr, uploads: usize, pool: &Pool, out: &Samples, r
         }
         out.seen.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.push((seen, arrived, at));
         out.per_upload[seen].fetch_add(1, Ordering::SeqCst);
-        seen += 1;
     }
     Ok(())
 }
