@@ -190,7 +190,7 @@ pub(super) fn ingest(root: &Path, bin: &Path, dir: &Path, plan: Plan, report: &m
     writeln!(
         report,
         "The same file as an API upload (`POST /api/v1/uploads` to `innogauge serve` on an empty SQLite database): resident \
-         {:.0} MB before, peak {:.0} MB, {:.0} MB after (the server then holds the million values it serves). \
+         {:.0} MB before, peak {:.0} MB, {:.0} MB after (the server then holds the values it serves). \
          Peak over the resident set before: **{:.0} MB, {:.1}× the file**.\n",
         upload.before_mb,
         upload.peak_mb,
