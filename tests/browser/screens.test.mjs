@@ -225,10 +225,13 @@ test('a chart\'s menu copies a link that opens the chart alone, with a preview p
   const link = await page.evaluate(() => navigator.clipboard.readText());
   assert.equal(link, `${base}/chart?type=ranking&indicator=rd_expenditure&region=%E6%B0%B8%E5%B7%9D%E5%8C%BA&measure=growth`);
   await menu.click();
+  // The clipboard takes writes from the focused document only.
+  await page.bringToFront();
   await ranking.getByRole('button', { name: '复制图片' }).click();
-  // The picture is written when the canvas has encoded it: poll the clipboard.
+  // The picture is written when the canvas has encoded it: poll the clipboard (a full suite on
+  // two cores once took longer than 5 s).
   let png = 0;
-  for (let i = 0; i < 50 && !png; i++) {
+  for (let i = 0; i < 200 && !png; i++) {
     png = await page.evaluate(async () => {
       const item = (await navigator.clipboard.read()).find((item) => item.types.includes('image/png'));
       return item ? (await item.getType('image/png')).size : 0;
