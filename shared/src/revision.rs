@@ -10,7 +10,7 @@ use crate::contract::{Problem, ProblemCode, Report};
 use crate::dataset::Dataset;
 use crate::decimal::Decimal;
 use crate::format::{format_decimal, format_number};
-use crate::indicator::MeasureKind;
+use crate::indicator::{Indicator, MeasureKind};
 use crate::observation::Observations;
 use crate::period::Period;
 
@@ -112,47 +112,65 @@ pub fn compare(catalog: &Catalog, observations: &Observations, current: &Dataset
             MeasureKind::Flow | MeasureKind::Ratio => None,
         };
         let Some(before) = before else { continue };
-        let region = catalog.region(region_id);
-        let region_zh = region.map_or_else(|| region_id.to_string(), |r| r.name_zh.clone());
-        let region_en = region.map_or_else(|| region_id.to_string(), |r| r.name_en.clone());
-        let n = |v: Decimal| format_decimal(v, indicator.decimals);
-        let builder = Problem::warning(ProblemCode::SuspiciousChange);
-        let builder = match row {
-            Some(row) => builder.row(row),
-            None => builder,
-        };
-        let builder = builder.cell(&n(value));
-        report.push(if indicator.measure == MeasureKind::Stock {
-            // A share, so floats are fine here; the figures shown stay exact.
-            let drop = (before.to_f64() - value.to_f64()) / before.to_f64() * 100.0;
-            builder.say(
-                format!(
-                    "{region_zh}“{}”{}为{}，比{}的{}下降{}%。请确认数据无误。",
-                    indicator.name_zh,
-                    period.label_zh(),
-                    n(value),
-                    previous.label_zh(),
-                    n(before),
-                    format_number(drop, 1)
-                ),
-                format!(
-                    "{} for {region_en} is {} in {}, {}% below {} in {}. Please confirm the figure.",
-                    indicator.name_en,
-                    n(value),
-                    period.label_en(),
-                    format_number(drop, 1),
-                    n(before),
-                    previous.label_en()
-                ),
-            )
-        } else {
-            builder.say(
-                format!("{region_zh}“{}”是1月起的累计数，{}为{}，却小于{}的{}。请确认是否填成了当期数。", indicator.name_zh, period.label_zh(), n(value), previous.label_zh(), n(before)),
-                format!("{} is reported year to date, but {region_en}'s {} value {} is below {} in {}. Check that it is not the quarter's own value.", indicator.name_en, period.label_en(), n(value), n(before), previous.label_en()),
-            )
-        });
+        let at = Movement { region: region_id, period, previous, value, before, row };
+        report.push_with(false, || implausible(catalog, indicator, &at));
     }
     changes
+}
+
+/// A value and the one before it that make a movement implausible.
+struct Movement<'a> {
+    region: &'a str,
+    period: Period,
+    previous: Period,
+    value: Decimal,
+    before: Decimal,
+    row: Option<u32>,
+}
+
+/// The warning for an implausible movement: a stock falling too far, or a year-to-date flow
+/// going down.
+fn implausible(catalog: &Catalog, indicator: &Indicator, at: &Movement<'_>) -> Problem {
+    let Movement { region: region_id, period, previous, value, before, row } = *at;
+    let region = catalog.region(region_id);
+    let region_zh = region.map_or_else(|| region_id.to_string(), |r| r.name_zh.clone());
+    let region_en = region.map_or_else(|| region_id.to_string(), |r| r.name_en.clone());
+    let n = |v: Decimal| format_decimal(v, indicator.decimals);
+    let builder = Problem::warning(ProblemCode::SuspiciousChange);
+    let builder = match row {
+        Some(row) => builder.row(row),
+        None => builder,
+    };
+    let builder = builder.cell(&n(value));
+    if indicator.measure == MeasureKind::Stock {
+        // A share, so floats are fine here; the figures shown stay exact.
+        let drop = (before.to_f64() - value.to_f64()) / before.to_f64() * 100.0;
+        builder.say(
+            format!(
+                "{region_zh}“{}”{}为{}，比{}的{}下降{}%。请确认数据无误。",
+                indicator.name_zh,
+                period.label_zh(),
+                n(value),
+                previous.label_zh(),
+                n(before),
+                format_number(drop, 1)
+            ),
+            format!(
+                "{} for {region_en} is {} in {}, {}% below {} in {}. Please confirm the figure.",
+                indicator.name_en,
+                n(value),
+                period.label_en(),
+                format_number(drop, 1),
+                n(before),
+                previous.label_en()
+            ),
+        )
+    } else {
+        builder.say(
+            format!("{region_zh}“{}”是1月起的累计数，{}为{}，却小于{}的{}。请确认是否填成了当期数。", indicator.name_zh, period.label_zh(), n(value), previous.label_zh(), n(before)),
+            format!("{} is reported year to date, but {region_en}'s {} value {} is below {} in {}. Check that it is not the quarter's own value.", indicator.name_en, period.label_en(), n(value), n(before), previous.label_en()),
+        )
+    }
 }
 
 /// What a commit touched, as a reader sees it: the series written, plus every series computed

@@ -22,6 +22,12 @@ fn half_width_char(c: char) -> char {
 /// Trims the cell the way a person reads it: surrounding whitespace of any width, including
 /// ideographic and non-breaking spaces, and a zero-width BOM that survived an export.
 pub fn trim_cell(text: &str) -> &str {
+    // Most cells start and end with a printable ASCII character, which is never space: nothing
+    // to trim (this runs for every cell of every row).
+    let bytes = text.as_bytes();
+    if bytes.first().is_some_and(u8::is_ascii_graphic) && bytes.last().is_some_and(u8::is_ascii_graphic) {
+        return text;
+    }
     text.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}' || c == '\u{200B}')
 }
 

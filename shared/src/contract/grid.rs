@@ -233,7 +233,8 @@ impl<'t> CsvRows<'t> {
             byte += 1;
         }
         let number = u32::try_from(line.saturating_sub(self.embedded_newlines)).unwrap_or(u32::MAX);
-        let spanned = record.iter().map(|f| bytecount(f.as_bytes(), b'\n')).sum::<u64>();
+        // One scan of the record for a line break (rare: a note typed with Alt+Enter).
+        let spanned = if record.as_slice().contains('\n') { bytecount(record.as_slice().as_bytes(), b'\n') } else { 0 };
         if spanned > 0 {
             if let Some((column, cell)) =
                 record.iter().enumerate().find(|(_, f)| f.lines().skip(1).any(|l| l.contains(char::from(self.delimiter))))

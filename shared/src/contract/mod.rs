@@ -131,6 +131,18 @@ impl Report {
         self.problems.push(problem);
     }
 
+    /// Records a problem made by `problem` only when it will be listed; once the list is full
+    /// it is counted without being made (a million duplicate rows would be a million messages,
+    /// in two languages, that nobody reads).
+    pub fn push_with(&mut self, is_error: bool, problem: impl FnOnce() -> Problem) {
+        if self.problems.len() < MAX_LISTED_PROBLEMS {
+            self.push(problem());
+        } else {
+            self.errors_seen += usize::from(is_error);
+            self.suppressed = self.suppressed.saturating_add(1);
+        }
+    }
+
     /// Records a problem, counting it instead once the list is full.
     pub fn push(&mut self, problem: Problem) {
         self.errors_seen += usize::from(problem.is_error());
@@ -260,6 +272,20 @@ mod tests {
         assert_eq!(upload.observations.len(), 1);
         assert_eq!(codes(&upload), ["unknown-region"]);
         assert_eq!(upload.report.problems[0].row, Some(3));
+    }
+
+    #[test]
+    fn duplicates_past_the_listed_problems_are_counted_not_listed() {
+        let mut text = String::from("指标,地区,时期,数值\n");
+        for i in 0..3_000 {
+            text.push_str(&format!("科技型企业数量,永川区,2025Q3,{i}\n"));
+        }
+        let upload = read(&text, &UploadOptions::default());
+        assert_eq!(upload.observations.len(), 1, "the first is kept");
+        assert_eq!(upload.report.problems.len(), MAX_LISTED_PROBLEMS);
+        assert_eq!(upload.report.suppressed, 1_999);
+        assert_eq!(upload.report.errors_seen(), 2_999);
+        assert!(upload.report.problems.iter().all(|p| p.code == ProblemCode::DuplicateRow && p.row.is_some()));
     }
 
     #[test]

@@ -223,7 +223,14 @@ pub fn read_grid(catalog: &Catalog, grid: &Grid, options: &UploadOptions) -> Upl
 /// that ends the table (a broken quote, too many records) is then the whole report, as when it
 /// comes before the first row.
 pub fn read_rows(catalog: &Catalog, rows: &mut dyn Rows, options: &UploadOptions) -> Upload {
-    let mut reader = Reader { catalog, options, report: Report::default(), observations: Observations::default(), cells: CellOf::None };
+    let mut reader = Reader {
+        catalog,
+        options,
+        report: Report::default(),
+        observations: Observations::default(),
+        cells: CellOf::None,
+        recent: Recent::default(),
+    };
     match reader.read(rows) {
         Ok(()) => reader.finish(),
         Err(problem) => {
@@ -261,6 +268,31 @@ struct Reader<'c, 'o> {
     report: Report,
     observations: Observations,
     cells: CellOf,
+    recent: Recent<'c>,
+}
+
+/// The last cell text of each kind that read cleanly, with what it read as. Rows of a file
+/// repeat their indicator, region and period, and comparing with the last text is cheaper than
+/// looking a text up again: every check is a function of the text (and of the catalogue and the
+/// options, which do not change), so a text that passed once passes again, the same way.
+#[derive(Default)]
+struct Recent<'c> {
+    indicator: Option<(String, &'c Indicator)>,
+    region: Option<(String, &'c Region)>,
+    period: Option<(String, Period)>,
+}
+
+/// `text`'s reading if it is the last text read cleanly.
+fn recent<T: Copy>(last: &Option<(String, T)>, text: &str) -> Option<T> {
+    last.as_ref().filter(|(seen, _)| seen == text).map(|(_, read)| *read)
+}
+
+/// Remembers `text` as read cleanly into `read`, reusing the buffer.
+fn remember<T>(last: &mut Option<(String, T)>, text: &str, read: T) {
+    let mut buffer = last.take().map(|(buffer, _)| buffer).unwrap_or_default();
+    buffer.clear();
+    buffer.push_str(text);
+    *last = Some((buffer, read));
 }
 
 /// A long table's columns, found once for all its rows.
@@ -675,6 +707,9 @@ impl<'c> Reader<'c, '_> {
             );
             return None;
         }
+        if let Some(indicator) = recent(&self.recent.indicator, text) {
+            return Some(indicator);
+        }
         let Some(indicator) = self.catalog.indicator(text) else {
             let (hint_zh, hint_en) = match self.catalog.suggest_indicator(text) {
                 Some(i) => (format!("是否是“{}”？", i.name_zh), format!(" Did you mean “{}” ({})?", i.name_zh, i.id)),
@@ -692,10 +727,14 @@ impl<'c> Reader<'c, '_> {
             self.report.push(problem);
             return None;
         }
+        remember(&mut self.recent.indicator, text, indicator);
         Some(indicator)
     }
 
     fn region(&mut self, row: u32, column: usize, label: &str, text: &str) -> Option<&'c Region> {
+        if let Some(region) = recent(&self.recent.region, text) {
+            return Some(region);
+        }
         // "其中：两江新区" rows list zones inside a total.
         let name = ["其中：", "其中:", "其中"].iter().find_map(|p| text.strip_prefix(p)).map_or(text, trim_cell);
         let Some(region) = self.catalog.region(name) else {
@@ -724,6 +763,7 @@ impl<'c> Reader<'c, '_> {
             ));
             return None;
         }
+        remember(&mut self.recent.region, text, region);
         Some(region)
     }
 
@@ -739,8 +779,14 @@ impl<'c> Reader<'c, '_> {
             }
             return fallback;
         }
+        if let Some(period) = recent(&self.recent.period, text) {
+            return Some(period);
+        }
         match Period::parse(text) {
-            Ok(period) => Some(period),
+            Ok(period) => {
+                remember(&mut self.recent.period, text, period);
+                Some(period)
+            }
             Err(e) => {
                 self.report.push(
                     Problem::error(ProblemCode::BadPeriod).row(row).column(column, Some(label)).cell(text).say(e.message.zh, e.message.en),
@@ -875,29 +921,33 @@ impl<'c> Reader<'c, '_> {
                     continue;
                 };
                 let same = earlier == value;
-                let builder = if same { Problem::warning(ProblemCode::DuplicateRow) } else { Problem::error(ProblemCode::DuplicateRow) };
-                let what_zh = format!("{}{}“{}”", region.name_zh, period.label_zh(), indicator.name_zh);
-                let what_en = format!("{} for {} in {}", indicator.name_en, region.name_en, period.label_en());
-                let (column, label) = self.cells.of(indicator_id);
-                let problem = builder.row(row.unwrap_or(0)).column(column, label).cell(&format_decimal(value, value.scale()));
-                self.report.push(if same {
-                    problem.say(
-                        format!("{what_zh}与第{earlier_row}行重复（数值相同），只保留一条。"),
-                        format!("{what_en} repeats row {earlier_row} with the same value; one is kept."),
-                    )
-                } else {
-                    problem.say(
-                        format!(
-                            "{what_zh}在第{earlier_row}行已填写为{}，这里为{}。请删除错误的一条。",
-                            format_decimal(earlier, indicator.decimals),
-                            format_decimal(value, indicator.decimals)
-                        ),
-                        format!(
-                            "{what_en} is {} on row {earlier_row} and {} here. Delete the wrong one.",
-                            format_decimal(earlier, indicator.decimals),
-                            format_decimal(value, indicator.decimals)
-                        ),
-                    )
+                let cells = &self.cells;
+                self.report.push_with(!same, || {
+                    let builder =
+                        if same { Problem::warning(ProblemCode::DuplicateRow) } else { Problem::error(ProblemCode::DuplicateRow) };
+                    let what_zh = format!("{}{}“{}”", region.name_zh, period.label_zh(), indicator.name_zh);
+                    let what_en = format!("{} for {} in {}", indicator.name_en, region.name_en, period.label_en());
+                    let (column, label) = cells.of(indicator_id);
+                    let problem = builder.row(row.unwrap_or(0)).column(column, label).cell(&format_decimal(value, value.scale()));
+                    if same {
+                        problem.say(
+                            format!("{what_zh}与第{earlier_row}行重复（数值相同），只保留一条。"),
+                            format!("{what_en} repeats row {earlier_row} with the same value; one is kept."),
+                        )
+                    } else {
+                        problem.say(
+                            format!(
+                                "{what_zh}在第{earlier_row}行已填写为{}，这里为{}。请删除错误的一条。",
+                                format_decimal(earlier, indicator.decimals),
+                                format_decimal(value, indicator.decimals)
+                            ),
+                            format!(
+                                "{what_en} is {} on row {earlier_row} and {} here. Delete the wrong one.",
+                                format_decimal(earlier, indicator.decimals),
+                                format_decimal(value, indicator.decimals)
+                            ),
+                        )
+                    }
                 });
             }
         }
