@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::catalog::Catalog;
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, WideDecimals};
 use crate::indicator::Indicator;
 use crate::observation::Observation;
 use crate::period::Period;
@@ -106,22 +106,18 @@ impl Series {
 #[derive(Clone, Debug, Default)]
 struct ValuesByMonth {
     entries: Vec<MonthValue>,
-    /// Values whose digits do not fit an `i64` (an entry's `scale` is then [`WIDE`]).
-    wide: Vec<Decimal>,
+    wide: WideDecimals,
 }
 
 /// 8 + 8 + 4 + 1 bytes: 24 with alignment.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct MonthValue {
-    /// The value's digits, or its index in `wide`.
+    /// The value's digits and scale, packed by [`WideDecimals`].
     mantissa: i64,
     period: Period,
     month: i32,
     scale: u8,
 }
-
-/// The `scale` of an entry whose value is in `wide` (scales go up to 18).
-const WIDE: u8 = u8::MAX;
 
 impl PartialEq for ValuesByMonth {
     /// The same values at the same points in time (not the same layout: `wide` may keep values
@@ -141,12 +137,7 @@ impl ValuesByMonth {
     }
 
     fn value_of(&self, entry: &MonthValue) -> Decimal {
-        if entry.scale == WIDE {
-            usize::try_from(entry.mantissa).ok().and_then(|i| self.wide.get(i)).copied().unwrap_or(Decimal::ZERO)
-        } else {
-            // Every scale stored came from a decimal, so it is valid.
-            Decimal::new(i128::from(entry.mantissa), entry.scale).unwrap_or(Decimal::ZERO)
-        }
+        self.wide.unpack(entry.mantissa, entry.scale)
     }
 
     fn get(&self, month: i32) -> Option<(Period, Decimal)> {
@@ -158,13 +149,7 @@ impl ValuesByMonth {
     }
 
     fn insert(&mut self, month: i32, (period, value): (Period, Decimal)) {
-        let (mantissa, scale) = match i64::try_from(value.mantissa()) {
-            Ok(digits) => (digits, value.scale()),
-            Err(_) => {
-                self.wide.push(value);
-                (i64::try_from(self.wide.len() - 1).unwrap_or(i64::MAX), WIDE)
-            }
-        };
+        let (mantissa, scale) = self.wide.pack(value);
         let entry = MonthValue { mantissa, period, month, scale };
         match self.find(month) {
             Ok(i) => self.entries[i] = entry,
@@ -452,11 +437,6 @@ impl<'c> Totals<'c> {
             entry.0 = entry.0.and_then(|sum| sum.checked_add(value));
             entry.1 += 1;
         }
-    }
-
-    /// Whether any city value was counted.
-    pub fn has_city_values(&self) -> bool {
-        !self.stated.is_empty()
     }
 
     /// Every stated city value that differs from the sum of all districts, by indicator in

@@ -37,6 +37,39 @@ pub struct Decimal {
     scale: u8,
 }
 
+/// Decimals kept as 9 bytes, an `i64` of digits and a scale, where the digits fit (every real
+/// statistic's do), with the wider ones in this table: what a million values are stored as, in
+/// an upload ([`crate::observation::Observations`]) and in a snapshot ([`crate::Dataset`]),
+/// instead of the 32 bytes of a `Decimal`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WideDecimals(Vec<Decimal>);
+
+impl WideDecimals {
+    /// The scale that marks a value kept in the table (scales go up to [`MAX_SCALE`]).
+    const WIDE: u8 = u8::MAX;
+
+    /// `(digits, scale)` for `value`: its own, or its place in the table.
+    pub fn pack(&mut self, value: Decimal) -> (i64, u8) {
+        match i64::try_from(value.mantissa) {
+            Ok(digits) => (digits, value.scale),
+            Err(_) => {
+                self.0.push(value);
+                (i64::try_from(self.0.len() - 1).unwrap_or(i64::MAX), Self::WIDE)
+            }
+        }
+    }
+
+    /// The value `pack` gave `(digits, scale)` for.
+    pub fn unpack(&self, digits: i64, scale: u8) -> Decimal {
+        if scale == Self::WIDE {
+            usize::try_from(digits).ok().and_then(|i| self.0.get(i)).copied().unwrap_or(Decimal::ZERO)
+        } else {
+            // Every scale packed came from a decimal, so it is valid.
+            Decimal::new(i128::from(digits), scale).unwrap_or(Decimal::ZERO)
+        }
+    }
+}
+
 /// Powers of ten that an `f64` holds exactly (10^22 is the last).
 const EXACT_POWERS: [f64; 23] =
     [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
@@ -96,11 +129,6 @@ impl Decimal {
     /// The nearest `f64` (for the progress maths and for drawing), rounded once.
     pub fn to_f64(self) -> f64 {
         nearest_f64(self.mantissa, i32::from(self.scale))
-    }
-
-    /// The digits as an integer: the value is `mantissa × 10^-scale`.
-    pub fn mantissa(self) -> i128 {
-        self.mantissa
     }
 
     /// Digits after the point, as written.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, WideDecimals};
 use crate::period::Period;
 
 /// A value as uploaded (or computed), in the indicator's own unit.
@@ -72,14 +72,13 @@ pub struct Observations {
     indicators: Vec<Arc<str>>,
     regions: Vec<Arc<str>>,
     notes: Vec<Box<str>>,
-    /// Values whose mantissa does not fit an `i64`.
-    wide: Vec<Decimal>,
+    wide: WideDecimals,
 }
 
 /// One observation: 8 + 8 + 4 + 4 + 2 + 2 + 1 bytes, 32 with alignment.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Packed {
-    /// The value's mantissa, or its index in `wide` when `scale` is [`WIDE`].
+    /// The value's digits and scale, packed by [`WideDecimals`].
     mantissa: i64,
     period: Period,
     /// Spreadsheet row, 0 for none (rows count from 1).
@@ -90,9 +89,6 @@ struct Packed {
     region: u16,
     scale: u8,
 }
-
-/// The `scale` of a value kept in `wide` (scales go up to [`crate::decimal::MAX_SCALE`]).
-const WIDE: u8 = u8::MAX;
 
 impl Observations {
     /// How many.
@@ -109,13 +105,7 @@ impl Observations {
     pub fn push(&mut self, o: Observation) {
         let indicator = intern(&mut self.indicators, &o.indicator);
         let region = intern(&mut self.regions, &o.region);
-        let (mantissa, scale) = match i64::try_from(o.value.mantissa()) {
-            Ok(m) => (m, o.value.scale()),
-            Err(_) => {
-                self.wide.push(o.value);
-                (i64::try_from(self.wide.len() - 1).unwrap_or(i64::MAX), WIDE)
-            }
-        };
+        let (mantissa, scale) = self.wide.pack(o.value);
         let note = match o.note {
             Some(text) => {
                 self.notes.push(text.into_boxed_str());
@@ -169,19 +159,8 @@ impl Observations {
         &self.regions
     }
 
-    /// The note at `index`, if any.
-    pub fn note(&self, index: usize) -> Option<&str> {
-        let p = self.packed.get(index)?;
-        p.note.checked_sub(1).map(|i| &*self.notes[i as usize])
-    }
-
     fn value_of(&self, p: &Packed) -> Decimal {
-        if p.scale == WIDE {
-            usize::try_from(p.mantissa).ok().and_then(|i| self.wide.get(i)).copied().unwrap_or(Decimal::ZERO)
-        } else {
-            // Every scale stored came from a decimal, so it is valid.
-            Decimal::new(i128::from(p.mantissa), p.scale).unwrap_or(Decimal::ZERO)
-        }
+        self.wide.unpack(p.mantissa, p.scale)
     }
 
     /// The observations in order.
@@ -299,16 +278,6 @@ impl From<Vec<Observation>> for Observations {
     }
 }
 
-impl FromIterator<Observation> for Observations {
-    fn from_iter<I: IntoIterator<Item = Observation>>(all: I) -> Observations {
-        let mut observations = Observations::default();
-        for o in all {
-            observations.push(o);
-        }
-        observations
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,7 +311,7 @@ mod tests {
         let packed = Observations::from(all.clone());
         assert_eq!(packed.len(), 3);
         assert_eq!(packed.to_vec(), all);
-        assert_eq!(packed.note(1), Some("备注"));
+        assert_eq!(packed.get(1).unwrap().note.as_deref(), Some("备注"));
         assert_eq!(packed.value(2), Some("-0.50".parse().unwrap()));
         assert_eq!(packed.value(2).unwrap().scale(), 2, "the digits as written");
     }
