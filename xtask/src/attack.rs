@@ -90,6 +90,13 @@ const CASES: &[Case] = &[
         why: "a million rows of unknown indicators: a 'did you mean' each, once 60 s of CPU",
     },
     Case { file: "wide_header.csv", content_type: "text/csv", status: 422, code: "missing-header", why: "one row of 500,000 columns" },
+    Case {
+        file: "unknown_columns.csv",
+        content_type: "text/csv",
+        status: 422,
+        code: "unknown-column",
+        why: "a wide header of one indicator and a million cells naming nothing: a million suggestions and messages",
+    },
     Case { file: "blank_lines.csv", content_type: "text/csv", status: 422, code: "empty-file", why: "ten million line breaks" },
     Case {
         file: "unclosed_quote.csv",
@@ -161,6 +168,7 @@ pub fn generate(root: &Path) -> Result<()> {
     }
     write("garbage_rows.csv", garbage.as_bytes())?;
     write("wide_header.csv", format!("{}\n", "地区,".repeat(500_000)).as_bytes())?;
+    write("unknown_columns.csv", format!("2025年1-9月\n地区,科技型企业（家）{}\n永川区,1\n", ",x".repeat(1_000_000)).as_bytes())?;
     write("blank_lines.csv", &vec![b'\n'; 10_000_000])?;
     write(
         "unclosed_quote.csv",

@@ -289,6 +289,21 @@ mod tests {
     }
 
     #[test]
+    fn a_header_of_thousands_of_unknown_columns_lists_a_thousand_and_counts_the_rest() {
+        let mut text = String::from("2025年1-9月\n地区,科技型企业（家）");
+        for i in 0..3_000 {
+            text.push_str(&format!(",列{i}"));
+        }
+        text.push_str("\n永川区,1\n");
+        let upload = read(&text, &UploadOptions::default());
+        // The thousand listed, then why the data rows were not read.
+        assert_eq!(codes(&upload)[..MAX_LISTED_PROBLEMS], ["unknown-column"; MAX_LISTED_PROBLEMS]);
+        assert_eq!(codes(&upload)[MAX_LISTED_PROBLEMS..], ["too-many-errors"]);
+        assert_eq!(upload.report.suppressed, 2_000);
+        assert_eq!(upload.report.errors_seen(), 3_001);
+    }
+
+    #[test]
     fn a_long_unit_column_scales_exactly() {
         let text = "指标,地区,时期,数值,单位\n全社会研发经费投入,永川区,2025Q3,\"190,000\",万元\n科技型企业数量,永川区,2025Q3,0.1753,万家\n科技型企业数量,江津区,2025Q3,12,个\n";
         let upload = read(text, &UploadOptions::default());

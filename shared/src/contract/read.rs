@@ -12,11 +12,11 @@ use crate::catalog::Catalog;
 use crate::dataset::Totals;
 use crate::decimal::Decimal;
 use crate::format::{format_decimal, format_number};
-use crate::indicator::Indicator;
+use crate::indicator::{Derivation, Indicator};
 use crate::observation::{Observation, Observations};
 use crate::period::Period;
 use crate::region::Region;
-use crate::text::{lookup_key, trim_cell};
+use crate::text::{KeyMap, lookup_key, trim_cell};
 
 /// How many rows above the header may hold titles before we give up looking for it.
 const MAX_TITLE_ROWS: usize = 30;
@@ -61,25 +61,28 @@ enum Role {
 }
 
 fn role_of(label: &str) -> Option<Role> {
-    let key = lookup_key(label);
-    let is = |labels: &[&str]| labels.iter().any(|l| lookup_key(l) == key);
-    if is(INDICATOR_LABELS) {
-        Some(Role::Indicator)
-    } else if is(REGION_LABELS) {
-        Some(Role::Region)
-    } else if is(PERIOD_LABELS) {
-        Some(Role::Period)
-    } else if is(VALUE_LABELS) {
-        Some(Role::Value)
-    } else if is(NOTE_LABELS) {
-        Some(Role::Note)
-    } else if is(UNIT_LABELS) {
-        Some(Role::Unit)
-    } else if is(IGNORED_LABELS) {
-        Some(Role::Ignored)
-    } else {
-        None
-    }
+    // The labels' keys, made once: a header of a million cells asked for forty keys a cell
+    // (6.8 s for a 2 MB file, BENCHMARKS.md). A label in two lists takes the first.
+    static ROLES: std::sync::OnceLock<KeyMap<String, Role>> = std::sync::OnceLock::new();
+    let roles = ROLES.get_or_init(|| {
+        let lists = [
+            (INDICATOR_LABELS, Role::Indicator),
+            (REGION_LABELS, Role::Region),
+            (PERIOD_LABELS, Role::Period),
+            (VALUE_LABELS, Role::Value),
+            (NOTE_LABELS, Role::Note),
+            (UNIT_LABELS, Role::Unit),
+            (IGNORED_LABELS, Role::Ignored),
+        ];
+        let mut roles = KeyMap::default();
+        for (labels, role) in lists {
+            for label in labels {
+                roles.entry(lookup_key(label)).or_insert(role);
+            }
+        }
+        roles
+    });
+    roles.get(&lookup_key(label)).copied()
 }
 
 /// An indicator column of a wide header: `科技型企业（万家）` → indicator + unit shift.
@@ -112,13 +115,17 @@ enum Header<'c> {
 
 /// Tries to read `row` as a header. A wide header is also checked for cells that name nothing
 /// we know; those problems are returned with it.
-fn recognise<'c>(catalog: &'c Catalog, row: &GridRow) -> Option<(Header<'c>, Vec<Problem>)> {
+/// Tries to read `row` as a header. A wide header's cells that name nothing we know (or an
+/// indicator that cannot be uploaded, or a unit that does not convert) are problems, pushed to
+/// `report` once the row is known to be the header: made only as far as the list goes, since a
+/// header of a million cells is a 2 MB file (BENCHMARKS.md).
+fn recognise<'c>(catalog: &'c Catalog, row: &GridRow, report: &mut Report) -> Option<Header<'c>> {
     let labels: Vec<String> = row.cells.iter().map(|c| trim_cell(c).to_owned()).collect();
     let roles: Vec<Option<Role>> = labels.iter().map(|l| if l.is_empty() { None } else { role_of(l) }).collect();
     let has = |role| roles.contains(&Some(role));
     if has(Role::Indicator) && has(Role::Value) && has(Role::Region) {
         let columns = roles.iter().enumerate().filter_map(|(i, r)| r.map(|r| (i, r))).collect();
-        return Some((Header::Long { columns, labels }, Vec::new()));
+        return Some(Header::Long { columns, labels });
     }
     if !has(Role::Region) {
         return None;
@@ -136,8 +143,8 @@ fn recognise<'c>(catalog: &'c Catalog, row: &GridRow) -> Option<(Header<'c>, Vec
             None => {
                 let (name, unit) = split_unit(label);
                 match catalog.indicator(name).or_else(|| catalog.indicator(label)) {
-                    Some(indicator) => indicators.push((index, label.clone(), indicator, unit)),
-                    None => unknown.push((index, label.clone())),
+                    Some(indicator) => indicators.push((index, indicator, unit)),
+                    None => unknown.push(index),
                 }
             }
         }
@@ -145,26 +152,33 @@ fn recognise<'c>(catalog: &'c Catalog, row: &GridRow) -> Option<(Header<'c>, Vec
     if indicators.is_empty() {
         return None;
     }
-    let mut problems = Vec::new();
-    for (index, label) in unknown {
-        let hint = catalog.suggest_indicator(split_unit(&label).0);
-        problems.push(unknown_column(row.number, index, &label, hint));
+    for index in unknown {
+        let label = &labels[index];
+        report.push_with(true, || unknown_column(row.number, index, label, catalog.suggest_indicator(split_unit(label).0)));
     }
     let mut columns = Vec::new();
-    for (index, label, indicator, unit) in indicators {
-        if let Some(problem) =
-            not_uploadable(catalog, indicator, || Problem::error(ProblemCode::NotUploadable).row(row.number).column(index, Some(&label)))
-        {
-            problems.push(problem);
+    for (index, indicator, unit) in indicators {
+        let label = &labels[index];
+        if let Some(derivation) = &indicator.derived {
+            report.push_with(true, || {
+                not_uploadable(
+                    catalog,
+                    indicator,
+                    derivation,
+                    Problem::error(ProblemCode::NotUploadable).row(row.number).column(index, Some(label)),
+                )
+            });
             continue;
         }
         match unit_shift(catalog, indicator, unit) {
-            Ok(shift) => columns.push(IndicatorColumn { index, label: label.into(), indicator, shift }),
-            Err((zh, en)) => problems
-                .push(Problem::error(ProblemCode::UnitMismatch).row(row.number).column(index, Some(&label)).cell(&label).say(zh, en)),
+            Ok(shift) => columns.push(IndicatorColumn { index, label: label.as_str().into(), indicator, shift }),
+            Err(problem) => report.push_with(true, || {
+                let (zh, en) = problem.say();
+                Problem::error(ProblemCode::UnitMismatch).row(row.number).column(index, Some(label)).cell(label).say(zh, en)
+            }),
         }
     }
-    Some((Header::Wide { region_columns, note, indicators: columns, labels }, problems))
+    Some(Header::Wide { region_columns, note, indicators: columns, labels })
 }
 
 fn unknown_column(row: u32, index: usize, label: &str, hint: Option<&Indicator>) -> Problem {
@@ -178,26 +192,42 @@ fn unknown_column(row: u32, index: usize, label: &str, hint: Option<&Indicator>)
     )
 }
 
-/// `at` builds the problem's position only when there is a problem (this runs for every row).
-fn not_uploadable(catalog: &Catalog, indicator: &Indicator, at: impl FnOnce() -> super::ProblemBuilder) -> Option<Problem> {
-    let derivation = indicator.derived.as_ref()?;
+/// The problem of a derived indicator given where values are uploaded, at `at`.
+fn not_uploadable(catalog: &Catalog, indicator: &Indicator, derivation: &Derivation, at: super::ProblemBuilder) -> Problem {
     let name = |id: &str| catalog.indicator(id).map_or_else(|| id.to_owned(), |i| i.name_zh.clone());
     let (numerator, denominator) = (name(&derivation.numerator), name(&derivation.denominator));
-    Some(at().say(
+    at.say(
         format!("“{}”由“{numerator}”和“{denominator}”计算得出，不能直接上报。请上报这两个指标。", indicator.name_zh),
         format!(
             "“{}” is computed from “{numerator}” and “{denominator}” and cannot be uploaded. Upload those two instead.",
             indicator.name_en
         ),
-    ))
+    )
 }
 
-/// The power of ten from a stated unit to the indicator's unit; the error message otherwise.
-fn unit_shift(catalog: &Catalog, indicator: &Indicator, stated: Option<&str>) -> Result<i32, (String, String)> {
+/// The power of ten from a stated unit to the indicator's unit, or why there is none.
+fn unit_shift<'a>(catalog: &Catalog, indicator: &'a Indicator, stated: Option<&'a str>) -> Result<i32, UnitProblem<'a>> {
     let Some(stated) = stated.filter(|s| !s.is_empty()) else { return Ok(0) };
     let target = catalog.unit(&indicator.unit);
     match (catalog.unit(stated), target) {
-        (Some(unit), Some(target)) => unit.shift_to(target).ok_or_else(|| {
+        (Some(unit), Some(target)) => unit.shift_to(target).ok_or(UnitProblem { indicator, stated, known: true }),
+        _ => Err(UnitProblem { indicator, stated, known: false }),
+    }
+}
+
+/// A stated unit that does not convert to the indicator's: a known unit of another dimension,
+/// or no unit at all. Its message is made when it is listed.
+struct UnitProblem<'a> {
+    indicator: &'a Indicator,
+    stated: &'a str,
+    known: bool,
+}
+
+impl UnitProblem<'_> {
+    /// The message, in Chinese and English.
+    fn say(&self) -> (String, String) {
+        let (indicator, stated) = (self.indicator, self.stated);
+        if self.known {
             (
                 format!("单位“{stated}”与“{}”的单位“{}”不符，无法换算。请改用“{}”。", indicator.name_zh, indicator.unit, indicator.unit),
                 format!(
@@ -205,11 +235,12 @@ fn unit_shift(catalog: &Catalog, indicator: &Indicator, stated: Option<&str>) ->
                     indicator.name_en, indicator.unit, indicator.unit
                 ),
             )
-        }),
-        _ => Err((
-            format!("无法识别单位“{stated}”。“{}”的单位是“{}”。", indicator.name_zh, indicator.unit),
-            format!("unknown unit “{stated}”. The unit of “{}” is “{}”.", indicator.name_en, indicator.unit),
-        )),
+        } else {
+            (
+                format!("无法识别单位“{stated}”。“{}”的单位是“{}”。", indicator.name_zh, indicator.unit),
+                format!("unknown unit “{stated}”. The unit of “{}” is “{}”.", indicator.name_en, indicator.unit),
+            )
+        }
     }
 }
 
@@ -345,7 +376,7 @@ impl<'c> Reader<'c, '_> {
             if row.is_blank() {
                 continue;
             }
-            if let Some(header) = recognise(self.catalog, row) {
+            if let Some(header) = recognise(self.catalog, row, &mut self.report) {
                 found = Some((row.number, header));
                 break;
             }
@@ -354,7 +385,7 @@ impl<'c> Reader<'c, '_> {
                 break;
             }
         }
-        let Some((header_row, (header, header_problems))) = found else {
+        let Some((header_row, header)) = found else {
             count_rest(rows)?;
             if titles.is_empty() {
                 self.report.push(Problem::error(ProblemCode::EmptyFile).say("文件中没有数据。", "the file holds no data."));
@@ -367,9 +398,6 @@ impl<'c> Reader<'c, '_> {
             return Ok(());
         };
         self.report.header_row = Some(header_row);
-        for problem in header_problems {
-            self.report.push(problem);
-        }
         let title_period = titles.iter().flat_map(|r| r.cells.iter()).find_map(Period::find_in).map(|p| p.period);
         drop(titles);
 
@@ -617,12 +645,12 @@ impl<'c> Reader<'c, '_> {
         }
         for (index, label) in labels.iter().enumerate() {
             if !label.is_empty() && !columns.contains_key(&index) {
-                self.report.push(
+                self.report.push_with(false, || {
                     Problem::warning(ProblemCode::IgnoredColumn)
                         .row(header_row)
                         .column(index, Some(label))
-                        .say("此列不是数据约定中的列，已忽略。", "this column is not part of the data contract and was ignored."),
-                );
+                        .say("此列不是数据约定中的列，已忽略。", "this column is not part of the data contract and was ignored.")
+                });
             }
         }
         let required = [Some(indicator_col), Some(region_col), Some(value_col), period_col].into_iter().flatten().max().unwrap_or(0) + 1;
@@ -653,7 +681,8 @@ impl<'c> Reader<'c, '_> {
         let shift = match plan.unit_col.map(|c| (c, row.cell(c))).filter(|(_, t)| !t.is_empty()) {
             Some((col, text)) => match unit_shift(self.catalog, indicator, Some(text)) {
                 Ok(shift) => Some(shift),
-                Err((zh, en)) => {
+                Err(problem) => {
+                    let (zh, en) = problem.say();
                     self.report.push(
                         Problem::error(ProblemCode::UnitMismatch).row(row.number).column(col, Some(&labels[col])).cell(text).say(zh, en),
                     );
@@ -721,10 +750,9 @@ impl<'c> Reader<'c, '_> {
             ));
             return None;
         };
-        if let Some(problem) = not_uploadable(self.catalog, indicator, || {
-            Problem::error(ProblemCode::NotUploadable).row(row).column(column, Some(label)).cell(text)
-        }) {
-            self.report.push(problem);
+        if let Some(derivation) = &indicator.derived {
+            let at = Problem::error(ProblemCode::NotUploadable).row(row).column(column, Some(label)).cell(text);
+            self.report.push(not_uploadable(self.catalog, indicator, derivation, at));
             return None;
         }
         remember(&mut self.recent.indicator, text, indicator);
