@@ -97,7 +97,13 @@ pub fn bench(root: &Path, quick: bool, only: Option<&str>) -> Result<()> {
     let tools: &[(&str, &str)] = if only == Some("report") {
         &[("pdfinfo", "poppler-utils")]
     } else {
-        &[("wrk", "wrk"), ("nginx", "nginx-light"), ("frictionless", "pip install frictionless"), ("pdfinfo", "poppler-utils")]
+        &[
+            ("wrk", "wrk"),
+            ("nginx", "nginx-light"),
+            ("sqlite3", "sqlite3"),
+            ("frictionless", "pip install frictionless"),
+            ("pdfinfo", "poppler-utils"),
+        ]
     };
     for (tool, package) in tools {
         if Command::new("sh")
