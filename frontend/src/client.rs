@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use innogauge_model::Catalog;
 use innogauge_model::catalog::CatalogDocument;
+use innogauge_model::json::{FromJson, Value};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen_futures::JsFuture;
@@ -183,7 +184,7 @@ impl Client {
                 return;
             }
             let built = result.and_then(|body| {
-                let document: CatalogDocument = serde_json::from_str(&body).map_err(|e| FetchError::Network(e.to_string()))?;
+                let document = CatalogDocument::from_json_text(&body).map_err(|e| FetchError::Network(e.to_string()))?;
                 Catalog::from_document(document).map(Rc::new).map_err(|e| FetchError::Network(e.to_string()))
             });
             if let Ok(catalog) = &built {
@@ -232,7 +233,7 @@ impl Client {
         let on_commit = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let Some(this) = this.upgrade() else { return };
             let data = event.data().as_string().unwrap_or_default();
-            let Ok(commit) = serde_json::from_str::<innogauge_model::wire::CommitEvent>(&data) else { return };
+            let Ok(commit) = innogauge_model::wire::CommitEvent::from_json_text(&data) else { return };
             let (indicators, regions) = (commit.indicators, commit.regions);
             // "*" follows every indicator (a board) or every region (a ranking, a map).
             this.notify(|s| (s.indicator == "*" || indicators.contains(&s.indicator)) && (s.region == "*" || regions.contains(&s.region)));
@@ -243,7 +244,7 @@ impl Client {
         let on_hello = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let Some(this) = this.upgrade() else { return };
             let data = event.data().as_string().unwrap_or_default();
-            let version = serde_json::from_str::<serde_json::Value>(&data).ok().and_then(|v| v["version"].as_i64());
+            let version = Value::parse(&data).ok().and_then(|v| v.get("version").and_then(Value::as_i64));
             if let (Some(stream), Some(oldest)) = (version, this.oldest_answer.get())
                 && oldest < stream
             {
@@ -371,11 +372,12 @@ async fn fetch_text(url: &str) -> Result<(String, Option<i64>), FetchError> {
         let version = response.headers().get("etag").ok().flatten().as_deref().and_then(version_of_etag);
         Ok((text, version))
     } else {
-        let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let body = Value::parse(&text).unwrap_or(Value::Null);
+        let field = |name| body.get(name).and_then(Value::as_str);
         Err(FetchError::Api {
             status: response.status(),
-            code: body["code"].as_str().unwrap_or("error").to_owned(),
-            message: body["message"].as_str().unwrap_or("").to_owned(),
+            code: field("code").unwrap_or("error").to_owned(),
+            message: field("message").unwrap_or("").to_owned(),
         })
     }
 }

@@ -18,6 +18,8 @@ use innogauge_model::{Catalog, Lang};
 
 pub use crate::data::{Data, FetchState, Loaded, Payload, SharedCatalog};
 use crate::names::t;
+use innogauge_model::json::FromJson;
+#[cfg(feature = "every-widget")]
 use serde::de::DeserializeOwned;
 use yew::prelude::*;
 
@@ -71,6 +73,13 @@ fn paths(options: &WidgetOptions, kind: Kind) -> Vec<String> {
     }
 }
 
+/// A document the small module reads (see `innogauge_model::json`: no serde there).
+fn read<T: FromJson>(body: &str) -> Result<Rc<T>, FetchError> {
+    T::from_json_text(body).map(Rc::new).map_err(|e| FetchError::Network(e.to_string()))
+}
+
+/// A document only the module with every type reads.
+#[cfg(feature = "every-widget")]
 fn parse<T: DeserializeOwned>(body: &str) -> Result<Rc<T>, FetchError> {
     serde_json::from_str::<T>(body).map(Rc::new).map_err(|e| FetchError::Network(e.to_string()))
 }
@@ -92,7 +101,7 @@ fn fetch(client: &Rc<Client>, kind: Kind, paths: Vec<String>, done: impl FnOnce(
             Err(e) => return done(Err(e)),
         };
         let payload = match kind {
-            Kind::Gauge | Kind::Trend | Kind::Kpi | Kind::Table => parse::<SeriesView>(&body).map(Payload::Series),
+            Kind::Gauge | Kind::Trend | Kind::Kpi | Kind::Table => read::<SeriesView>(&body).map(Payload::Series),
             #[cfg(not(feature = "every-widget"))]
             _ => Err(FetchError::Network(format!("{} is not in this build", kind.name()))),
             #[cfg(feature = "every-widget")]

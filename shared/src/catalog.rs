@@ -154,7 +154,7 @@ pub struct IndicatorDoc {
     pub max: Option<f64>,
 }
 
-fn default_direction() -> String {
+pub(crate) fn default_direction() -> String {
     "higher".to_owned()
 }
 

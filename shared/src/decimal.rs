@@ -70,26 +70,7 @@ impl WideDecimals {
     }
 }
 
-/// Powers of ten that an `f64` holds exactly (10^22 is the last).
-const EXACT_POWERS: [f64; 23] =
-    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-
-/// The `f64` nearest to `mantissa × 10^-scale`, rounded once. When the digits fit the 53 bits
-/// of an `f64` and the power of ten is exact, one IEEE division is that correctly rounded value
-/// (Clinger's fast path: both operands are exact); otherwise the decimal text is parsed, which
-/// also rounds once. Every value of a million-row upload takes this, and the text was a third
-/// of converting it.
-pub fn nearest_f64(mantissa: i128, scale: i32) -> f64 {
-    const EXACT_DIGITS: i128 = 1 << 53;
-    if mantissa.abs() <= EXACT_DIGITS
-        && let Some(&power) = usize::try_from(scale.unsigned_abs()).ok().and_then(|s| EXACT_POWERS.get(s))
-    {
-        // `mantissa` is exact in an f64 here.
-        let digits = mantissa as f64;
-        return if scale >= 0 { digits / power } else { digits * power };
-    }
-    format!("{mantissa}e{}", -i64::from(scale)).parse().unwrap_or(f64::NAN)
-}
+pub use crate::float::nearest_f64;
 
 /// `10^n` for the scales a decimal uses.
 fn ten_to(n: u32) -> Option<i128> {
@@ -371,17 +352,6 @@ mod tests {
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()
-    }
-
-    proptest! {
-        /// The fast path gives the very float that parsing the decimal text gives.
-        #[test]
-        fn the_nearest_float_is_the_parsed_text(mantissa in any::<i64>(), small in -(1i64 << 53)..(1i64 << 53), scale in -25i32..30) {
-            for m in [i128::from(mantissa), i128::from(small)] {
-                let parsed: f64 = format!("{m}e{}", -scale).parse().unwrap();
-                prop_assert_eq!(nearest_f64(m, scale).to_bits(), parsed.to_bits(), "{}e{}", m, -scale);
-            }
-        }
     }
 
     #[test]

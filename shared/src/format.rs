@@ -88,7 +88,7 @@ pub fn format_percent(percent: f64) -> String {
 /// `@`, a tab or a carriage return gets a leading `'` (numbers, negative ones too, stay numbers);
 /// quoted when it holds a comma, a quote or a line break.
 pub fn csv_cell(text: &str) -> String {
-    let formula_like = text.starts_with(['=', '+', '@', '\t', '\r']) || (text.starts_with('-') && text.parse::<f64>().is_err());
+    let formula_like = text.starts_with(['=', '+', '@', '\t', '\r']) || (text.starts_with('-') && !crate::float::is_float_text(text));
     let neutral = if formula_like { format!("'{text}") } else { text.to_owned() };
     if neutral.contains([',', '"', '\n', '\r']) { format!("\"{}\"", neutral.replace('"', "\"\"")) } else { neutral }
 }

@@ -74,7 +74,7 @@ fn cargo_wasm(root: &Path, feature: Option<&str>) -> Result<PathBuf> {
 
 fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()> {
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
-    bindgen.input_path(wasm).out_name(name).remove_name_section(true).remove_producers_section(true).typescript(false);
+    bindgen.input_path(wasm).out_name(name).remove_name_section(std::env::var_os("INNOGAUGE_WASM_NAMES").is_none()).remove_producers_section(true).typescript(false);
     match target {
         Target::Web => bindgen.web(true)?.omit_default_module_path(false),
         Target::Node => bindgen.nodejs(true)?,
