@@ -31,13 +31,18 @@ pub fn trim_cell(text: &str) -> &str {
     text.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}' || c == '\u{200B}')
 }
 
-/// The key under which names are compared: half-width, lower case, without any whitespace.
-/// `渝　中　区`, `渝中区 ` and `渝中区` share one key; so do `（家）` and `(家)`.
+/// The key under which names are compared: half-width, Latin letters in lower case, without
+/// any whitespace. `渝　中　区`, `渝中区 ` and `渝中区` share one key; so do `（家）` and `(家)`,
+/// and `Ｒ＆Ｄ` and `r&d`.
+///
+/// Only ASCII letters are folded (full-width ones become ASCII first): the catalogue's names are
+/// Chinese and English, and Unicode's full case mapping brought an 11 KB table into the widgets,
+/// which build the same keys.
 pub fn lookup_key(text: &str) -> String {
     text.chars()
         .map(half_width_char)
         .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}' && *c != '\u{200B}')
-        .flat_map(char::to_lowercase)
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 
@@ -71,6 +76,8 @@ mod tests {
         assert_eq!(lookup_key("渝　中　区"), lookup_key("渝中区"));
         assert_eq!(lookup_key("科技型企业（家）"), "科技型企业(家)");
         assert_eq!(lookup_key("２０２５Ｑ３"), "2025q3");
+        assert_eq!(lookup_key("Ｒ＆Ｄ 经费"), lookup_key("r&d经费"));
+        assert_eq!(lookup_key("ΣⅡ"), "ΣⅡ", "other scripts as written");
     }
 
     #[test]
