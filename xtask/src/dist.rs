@@ -2,6 +2,10 @@
 //! profile, then the bindgen step through the `wasm-bindgen-cli-support` library (pinned to
 //! the same version as `wasm-bindgen`, so no CLI needs installing).
 //!
+//! `INNOGAUGE_WASM_NAMES=1 cargo xtask dist` keeps the function names in the bundles, for
+//! reading where the bytes are (`twiggy top`, `twiggy paths` on `dist/core-*.wasm`); the bytes a
+//! portal transfers are measured without them.
+//!
 //! Also the wasm test suite: the model compiled to wasm32, run by node, must produce the very
 //! validation reports the native build snapshots in `fixtures/uploads/snapshots/`.
 
@@ -74,7 +78,8 @@ fn cargo_wasm(root: &Path, feature: Option<&str>) -> Result<PathBuf> {
 
 fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()> {
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
-    bindgen.input_path(wasm).out_name(name).remove_name_section(std::env::var_os("INNOGAUGE_WASM_NAMES").is_none()).remove_producers_section(true).typescript(false);
+    let keep_names = std::env::var_os("INNOGAUGE_WASM_NAMES").is_some();
+    bindgen.input_path(wasm).out_name(name).remove_name_section(!keep_names).remove_producers_section(true).typescript(false);
     match target {
         Target::Web => bindgen.web(true)?.omit_default_module_path(false),
         Target::Node => bindgen.nodejs(true)?,
