@@ -258,7 +258,15 @@ mod tests {
     #[test]
     fn halfway_cases_round_to_even() {
         // 2^53 + 1 is halfway between two floats; 2^53 + 3 too, and rounds up to the even one.
-        for (m, scale) in [((1i128 << 53) + 1, 0), ((1 << 53) + 3, 0), (9007199254740993000, 3), (5, 324), (25, 325), (1, -309), (17976931348623158, -292)] {
+        for (m, scale) in [
+            ((1i128 << 53) + 1, 0),
+            ((1 << 53) + 3, 0),
+            (9007199254740993000, 3),
+            (5, 324),
+            (25, 325),
+            (1, -309),
+            (17976931348623158, -292),
+        ] {
             assert_eq!(nearest_f64(m, scale).to_bits(), parsed(m, scale).to_bits(), "{m}e{}", -scale);
         }
         assert_eq!(nearest_f64(i128::MIN, 0), -1.7014118346046923e38);
@@ -269,8 +277,36 @@ mod tests {
     #[test]
     fn float_text_is_what_the_parser_takes() {
         for text in [
-            "1", "-1", "+1", "1.", ".5", "-.5", "1e5", "1E+5", "1e-5", "1.5e3", "inf", "-Infinity", "NaN", "", ".", "-", "e5", "1e",
-            "1e+", "1.2.3", "--1", "1 ", " 1", "0x10", "1_000", "١", "-=1", "-1,234", "-∞", "-1e5x",
+            "1",
+            "-1",
+            "+1",
+            "1.",
+            ".5",
+            "-.5",
+            "1e5",
+            "1E+5",
+            "1e-5",
+            "1.5e3",
+            "inf",
+            "-Infinity",
+            "NaN",
+            "",
+            ".",
+            "-",
+            "e5",
+            "1e",
+            "1e+",
+            "1.2.3",
+            "--1",
+            "1 ",
+            " 1",
+            "0x10",
+            "1_000",
+            "١",
+            "-=1",
+            "-1,234",
+            "-∞",
+            "-1e5x",
         ] {
             assert_eq!(is_float_text(text), text.parse::<f64>().is_ok(), "{text:?}");
         }

@@ -444,7 +444,8 @@ fn float_of(text: &str) -> f64 {
             scale -= 1;
         }
     }
-    let exponent: i64 = exponent_text.trim_start_matches('+').parse().unwrap_or(if exponent_text.starts_with('-') { -100_000 } else { 100_000 });
+    let exponent: i64 =
+        exponent_text.trim_start_matches('+').parse().unwrap_or(if exponent_text.starts_with('-') { -100_000 } else { 100_000 });
     let scale = i32::try_from(scale.saturating_sub(exponent).clamp(-100_000, 100_000)).unwrap_or(0);
     let magnitude = crate::float::nearest_f64(mantissa, scale);
     if negative { -magnitude } else { magnitude }
@@ -546,9 +547,31 @@ from_json_struct!(TrendWire { kind, t0, x0, pace });
 from_json_struct!(VerdictWire { achieved, margin, measure, text, detail: default });
 from_json_struct!(CommitEvent { version, indicators, regions, periods, catalog: default });
 from_json_struct!(ProgressWire {
-    target, indicator, region, status, status_label, latest, base, target_value, deadline, met, achievement, expected_now, projected,
-    growth_still_required, observed_growth, required_growth, ratio, year_on_year, required_path, projection, events_held,
-    events_required, verdict, quarters_remaining, summary,
+    target,
+    indicator,
+    region,
+    status,
+    status_label,
+    latest,
+    base,
+    target_value,
+    deadline,
+    met,
+    achievement,
+    expected_now,
+    projected,
+    growth_still_required,
+    observed_growth,
+    required_growth,
+    ratio,
+    year_on_year,
+    required_path,
+    projection,
+    events_held,
+    events_required,
+    verdict,
+    quarters_remaining,
+    summary,
 });
 
 impl FromJson for IndicatorDoc {
@@ -575,7 +598,6 @@ impl FromJson for IndicatorDoc {
 mod tests {
     use super::*;
 
-
     /// Reads `text` both ways, serde's and ours: the same value.
     fn same_as_serde<T: FromJson + serde::de::DeserializeOwned + PartialEq + fmt::Debug>(text: &str) -> T {
         let ours = T::from_json_text(text).unwrap();
@@ -594,7 +616,8 @@ mod tests {
         let indicator = r#"{"id": "a", "name_zh": "甲", "name_en": "A", "aliases": ["甲甲"], "unit": "%", "measure": "ratio", "additive": false, "decimals": 2, "direction": "lower", "derived": {"numerator": "b", "denominator": "c", "factor": 100.0}, "min": -1.5, "max": 100}"#;
         let target = r#"{"id": "t", "indicator": "a", "regions": ["all_districts"], "kind": "cadence", "bound": {"at_least": 1, "more_than": 2, "at_most": 3, "less_than": 4, "about": 5.5, "between": [1, 2]}, "base": "2020", "deadline": "2025", "times": 2, "every_months": 6, "from": "2023", "until": "2025", "source": {"seed": "004.md", "document": "d", "clause": "c", "quote": "q"}}"#;
         let group = r#"{"id": "g", "name_zh": "主城", "name_en": "Core"}"#;
-        let full = format!(r#"{{"unit": [{unit}], "group": [{group}], "region": [{region}], "indicator": [{indicator}], "target": [{target}]}}"#);
+        let full =
+            format!(r#"{{"unit": [{unit}], "group": [{group}], "region": [{region}], "indicator": [{indicator}], "target": [{target}]}}"#);
         let read = same_as_serde::<CatalogDocument>(&full);
         assert_eq!(read.indicator[0].direction, "lower");
         // And every defaulted one, missing.
@@ -615,8 +638,12 @@ mod tests {
             "year_on_year": 0.08, "required_path": {trend}, "projection": {trend}, "events_held": 3.0, "events_required": 4.0,
             "verdict": {verdict}, "quarters_remaining": 2, "summary": {message}}}"#
         );
-        let minimal = format!(r#"{{"indicator": "a", "region": "500000", "status": "no_target", "status_label": {message}, "met": false, "summary": {message}}}"#);
-        let view = format!(r#"{{"series": {{"indicator": "a", "region": "500000", "points": [{point}, {point}]}}, "progress": [{progress}, {minimal}]}}"#);
+        let minimal = format!(
+            r#"{{"indicator": "a", "region": "500000", "status": "no_target", "status_label": {message}, "met": false, "summary": {message}}}"#
+        );
+        let view = format!(
+            r#"{{"series": {{"indicator": "a", "region": "500000", "points": [{point}, {point}]}}, "progress": [{progress}, {minimal}]}}"#
+        );
         let read = same_as_serde::<SeriesView>(&view);
         assert!(read.progress[0].verdict.is_some() && read.progress[1].verdict.is_none());
         let verdict_without_detail = r#"{"achieved": true, "measure": "events", "text": {"zh": "a", "en": "b"}}"#;
@@ -641,7 +668,9 @@ mod tests {
 
     #[test]
     fn floats_read_as_rust_parses_them() {
-        for x in [0.1f64, 1e-7, 3.3306690738754696e-16, 1.7976931348623157e308, 5e-324, 123456789.123, -0.0, 2.5e-310, 1e21, 0.30000000000000004] {
+        for x in
+            [0.1f64, 1e-7, 3.3306690738754696e-16, 1.7976931348623157e308, 5e-324, 123456789.123, -0.0, 2.5e-310, 1e21, 0.30000000000000004]
+        {
             let text = serde_json::to_string(&x).unwrap();
             assert_eq!(f64::from_json(&Value::parse(&text).unwrap()).unwrap().to_bits(), x.to_bits(), "{text}");
         }
@@ -654,8 +683,27 @@ mod tests {
     #[test]
     fn refuses_what_is_not_json() {
         for text in [
-            "", " ", "{", "[1,]", "[1 2]", "{\"a\" 1}", "{\"a\":}", "{a:1}", "01", "1.", ".5", "1e", "-", "tru", "\"\\x\"", "\"\\ud800\"",
-            "\"\\udc00\"", "\"a\u{1}b\"", "\"abc", "[1] x", "+1",
+            "",
+            " ",
+            "{",
+            "[1,]",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{\"a\":}",
+            "{a:1}",
+            "01",
+            "1.",
+            ".5",
+            "1e",
+            "-",
+            "tru",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"a\u{1}b\"",
+            "\"abc",
+            "[1] x",
+            "+1",
         ] {
             assert!(Value::parse(text).is_err(), "{text:?}");
         }
