@@ -214,18 +214,18 @@ pub fn is_float_text(text: &str) -> bool {
     if whole + fraction == 0 {
         return false;
     }
-    if matches!(bytes.get(at), Some(b'e' | b'E')) {
-        at += 1;
-        if matches!(bytes.get(at), Some(b'+' | b'-')) {
-            at += 1;
-        }
-        let exponent = digits(at);
-        if exponent == 0 {
-            return false;
-        }
-        at += exponent;
+    exponent_len(&bytes[at..]).is_some_and(|exponent| at + exponent == bytes.len())
+}
+
+/// The length of the exponent (`e5`, `E+05`, `e-7`) that `bytes` start with: `Some(0)` when
+/// they start with none, `None` when one starts without digits.
+pub(crate) fn exponent_len(bytes: &[u8]) -> Option<usize> {
+    if !matches!(bytes.first(), Some(b'e' | b'E')) {
+        return Some(0);
     }
-    at == bytes.len()
+    let sign = usize::from(matches!(bytes.get(1), Some(b'+' | b'-')));
+    let digits = bytes[1 + sign..].iter().take_while(|b| b.is_ascii_digit()).count();
+    (digits > 0).then_some(1 + sign + digits)
 }
 
 #[cfg(test)]

@@ -253,17 +253,7 @@ impl<'a> Parser<'a> {
             }
             at += 1 + fraction;
         }
-        if matches!(bytes.get(at), Some(b'e' | b'E')) {
-            at += 1;
-            if matches!(bytes.get(at), Some(b'+' | b'-')) {
-                at += 1;
-            }
-            let exponent = digits(at);
-            if exponent == 0 {
-                return Err(JsonError::new(at, "expected digits in the exponent"));
-            }
-            at += exponent;
-        }
+        at += crate::float::exponent_len(&bytes[at..]).ok_or_else(|| JsonError::new(at, "expected digits in the exponent"))?;
         self.at = at;
         Ok(Value::Number(&self.text[start..at]))
     }
