@@ -70,8 +70,6 @@ impl WideDecimals {
     }
 }
 
-pub use crate::float::nearest_f64;
-
 /// `10^n` for the scales a decimal uses.
 fn ten_to(n: u32) -> Option<i128> {
     10i128.checked_pow(n)
@@ -109,7 +107,7 @@ impl Decimal {
 
     /// The nearest `f64` (for the progress maths and for drawing), rounded once.
     pub fn to_f64(self) -> f64 {
-        nearest_f64(self.mantissa, i32::from(self.scale))
+        crate::float::nearest_f64(self.mantissa, i32::from(self.scale))
     }
 
     /// Digits after the point, as written.
@@ -273,23 +271,9 @@ impl FromStr for Decimal {
     type Err = ParseDecimalError;
 
     fn from_str(text: &str) -> Result<Decimal, ParseDecimalError> {
-        let text = text.trim();
-        let (negative, unsigned) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text.strip_prefix('+').unwrap_or(text)),
-        };
-        let (mantissa_text, exponent) = match unsigned.split_once(['e', 'E']) {
-            Some((m, e)) => (m, e.parse::<i32>().map_err(|_| ParseDecimalError)?),
-            None => (unsigned, 0),
-        };
-        let (whole, fraction) = mantissa_text.split_once('.').unwrap_or((mantissa_text, ""));
-        if (whole.is_empty() && fraction.is_empty()) || !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) {
-            return Err(ParseDecimalError);
-        }
-        let digits = format!("{whole}{fraction}");
-        let mantissa: i128 = digits.parse().map_err(|_| ParseDecimalError)?;
-        let scale = i32::try_from(fraction.len()).map_err(|_| ParseDecimalError)? - exponent;
-        Decimal::from_parts(if negative { -mantissa } else { mantissa }, scale).ok_or(ParseDecimalError)
+        let read = crate::float::read_decimal(text.trim()).filter(|read| read.exact).ok_or(ParseDecimalError)?;
+        let scale = i32::try_from(read.scale).map_err(|_| ParseDecimalError)?;
+        Decimal::from_parts(read.signed_digits(), scale).ok_or(ParseDecimalError)
     }
 }
 

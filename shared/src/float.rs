@@ -199,33 +199,79 @@ impl PartialOrd for Big {
 /// `nan` in any case), without parsing it.
 pub fn is_float_text(text: &str) -> bool {
     let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
-    if ["inf", "infinity", "nan"].iter().any(|word| unsigned.eq_ignore_ascii_case(word)) {
-        return true;
-    }
-    let bytes = unsigned.as_bytes();
-    let digits = |from: usize| bytes[from..].iter().take_while(|b| b.is_ascii_digit()).count();
-    let whole = digits(0);
-    let mut at = whole;
-    let mut fraction = 0;
-    if bytes.get(at) == Some(&b'.') {
-        fraction = digits(at + 1);
-        at += 1 + fraction;
-    }
-    if whole + fraction == 0 {
-        return false;
-    }
-    exponent_len(&bytes[at..]).is_some_and(|exponent| at + exponent == bytes.len())
+    ["inf", "infinity", "nan"].iter().any(|word| unsigned.eq_ignore_ascii_case(word)) || read_decimal(text).is_some()
 }
 
-/// The length of the exponent (`e5`, `E+05`, `e-7`) that `bytes` start with: `Some(0)` when
-/// they start with none, `None` when one starts without digits.
-pub(crate) fn exponent_len(bytes: &[u8]) -> Option<usize> {
-    if !matches!(bytes.first(), Some(b'e' | b'E')) {
-        return Some(0);
+/// A decimal number's text taken apart: `digits × 10^-scale`, with its sign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecimalText {
+    /// The sign was `-` (kept apart so that `-0` stays negative).
+    pub negative: bool,
+    /// The digits, without the point (never negative).
+    pub digits: i128,
+    /// Digits after the point, less the exponent.
+    pub scale: i64,
+    /// Every digit is in `digits`: none had to be dropped for want of room in an `i128`.
+    pub exact: bool,
+}
+
+impl DecimalText {
+    /// The digits with their sign.
+    pub fn signed_digits(&self) -> i128 {
+        if self.negative { -self.digits } else { self.digits }
     }
-    let sign = usize::from(matches!(bytes.get(1), Some(b'+' | b'-')));
-    let digits = bytes[1 + sign..].iter().take_while(|b| b.is_ascii_digit()).count();
-    (digits > 0).then_some(1 + sign + digits)
+}
+
+/// Reads `[+-]digits[.digits][(e|E)[+-]digits]`, with digits on at least one side of the point
+/// (`1.`, `.5` and `1.2E+04` are numbers): the grammar of Rust's float parser and of
+/// [`crate::decimal::Decimal`], and a superset of JSON's. Digits past what an `i128` holds are
+/// dropped (and the result is not `exact`); an exponent past ±10^15 saturates. `None` for
+/// anything else.
+pub fn read_decimal(text: &str) -> Option<DecimalText> {
+    let (negative, unsigned) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (number, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((number, exponent)) => (number, read_exponent(exponent)?),
+        None => (unsigned, 0),
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if (whole.is_empty() && fraction.is_empty()) || !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut read = DecimalText { negative, digits: 0, scale: 0, exact: true };
+    for (i, b) in whole.bytes().chain(fraction.bytes()).enumerate() {
+        let in_fraction = i >= whole.len();
+        match read.digits.checked_mul(10).and_then(|d| d.checked_add(i128::from(b - b'0'))) {
+            Some(digits) if read.exact => {
+                read.digits = digits;
+                read.scale += i64::from(in_fraction);
+            }
+            // No room: the digit is dropped, and so are all after it.
+            _ => {
+                read.exact = false;
+                read.scale -= i64::from(!in_fraction);
+            }
+        }
+    }
+    read.scale -= exponent;
+    Some(read)
+}
+
+/// An exponent's digits with their optional sign, saturating at ±10^15.
+fn read_exponent(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let magnitude = digits.bytes().fold(0i64, |e, b| (e * 10 + i64::from(b - b'0')).min(1_000_000_000_000_000));
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 #[cfg(test)]
@@ -272,6 +318,24 @@ mod tests {
         assert_eq!(nearest_f64(i128::MIN, 0), -1.7014118346046923e38);
         assert_eq!(nearest_f64(1, i32::MIN), f64::INFINITY);
         assert_eq!(nearest_f64(-1, i32::MAX), -0.0);
+    }
+
+    #[test]
+    fn decimal_text_is_taken_apart() {
+        let read = |text| read_decimal(text).map(|d| (d.signed_digits(), d.scale, d.exact));
+        assert_eq!(read("-12.50"), Some((-1250, 2, true)));
+        assert_eq!(read("+1.2E+04"), Some((12, -3, true)));
+        assert_eq!(read(".5"), Some((5, 1, true)));
+        assert_eq!(read("1e-2147483648"), Some((1, 2_147_483_648, true)));
+        assert_eq!(read("1e99999999999999999999"), Some((1, -1_000_000_000_000_000, true)));
+        assert!(read_decimal("-0").is_some_and(|d| d.negative && d.digits == 0));
+        let long = format!("1{}", "0".repeat(45));
+        let read_long = read_decimal(&long).unwrap();
+        assert!(!read_long.exact);
+        assert_eq!(nearest_f64(read_long.digits, i32::try_from(read_long.scale).unwrap()), 1e45);
+        for text in ["", "-", ".", "e5", "1e", "1e+", "1.2.3", "--1", "1 ", "0x10", "1_000", "1e5e3"] {
+            assert_eq!(read_decimal(text), None, "{text:?}");
+        }
     }
 
     #[test]

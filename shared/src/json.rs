@@ -253,7 +253,7 @@ impl<'a> Parser<'a> {
             }
             at += 1 + fraction;
         }
-        at += crate::float::exponent_len(&bytes[at..]).ok_or_else(|| JsonError::new(at, "expected digits in the exponent"))?;
+        at += exponent_len(&bytes[at..]).ok_or_else(|| JsonError::new(at, "expected digits in the exponent"))?;
         self.at = at;
         Ok(Value::Number(&self.text[start..at]))
     }
@@ -337,6 +337,17 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The length of the exponent (`e5`, `E+05`, `e-7`) that `bytes` start with: `Some(0)` when
+/// they start with none, `None` when one starts without digits.
+fn exponent_len(bytes: &[u8]) -> Option<usize> {
+    if !matches!(bytes.first(), Some(b'e' | b'E')) {
+        return Some(0);
+    }
+    let sign = usize::from(matches!(bytes.get(1), Some(b'+' | b'-')));
+    let digits = bytes[1 + sign..].iter().take_while(|b| b.is_ascii_digit()).count();
+    (digits > 0).then_some(1 + sign + digits)
+}
+
 /// A JSON object being read field by field.
 #[derive(Clone, Copy, Debug)]
 pub struct Object<'v, 'a>(&'v [(Cow<'a, str>, Value<'a>)]);
@@ -409,36 +420,13 @@ impl FromJson for f64 {
     }
 }
 
-/// The nearest `f64` to a JSON number's text (which [`Parser::number`] has checked). Past 38
-/// significant digits the rest are dropped (no writer of these documents makes more than 17).
+/// The nearest `f64` to a JSON number's text (which [`Parser::number`] has checked). Digits past
+/// what an `i128` holds are dropped (no writer of these documents makes more than 17).
 fn float_of(text: &str) -> f64 {
-    let (negative, text) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (digits_text, exponent_text) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
-    let mut mantissa: i128 = 0;
-    let mut scale: i64 = 0;
-    let mut significant = 0;
-    let mut after_point = false;
-    for b in digits_text.bytes() {
-        if b == b'.' {
-            after_point = true;
-            continue;
-        }
-        if significant < 38 {
-            mantissa = mantissa * 10 + i128::from(b - b'0');
-            significant += usize::from(mantissa != 0);
-            scale += i64::from(after_point);
-        } else if !after_point {
-            scale -= 1;
-        }
-    }
-    let exponent: i64 =
-        exponent_text.trim_start_matches('+').parse().unwrap_or(if exponent_text.starts_with('-') { -100_000 } else { 100_000 });
-    let scale = i32::try_from(scale.saturating_sub(exponent).clamp(-100_000, 100_000)).unwrap_or(0);
-    let magnitude = crate::float::nearest_f64(mantissa, scale);
-    if negative { -magnitude } else { magnitude }
+    let Some(read) = crate::float::read_decimal(text) else { return f64::NAN };
+    let scale = i32::try_from(read.scale.clamp(-100_000, 100_000)).unwrap_or(0);
+    let magnitude = crate::float::nearest_f64(read.digits, scale);
+    if read.negative { -magnitude } else { magnitude }
 }
 
 macro_rules! whole_numbers {

@@ -36,7 +36,7 @@ pub fn trim_cell(text: &str) -> &str {
 /// and `Ｒ＆Ｄ` and `r&d`.
 ///
 /// Only ASCII letters are folded (full-width ones become ASCII first): the catalogue's names are
-/// Chinese and English, and Unicode's full case mapping brought an 11 KB table into the widgets,
+/// Chinese and English, and Unicode's full case mapping brought a 13 KB table into the widgets,
 /// which build the same keys.
 pub fn lookup_key(text: &str) -> String {
     text.chars()

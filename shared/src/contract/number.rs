@@ -110,9 +110,9 @@ impl CellNumber {
         10i128.checked_pow(scale).is_none_or(|divisor| self.mantissa % divisor == 0)
     }
 
-    /// The nearest `f64`, rounded once (see [`crate::decimal::nearest_f64`]).
+    /// The nearest `f64`, rounded once (see [`crate::float::nearest_f64`]).
     pub fn to_f64(self) -> f64 {
-        crate::decimal::nearest_f64(self.mantissa, self.scale)
+        crate::float::nearest_f64(self.mantissa, self.scale)
     }
 }
 
