@@ -3,8 +3,11 @@
 //! host page's CSS cannot reach in, and ours cannot leak out. Colours meet WCAG AA contrast in
 //! every theme; status is always written in words beside its colour.
 
-/// The stylesheet of every widget.
-pub const CSS: &str = r#"
+/// The stylesheet of the small module's widgets (gauge, trend, KPI, table), and the rules every
+/// widget shares.
+macro_rules! core_css {
+    () => {
+        r#"
 :host { display: block; contain: content; }
 [part=widget] { height: 100%; }
 .ig { box-sizing: border-box; font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
@@ -82,6 +85,33 @@ th:first-child, td:first-child { text-align: left; }
 .swatch.dash { width: 16px; height: 0; border: 0; border-top: 2px dashed currentColor; border-radius: 0; }
 .swatch.dot { width: 16px; height: 0; border: 0; border-top: 2px dotted currentColor; border-radius: 0; }
 .swatch.diamond { width: 9px; height: 9px; transform: rotate(45deg); border: 0; }
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); white-space: nowrap; border: 0; }
+/* Data that just arrived live: an outline for a moment, glowing as it fades unless the reader
+   asked for reduced motion (then it stays still, and goes). */
+.ig.fresh { outline: 3px solid #f59e0b; outline-offset: -3px; }
+@media (prefers-reduced-motion: no-preference) {
+  .ig.fresh { animation: ig-fresh 2.5s ease-out; }
+  @keyframes ig-fresh { from { box-shadow: 0 0 0 6px rgba(245,158,11,.55); } to { box-shadow: 0 0 0 0 rgba(245,158,11,0); } }
+}
+/* Paper: the whole widget (no inner scrolling, no fixed height: the widget drops `sized` while
+   printing and paints in the light theme), never split by a page break, without the menu. */
+@media print {
+  :host { height: auto !important; break-inside: avoid; }
+  .menu, .stale { display: none; }
+  .ig.fresh { outline: 0; animation: none; }
+  .table-scroll, .table-scroll.tall, .rank-scroll { max-height: none !important; overflow: visible !important; }
+  .ig { border-color: #9ca3af; }
+}
+"#
+    };
+}
+
+/// The rules of the types only the module with every type has (ranking, map, board, the
+/// evaluation's widgets): the small module leaves them out.
+#[cfg(feature = "every-widget")]
+macro_rules! more_css {
+    () => {
+        r#"
 .rank-scroll { margin-top: 4px; }
 .sized .rank-scroll { overflow: auto; flex: 1 1 auto; min-height: 0; }
 .sized > .ranking, .sized > .board, .sized > .map { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
@@ -121,21 +151,14 @@ tr.chosen th, tr.chosen td { font-weight: 700; }
 .index-table thead th:nth-child(2), .index-table thead th:nth-child(3) { text-align: left; }
 .sized > .profile, .sized > .index-table { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
 .sized .index-table .table-scroll { max-height: none; flex: 1 1 auto; min-height: 0; }
-.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); white-space: nowrap; border: 0; }
-/* Data that just arrived live: an outline for a moment, glowing as it fades unless the reader
-   asked for reduced motion (then it stays still, and goes). */
-.ig.fresh { outline: 3px solid #f59e0b; outline-offset: -3px; }
-@media (prefers-reduced-motion: no-preference) {
-  .ig.fresh { animation: ig-fresh 2.5s ease-out; }
-  @keyframes ig-fresh { from { box-shadow: 0 0 0 6px rgba(245,158,11,.55); } to { box-shadow: 0 0 0 0 rgba(245,158,11,0); } }
+"#
+    };
 }
-/* Paper: the whole widget (no inner scrolling, no fixed height: the widget drops `sized` while
-   printing and paints in the light theme), never split by a page break, without the menu. */
-@media print {
-  :host { height: auto !important; break-inside: avoid; }
-  .menu, .stale { display: none; }
-  .ig.fresh { outline: 0; animation: none; }
-  .table-scroll, .table-scroll.tall, .rank-scroll { max-height: none !important; overflow: visible !important; }
-  .ig { border-color: #9ca3af; }
-}
-"#;
+
+/// The stylesheet of every widget of this module.
+#[cfg(feature = "every-widget")]
+pub const CSS: &str = concat!(core_css!(), more_css!());
+
+/// The stylesheet of every widget of this module.
+#[cfg(not(feature = "every-widget"))]
+pub const CSS: &str = core_css!();

@@ -399,7 +399,17 @@ impl Catalog {
 
     /// Validates a document (from TOML or from the wire) into a catalogue.
     pub fn from_document(document: CatalogDocument) -> Result<Catalog, CatalogError> {
-        Builder::default().build(document)
+        let (catalog, problems) = Builder::<true>::default().build(document);
+        if problems.is_empty() { Ok(catalog) } else { Err(CatalogError { problems }) }
+    }
+
+    /// Builds a catalogue from a document that a server has already validated (the widgets'
+    /// copy from `GET /api/v1/catalog`), without checking it again: the same catalogue as
+    /// [`Catalog::from_document`] for a valid document; from an invalid one, a catalogue
+    /// without the parts that are wrong (a region of an unknown kind, a target without its
+    /// indicator or rule), never a panic.
+    pub fn from_trusted_document(document: CatalogDocument) -> Catalog {
+        Builder::<false>::default().build(document).0
     }
 
     /// The document this catalogue was built from (the wire form).
@@ -531,14 +541,27 @@ fn suggest<'a>(key: &str, candidates: impl Iterator<Item = (&'a str, usize)>) ->
         .map(|(_, _, index)| index)
 }
 
+/// Builds a catalogue from its document. `CHECKED` builds report every problem; unchecked ones
+/// (`Catalog::from_trusted_document`) skip the checks that build nothing and never make a
+/// message: each problem is a closure, so in a build that only makes unchecked catalogues (the
+/// widgets) the messages and their formatting are not linked at all.
 #[derive(Default)]
-struct Builder {
+struct Builder<const CHECKED: bool> {
     problems: Vec<CatalogProblem>,
 }
 
-impl Builder {
-    fn problem(&mut self, (section, key): (Section, &str), zh: impl Into<String>, en: impl Into<String>) {
-        self.problems.push(CatalogProblem::of(section, key, zh, en));
+impl<const CHECKED: bool> Builder<CHECKED> {
+    fn report(&mut self, problem: impl FnOnce() -> CatalogProblem) {
+        if CHECKED {
+            self.problems.push(problem());
+        }
+    }
+
+    fn problem<Z: Into<String>, E: Into<String>>(&mut self, (section, key): (Section, &str), say: impl FnOnce() -> (Z, E)) {
+        self.report(|| {
+            let (zh, en) = say();
+            CatalogProblem::of(section, key, zh, en)
+        });
     }
 
     fn period(&mut self, at: (Section, &str), field: &str, text: Option<&str>) -> Option<Period> {
@@ -546,25 +569,22 @@ impl Builder {
         match Period::parse(text) {
             Ok(p) => Some(p),
             Err(e) => {
-                self.problem(at, format!("{field}：{}", e.message.zh), format!("{field} {}", e.message.en));
+                self.problem(at, || (format!("{field}：{}", e.message.zh), format!("{field} {}", e.message.en)));
                 None
             }
         }
     }
 
-    fn build(mut self, document: CatalogDocument) -> Result<Catalog, CatalogError> {
+    /// The catalogue, and every problem found (none from an unchecked build).
+    fn build(mut self, document: CatalogDocument) -> (Catalog, Vec<CatalogProblem>) {
         let units = self.units(&document);
         let groups: Vec<Group> =
             document.group.iter().map(|g| Group { id: g.id.clone(), name_zh: g.name_zh.clone(), name_en: g.name_en.clone() }).collect();
         let (regions, region_keys) = self.regions(&document, &groups);
         let (indicators, indicator_keys) = self.indicators(&document, &units);
         let targets = self.targets(&document, &regions, &indicators);
-        if self.problems.is_empty() {
-            let district_count = regions.iter().filter(|r| r.is_district()).count();
-            Ok(Catalog { document, units, groups, regions, indicators, targets, region_keys, indicator_keys, district_count })
-        } else {
-            Err(CatalogError { problems: self.problems })
-        }
+        let district_count = regions.iter().filter(|r| r.is_district()).count();
+        (Catalog { document, units, groups, regions, indicators, targets, region_keys, indicator_keys, district_count }, self.problems)
     }
 
     fn units(&mut self, document: &CatalogDocument) -> Vec<Unit> {
@@ -572,8 +592,10 @@ impl Builder {
         let mut units = Vec::new();
         for u in &document.unit {
             for name in std::iter::once(&u.symbol).chain(&u.aliases) {
-                if !seen.insert(lookup_key(name)) {
-                    self.problem((Section::Unit, &u.symbol), format!("名称 {name:?} 用了两次"), format!("the name {name:?} is used twice"));
+                if CHECKED && !seen.insert(lookup_key(name)) {
+                    self.problem((Section::Unit, &u.symbol), || {
+                        (format!("名称 {name:?} 用了两次"), format!("the name {name:?} is used twice"))
+                    });
                 }
             }
             units.push(Unit {
@@ -597,22 +619,23 @@ impl Builder {
                 "district" => RegionKind::District,
                 "functional_zone" => RegionKind::FunctionalZone,
                 other => {
-                    self.problem(
-                        context,
-                        format!("未知的类型 {other:?}（可用 city、district、functional_zone）"),
-                        format!("unknown kind {other:?} (city, district, functional_zone)"),
-                    );
+                    self.problem(context, || {
+                        (
+                            format!("未知的类型 {other:?}（可用 city、district、functional_zone）"),
+                            format!("unknown kind {other:?} (city, district, functional_zone)"),
+                        )
+                    });
                     continue;
                 }
             };
             if kind == RegionKind::City && doc.code != CITY_CODE {
-                self.problem(context, format!("全市的代码必须是 {CITY_CODE}"), format!("the city must have code {CITY_CODE}"));
+                self.problem(context, || (format!("全市的代码必须是 {CITY_CODE}"), format!("the city must have code {CITY_CODE}")));
             }
             if kind == RegionKind::District {
                 match &doc.group {
                     Some(g) if groups.iter().any(|x| &x.id == g) => {}
-                    Some(g) => self.problem(context, format!("未知的区域组 {g:?}"), format!("unknown group {g:?}")),
-                    None => self.problem(context, "区县须注明所属区域组（group）", "a district needs a group"),
+                    Some(g) => self.problem(context, || (format!("未知的区域组 {g:?}"), format!("unknown group {g:?}"))),
+                    None => self.problem(context, || ("区县须注明所属区域组（group）", "a district needs a group")),
                 }
             }
             let index = regions.len();
@@ -621,11 +644,9 @@ impl Builder {
                     if other != index {
                         let other: &Region = &regions[other];
                         let code = other.code.clone();
-                        self.problem(
-                            context,
-                            format!("名称 {name:?} 已是地区 {code} 的名称"),
-                            format!("the name {name:?} also names region {code}"),
-                        );
+                        self.problem(context, || {
+                            (format!("名称 {name:?} 已是地区 {code} 的名称"), format!("the name {name:?} also names region {code}"))
+                        });
                     }
                 } else {
                     keys.insert(lookup_key(name), index);
@@ -642,22 +663,26 @@ impl Builder {
                 overlaps: doc.overlaps.iter().map(|c| Arc::from(c.as_str())).collect(),
             });
         }
+        if !CHECKED {
+            return (regions, keys);
+        }
         if regions.iter().filter(|r| r.is_city()).count() != 1 {
-            self.problems.push(CatalogProblem::whole(
-                "目录须有且只有一个全市地区（kind = \"city\"）",
-                "the catalogue needs exactly one city region",
-            ));
+            self.report(|| {
+                CatalogProblem::whole("目录须有且只有一个全市地区（kind = \"city\"）", "the catalogue needs exactly one city region")
+            });
         }
         let codes: BTreeSet<&str> = regions.iter().map(|r| &*r.code).collect();
         for zone in regions.iter().filter(|r| r.kind == RegionKind::FunctionalZone) {
             for overlapped in &zone.overlaps {
                 if !codes.contains(&**overlapped) {
-                    self.problems.push(CatalogProblem::of(
-                        Section::Region,
-                        &zone.code,
-                        format!("重叠的地区 {overlapped} 不存在"),
-                        format!("overlaps unknown region {overlapped}"),
-                    ));
+                    self.report(|| {
+                        CatalogProblem::of(
+                            Section::Region,
+                            &zone.code,
+                            format!("重叠的地区 {overlapped} 不存在"),
+                            format!("overlaps unknown region {overlapped}"),
+                        )
+                    });
                 }
             }
         }
@@ -670,18 +695,19 @@ impl Builder {
         for doc in &document.indicator {
             let context = (Section::Indicator, doc.id.as_str());
             if !units.iter().any(|u| u.symbol == doc.unit) {
-                self.problem(context, format!("未知的单位 {:?}", doc.unit), format!("unknown unit {:?}", doc.unit));
+                self.problem(context, || (format!("未知的单位 {:?}", doc.unit), format!("unknown unit {:?}", doc.unit)));
             }
             let measure = match doc.measure.as_str() {
                 "stock" => MeasureKind::Stock,
                 "flow" => MeasureKind::Flow,
                 "ratio" => MeasureKind::Ratio,
                 other => {
-                    self.problem(
-                        context,
-                        format!("未知的计量类型 {other:?}（可用 stock、flow、ratio）"),
-                        format!("unknown measure {other:?} (stock, flow, ratio)"),
-                    );
+                    self.problem(context, || {
+                        (
+                            format!("未知的计量类型 {other:?}（可用 stock、flow、ratio）"),
+                            format!("unknown measure {other:?} (stock, flow, ratio)"),
+                        )
+                    });
                     MeasureKind::Stock
                 }
             };
@@ -689,19 +715,17 @@ impl Builder {
                 "higher" => Direction::Higher,
                 "lower" => Direction::Lower,
                 other => {
-                    self.problem(
-                        context,
-                        format!("未知的方向 {other:?}（可用 higher、lower）"),
-                        format!("unknown direction {other:?} (higher, lower)"),
-                    );
+                    self.problem(context, || {
+                        (format!("未知的方向 {other:?}（可用 higher、lower）"), format!("unknown direction {other:?} (higher, lower)"))
+                    });
                     Direction::Higher
                 }
             };
             if measure == MeasureKind::Ratio && doc.additive {
-                self.problem(context, "比率指标不能相加（additive 应为 false）", "a ratio is never additive");
+                self.problem(context, || ("比率指标不能相加（additive 应为 false）", "a ratio is never additive"));
             }
             if doc.derived.is_some() && measure != MeasureKind::Ratio {
-                self.problem(context, "派生指标的 measure 必须是 \"ratio\"", "a derived indicator must have measure \"ratio\"");
+                self.problem(context, || ("派生指标的 measure 必须是 \"ratio\"", "a derived indicator must have measure \"ratio\""));
             }
             let index = indicators.len();
             for name in [&doc.id, &doc.name_zh, &doc.name_en].into_iter().chain(&doc.aliases) {
@@ -709,11 +733,9 @@ impl Builder {
                     Some(&other) if other != index => {
                         let other: &Indicator = &indicators[other];
                         let id = other.id.clone();
-                        self.problem(
-                            context,
-                            format!("名称 {name:?} 已是指标 {id} 的名称"),
-                            format!("the name {name:?} also names indicator {id}"),
-                        );
+                        self.problem(context, || {
+                            (format!("名称 {name:?} 已是指标 {id} 的名称"), format!("the name {name:?} also names indicator {id}"))
+                        });
                     }
                     Some(_) => {}
                     None => {
@@ -741,23 +763,27 @@ impl Builder {
             });
         }
         // Parts of derived indicators must exist and be uploaded values themselves.
-        for indicator in &indicators {
+        for indicator in indicators.iter().filter(|_| CHECKED) {
             if let Some(d) = &indicator.derived {
                 for part in [&d.numerator, &d.denominator] {
                     match indicators.iter().find(|i| i.id == *part) {
-                        None => self.problems.push(CatalogProblem::of(
-                            Section::Indicator,
-                            &indicator.id,
-                            format!("派生自不存在的指标 {part}"),
-                            format!("derived from unknown indicator {part}"),
-                        )),
-                        Some(p) if p.derived.is_some() => {
-                            self.problems.push(CatalogProblem::of(
+                        None => self.report(|| {
+                            CatalogProblem::of(
                                 Section::Indicator,
                                 &indicator.id,
-                                format!("不能派生自派生指标 {part}"),
-                                format!("derived from derived indicator {part}"),
-                            ));
+                                format!("派生自不存在的指标 {part}"),
+                                format!("derived from unknown indicator {part}"),
+                            )
+                        }),
+                        Some(p) if p.derived.is_some() => {
+                            self.report(|| {
+                                CatalogProblem::of(
+                                    Section::Indicator,
+                                    &indicator.id,
+                                    format!("不能派生自派生指标 {part}"),
+                                    format!("derived from derived indicator {part}"),
+                                )
+                            });
                         }
                         Some(_) => {}
                     }
@@ -769,11 +795,12 @@ impl Builder {
 
     fn bound(&mut self, context: (Section, &str), doc: Option<&BoundDoc>) -> Option<Bound> {
         let Some(doc) = doc else {
-            self.problem(
-                context,
-                "缺少目标值 bound（at_least、more_than、at_most、less_than、about 或 between）",
-                "needs a bound (at_least, more_than, at_most, less_than, about or between)",
-            );
+            self.problem(context, || {
+                (
+                    "缺少目标值 bound（at_least、more_than、at_most、less_than、about 或 between）",
+                    "needs a bound (at_least, more_than, at_most, less_than, about or between)",
+                )
+            });
             return None;
         };
         let mut bounds = Vec::new();
@@ -785,12 +812,12 @@ impl Builder {
         bounds.extend(doc.between.map(|[a, b]| Bound::Between(a, b)));
         match bounds.as_slice() {
             [Bound::Between(a, b)] if a > b => {
-                self.problem(context, format!("区间 {a}–{b} 上下限颠倒"), format!("range {a}–{b} is reversed"));
+                self.problem(context, || (format!("区间 {a}–{b} 上下限颠倒"), format!("range {a}–{b} is reversed")));
                 None
             }
             [bound] => Some(*bound),
             _ => {
-                self.problem(context, "bound 只能有一种比较（如 at_least）", "the bound must have exactly one comparison");
+                self.problem(context, || ("bound 只能有一种比较（如 at_least）", "the bound must have exactly one comparison"));
                 None
             }
         }
@@ -801,11 +828,11 @@ impl Builder {
         let mut ids = BTreeSet::new();
         for doc in &document.target {
             let context = (Section::Target, doc.id.as_str());
-            if !ids.insert(doc.id.clone()) {
-                self.problem(context, "id 重复", "id used twice");
+            if CHECKED && !ids.insert(doc.id.clone()) {
+                self.problem(context, || ("id 重复", "id used twice"));
             }
             let Some(indicator) = indicators.iter().find(|i| *i.id == *doc.indicator) else {
-                self.problem(context, format!("未知的指标 {:?}", doc.indicator), format!("unknown indicator {:?}", doc.indicator));
+                self.problem(context, || (format!("未知的指标 {:?}", doc.indicator), format!("unknown indicator {:?}", doc.indicator)));
                 continue;
             };
             let mut scope: Vec<Arc<str>> = Vec::new();
@@ -815,11 +842,11 @@ impl Builder {
                 } else if let Some(r) = regions.iter().find(|r| *r.code == **selector) {
                     scope.push(r.code.clone());
                 } else {
-                    self.problem(context, format!("未知的地区 {selector:?}"), format!("unknown region {selector:?}"));
+                    self.problem(context, || (format!("未知的地区 {selector:?}"), format!("unknown region {selector:?}")));
                 }
             }
             if scope.is_empty() {
-                self.problem(context, "没有适用的地区（regions 为空）", "applies to no region");
+                self.problem(context, || ("没有适用的地区（regions 为空）", "applies to no region"));
             }
             let base = self.period(context, "base", doc.base.as_deref());
             let deadline = self.period(context, "deadline", doc.deadline.as_deref());
@@ -827,38 +854,43 @@ impl Builder {
                 "level" | "growth" | "share" => {
                     let bound = self.bound(context, doc.bound.as_ref());
                     if deadline.is_none() {
-                        self.problem(context, "缺少截止期 deadline", "needs a deadline");
+                        self.problem(context, || ("缺少截止期 deadline", "needs a deadline"));
                     }
                     if let (Some(b), Some(d)) = (base, deadline)
                         && b >= d
                     {
-                        self.problem(context, format!("基期 {b} 不早于截止期 {d}"), format!("base {b} is not before deadline {d}"));
+                        self.problem(context, || (format!("基期 {b} 不早于截止期 {d}"), format!("base {b} is not before deadline {d}")));
                     }
                     match (doc.kind.as_str(), bound, deadline) {
                         ("level", Some(bound), Some(deadline)) => Some(Rule::Level { bound, base, deadline }),
                         ("growth", Some(bound), Some(deadline)) => match base {
                             Some(base) => Some(Rule::Growth { bound, base, deadline }),
                             None => {
-                                self.problem(context, "增速目标须有基期 base", "a growth target needs a base year");
+                                self.problem(context, || ("增速目标须有基期 base", "a growth target needs a base year"));
                                 None
                             }
                         },
                         ("share", Some(bound), Some(deadline)) => {
                             match &indicator.derived {
-                                None => self.problem(
-                                    context,
-                                    format!("占比目标须针对由两个指标派生的指标，{} 不是派生指标", indicator.id),
-                                    format!("a share target needs an indicator derived from two others; {} is not derived", indicator.id),
-                                ),
+                                None => self.problem(context, || {
+                                    (
+                                        format!("占比目标须针对由两个指标派生的指标，{} 不是派生指标", indicator.id),
+                                        format!(
+                                            "a share target needs an indicator derived from two others; {} is not derived",
+                                            indicator.id
+                                        ),
+                                    )
+                                }),
                                 Some(d)
                                     if !(indicators.iter().any(|i| i.id == d.numerator)
                                         && indicators.iter().any(|i| i.id == d.denominator)) =>
                                 {
-                                    self.problem(
-                                        context,
-                                        format!("占比的分子 {} 和分母 {} 必须都存在", d.numerator, d.denominator),
-                                        format!("the share's parts {} and {} must both exist", d.numerator, d.denominator),
-                                    );
+                                    self.problem(context, || {
+                                        (
+                                            format!("占比的分子 {} 和分母 {} 必须都存在", d.numerator, d.denominator),
+                                            format!("the share's parts {} and {} must both exist", d.numerator, d.denominator),
+                                        )
+                                    });
                                 }
                                 Some(_) => {}
                             }
@@ -871,11 +903,12 @@ impl Builder {
                     let from = self.period(context, "from", doc.from.as_deref());
                     let until = self.period(context, "until", doc.until.as_deref());
                     if indicator.measure != MeasureKind::Flow {
-                        self.problem(
-                            context,
-                            format!("频次目标计的是活动次数，{} 须为累计量（flow）", indicator.id),
-                            format!("a cadence counts events, so {} must be a flow", indicator.id),
-                        );
+                        self.problem(context, || {
+                            (
+                                format!("频次目标计的是活动次数，{} 须为累计量（flow）", indicator.id),
+                                format!("a cadence counts events, so {} must be a flow", indicator.id),
+                            )
+                        });
                     }
                     match (doc.times, doc.every_months, from) {
                         (Some(times), Some(every_months), Some(from))
@@ -884,31 +917,34 @@ impl Builder {
                             Some(Rule::Cadence { times, every_months, from, until })
                         }
                         _ => {
-                            self.problem(
-                                context,
-                                "频次目标须有 times ≥ 1、能整除 12 的 every_months 和起始期 from",
-                                "a cadence needs times ≥ 1, every_months dividing 12, and from",
-                            );
+                            self.problem(context, || {
+                                (
+                                    "频次目标须有 times ≥ 1、能整除 12 的 every_months 和起始期 from",
+                                    "a cadence needs times ≥ 1, every_months dividing 12, and from",
+                                )
+                            });
                             None
                         }
                     }
                 }
                 other => {
-                    self.problem(
-                        context,
-                        format!("未知的目标类型 {other:?}（可用 level、growth、share、cadence）"),
-                        format!("unknown kind {other:?} (level, growth, share, cadence)"),
-                    );
+                    self.problem(context, || {
+                        (
+                            format!("未知的目标类型 {other:?}（可用 level、growth、share、cadence）"),
+                            format!("unknown kind {other:?} (level, growth, share, cadence)"),
+                        )
+                    });
                     None
                 }
             };
             let cited = !doc.source.seed.trim().is_empty() || !doc.source.document.trim().is_empty();
             if !cited || doc.source.clause.trim().is_empty() || doc.source.quote.trim().is_empty() {
-                self.problem(
-                    context,
-                    "来源 source 须注明文件（seed 或 document）、条款 clause 和原文 quote",
-                    "the source needs its document (seed or document), clause and quote",
-                );
+                self.problem(context, || {
+                    (
+                        "来源 source 须注明文件（seed 或 document）、条款 clause 和原文 quote",
+                        "the source needs its document (seed or document), clause and quote",
+                    )
+                });
             }
             if let Some(rule) = rule {
                 targets.push(Target {
@@ -1029,6 +1065,42 @@ additive = true
 decimals = 0
 "#;
         Catalog::from_toml(&[base, extra])
+    }
+
+    #[test]
+    fn a_trusted_build_of_a_valid_document_is_the_checked_catalogue() {
+        let checked = Catalog::builtin();
+        let trusted = Catalog::from_trusted_document(checked.document().clone());
+        assert_eq!(format!("{trusted:?}"), format!("{checked:?}"));
+        for region in checked.regions() {
+            for name in [&*region.code, &region.name_zh, &region.short_zh, &region.name_en] {
+                assert_eq!(trusted.region(name).map(|r| &r.code), Some(&region.code), "{name}");
+            }
+        }
+        for indicator in checked.indicators() {
+            assert_eq!(trusted.indicator(&indicator.name_zh).map(|i| &i.id), Some(&indicator.id));
+        }
+    }
+
+    #[test]
+    fn a_trusted_build_of_an_invalid_document_leaves_out_what_is_wrong() {
+        let mut document = Catalog::builtin().document().clone();
+        let valid_targets = document.target.len();
+        let mut orphan = document.target[0].clone();
+        orphan.id = "orphan".to_owned();
+        orphan.indicator = "no_such_indicator".to_owned();
+        document.target.push(orphan);
+        let mut nameless = document.target[0].clone();
+        nameless.kind = "wish".to_owned();
+        document.target.push(nameless);
+        document.region[1].kind = "planet".to_owned();
+        let problems = Catalog::from_document(document.clone()).unwrap_err().problems;
+        assert_eq!(problems.len(), 4, "{problems:?}"); // the target id twice, the unknown indicator, kind, region kind
+        let trusted = Catalog::from_trusted_document(document.clone());
+        assert_eq!(trusted.targets().len(), valid_targets);
+        assert_eq!(trusted.regions().len(), document.region.len() - 1);
+        assert!(trusted.region(&document.region[1].code).is_none());
+        assert!(trusted.target("orphan").is_none());
     }
 
     fn problems(extra: &str) -> String {

@@ -120,6 +120,25 @@ pub fn gauge_ring(width: u32, height: u32, ratio: f64) -> ((f64, f64), f64, f64)
     ((cx, cy), radius, thickness)
 }
 
+/// `(cos, sin)` of an angle in [0, π] (the gauge's half ring), from their Taylor series about
+/// π/2, within 1e-15 of `f64::cos` and `f64::sin` there. Not `f64::sin_cos`: in WebAssembly
+/// those are libm's, whose argument reduction for any angle up to 10³⁰⁸ was 3 KB of the widget
+/// module's transfer (BENCHMARKS.md) for angles that never leave [0, π].
+fn on_half_circle(angle: f64) -> (f64, f64) {
+    // With r = angle − π/2 in [−π/2, π/2]: cos(angle) = −sin r, sin(angle) = cos r. Terms up
+    // to r²² leave (π/2)²³/23! ≈ 1e-18.
+    let r = angle.clamp(0.0, std::f64::consts::PI) - std::f64::consts::FRAC_PI_2;
+    let r2 = r * r;
+    let (mut sin_r, mut cos_r) = (0.0, 0.0);
+    for k in (0..12u32).rev() {
+        // sin r = Σ (−1)ᵏ r^(2k+1)/(2k+1)!, cos r = Σ (−1)ᵏ r^(2k)/(2k)!, by Horner in r².
+        let (odd, even) = (f64::from(2 * k + 1), f64::from(2 * k));
+        sin_r = 1.0 - r2 / ((odd + 1.0) * (odd + 2.0)) * sin_r;
+        cos_r = 1.0 - r2 / ((even + 1.0) * (even + 2.0)) * cos_r;
+    }
+    (-(r * sin_r), cos_r)
+}
+
 /// Draws a half-ring gauge: track, value arc, target tick, expected-by-now mark.
 pub fn paint_gauge<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -140,8 +159,8 @@ pub fn paint_gauge<DB: DrawingBackend>(
         (0..=steps)
             .map(|i| {
                 let t = from + (to - from) * f64::from(i) / f64::from(steps);
-                let angle = std::f64::consts::PI * (1.0 - t / ARC_MAX);
-                ((cx + radius * angle.cos()).round() as i32, (cy - radius * angle.sin()).round() as i32)
+                let (cos, sin) = on_half_circle(std::f64::consts::PI * (1.0 - t / ARC_MAX));
+                ((cx + radius * cos).round() as i32, (cy - radius * sin).round() as i32)
             })
             .collect()
     };
@@ -153,11 +172,11 @@ pub fn paint_gauge<DB: DrawingBackend>(
     }
     let ink = ink(theme).0;
     let tick = |at: f64, length: f64| -> Vec<(i32, i32)> {
-        let angle = std::f64::consts::PI * (1.0 - at / ARC_MAX);
+        let (cos, sin) = on_half_circle(std::f64::consts::PI * (1.0 - at / ARC_MAX));
         let (inner, outer) = (radius - thickness / 2.0 - length, radius + thickness / 2.0 + length);
         vec![
-            ((cx + inner * angle.cos()).round() as i32, (cy - inner * angle.sin()).round() as i32),
-            ((cx + outer * angle.cos()).round() as i32, (cy - outer * angle.sin()).round() as i32),
+            ((cx + inner * cos).round() as i32, (cy - inner * sin).round() as i32),
+            ((cx + outer * cos).round() as i32, (cy - outer * sin).round() as i32),
         ]
     };
     let _ = root.draw(&PathElement::new(tick(1.0, 4.0 * ratio), ink.stroke_width((3.0 * ratio).round() as u32)));
@@ -166,5 +185,19 @@ pub fn paint_gauge<DB: DrawingBackend>(
             tick(expected.clamp(0.0, ARC_MAX), 2.0 * ratio),
             ink.mix(0.7).stroke_width((2.0 * ratio).round() as u32),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_half_circle;
+
+    #[test]
+    fn the_half_circle_agrees_with_libm_from_0_to_pi() {
+        for i in 0..=100_000 {
+            let angle = std::f64::consts::PI * f64::from(i) / 100_000.0;
+            let (cos, sin) = on_half_circle(angle);
+            assert!((cos - angle.cos()).abs() < 1e-15 && (sin - angle.sin()).abs() < 1e-15, "{angle}: {cos} {sin}");
+        }
     }
 }
