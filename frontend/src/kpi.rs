@@ -9,22 +9,13 @@ use crate::names::{figure, indicator_name, percent_change, region_name, status_l
 use crate::options::WidgetOptions;
 use crate::table::DataTable;
 
-/// Properties of [`Kpi`].
-#[derive(Properties, PartialEq, Clone, Debug)]
-pub struct KpiProps {
-    /// The data.
-    pub loaded: Loaded,
-    /// The options.
-    pub options: WidgetOptions,
-}
-
-/// The KPI widget.
-#[function_component(Kpi)]
-pub fn kpi(props: &KpiProps) -> Html {
-    let lang = props.options.lang;
-    let catalog = &props.loaded.catalog;
-    let series = &props.loaded.view.series;
-    let progress = props.loaded.view.progress_for(props.options.target.as_deref());
+/// The KPI widget: a view, not a component of its own (it has no state; each component type is
+/// code of its own in the small module).
+pub fn kpi(loaded: &Loaded, options: &WidgetOptions) -> Html {
+    let lang = options.lang;
+    let catalog = &loaded.catalog;
+    let series = &loaded.view.series;
+    let progress = loaded.view.progress_for(options.target.as_deref());
     let latest = series.points.last();
     let value = latest.map_or_else(|| "—".to_owned(), |p| figure(catalog, &series.indicator, p.value, lang));
     let name = indicator_name(catalog, &series.indicator, lang);
@@ -40,7 +31,7 @@ pub fn kpi(props: &KpiProps) -> Html {
             <p class="figure" aria-hidden="true">{ value }<span class="unit">{ unit(catalog, &series.indicator) }</span></p>
             <div aria-hidden="true">{ for change }</div>
             { for progress.map(|p| html! { <p class="status" aria-hidden="true">{ status_label(p, lang) }{ latest.map(|l| format!(" · {}", crate::names::period_label(&l.period, lang))).unwrap_or_default() }</p> }) }
-            <DataTable loaded={props.loaded.clone()} options={props.options.clone()} visible={false} />
+            <DataTable loaded={loaded.clone()} options={options.clone()} visible={false} />
         </div>
     }
 }

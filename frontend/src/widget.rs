@@ -35,7 +35,6 @@ use crate::index_profile::IndexProfile;
 use crate::index_ranking::IndexRanking;
 #[cfg(feature = "every-widget")]
 use crate::index_table::IndexTable;
-use crate::kpi::Kpi;
 #[cfg(feature = "every-widget")]
 use crate::map::DistrictMap;
 use crate::options::{Kind, WidgetOptions, percent_encode as encode};
@@ -313,7 +312,7 @@ fn view(data: &Data, kind: Kind, options: &WidgetOptions) -> Html {
     match (&data.payload, kind) {
         (Payload::Series(view), Kind::Gauge) => html! { <Gauge loaded={Loaded { catalog, view: view.clone() }} {options} /> },
         (Payload::Series(view), Kind::Trend) => html! { <Trend loaded={Loaded { catalog, view: view.clone() }} {options} /> },
-        (Payload::Series(view), Kind::Kpi) => html! { <Kpi loaded={Loaded { catalog, view: view.clone() }} {options} /> },
+        (Payload::Series(view), Kind::Kpi) => crate::kpi::kpi(&Loaded { catalog, view: view.clone() }, &options),
         (Payload::Series(view), Kind::Table) => {
             html! { <DataTable loaded={Loaded { catalog, view: view.clone() }} {options} visible={true} /> }
         }
