@@ -816,6 +816,12 @@ fn bundle(root: &Path, echarts_path: &Path, version: &str, report: &mut String) 
         }
         writeln!(report, "| innogauge, {label} | {raw} | {gz} | {br} | {:.2}× |", br as f64 / e_br as f64)?;
     }
+    let (raw, gz, floor_br) = floor(root)?;
+    writeln!(
+        report,
+        "| yew + plotters-canvas alone: one gauge, one line chart (`xtask/floor`, glue + wasm) | {raw} | {gz} | {floor_br} | {:.2}× |",
+        floor_br as f64 / e_br as f64
+    )?;
     writeln!(report, "| echarts.min.js | {} | {e_gz} | {e_br} | 1.00× |\n", echarts.len())?;
     writeln!(
         report,
@@ -824,7 +830,34 @@ fn bundle(root: &Path, echarts_path: &Path, version: &str, report: &mut String) 
         small as f64 / 1000.0,
         verdict(small as f64 / e_br as f64 <= 0.4 && small <= 120_000)
     )?;
+    writeln!(
+        report,
+        "Of the small page's transfer, {:.0} KB is yew and plotters-canvas themselves (the yardstick) and {:.0} KB our widgets' own \
+         code, data and loader.\n",
+        floor_br as f64 / 1000.0,
+        small.saturating_sub(floor_br as u64) as f64 / 1000.0
+    )?;
     Ok(())
+}
+
+/// Builds the yardstick crate `xtask/floor` (yew + plotters-canvas, a gauge and a line chart,
+/// nothing else) as the widgets are built, and returns its glue and wasm's raw, gzip and
+/// brotli bytes.
+fn floor(root: &Path) -> Result<(usize, usize, usize)> {
+    let manifest = root.join("xtask/floor/Cargo.toml");
+    let target = root.join("target");
+    let args = ["build", "--locked", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "--manifest-path"];
+    run(root, "cargo", &[&args[..], &[manifest.to_str().context("path")?, "--target-dir", target.to_str().context("path")?]].concat())?;
+    let out = root.join("target/bench/floor");
+    dist::bindgen(&target.join("wasm32-unknown-unknown/wasm-release/innogauge_floor.wasm"), &out, "floor", dist::Target::Web)?;
+    let mut sizes = (0, 0, 0);
+    for name in ["floor.js", "floor_bg.wasm"] {
+        let bytes = std::fs::read(out.join(name))?;
+        sizes.0 += bytes.len();
+        sizes.1 += dist::gzip_best(&bytes)?.len();
+        sizes.2 += dist::brotli_best(&bytes)?.len();
+    }
+    Ok(sizes)
 }
 
 #[cfg(test)]

@@ -76,7 +76,7 @@ fn cargo_wasm(root: &Path, feature: Option<&str>) -> Result<PathBuf> {
     Ok(root.join("target/wasm32-unknown-unknown/wasm-release/innogauge_widgets.wasm"))
 }
 
-fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()> {
+pub fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()> {
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
     let keep_names = std::env::var_os("INNOGAUGE_WASM_NAMES").is_some();
     bindgen.input_path(wasm).out_name(name).remove_name_section(!keep_names).remove_producers_section(true).typescript(false);
