@@ -1101,6 +1101,10 @@ decimals = 0
         assert_eq!(trusted.regions().len(), document.region.len() - 1);
         assert!(trusted.region(&document.region[1].code).is_none());
         assert!(trusted.target("orphan").is_none());
+        // Nothing at all builds too (the checked build refuses it: no city).
+        let empty = Catalog::from_trusted_document(CatalogDocument::default());
+        assert!(empty.regions().is_empty() && empty.indicators().is_empty() && empty.region("500000").is_none());
+        assert!(Catalog::from_document(CatalogDocument::default()).is_err());
     }
 
     fn problems(extra: &str) -> String {
