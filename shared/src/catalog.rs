@@ -1,10 +1,11 @@
 //! The catalogue: units, regions, indicators and targets, loaded from data and validated.
 //!
 //! The data lives in `fixtures/catalog/*.toml` (and is embedded by [`Catalog::builtin`]); the
-//! same document shape travels as JSON on `GET /api/v1/catalog`, so a browser can rebuild the
-//! very same [`Catalog`] with [`Catalog::from_document`]. Loading checks everything a typo
-//! could break and reports *all* problems at once: a target on an unknown indicator, an
-//! unknown unit, a share whose parts are missing, a region code used twice…
+//! same document shape travels as JSON on `GET /api/v1/catalog`, so a browser rebuilds the
+//! very same [`Catalog`] (with [`Catalog::from_trusted_document`]: the server checked it).
+//! Loading with [`Catalog::from_document`] checks everything a typo could break and reports
+//! *all* problems at once: a target on an unknown indicator, an unknown unit, a share whose
+//! parts are missing, a region code used twice…
 
 use std::collections::BTreeSet;
 use std::fmt;

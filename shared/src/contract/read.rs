@@ -113,8 +113,6 @@ enum Header<'c> {
     Wide { region_columns: Vec<usize>, note: Option<usize>, indicators: Vec<IndicatorColumn<'c>>, labels: Vec<String> },
 }
 
-/// Tries to read `row` as a header. A wide header is also checked for cells that name nothing
-/// we know; those problems are returned with it.
 /// Tries to read `row` as a header. A wide header's cells that name nothing we know (or an
 /// indicator that cannot be uploaded, or a unit that does not convert) are problems, pushed to
 /// `report` once the row is known to be the header: made only as far as the list goes, since a
