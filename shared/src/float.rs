@@ -7,7 +7,7 @@
 //! 16 digits, a power of ten an `f64` holds exactly) take one IEEE division, which is already
 //! the correctly rounded result (Clinger's fast path). The rest start from a close guess and
 //! are corrected by comparing the exact decimal with the halfway points around the guess, in
-//! big integers ([`Big`]): slower, and rare.
+//! big integers (`Big`): slower, and rare.
 //!
 //! ```
 //! use innogauge_model::float::nearest_f64;
