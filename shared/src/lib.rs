@@ -10,13 +10,15 @@
 //! * [`contract`]: upload bytes in, observations plus a report out;
 //! * [`dataset`]: current values, city sums and derived indicators;
 //! * [`decimal`]: exact decimals, as reported, summed and rounded once;
-//! * [`progress`]: the sdg-build progress measure and everything a gauge shows;
+//! * [`float`]: decimal digits to the nearest `f64`, correctly rounded, without core's parser;
+//! * [`progress`](mod@progress): the sdg-build progress measure and everything a gauge shows;
 //! * [`evaluation`]: the district innovation index, tiers, strengths, rank intervals;
 //! * [`report`]: the quarterly evaluation report as data (what the HTML and the PDF say);
 //! * [`revision`]: what an upload changes against known values, and warnings that need history;
 //! * [`geo`]: district boundaries for the map (simplification, projection, hit testing);
 //! * [`views`]: the read model (series with targets, rankings, the dashboard snapshot);
 //! * [`wire`]: the JSON shapes of the API;
+//! * [`json`]: a small JSON reader for the documents the portal widgets read, without serde;
 //! * [`words`]: figures and sentences in the reader's language (widgets and reports);
 //! * `chart` (feature `chart`): the charts, drawn with plotters on any backend (the widgets'
 //!   canvas, the reports' SVG).
