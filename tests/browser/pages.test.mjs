@@ -284,6 +284,9 @@ test('the next plan, applied as a catalogue file, reaches an open widget and the
   await portal.goto(`${base}/demo`);
   // A portal's gauge that asks for the 2030 target before there is one: it shows the 2025 one.
   await portal.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<div id="g2030" data-innogauge="gauge" data-indicator="tech_smes" data-target="2030"></div>'));
+  // Widgets mount as they scroll into view (the portal is longer than the window once its
+  // widgets have drawn): bring this one into view as a reader would.
+  await portal.evaluate(() => document.querySelector('#g2030').scrollIntoView());
   const text = () => portal.evaluate(() => document.querySelector('#g2030')?.shadowRoot?.textContent ?? '');
   await portal.waitForFunction(() => /2025/.test(document.querySelector('#g2030')?.shadowRoot?.querySelector('.sub')?.textContent ?? ''), null, { timeout: 20000 });
   assert.equal(await page.getByRole('button', { name: /2030/ }).count(), 0, 'no 2030 plan yet');
