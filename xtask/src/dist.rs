@@ -82,9 +82,95 @@ pub fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()
     bindgen.input_path(wasm).out_name(name).remove_name_section(!keep_names).remove_producers_section(true).typescript(false);
     match target {
         Target::Web => bindgen.web(true)?.omit_default_module_path(false),
-        Target::Node => bindgen.nodejs(true)?,
+        Target::Node => return bindgen.generate(out).with_context(|| format!("wasm-bindgen into {}", out.display())),
     };
-    bindgen.generate(out).with_context(|| format!("wasm-bindgen into {}", out.display()))
+    let mut output = bindgen.generate_output().with_context(|| format!("wasm-bindgen of {}", wasm.display()))?;
+    // Short import names: wasm-bindgen names each import after its JS function plus a 16-digit
+    // hash (`__wbg_addEventListener_847fd86b8c33ec43`), once in the wasm and once in the glue.
+    // About 200 of them are some 15 KB that no compressor shrinks much (the hashes are random).
+    let module_name = format!("./{name}_bg.js");
+    let mut renamed = Vec::new();
+    for import in output.wasm_mut().imports.iter_mut() {
+        if import.module != module_name {
+            bail!("{}: import {}.{} is not from the glue; the renaming below does not know it", wasm.display(), import.module, import.name);
+        }
+        let short = short_import_name(renamed.len());
+        renamed.push((std::mem::replace(&mut import.name, short.clone()), short));
+        import.module = "w".to_owned();
+    }
+    output.emit(out).with_context(|| format!("wasm-bindgen into {}", out.display()))?;
+    let glue_path = out.join(format!("{name}.js"));
+    let glue = std::fs::read_to_string(&glue_path)?;
+    let glue = rename_glue_imports(&glue, &module_name, &renamed).with_context(|| format!("renaming the imports in {}", glue_path.display()))?;
+    std::fs::write(&glue_path, strip_glue(&glue).with_context(|| format!("stripping {}", glue_path.display()))?)?;
+    Ok(())
+}
+
+/// `a`, `b`, … `Z`, `aa`, `ab`, …: the `index`th short import name (a JS identifier).
+fn short_import_name(mut index: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut name = Vec::new();
+    loop {
+        name.push(LETTERS[index % LETTERS.len()]);
+        index /= LETTERS.len();
+        if index == 0 {
+            break;
+        }
+        index -= 1;
+    }
+    name.reverse();
+    String::from_utf8(name).expect("ASCII letters")
+}
+
+/// Renames the glue's side of each renamed import: the key of the import object
+/// (`        {old}: function…`) and the import module's name. Each old name must appear exactly
+/// once, as that key, or the glue is not what this step was written for and it stops.
+fn rename_glue_imports(glue: &str, module_name: &str, renamed: &[(String, String)]) -> Result<String> {
+    let mut glue = glue.to_owned();
+    for (old, new) in renamed {
+        let key = format!("\n        {old}: ");
+        if glue.matches(old.as_str()).count() != 1 || glue.matches(&key).count() != 1 {
+            bail!("the import {old} is not named exactly once, as a key of the import object");
+        }
+        glue = glue.replacen(&key, &format!("\n        {new}: "), 1);
+    }
+    let module_key = format!("\"{module_name}\": import0,");
+    if glue.matches(&module_key).count() != 1 {
+        bail!("the import object is not named {module_key} exactly once");
+    }
+    Ok(glue.replacen(&module_key, "\"w\": import0,", 1))
+}
+
+/// The glue without its comments, indentation and empty lines (what a minifier's safest
+/// passes do; names and statements stay as written, so its errors still read). Line-based,
+/// which is sound only while no string spans lines: a line with an odd number of backticks
+/// (a template literal going on) stops it.
+fn strip_glue(glue: &str) -> Result<String> {
+    let mut stripped = String::with_capacity(glue.len());
+    let mut in_doc_comment = false;
+    for (number, line) in glue.lines().enumerate() {
+        let line = line.trim();
+        if in_doc_comment {
+            in_doc_comment = !line.ends_with("*/");
+            continue;
+        }
+        if line.starts_with("/*") {
+            if line.find("*/").is_some_and(|end| end + 2 < line.len()) {
+                bail!("line {} has code after a comment: {line}", number + 1);
+            }
+            in_doc_comment = !line.ends_with("*/");
+            continue;
+        }
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        if line.matches('`').count() % 2 == 1 {
+            bail!("line {} opens a template literal across lines: {line}", number + 1);
+        }
+        stripped.push_str(line);
+        stripped.push('\n');
+    }
+    Ok(stripped)
 }
 
 /// A published bundle: its hashed file names and every file's raw, brotli and gzip size.
@@ -338,4 +424,38 @@ pub fn wasm_matches_native(root: &Path) -> Result<usize> {
     }
     println!("wasm: every one of {} reports identical to its native snapshot", cases.case.len());
     Ok(cases.case.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_import_names_are_distinct_identifiers() {
+        let names: Vec<String> = (0..3000).map(short_import_name).collect();
+        assert_eq!(&names[..3], ["a", "b", "c"]);
+        assert_eq!(names[51], "Z");
+        assert_eq!(names[52], "aa");
+        let distinct: std::collections::HashSet<&String> = names.iter().collect();
+        assert_eq!(distinct.len(), names.len());
+        assert!(names.iter().all(|n| n.bytes().all(|b| b.is_ascii_alphabetic())));
+    }
+
+    #[test]
+    fn the_glue_loses_comments_and_indentation_not_code() {
+        let glue = "/**\n * Docs.\n */\nexport function f(a) {\n    // why\n    const s = `${a}`;\n\n    return s; // kept\n}\n/* one */\n";
+        assert_eq!(strip_glue(glue).unwrap(), "export function f(a) {\nconst s = `${a}`;\nreturn s; // kept\n}\n");
+        assert!(strip_glue("const s = `a\nb`;\n").is_err(), "a template literal across lines");
+        assert!(strip_glue("/* c */ f();\n").is_err(), "code after a comment");
+    }
+
+    #[test]
+    fn glue_imports_are_renamed_only_where_they_are_keys() {
+        let glue = "const import0 = {\n        __wbg_f_0123: function(a) {\n        },\n    };\n    return {\n        \"./x_bg.js\": import0,\n";
+        let renamed = [("__wbg_f_0123".to_owned(), "a".to_owned())];
+        let out = rename_glue_imports(glue, "./x_bg.js", &renamed).unwrap();
+        assert!(out.contains("\n        a: function") && out.contains("\"w\": import0,") && !out.contains("0123"));
+        let twice = format!("{glue} __wbg_f_0123();");
+        assert!(rename_glue_imports(&twice, "./x_bg.js", &renamed).is_err());
+    }
 }
