@@ -55,6 +55,12 @@ pub mod widget;
 
 use wasm_bindgen::prelude::*;
 
+// talc instead of the default dlmalloc: smaller in the module portals download (measured in
+// BENCHMARKS.md) and faster by its authors' wasm benchmarks; one thread, so no lock.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Sets the API origin (the loader passes the origin its own script came from).
 #[wasm_bindgen]
 pub fn configure(api_base: &str) {
