@@ -155,10 +155,132 @@ tr.chosen th, tr.chosen td { font-weight: 700; }
     };
 }
 
-/// The stylesheet of every widget of this module.
+/// The stylesheet as written here (readable, commented).
 #[cfg(feature = "every-widget")]
-pub const CSS: &str = concat!(core_css!(), more_css!());
+const SOURCE: &str = concat!(core_css!(), more_css!());
 
-/// The stylesheet of every widget of this module.
+/// The stylesheet as written here (readable, commented).
 #[cfg(not(feature = "every-widget"))]
-pub const CSS: &str = core_css!();
+const SOURCE: &str = core_css!();
+
+/// The stylesheet of every widget of this module, as shipped: [`SOURCE`] minified at compile
+/// time, so that the module portals download carries no comments or indentation.
+pub const CSS: &str = {
+    const LEN: usize = minify(SOURCE.as_bytes(), &mut []);
+    const BYTES: [u8; LEN] = {
+        let mut out = [0; LEN];
+        minify(SOURCE.as_bytes(), &mut out);
+        out
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(css) => css,
+        Err(_) => panic!("minifying kept every byte outside whitespace and comments, so it is UTF-8"),
+    }
+};
+
+/// Writes `css` without comments and without the whitespace CSS does not need into `out`
+/// (when it is long enough) and returns the minified length. What stays: one space where a
+/// run of whitespace separates two other characters (a descendant combinator, `1px solid`,
+/// `a + b` in `calc`), quoted strings untouched. What goes: comments, whitespace at either
+/// end, before `{ } ; ,` and `)`, after `{ } ; , :` and `(`, and a `;` before `}`. A space
+/// before `:` stays: `a :hover` is not `a:hover`.
+const fn minify(css: &[u8], out: &mut [u8]) -> usize {
+    /// Writes `b` at `at` if `out` is that long; the length so far.
+    const fn put(out: &mut [u8], at: usize, b: u8) -> usize {
+        if at < out.len() {
+            out[at] = b;
+        }
+        at + 1
+    }
+    const fn is_space(b: u8) -> bool {
+        matches!(b, b' ' | b'\n' | b'\t' | b'\r')
+    }
+    let mut written = 0;
+    let mut last = 0u8; // the last byte written (0 at the start)
+    let mut pending_space = false;
+    let mut i = 0;
+    while i < css.len() {
+        let b = css[i];
+        if b == b'/' && i + 1 < css.len() && css[i + 1] == b'*' {
+            i += 2;
+            while i + 1 < css.len() && !(css[i] == b'*' && css[i + 1] == b'/') {
+                i += 1;
+            }
+            i += 2;
+            pending_space = pending_space || written > 0;
+            continue;
+        }
+        if is_space(b) {
+            pending_space = written > 0;
+            i += 1;
+            continue;
+        }
+        if b == b';' {
+            // Dropped if a `}` follows (after any whitespace and comments).
+            let mut j = i + 1;
+            while j < css.len() && is_space(css[j]) {
+                j += 1;
+            }
+            if j < css.len() && css[j] == b'}' {
+                i += 1;
+                continue;
+            }
+        }
+        if pending_space && !matches!(last, b'{' | b'}' | b';' | b',' | b':' | b'(') && !matches!(b, b'{' | b'}' | b';' | b',' | b')') {
+            written = put(out, written, b' ');
+        }
+        pending_space = false;
+        if b == b'"' || b == b'\'' {
+            // A quoted string, whitespace, escapes and all, up to its closing quote.
+            written = put(out, written, b);
+            i += 1;
+            while i < css.len() {
+                let c = css[i];
+                written = put(out, written, c);
+                i += 1;
+                if c == b'\\' && i < css.len() {
+                    written = put(out, written, css[i]);
+                    i += 1;
+                } else if c == b {
+                    break;
+                }
+            }
+            last = b;
+            continue;
+        }
+        written = put(out, written, b);
+        last = b;
+        i += 1;
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minified(css: &str) -> String {
+        let mut out = vec![0; minify(css.as_bytes(), &mut [])];
+        minify(css.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn minifying_drops_only_what_css_does_not_need() {
+        let css = "\n/* a comment */\n.a .b:hover, .c > .d {\n  font: 12px \"Noto Sans  CJK\", sans-serif;\n  width: calc(100% - 2px);\n}\n.e :focus { color: 'a ; b' }\n@media (max-width: 600px) { .f { top: 0; } }\n";
+        assert_eq!(
+            minified(css),
+            ".a .b:hover,.c > .d{font:12px \"Noto Sans  CJK\",sans-serif;width:calc(100% - 2px)}.e :focus{color:'a ; b'}@media (max-width:600px){.f{top:0}}"
+        );
+        assert_eq!(minified("a{b:c}/* end */"), "a{b:c}");
+        assert_eq!(minified(r#"a{content:"\"} x"}"#), r#"a{content:"\"} x"}"#);
+    }
+
+    #[test]
+    fn the_shipped_stylesheet_keeps_every_rule() {
+        let braces = |css: &str| (css.matches('{').count(), css.matches('}').count());
+        assert_eq!(braces(CSS), braces(SOURCE));
+        assert!(CSS.len() < SOURCE.len() * 9 / 10, "{} of {} bytes", CSS.len(), SOURCE.len());
+        assert!(!CSS.contains("/*") && !CSS.contains('\n'));
+    }
+}
