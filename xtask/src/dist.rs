@@ -101,7 +101,8 @@ pub fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()
     output.emit(out).with_context(|| format!("wasm-bindgen into {}", out.display()))?;
     let glue_path = out.join(format!("{name}.js"));
     let glue = std::fs::read_to_string(&glue_path)?;
-    let glue = rename_glue_imports(&glue, &module_name, &renamed).with_context(|| format!("renaming the imports in {}", glue_path.display()))?;
+    let glue =
+        rename_glue_imports(&glue, &module_name, &renamed).with_context(|| format!("renaming the imports in {}", glue_path.display()))?;
     std::fs::write(&glue_path, strip_glue(&glue).with_context(|| format!("stripping {}", glue_path.display()))?)?;
     Ok(())
 }
@@ -451,7 +452,8 @@ mod tests {
 
     #[test]
     fn glue_imports_are_renamed_only_where_they_are_keys() {
-        let glue = "const import0 = {\n        __wbg_f_0123: function(a) {\n        },\n    };\n    return {\n        \"./x_bg.js\": import0,\n";
+        let glue =
+            "const import0 = {\n        __wbg_f_0123: function(a) {\n        },\n    };\n    return {\n        \"./x_bg.js\": import0,\n";
         let renamed = [("__wbg_f_0123".to_owned(), "a".to_owned())];
         let out = rename_glue_imports(glue, "./x_bg.js", &renamed).unwrap();
         assert!(out.contains("\n        a: function") && out.contains("\"w\": import0,") && !out.contains("0123"));
