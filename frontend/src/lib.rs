@@ -24,6 +24,7 @@ pub mod data;
 pub mod draw;
 #[cfg(feature = "every-widget")]
 pub mod evaluation;
+#[cfg(feature = "trend")]
 pub mod export;
 pub mod gauge;
 #[cfg(feature = "every-widget")]
@@ -38,6 +39,7 @@ pub mod kpi;
 #[cfg(feature = "every-widget")]
 pub mod map;
 pub mod media;
+#[cfg(feature = "trend")]
 pub mod menu;
 pub mod mount;
 pub mod names;
@@ -48,6 +50,7 @@ pub mod pages;
 pub mod ranking;
 pub mod styles;
 pub mod table;
+#[cfg(feature = "trend")]
 pub mod trend;
 #[cfg(feature = "upload")]
 pub mod upload;
@@ -83,8 +86,9 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Result<(), JsValue>
     mount::mount_now(&element, &options)
 }
 
-/// Called with an element whose widget type this module lacks (the small module has gauge,
-/// trend, KPI and table): the boot module then starts the module with every type.
+/// Called with an element whose widget type this module lacks (the base module has gauge, KPI
+/// and table, the small one the trend too): the boot module then starts the module with every
+/// type.
 #[wasm_bindgen(js_name = onMissingType)]
 pub fn on_missing_type(callback: js_sys::Function) {
     mount::on_missing_type(callback);

@@ -61,6 +61,11 @@ impl Kind {
     /// with any other type loads the module with every type (`every-widget`).
     pub const CORE: [Kind; 4] = [Kind::Gauge, Kind::Trend, Kind::Kpi, Kind::Table];
 
+    /// The types in the base module (`dist/`'s `base`): the small module's without the trend,
+    /// whose drawing, menu and exports are a sixth of the small module. A page of gauges, KPIs
+    /// and tables loads this one.
+    pub const BASE: [Kind; 3] = [Kind::Gauge, Kind::Kpi, Kind::Table];
+
     /// The `data-innogauge` value.
     pub fn name(self) -> &'static str {
         match self {
@@ -80,7 +85,13 @@ impl Kind {
 
     /// Whether this build of the widgets can draw this type.
     pub fn in_this_build(self) -> bool {
-        cfg!(feature = "every-widget") || Kind::CORE.contains(&self)
+        if cfg!(feature = "every-widget") {
+            true
+        } else if cfg!(feature = "trend") {
+            Kind::CORE.contains(&self)
+        } else {
+            Kind::BASE.contains(&self)
+        }
     }
 
     /// Whether the widget shows the district evaluation (it reads `/api/v1/evaluation`, needs
@@ -227,7 +238,8 @@ mod tests {
         }
         assert_eq!(Kind::parse(" map "), Some(Kind::Map));
         assert_eq!(Kind::parse("pie"), None);
-        assert!(Kind::CORE.iter().all(|k| k.in_this_build()));
+        assert!(Kind::BASE.iter().all(|k| k.in_this_build() && Kind::CORE.contains(k)));
+        assert_eq!(Kind::CORE.iter().all(|k| k.in_this_build()), cfg!(feature = "trend"));
         assert_eq!(Kind::ALL.iter().all(|k| k.in_this_build()), cfg!(feature = "every-widget"));
     }
 

@@ -3,8 +3,8 @@
 //! host page's CSS cannot reach in, and ours cannot leak out. Colours meet WCAG AA contrast in
 //! every theme; status is always written in words beside its colour.
 
-/// The stylesheet of the small module's widgets (gauge, trend, KPI, table), and the rules every
-/// widget shares.
+/// The stylesheet of the base module's widgets (gauge, KPI, table), and the rules every widget
+/// shares.
 macro_rules! core_css {
     () => {
         r#"
@@ -16,7 +16,7 @@ macro_rules! core_css {
 .theme-light { background: #ffffff; color: #1f2937; border: 1px solid #d1d5db; }
 .theme-dark { background: #111827; color: #f3f4f6; border: 1px solid #374151; }
 .theme-hc { background: #000000; color: #ffffff; border: 2px solid #ffffff; }
-.ig:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
+.ig:focus-visible, [tabindex]:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
 .title { font-size: 15px; font-weight: 600; margin: 0 0 4px; }
 .region { font-weight: 400; opacity: .85; }
 .figure { font-size: 28px; font-weight: 700; letter-spacing: .01em; margin: 2px 0; }
@@ -41,50 +41,15 @@ caption { text-align: left; font-weight: 600; margin-bottom: 4px; }
 th, td { text-align: right; padding: 3px 6px; border-bottom: 1px solid rgba(127,127,127,.35); }
 th:first-child, td:first-child { text-align: left; }
 .head { display: flex; align-items: flex-start; justify-content: space-between; gap: 8px; }
-.menu { position: relative; flex: none; }
-.menu-button { font: inherit; font-size: 16px; line-height: 1; padding: 2px 8px 6px; border-radius: 6px; cursor: pointer;
-               background: transparent; color: inherit; border: 1px solid rgba(127,127,127,.6); }
-.menu-button:focus-visible, .menu-list button:focus-visible, [tabindex]:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
-.menu-list { position: absolute; right: 0; top: 100%; z-index: 2; margin-top: 4px; display: flex; flex-direction: column;
-             min-width: 10em; border-radius: 6px; padding: 4px; box-shadow: 0 4px 14px rgba(0,0,0,.25); }
-.theme-light .menu-list { background: #ffffff; border: 1px solid #d1d5db; }
-.theme-dark .menu-list { background: #1f2937; border: 1px solid #4b5563; }
-.theme-hc .menu-list { background: #000000; border: 2px solid #ffffff; }
-.menu-list button { font: inherit; font-size: 13px; text-align: left; padding: 6px 8px; border: 0; border-radius: 4px; cursor: pointer; background: transparent; color: inherit; }
-.menu-list button:hover { background: rgba(127,127,127,.2); }
-.menu-said { position: absolute; right: 0; top: 100%; z-index: 2; margin-top: 4px; font-size: 12px; white-space: nowrap; }
-.menu-said:empty { display: none; }
-.menu-said { padding: 3px 6px; border-radius: 4px; background: #111827; color: #ffffff; }
-.share-link { display: flex; flex-direction: column; gap: 2px; }
-.share-link input { font: inherit; width: min(22em, 80vw); padding: 3px 5px; border-radius: 3px; border: 1px solid #9ca3af; }
-.chart-wrap { position: relative; height: 220px; margin-top: 4px; }
 .sized { display: flex; flex-direction: column; }
-.sized > .trend { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
 .sized > .gauge { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
 .sized .gauge-wrap { flex: 1 1 auto; min-height: 48px; }
 .sized .gauge-wrap canvas { height: 100%; }
-.sized .chart-wrap { flex: 1 1 auto; height: auto; min-height: 80px; }
 /* The ring gives way, not the lines: at most two lines of detail (whole on hover), kept whole. */
 .sized .gauge .sub { flex: none; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; }
 /* The status too (a verdict or the quarters to go make it longer): two lines, whole on hover. */
 .sized .gauge .status { flex: none; }
 .sized .gauge .status-text { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; }
-.chart-wrap canvas, .map-wrap canvas { display: block; width: 100%; height: 100%; }
-.ytick { position: absolute; left: 0; width: 50px; text-align: right; font-size: 11px; transform: translateY(-50%); opacity: .9; }
-.xtick { position: absolute; bottom: 0; font-size: 11px; transform: translateX(-50%); opacity: .9; }
-.tip { position: absolute; z-index: 1; pointer-events: none; width: max-content; max-width: 16em; font-size: 12px; padding: 3px 7px; border-radius: 4px;
-       transform: translate(8px, -120%); }
-.tip-left { transform: translate(calc(-100% - 8px), -120%); }
-.theme-light .tip { background: #111827; color: #ffffff; }
-.theme-dark .tip { background: #f9fafb; color: #111827; }
-.theme-hc .tip { background: #ffffff; color: #000000; }
-.legend { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 12px; }
-.legend li { display: inline-flex; align-items: center; gap: 5px; }
-.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; border: 1px solid rgba(127,127,127,.6); }
-.swatch.line { height: 3px; border: 0; }
-.swatch.dash { width: 16px; height: 0; border: 0; border-top: 2px dashed currentColor; border-radius: 0; }
-.swatch.dot { width: 16px; height: 0; border: 0; border-top: 2px dotted currentColor; border-radius: 0; }
-.swatch.diamond { width: 9px; height: 9px; transform: rotate(45deg); border: 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); white-space: nowrap; border: 0; }
 /* Data that just arrived live: an outline for a moment, glowing as it fades unless the reader
    asked for reduced motion (then it stays still, and goes). */
@@ -102,6 +67,51 @@ th:first-child, td:first-child { text-align: left; }
   .table-scroll, .table-scroll.tall, .rank-scroll { max-height: none !important; overflow: visible !important; }
   .ig { border-color: #9ca3af; }
 }
+"#
+    };
+}
+
+/// The rules of the trend, its hover tip, legend and menu (and the other widgets that reuse
+/// them: ranking, map, board): the base module, without a trend, leaves them out.
+#[cfg(feature = "trend")]
+macro_rules! trend_css {
+    () => {
+        r#"
+.menu { position: relative; flex: none; }
+.menu-button { font: inherit; font-size: 16px; line-height: 1; padding: 2px 8px 6px; border-radius: 6px; cursor: pointer;
+               background: transparent; color: inherit; border: 1px solid rgba(127,127,127,.6); }
+.menu-button:focus-visible, .menu-list button:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
+.menu-list { position: absolute; right: 0; top: 100%; z-index: 2; margin-top: 4px; display: flex; flex-direction: column;
+             min-width: 10em; border-radius: 6px; padding: 4px; box-shadow: 0 4px 14px rgba(0,0,0,.25); }
+.theme-light .menu-list { background: #ffffff; border: 1px solid #d1d5db; }
+.theme-dark .menu-list { background: #1f2937; border: 1px solid #4b5563; }
+.theme-hc .menu-list { background: #000000; border: 2px solid #ffffff; }
+.menu-list button { font: inherit; font-size: 13px; text-align: left; padding: 6px 8px; border: 0; border-radius: 4px; cursor: pointer; background: transparent; color: inherit; }
+.menu-list button:hover { background: rgba(127,127,127,.2); }
+.menu-said { position: absolute; right: 0; top: 100%; z-index: 2; margin-top: 4px; font-size: 12px; white-space: nowrap; }
+.menu-said:empty { display: none; }
+.menu-said { padding: 3px 6px; border-radius: 4px; background: #111827; color: #ffffff; }
+.share-link { display: flex; flex-direction: column; gap: 2px; }
+.share-link input { font: inherit; width: min(22em, 80vw); padding: 3px 5px; border-radius: 3px; border: 1px solid #9ca3af; }
+.chart-wrap { position: relative; height: 220px; margin-top: 4px; }
+.sized > .trend { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
+.sized .chart-wrap { flex: 1 1 auto; height: auto; min-height: 80px; }
+.chart-wrap canvas, .map-wrap canvas { display: block; width: 100%; height: 100%; }
+.ytick { position: absolute; left: 0; width: 50px; text-align: right; font-size: 11px; transform: translateY(-50%); opacity: .9; }
+.xtick { position: absolute; bottom: 0; font-size: 11px; transform: translateX(-50%); opacity: .9; }
+.tip { position: absolute; z-index: 1; pointer-events: none; width: max-content; max-width: 16em; font-size: 12px; padding: 3px 7px; border-radius: 4px;
+       transform: translate(8px, -120%); }
+.tip-left { transform: translate(calc(-100% - 8px), -120%); }
+.theme-light .tip { background: #111827; color: #ffffff; }
+.theme-dark .tip { background: #f9fafb; color: #111827; }
+.theme-hc .tip { background: #ffffff; color: #000000; }
+.legend { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 12px; }
+.legend li { display: inline-flex; align-items: center; gap: 5px; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; border: 1px solid rgba(127,127,127,.6); }
+.swatch.line { height: 3px; border: 0; }
+.swatch.dash { width: 16px; height: 0; border: 0; border-top: 2px dashed currentColor; border-radius: 0; }
+.swatch.dot { width: 16px; height: 0; border: 0; border-top: 2px dotted currentColor; border-radius: 0; }
+.swatch.diamond { width: 9px; height: 9px; transform: rotate(45deg); border: 0; }
 "#
     };
 }
@@ -157,10 +167,14 @@ tr.chosen th, tr.chosen td { font-weight: 700; }
 
 /// The stylesheet as written here (readable, commented).
 #[cfg(feature = "every-widget")]
-const SOURCE: &str = concat!(core_css!(), more_css!());
+const SOURCE: &str = concat!(core_css!(), trend_css!(), more_css!());
 
 /// The stylesheet as written here (readable, commented).
-#[cfg(not(feature = "every-widget"))]
+#[cfg(all(feature = "trend", not(feature = "every-widget")))]
+const SOURCE: &str = concat!(core_css!(), trend_css!());
+
+/// The stylesheet as written here (readable, commented).
+#[cfg(not(feature = "trend"))]
 const SOURCE: &str = core_css!();
 
 /// The stylesheet of every widget of this module, as shipped: [`SOURCE`] minified at compile

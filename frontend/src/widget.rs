@@ -41,6 +41,7 @@ use crate::options::{Kind, WidgetOptions, percent_encode as encode};
 #[cfg(feature = "every-widget")]
 use crate::ranking::RankingChart;
 use crate::table::DataTable;
+#[cfg(feature = "trend")]
 use crate::trend::Trend;
 
 /// The API paths a widget reads, by type.
@@ -311,6 +312,7 @@ fn view(data: &Data, kind: Kind, options: &WidgetOptions) -> Html {
     let options = options.clone();
     match (&data.payload, kind) {
         (Payload::Series(view), Kind::Gauge) => html! { <Gauge loaded={Loaded { catalog, view: view.clone() }} {options} /> },
+        #[cfg(feature = "trend")]
         (Payload::Series(view), Kind::Trend) => html! { <Trend loaded={Loaded { catalog, view: view.clone() }} {options} /> },
         (Payload::Series(view), Kind::Kpi) => crate::kpi::kpi(&Loaded { catalog, view: view.clone() }, &options),
         (Payload::Series(view), Kind::Table) => {

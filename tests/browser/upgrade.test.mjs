@@ -54,7 +54,8 @@ async function stopServer() {
 const short = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 12);
 
 /// The next release: each module's glue with one more line, under its new content-hashed
-/// name (the small module a gauge page loads, and the one with every type); the same wasm under
+/// name (the base module a gauge page loads, the small one with the trend, and the one with
+/// every type); the same wasm under
 /// new names too, so no old file name survives; a boot module naming them; the manifest naming
 /// that boot module. Compressed variants of renamed files are left out.
 function nextRelease(from, to) {
@@ -63,7 +64,7 @@ function nextRelease(from, to) {
   let boot = fs.readFileSync(path.join(from, manifest.boot), 'utf8');
   const renamed = {};
   const old = [manifest.boot];
-  for (const [prefix, module] of [['innogauge', manifest], ['core', manifest.core]]) {
+  for (const [prefix, module] of [['innogauge', manifest], ['core', manifest.core], ['base', manifest.base]]) {
     const glue = fs.readFileSync(path.join(from, module.glue), 'utf8') + '\n// the next release\n';
     const glueName = `${prefix}-${short(glue)}.js`;
     const wasm = fs.readFileSync(path.join(from, module.wasm));
@@ -83,9 +84,10 @@ function nextRelease(from, to) {
   fs.writeFileSync(path.join(to, 'manifest.json'), JSON.stringify({
     ...manifest, glue: renamed.innogauge.glue, wasm: renamed.innogauge.wasm, boot: bootName,
     core: { ...manifest.core, glue: renamed.core.glue, wasm: renamed.core.wasm },
+    base: { ...manifest.base, glue: renamed.base.glue, wasm: renamed.base.wasm },
   }));
-  // A gauge page starts the small module.
-  return { glueName: renamed.core.glue, oldGlue: renamed.core.oldGlue };
+  // A gauge page starts the base module.
+  return { glueName: renamed.base.glue, oldGlue: renamed.base.oldGlue };
 }
 
 before(async () => {
@@ -140,11 +142,12 @@ test('a snippet pasted once keeps working after a server upgrade', async () => {
   await context.close();
 });
 
-test('a gauge page loads the small module; a map added later hands the page to the full one', async () => {
+test('a gauge page loads the base module; a map added later hands the page to the full one', async () => {
   await stopServer();
   await startServer(path.join(root, 'dist'));
   const manifest = await (await fetch(`${api}/widgets/manifest.json`)).json();
   assert.ok(manifest.core.types.includes('gauge') && !manifest.core.types.includes('map'), JSON.stringify(manifest.core));
+  assert.ok(manifest.base.types.includes('gauge') && !manifest.base.types.includes('trend'), JSON.stringify(manifest.base));
   const portalPort = await freePort();
   const server = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -161,8 +164,8 @@ test('a gauge page loads the small module; a map added later hands the page to t
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`http://127.0.0.1:${portalPort}/`);
   await page.locator('#gauge').getByRole('img', { name: /高新技术企业数量/ }).waitFor({ timeout: 20000 });
-  assert.ok(requested.some((u) => u.endsWith(manifest.core.wasm)), 'the small module was loaded');
-  assert.ok(!requested.some((u) => u.endsWith(manifest.wasm)), 'the full module was not loaded for a gauge');
+  assert.ok(requested.some((u) => u.endsWith(manifest.base.wasm)), 'the base module was loaded');
+  assert.ok(!requested.some((u) => u.endsWith(manifest.core.wasm) || u.endsWith(manifest.wasm)), 'no larger module was loaded for a gauge');
 
   await page.evaluate(() => {
     const map = document.createElement('div');
@@ -184,6 +187,58 @@ test('a gauge page loads the small module; a map added later hands the page to t
     window.InnoGauge.mount(ranking, { type: 'ranking', indicator: 'high_tech_enterprises' });
   });
   await page.locator('#ranking').getByRole('img').first().waitFor({ timeout: 20000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+  server.close();
+  await stopServer();
+});
+
+test('a page with a trend loads the small module; a trend added to a gauge page is drawn by the full one', async () => {
+  await startServer(path.join(root, 'dist'));
+  const manifest = await (await fetch(`${api}/widgets/manifest.json`)).json();
+  const portalPort = await freePort();
+  let body = '';
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>portal</title></head><body>
+      <script src="${api}/widgets/innogauge.js" defer></script>
+      <div id="gauge" data-innogauge="gauge" data-indicator="high_tech_enterprises"></div>${body}</body></html>`);
+  });
+  await new Promise((r) => server.listen(portalPort, '127.0.0.1', r));
+  const context = await browser.newContext();
+  const errors = [];
+  const open = async () => {
+    const page = await context.newPage();
+    const requested = [];
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`http://127.0.0.1:${portalPort}/`);
+    await page.locator('#gauge').getByRole('img', { name: /高新技术企业数量/ }).waitFor({ timeout: 20000 });
+    return { page, requested };
+  };
+
+  body = '<div id="trend" data-innogauge="trend" data-indicator="high_tech_enterprises"></div>';
+  const withTrend = await open();
+  await withTrend.page.locator('#trend').getByRole('img', { name: /高新技术企业数量/ }).waitFor({ timeout: 20000 });
+  const loaded = (urls, module) => urls.some((u) => u.endsWith(module.wasm));
+  assert.ok(loaded(withTrend.requested, manifest.core), 'the small module was loaded for a trend');
+  assert.ok(!loaded(withTrend.requested, manifest.base) && !loaded(withTrend.requested, manifest), 'and no other');
+
+  body = '';
+  const { page, requested } = await open();
+  assert.ok(loaded(requested, manifest.base), 'the base module was loaded for a gauge');
+  await page.evaluate(() => {
+    const trend = document.createElement('div');
+    trend.id = 'trend';
+    trend.setAttribute('data-innogauge', 'trend');
+    trend.setAttribute('data-indicator', 'tech_smes');
+    document.body.appendChild(trend);
+  });
+  await page.locator('#trend').scrollIntoViewIfNeeded();
+  await page.locator('#trend').getByRole('img', { name: /科技型企业数量/ }).waitFor({ timeout: 20000 });
+  assert.ok(loaded(requested, manifest), 'the full module was loaded for the trend');
+  await page.locator('#gauge').getByRole('img', { name: /高新技术企业数量/ }).waitFor({ timeout: 20000 });
+  assert.equal(await page.evaluate(() => document.querySelector('#gauge').shadowRoot.querySelectorAll('[part=widget]').length), 1);
   assert.deepEqual(errors, []);
   await context.close();
   server.close();

@@ -796,7 +796,8 @@ fn bundle(root: &Path, echarts_path: &Path, version: &str, report: &mut String) 
     let (e_br, e_gz) = (dist::brotli_best(&echarts)?.len(), dist::gzip_best(&echarts)?.len());
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("dist/manifest.json"))?)?;
     // What a portal page transfers: the loader, the boot module, and one module's glue and wasm
-    // (the small one when every widget on the page is a gauge, trend, KPI or table).
+    // (the base one when every widget on the page is a gauge, KPI or table, the small one when
+    // a trend is among them).
     let transfer = |glue: &serde_json::Value, wasm: &serde_json::Value, field: &str| -> u64 {
         let names = [Some("innogauge.js"), manifest["boot"].as_str(), glue.as_str(), wasm.as_str()];
         names.iter().flatten().filter_map(|n| manifest["bytes"][*n][field].as_u64()).sum()
@@ -804,18 +805,21 @@ fn bundle(root: &Path, echarts_path: &Path, version: &str, report: &mut String) 
     writeln!(report, "## Widget bundle against ECharts {version} (`echarts.min.js` from npm)\n")?;
     writeln!(report, "| loader + boot + glue + wasm | raw | gzip -9 | brotli 11 | brotli vs ECharts |")?;
     writeln!(report, "|---|---:|---:|---:|---:|")?;
-    let mut small = 0;
-    for (label, module) in [("gauge, trend, KPI, table (the small module)", &manifest["core"]), ("every widget type", &manifest)] {
+    let mut pages = Vec::new();
+    for (label, module) in [
+        ("gauge, KPI, table (the base module)", &manifest["base"]),
+        ("gauge, trend, KPI, table (the small module)", &manifest["core"]),
+        ("every widget type", &manifest),
+    ] {
         let (raw, gz, br) = (
             transfer(&module["glue"], &module["wasm"], "raw"),
             transfer(&module["glue"], &module["wasm"], "gzip"),
             transfer(&module["glue"], &module["wasm"], "br"),
         );
-        if small == 0 {
-            small = br;
-        }
+        pages.push(br);
         writeln!(report, "| innogauge, {label} | {raw} | {gz} | {br} | {:.2}× |", br as f64 / e_br as f64)?;
     }
+    let (base, small) = (pages[0], pages[1]);
     let (raw, gz, floor_br) = floor(root)?;
     writeln!(
         report,
@@ -823,12 +827,17 @@ fn bundle(root: &Path, echarts_path: &Path, version: &str, report: &mut String) 
         floor_br as f64 / e_br as f64
     )?;
     writeln!(report, "| echarts.min.js | {} | {e_gz} | {e_br} | 1.00× |\n", echarts.len())?;
+    let goal = |bytes: u64| verdict(bytes as f64 / e_br as f64 <= 0.4 && bytes <= 120_000);
     writeln!(
         report,
-        "Goal: ≤ 40 % of ECharts' transfer and ≤ 120 KB brotli, for the small module: **{:.0} %**, **{:.0} KB** ({}).\n",
+        "Goal: ≤ 40 % of ECharts' transfer and ≤ 120 KB brotli. A page without a trend (the base module): **{:.0} %**, \
+         **{:.0} KB** ({}); a page with a trend (the small module): **{:.0} %**, **{:.0} KB** ({}).\n",
+        base as f64 / e_br as f64 * 100.0,
+        base as f64 / 1000.0,
+        goal(base),
         small as f64 / e_br as f64 * 100.0,
         small as f64 / 1000.0,
-        verdict(small as f64 / e_br as f64 <= 0.4 && small <= 120_000)
+        goal(small)
     )?;
     writeln!(
         report,

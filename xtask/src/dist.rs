@@ -37,9 +37,12 @@ pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
     match target {
         Target::Web => {
             let _ = std::fs::remove_dir_all(&out);
-            // Both builds write the same artifact, so bindgen runs right after each.
-            // The small module (gauge, trend, KPI, table), then the one with every type.
+            // Every build writes the same artifact, so bindgen runs right after each.
+            // The base module (gauge, KPI, table), the small one (and the trend), then the one
+            // with every type.
             let wasm = cargo_wasm(root, None)?;
+            bindgen(&wasm, &out, "base", target)?;
+            let wasm = cargo_wasm(root, Some("trend"))?;
             bindgen(&wasm, &out, "core", target)?;
             let wasm = cargo_wasm(root, Some("every-widget"))?;
             bindgen(&wasm, &out, "innogauge", target)?;
@@ -52,7 +55,8 @@ pub fn build(root: &Path, target: Target) -> Result<PathBuf> {
             let manifest = serde_json::json!({
                 "loader": LOADER_V1, "integrity": widgets.integrity, "boot": widgets.boot, "glue": widgets.glue, "wasm": widgets.wasm,
                 "wasm_integrity": widgets.wasm_integrity, "bytes": widgets.bytes,
-                "core": { "glue": widgets.core.0, "wasm": widgets.core.1, "types": core_types(root)? },
+                "core": { "glue": widgets.core.0, "wasm": widgets.core.1, "types": module_types(root, "CORE")? },
+                "base": { "glue": widgets.base.0, "wasm": widgets.base.1, "types": module_types(root, "BASE")? },
                 "pages": { "loader": "pages.js", "glue": pages.glue, "wasm": pages.wasm, "bytes": pages.bytes },
             });
             std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
@@ -184,6 +188,8 @@ struct Published {
     bytes: serde_json::Map<String, serde_json::Value>,
     /// The small module's glue and wasm (widgets only).
     core: (String, String),
+    /// The base module's glue and wasm (no trend).
+    base: (String, String),
 }
 
 /// The loader portals paste, under a name that never changes meaning.
@@ -237,6 +243,7 @@ fn compress(out: &Path, names: &[&str]) -> Result<serde_json::Map<String, serde_
 fn publish_widgets(root: &Path, out: &Path) -> Result<Published> {
     let (glue, wasm) = hash_names(out, "innogauge")?;
     let (core_glue, core_wasm) = hash_names(out, "core")?;
+    let (base_glue, base_wasm) = hash_names(out, "base")?;
     let loader = std::fs::read(root.join("frontend/static/innogauge.js"))?;
     let integrity = sri(&loader);
     if integrity != LOADER_V1_INTEGRITY {
@@ -250,16 +257,20 @@ fn publish_widgets(root: &Path, out: &Path) -> Result<Published> {
     std::fs::write(out.join("innogauge.js"), &loader)?;
     let wasm_integrity = sri(&std::fs::read(out.join(&wasm))?);
     let core_integrity = sri(&std::fs::read(out.join(&core_wasm))?);
-    let types = serde_json::to_string(&core_types(root)?)?;
+    let base_integrity = sri(&std::fs::read(out.join(&base_wasm))?);
+    let (core_types, base_types) =
+        (serde_json::to_string(&module_types(root, "CORE")?)?, serde_json::to_string(&module_types(root, "BASE")?)?);
     // The release's own start-up: everything that depends on wasm-bindgen's glue lives here,
     // content-hashed like the glue, so the frozen loader never has to know it. It starts the
-    // small module when every widget on the page is of a type it has, the full one otherwise;
-    // a widget of another type added later (or by `InnoGauge.mount`) hands the page over to
-    // the full module: the small one lets go of its widgets and its event stream first.
+    // smallest module that has every widget type on the page: the base one (gauge, KPI, table),
+    // the small one (and the trend), or the full one. A widget of another type added later (or
+    // by `InnoGauge.mount`) hands the page over to the full module: the running one lets go of
+    // its widgets and its event stream first.
     let boot_text = format!(
         "// InnoGauge widgets: starts this release's module (named by manifest.json's `boot`).\n\
          const here = new URL('.', import.meta.url);\n\
-         const CORE = {types};\n\
+         const BASE = {base_types};\n\
+         const CORE = {core_types};\n\
          async function load(glue, wasm, integrity, api) {{\n\
          \x20 const compiled = fetch(new URL(wasm, here).href, {{ integrity, credentials: 'omit' }});\n\
          \x20 const m = await import(new URL(glue, here).href);\n\
@@ -270,8 +281,11 @@ fn publish_widgets(root: &Path, out: &Path) -> Result<Published> {
          export async function start(options) {{\n\
          \x20 const full = () => load('{glue}', '{wasm}', '{wasm_integrity}', options.api);\n\
          \x20 const types = Array.from(document.querySelectorAll('[data-innogauge]'), (e) => (e.getAttribute('data-innogauge') || '').trim());\n\
-         \x20 if (!types.every((t) => CORE.includes(t))) {{ return full(); }}\n\
-         \x20 let current = await load('{core_glue}', '{core_wasm}', '{core_integrity}', options.api);\n\
+         \x20 const within = (set) => types.every((t) => set.includes(t));\n\
+         \x20 if (!within(CORE)) {{ return full(); }}\n\
+         \x20 let current = await (within(BASE)\n\
+         \x20\x20\x20 ? load('{base_glue}', '{base_wasm}', '{base_integrity}', options.api)\n\
+         \x20\x20\x20 : load('{core_glue}', '{core_wasm}', '{core_integrity}', options.api));\n\
          \x20 let upgrading = null;\n\
          \x20 const upgrade = (element) => {{\n\
          \x20\x20\x20 upgrading = upgrading || full().then((m) => {{ current.retire(); current = m; m.mountAll(); return m; }});\n\
@@ -287,14 +301,15 @@ fn publish_widgets(root: &Path, out: &Path) -> Result<Published> {
     );
     let boot = format!("innogauge-boot-{}.js", short_hash(boot_text.as_bytes()));
     std::fs::write(out.join(&boot), &boot_text)?;
-    let bytes = compress(out, &["innogauge.js", LOADER_V1, &boot, &glue, &wasm, &core_glue, &core_wasm])?;
+    let bytes = compress(out, &["innogauge.js", LOADER_V1, &boot, &glue, &wasm, &core_glue, &core_wasm, &base_glue, &base_wasm])?;
     let brotli = |names: &[&str]| -> u64 { names.iter().filter_map(|n| bytes.get(*n)).filter_map(|v| v["br"].as_u64()).sum() };
-    let (core_br, full_br) = (brotli(&["innogauge.js", &boot, &core_glue, &core_wasm]), brotli(&["innogauge.js", &boot, &glue, &wasm]));
+    let [base_br, core_br, full_br] =
+        [[&base_glue, &base_wasm], [&core_glue, &core_wasm], [&glue, &wasm]].map(|[g, w]| brotli(&["innogauge.js", &boot, g, w]));
     println!(
-        "widget bundle: {core_br} bytes with brotli for gauge, trend, KPI and table; {full_br} with every type (loader + boot + glue + wasm)"
+        "widget bundle (loader + boot + glue + wasm, brotli): {base_br} bytes for gauge, KPI and table; {core_br} with the trend; {full_br} with every type"
     );
-    let core = (core_glue, core_wasm);
-    Ok(Published { glue, wasm, boot, integrity, wasm_integrity, bytes, core })
+    let (core, base) = ((core_glue, core_wasm), (base_glue, base_wasm));
+    Ok(Published { glue, wasm, boot, integrity, wasm_integrity, bytes, core, base })
 }
 
 /// The pages bundle: hashed names and `pages.js`, the module the page shells load.
@@ -318,15 +333,18 @@ fn publish_pages(out: &Path) -> Result<Published> {
         wasm_integrity: String::new(),
         bytes,
         core: Default::default(),
+        base: Default::default(),
     })
 }
 
-/// The types of the small module, read from `Kind::CORE` in `frontend/src/options.rs` (the one
-/// place they are named), so the boot module and the build cannot disagree.
-fn core_types(root: &Path) -> Result<Vec<String>> {
+/// The types of a module, read from `Kind::{constant}` (`CORE`, `BASE`) in
+/// `frontend/src/options.rs` (the one place they are named), so the boot module and the build
+/// cannot disagree.
+fn module_types(root: &Path, constant: &str) -> Result<Vec<String>> {
     let source = std::fs::read_to_string(root.join("frontend/src/options.rs"))?;
-    let line = source.lines().find(|l| l.contains("pub const CORE: [Kind;")).context("Kind::CORE in frontend/src/options.rs")?;
-    let list = line.split('=').nth(1).context("Kind::CORE's value")?;
+    let declaration = format!("pub const {constant}: [Kind;");
+    let line = source.lines().find(|l| l.contains(&declaration)).with_context(|| format!("Kind::{constant} in frontend/src/options.rs"))?;
+    let list = line.split('=').nth(1).with_context(|| format!("Kind::{constant}'s value"))?;
     let names: Vec<String> = list
         .split(['[', ']', ',', ';'])
         .map(str::trim)
@@ -334,7 +352,7 @@ fn core_types(root: &Path) -> Result<Vec<String>> {
         .map(|variant| variant.to_lowercase())
         .collect();
     if names.is_empty() {
-        bail!("Kind::CORE names no type");
+        bail!("Kind::{constant} names no type");
     }
     Ok(names)
 }
