@@ -256,9 +256,9 @@ fn lint(root: &Path) -> Result<()> {
     run(root, "cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
     // The model and the widgets compile for the browser, lint-clean. A check, not a build: the
     // wasm-release bundles of `cargo xtask test` link them; a debug wasm build here was minutes
-    // of CI for nothing more. `pages` is a superset of the widgets' code (the small module's build
-    // differs by code left out, and one `cfg(not(feature = "every-widget"))` match arm), so
-    // one pass covers the bundles.
+    // of CI for nothing more. `pages` is a superset of the widgets' code (the base and small
+    // modules' builds differ by code left out and a few `cfg` arms; the workspace pass above lints
+    // the base module's, the widgets' default features, natively), so one pass covers the bundles.
     dist::ensure_wasm_target(root)?;
     run(
         root,
