@@ -399,31 +399,44 @@ impl<'v, 'a> Fields<'v, 'a> {
         Ok(Fields { object: value.object()?, first_error: None })
     }
 
-    fn keep<T: FromJson>(&mut self, read: Result<T, JsonError>) -> T {
-        read.unwrap_or_else(|error| {
-            self.first_error.get_or_insert(error);
-            T::placeholder()
-        })
+    /// Keeps the first error: field `name`'s `error`, or that it is missing (`None`). One
+    /// function for every field type, so each type's readers below stay a lookup and a call.
+    #[cold]
+    #[inline(never)]
+    fn failed(&mut self, name: &str, error: Option<JsonError>) {
+        if self.first_error.is_none() {
+            self.first_error = Some(error.unwrap_or_else(|| JsonError::new("", "missing field")).within(name));
+        }
     }
 
     /// Field `name` as [`Object::field`] reads it.
     #[inline(never)]
     pub fn required<T: FromJson>(&mut self, name: &str) -> T {
-        let read = self.object.field(name);
-        self.keep(read)
+        let read = match self.object.find(name) {
+            Some(value) => T::from_json(value).map_err(Some),
+            None => T::missing().ok_or(None),
+        };
+        read.unwrap_or_else(|error| {
+            self.failed(name, error);
+            T::placeholder()
+        })
     }
 
     /// Field `name` as [`Object::field_or_default`] reads it.
     #[inline(never)]
     pub fn or_default<T: FromJson + Default>(&mut self, name: &str) -> T {
-        let read = self.object.field_or_default(name);
-        self.keep(read)
+        self.or_else(name, T::default)
     }
 
     /// Field `name` as [`Object::field_or`] reads it.
     pub fn or_else<T: FromJson>(&mut self, name: &str, default: fn() -> T) -> T {
-        let read = self.object.field_or(name, default);
-        self.keep(read)
+        match self.object.find(name) {
+            Some(value) => T::from_json(value).unwrap_or_else(|error| {
+                self.failed(name, Some(error));
+                T::placeholder()
+            }),
+            None => default(),
+        }
     }
 
     /// `built`, or the first field's error.
