@@ -102,9 +102,25 @@ pub fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()
         renamed.push((std::mem::replace(&mut import.name, short.clone()), short));
         import.module = "w".to_owned();
     }
+    // The same for the exports only the glue calls (`wasm.{name}`: wasm-bindgen's own) and the
+    // closures' invokers (hashed, and named so in the glue's wrapper functions too), and no
+    // custom section: nothing reads `target_features`.
+    let glue_before = output.js().to_owned();
+    let mut renamed_exports = Vec::new();
+    for export in output.wasm_mut().exports.iter_mut() {
+        let invoker = export.name.starts_with("wasm_bindgen__convert__closures_") && export.name.contains("invoke__h");
+        if invoker || only_called_by_the_glue(&glue_before, &export.name) {
+            let short = format!("x{}", short_import_name(renamed_exports.len()));
+            if !identifier_at(&glue_before, &short).is_empty() {
+                bail!("the glue already has an identifier {short}");
+            }
+            renamed_exports.push((std::mem::replace(&mut export.name, short.clone()), short));
+        }
+    }
+    output.wasm_mut().customs.remove_raw("target_features");
     output.emit(out).with_context(|| format!("wasm-bindgen into {}", out.display()))?;
     let glue_path = out.join(format!("{name}.js"));
-    let glue = std::fs::read_to_string(&glue_path)?;
+    let glue = rename_glue_exports(&std::fs::read_to_string(&glue_path)?, &renamed_exports);
     let glue =
         rename_glue_imports(&glue, &module_name, &renamed).with_context(|| format!("renaming the imports in {}", glue_path.display()))?;
     std::fs::write(&glue_path, strip_glue(&glue).with_context(|| format!("stripping {}", glue_path.display()))?)?;
@@ -125,6 +141,34 @@ fn short_import_name(mut index: usize) -> String {
     }
     name.reverse();
     String::from_utf8(name).expect("ASCII letters")
+}
+
+/// Where `name` appears in `glue` as a whole identifier: byte offsets.
+fn identifier_at(glue: &str, name: &str) -> Vec<usize> {
+    let is_identifier = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    glue.match_indices(name)
+        .map(|(at, _)| at)
+        .filter(|&at| !is_identifier(glue[..at].chars().next_back()) && !is_identifier(glue[at + name.len()..].chars().next()))
+        .collect()
+}
+
+/// Whether every mention of export `name` in the glue is a call through the module's exports
+/// (`wasm.{name}`), so that renaming it there and in the wasm is the whole change.
+fn only_called_by_the_glue(glue: &str, name: &str) -> bool {
+    let at = identifier_at(glue, name);
+    !at.is_empty() && at.iter().all(|&at| glue[..at].ends_with("wasm."))
+}
+
+/// The glue with each renamed export named by its new name, wherever its old name is an
+/// identifier (`wasm.{old}`, and an invoker's wrapper function).
+fn rename_glue_exports(glue: &str, renamed: &[(String, String)]) -> String {
+    let mut glue = glue.to_owned();
+    for (old, new) in renamed {
+        for at in identifier_at(&glue, old).into_iter().rev() {
+            glue.replace_range(at..at + old.len(), new);
+        }
+    }
+    glue
 }
 
 /// Renames the glue's side of each renamed import: the key of the import object
@@ -466,6 +510,20 @@ mod tests {
         assert_eq!(strip_glue(glue).unwrap(), "export function f(a) {\nconst s = `${a}`;\nreturn s; // kept\n}\n");
         assert!(strip_glue("const s = `a\nb`;\n").is_err(), "a template literal across lines");
         assert!(strip_glue("/* c */ f();\n").is_err(), "code after a comment");
+    }
+
+    #[test]
+    fn exports_are_renamed_only_where_the_glue_alone_calls_them() {
+        let glue = "export function mount(e) { wasm.mount(e); wasm.mountAll(); }\nconst r = wasm.__wbindgen_malloc(1); wasm.__wbindgen_malloc(2);\n";
+        assert!(!only_called_by_the_glue(glue, "mount"), "also the glue's own export");
+        assert!(only_called_by_the_glue(glue, "mountAll"));
+        assert!(only_called_by_the_glue(glue, "__wbindgen_malloc"));
+        assert!(!only_called_by_the_glue(glue, "unmount"), "never named");
+        let renamed = [("mountAll".to_owned(), "xa".to_owned()), ("__wbindgen_malloc".to_owned(), "xb".to_owned())];
+        assert_eq!(
+            rename_glue_exports(glue, &renamed),
+            "export function mount(e) { wasm.mount(e); wasm.xa(); }\nconst r = wasm.xb(1); wasm.xb(2);\n"
+        );
     }
 
     #[test]
