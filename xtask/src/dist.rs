@@ -86,7 +86,7 @@ pub fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()
     bindgen.input_path(wasm).out_name(name).remove_name_section(!keep_names).remove_producers_section(true).typescript(false);
     match target {
         Target::Web => bindgen.web(true)?.omit_default_module_path(false),
-        Target::Node => return bindgen.generate(out).with_context(|| format!("wasm-bindgen into {}", out.display())),
+        Target::Node => return bindgen.nodejs(true)?.generate(out).with_context(|| format!("wasm-bindgen into {}", out.display())),
     };
     let mut output = bindgen.generate_output().with_context(|| format!("wasm-bindgen of {}", wasm.display()))?;
     // Short import names: wasm-bindgen names each import after its JS function plus a 16-digit
