@@ -1,6 +1,10 @@
 //! The WebAssembly build: `cargo build` for wasm32 with the size-first `wasm-release`
 //! profile, then the bindgen step through the `wasm-bindgen-cli-support` library (pinned to
-//! the same version as `wasm-bindgen`, so no CLI needs installing).
+//! the same version as `wasm-bindgen`, so no CLI needs installing). For the web, that step
+//! also gives wasm-bindgen's hashed import and export names short ones (in the wasm and the
+//! glue alike) and strips the glue's comments and indentation: bytes every portal downloads.
+//! Three widget modules (base, small, full; see `frontend/src/options.rs`'s `Kind::BASE` and
+//! `Kind::CORE`) and the pages' module.
 //!
 //! `INNOGAUGE_WASM_NAMES=1 cargo xtask dist` keeps the function names in the bundles, for
 //! reading where the bytes are (`twiggy top`, `twiggy paths` on `dist/core-*.wasm`); the bytes a
