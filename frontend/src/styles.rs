@@ -230,7 +230,7 @@ const fn minify(css: &[u8], out: &mut [u8]) -> usize {
             continue;
         }
         if b == b';' {
-            // Dropped if a `}` follows (after any whitespace and comments).
+            // Dropped if a `}` follows (after any whitespace).
             let mut j = i + 1;
             while j < css.len() && is_space(css[j]) {
                 j += 1;

@@ -348,35 +348,13 @@ fn exponent_len(bytes: &[u8]) -> Option<usize> {
     (digits > 0).then_some(1 + sign + digits)
 }
 
-/// A JSON object being read field by field.
+/// A JSON object's members, read field by field through [`Fields`].
 #[derive(Clone, Copy, Debug)]
 pub struct Object<'v, 'a>(&'v [(Cow<'a, str>, Value<'a>)]);
 
 impl<'v, 'a> Object<'v, 'a> {
     fn find(&self, name: &str) -> Option<&'v Value<'a>> {
         self.0.iter().find(|(key, _)| key == name).map(|(_, value)| value)
-    }
-
-    /// Field `name`: required unless `T` is an `Option` (missing or `null` is `None`).
-    pub fn field<T: FromJson>(&self, name: &str) -> Result<T, JsonError> {
-        match self.find(name) {
-            Some(value) => T::from_json(value),
-            None => T::missing().ok_or_else(|| JsonError::new("", "missing field")),
-        }
-        .map_err(|e| e.within(name))
-    }
-
-    /// Field `name`, or `T`'s default when it is missing (serde's `#[serde(default)]`).
-    pub fn field_or_default<T: FromJson + Default>(&self, name: &str) -> Result<T, JsonError> {
-        self.field_or(name, T::default)
-    }
-
-    /// Field `name`, or `default()` when it is missing.
-    pub fn field_or<T: FromJson>(&self, name: &str, default: impl FnOnce() -> T) -> Result<T, JsonError> {
-        match self.find(name) {
-            Some(value) => T::from_json(value).map_err(|e| e.within(name)),
-            None => Ok(default()),
-        }
     }
 }
 
@@ -409,7 +387,7 @@ impl<'v, 'a> Fields<'v, 'a> {
         }
     }
 
-    /// Field `name` as [`Object::field`] reads it.
+    /// Field `name`: required unless `T` is an `Option` (missing or `null` is `None`).
     #[inline(never)]
     pub fn required<T: FromJson>(&mut self, name: &str) -> T {
         let read = match self.object.find(name) {
@@ -422,13 +400,13 @@ impl<'v, 'a> Fields<'v, 'a> {
         })
     }
 
-    /// Field `name` as [`Object::field_or_default`] reads it.
+    /// Field `name`, or `T`'s default when it is missing (serde's `#[serde(default)]`).
     #[inline(never)]
     pub fn or_default<T: FromJson + Default>(&mut self, name: &str) -> T {
         self.or_else(name, T::default)
     }
 
-    /// Field `name` as [`Object::field_or`] reads it.
+    /// Field `name`, or `default()` when it is missing.
     pub fn or_else<T: FromJson>(&mut self, name: &str, default: fn() -> T) -> T {
         match self.object.find(name) {
             Some(value) => T::from_json(value).unwrap_or_else(|error| {

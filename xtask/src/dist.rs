@@ -93,46 +93,57 @@ pub fn bindgen(wasm: &Path, out: &Path, name: &str, target: Target) -> Result<()
         Target::Node => return bindgen.nodejs(true)?.generate(out).with_context(|| format!("wasm-bindgen into {}", out.display())),
     };
     let mut output = bindgen.generate_output().with_context(|| format!("wasm-bindgen of {}", wasm.display()))?;
-    // Short import names: wasm-bindgen names each import after its JS function plus a 16-digit
-    // hash (`__wbg_addEventListener_847fd86b8c33ec43`), once in the wasm and once in the glue.
-    // About 200 of them are some 15 KB that no compressor shrinks much (the hashes are random).
-    let module_name = format!("./{name}_bg.js");
-    let mut renamed = Vec::new();
-    for import in output.wasm_mut().imports.iter_mut() {
-        if import.module != module_name {
-            bail!("{}: import {}.{} is not from the glue; the renaming below does not know it", wasm.display(), import.module, import.name);
-        }
-        let short = short_import_name(renamed.len());
-        renamed.push((std::mem::replace(&mut import.name, short.clone()), short));
-        import.module = "w".to_owned();
-    }
-    // The same for the exports only the glue calls (`wasm.{name}`: wasm-bindgen's own) and the
-    // closures' invokers (hashed, and named so in the glue's wrapper functions too), and no
-    // custom section: nothing reads `target_features`.
-    let glue_before = output.js().to_owned();
-    let mut renamed_exports = Vec::new();
-    for export in output.wasm_mut().exports.iter_mut() {
-        let invoker = export.name.starts_with("wasm_bindgen__convert__closures_") && export.name.contains("invoke__h");
-        if invoker || only_called_by_the_glue(&glue_before, &export.name) {
-            let short = format!("x{}", short_import_name(renamed_exports.len()));
-            if !identifier_at(&glue_before, &short).is_empty() {
-                bail!("the glue already has an identifier {short}");
-            }
-            renamed_exports.push((std::mem::replace(&mut export.name, short.clone()), short));
-        }
-    }
-    output.wasm_mut().customs.remove_raw("target_features");
+    let (imports, exports) = shorten_names(&mut output, name).with_context(|| format!("shortening the names of {}", wasm.display()))?;
     output.emit(out).with_context(|| format!("wasm-bindgen into {}", out.display()))?;
     let glue_path = out.join(format!("{name}.js"));
-    let glue = rename_glue_exports(&std::fs::read_to_string(&glue_path)?, &renamed_exports);
-    let glue =
-        rename_glue_imports(&glue, &module_name, &renamed).with_context(|| format!("renaming the imports in {}", glue_path.display()))?;
+    let glue = rename_glue_exports(&std::fs::read_to_string(&glue_path)?, &exports);
+    let glue = rename_glue_imports(&glue, &format!("./{name}_bg.js"), &imports)
+        .with_context(|| format!("renaming the imports in {}", glue_path.display()))?;
     std::fs::write(&glue_path, strip_glue(&glue).with_context(|| format!("stripping {}", glue_path.display()))?)?;
     Ok(())
 }
 
-/// `a`, `b`, … `Z`, `aa`, `ab`, …: the `index`th short import name (a JS identifier).
-fn short_import_name(mut index: usize) -> String {
+/// Old and new names.
+type Renamed = Vec<(String, String)>;
+
+/// Gives the module's imports and the exports only its glue calls short names, before
+/// wasm-bindgen emits it; returns the renamed (imports, exports) for the glue's side.
+///
+/// wasm-bindgen names each import after its JS function plus a 16-digit hash
+/// (`__wbg_addEventListener_847fd86b8c33ec43`), once in the wasm and once in the glue: about
+/// 200 of them are some 15 KB that no compressor shrinks much (the hashes are random). The same
+/// for the exports only the glue calls (`wasm.{name}`: wasm-bindgen's own) and the closures'
+/// invokers (hashed, and named so in the glue's wrapper functions too). And no custom section:
+/// nothing reads `target_features`.
+fn shorten_names(output: &mut wasm_bindgen_cli_support::Output, name: &str) -> Result<(Renamed, Renamed)> {
+    let module_name = format!("./{name}_bg.js");
+    let mut imports = Vec::new();
+    for import in output.wasm_mut().imports.iter_mut() {
+        if import.module != module_name {
+            bail!("import {}.{} is not from the glue; the renaming below does not know it", import.module, import.name);
+        }
+        let short = short_name(imports.len());
+        imports.push((std::mem::replace(&mut import.name, short.clone()), short));
+        import.module = "w".to_owned();
+    }
+    let glue = output.js().to_owned();
+    let mut exports = Vec::new();
+    for export in output.wasm_mut().exports.iter_mut() {
+        let invoker = export.name.starts_with("wasm_bindgen__convert__closures_") && export.name.contains("invoke__h");
+        if invoker || only_called_by_the_glue(&glue, &export.name) {
+            let short = format!("x{}", short_name(exports.len()));
+            if !identifier_at(&glue, &short).is_empty() {
+                bail!("the glue already has an identifier {short}");
+            }
+            exports.push((std::mem::replace(&mut export.name, short.clone()), short));
+        }
+    }
+    output.wasm_mut().customs.remove_raw("target_features");
+    Ok((imports, exports))
+}
+
+/// `a`, `b`, … `Z`, `aa`, `ab`, …: the `index`th short name (a JS identifier).
+fn short_name(mut index: usize) -> String {
     const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let mut name = Vec::new();
     loop {
@@ -498,8 +509,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_import_names_are_distinct_identifiers() {
-        let names: Vec<String> = (0..3000).map(short_import_name).collect();
+    fn short_names_are_distinct_identifiers() {
+        let names: Vec<String> = (0..3000).map(short_name).collect();
         assert_eq!(&names[..3], ["a", "b", "c"]);
         assert_eq!(names[51], "Z");
         assert_eq!(names[52], "aa");
